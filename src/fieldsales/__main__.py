@@ -1,0 +1,3 @@
+from fieldsales.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,352 @@
+"""Typed, validated settings loaded from config.yaml.
+
+The bundled config.yaml holds every default of the method; a user file only
+sets the keys it changes and is deep-merged over it. The models below carry no
+numeric defaults on purpose: a number missing from both files is an error, so
+the method's figures can only come from config.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fieldsales import locations
+
+
+class ConfigError(Exception):
+    """A configuration problem a user can fix; the message names file and key."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Positive = Annotated[float, Field(gt=0)]
+Score = Annotated[int, Field(ge=1, le=10)]
+Rate = Annotated[float, Field(ge=0, le=1)]
+Yen = Annotated[int, Field(ge=0)]
+
+
+def _parse_hhmm(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int):  # YAML reads 09:00 unquoted as sexagesimal minutes
+        return time(value // 60, value % 60)
+    try:
+        hh, mm = str(value).split(":")
+        return time(int(hh), int(mm))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"must be a time as HH:MM, got {value!r}") from exc
+
+
+class Place(_Model):
+    label: str
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class Dormancy(_Model):
+    active_max_cycles: Positive
+    at_risk_max_cycles: Positive
+    dormant_early_max_cycles: Positive
+    dormant_mid_max_cycles: Positive
+    default_cycle_days: Annotated[int, Field(gt=0)]
+    positive_results: list[str]
+
+    @field_validator("dormant_mid_max_cycles")
+    @classmethod
+    def _ascending(cls, v: float, info: Any) -> float:
+        d = info.data
+        chain = [
+            d.get("active_max_cycles"),
+            d.get("at_risk_max_cycles"),
+            d.get("dormant_early_max_cycles"),
+            v,
+        ]
+        if all(x is not None for x in chain) and chain != sorted(chain):
+            raise ValueError(f"stage limits must increase from active to dormant_mid, got {chain}")
+        return v
+
+
+class Steps(_Model):
+    """A numeric criterion: thresholds to scores."""
+
+    at_least: list[tuple[float, Score]] | None = None
+    below: list[tuple[float, Score]] | None = None
+    otherwise: Score
+
+    @field_validator("below")
+    @classmethod
+    def _one_kind(cls, v: Any, info: Any) -> Any:
+        if v is not None and info.data.get("at_least") is not None:
+            raise ValueError("give either at_least or below, not both")
+        return v
+
+
+class Weights(_Model):
+    past_revenue: Positive
+    dormancy_length: Positive
+    reason_solvable: Positive
+    competitor_status: Positive
+    proximity: Positive
+    digital_responsiveness: Positive
+
+
+class RankThresholds(_Model):
+    a: float
+    b: float
+    c: float
+
+    @field_validator("c")
+    @classmethod
+    def _order(cls, v: float, info: Any) -> float:
+        a, b = info.data.get("a"), info.data.get("b")
+        if a is not None and b is not None and not (a > b > v):
+            raise ValueError(f"must satisfy a > b > c, got a={a} b={b} c={v}")
+        return v
+
+
+class Scoring(_Model):
+    max_total: Positive
+    weights: Weights
+    past_revenue: Steps
+    dormancy_length: Steps
+    proximity: Steps
+    reason_solvable: dict[str, Score]
+    competitor_status: dict[str, Score]
+    digital_responsiveness: dict[str, Score]
+    ranks: RankThresholds
+
+
+class Visits(_Model):
+    work_start: time
+    work_end: time
+    lunch_minutes: Annotated[int, Field(ge=0)]
+    lunch_window: tuple[time, time]
+    duration_minutes: Annotated[int, Field(gt=0)]
+    duration_by_rank: dict[Literal["A", "B", "C", "D"], Annotated[int, Field(gt=0)]]
+    best_windows: list[tuple[time, time]]
+    best_weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    windows_hard: bool
+    outside_window_factor: Rate
+    off_day_factor: Rate
+    min_gap_days: Annotated[int, Field(ge=0)]
+    exclude_approximate: bool
+    solver_seconds: Positive
+
+    @field_validator("work_start", "work_end", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> time:
+        return _parse_hhmm(v)
+
+    @field_validator("lunch_window", mode="before")
+    @classmethod
+    def _window(cls, v: Any) -> tuple[time, time]:
+        return _parse_window(v)
+
+    @field_validator("best_windows", mode="before")
+    @classmethod
+    def _windows(cls, v: Any) -> list[tuple[time, time]]:
+        if not isinstance(v, list):
+            raise ValueError("must be a list of [HH:MM, HH:MM] pairs")
+        return [_parse_window(w) for w in v]
+
+
+def _parse_window(v: Any) -> tuple[time, time]:
+    if not isinstance(v, list | tuple) or len(v) != 2:
+        raise ValueError(f"must be a pair [HH:MM, HH:MM], got {v!r}")
+    start, end = _parse_hhmm(v[0]), _parse_hhmm(v[1])
+    if end <= start:
+        raise ValueError(f"window must end after it starts, got {v!r}")
+    return start, end
+
+
+class Travel(_Model):
+    speed_kmh: Positive
+    detour_factor: Annotated[float, Field(ge=1)]
+
+
+class Phone(_Model):
+    best_windows: list[tuple[time, time]]
+    max_minutes: Positive
+    recontact_after_refusal_days: Annotated[int, Field(ge=0)]
+    refusals_before_pause: Annotated[int, Field(ge=1)]
+    pause_after_refusals_days: Annotated[int, Field(ge=0)]
+
+    @field_validator("best_windows", mode="before")
+    @classmethod
+    def _windows(cls, v: Any) -> list[tuple[time, time]]:
+        if not isinstance(v, list):
+            raise ValueError("must be a list of [HH:MM, HH:MM] pairs")
+        return [_parse_window(w) for w in v]
+
+
+RankKey = Literal["A", "B", "C", "D"]
+
+
+class Roi(_Model):
+    day_rate: Yen
+    cost_per_km: Yen
+    expenses_per_day: Yen
+    gross_margin: Rate
+    default_deal: Yen
+    appointment_rate: dict[RankKey, Rate]
+    close_rate: dict[RankKey, Rate]
+    attribution_days: Annotated[int, Field(ge=0)]
+
+
+class Geocoding(_Model):
+    domain: str
+    scheme: Literal["http", "https"]
+    user_agent: str
+    timeout_seconds: Positive
+    min_delay_seconds: Annotated[float, Field(ge=0)]
+    max_retries: Annotated[int, Field(ge=0)]
+    suspicious_km: Positive
+
+
+class ImportSettings(_Model):
+    max_line_bytes: Annotated[int, Field(gt=0)]
+    progress_min_rows: Annotated[int, Field(ge=0)]
+
+
+class Settings(_Model):
+    language: Literal["en", "ja"]
+    rep: str
+    office: Place
+    dormancy: Dormancy
+    scoring: Scoring
+    visits: Visits
+    travel: Travel
+    phone: Phone
+    roi: Roi
+    geocoding: Geocoding
+    import_: ImportSettings = Field(alias="import")
+
+    # Where the settings came from (not a config key): shown in the settings view.
+    source_files: tuple[str, ...] = ()
+
+    def rep_name(self) -> str:
+        if self.rep:
+            return self.rep
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except Exception:  # no user name on some containers
+            return "rep"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: YAML syntax error: {problem}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _format_error(err: dict[str, Any], user: dict[str, Any], user_path: Path | None) -> str:
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc)
+    blame = user_path if user_path is not None and _has_path(user, loc) else None
+    if blame is None and user_path is not None and err["type"] == "extra_forbidden":
+        blame = user_path
+    where = str(blame) if blame is not None else str(locations.bundled_file("config.yaml"))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        return f"{where}: {key}: unknown key"
+    if err["type"] == "missing":
+        return f"{where}: {key}: missing"
+    value = err.get("input")
+    msg = msg.replace("Input should be greater than", "must be >")
+    msg = msg.replace("Input should be less than", "must be <")
+    msg = msg.replace("Value error, ", "")
+    return f"{where}: {key}: {msg}, got {value!r}"
+
+
+def config_path(explicit: str | Path | None = None) -> Path | None:
+    """The user file in effect, by the documented look-up order."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("FIELDSALES_CONFIG")
+    if env:
+        return Path(env)
+    user = locations.user_config_file()
+    return user if user.exists() else None
+
+
+def load_settings(explicit: str | Path | None = None) -> Settings:
+    """Load settings: --config PATH, $FIELDSALES_CONFIG, user dir, bundled default."""
+    bundled_path = locations.bundled_file("config.yaml")
+    base = _read_yaml(bundled_path)
+    user_path = config_path(explicit)
+    user: dict[str, Any] = _read_yaml(user_path) if user_path is not None else {}
+    merged = _merge(base, user)
+    sources = [str(bundled_path)] + ([str(user_path)] if user_path else [])
+    merged["source_files"] = tuple(sources)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        lines = [_format_error(e, user, user_path) for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+_cached: Settings | None = None
+
+
+def default_settings() -> Settings:
+    """The bundled defaults only (tests and library use)."""
+    global _cached
+    if _cached is None:
+        base = _read_yaml(locations.bundled_file("config.yaml"))
+        base["source_files"] = (str(locations.bundled_file("config.yaml")),)
+        _cached = Settings.model_validate(base)
+    return _cached

@@ -1,0 +1,1 @@
+"""The sales method as pure code: no database, no UI, no network."""

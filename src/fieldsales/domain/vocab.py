@@ -1,0 +1,120 @@
+"""The closed vocabularies of the method, with English and Japanese labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    active = "active"
+    at_risk = "at_risk"
+    dormant_early = "dormant_early"
+    dormant_mid = "dormant_mid"
+    dormant_long = "dormant_long"
+    reactivating = "reactivating"
+    revived = "revived"
+
+
+DORMANT_STAGES = frozenset({Stage.dormant_early, Stage.dormant_mid, Stage.dormant_long})
+
+
+class Reason(StrEnum):
+    product = "product"  # 商品・サービスへの不満
+    price = "price"  # 価格への不満
+    customer_change = "customer_change"  # 顧客環境の変化
+    forgotten = "forgotten"  # 単純な忘却
+    competitor = "competitor"  # 競合へ乗り換え
+    need_gone = "need_gone"  # ニーズ消滅
+    external = "external"  # 外部環境の変化
+    low_contact = "low_contact"  # コミュニケーション不足
+    other = "other"
+    unknown = "unknown"
+
+
+class Channel(StrEnum):
+    visit = "visit"
+    phone = "phone"
+    email = "email"
+    dm = "dm"
+    other = "other"
+
+
+class Result(StrEnum):
+    no_answer = "no_answer"  # nobody reached / not met
+    contacted = "contacted"  # reached, nothing agreed
+    interested = "interested"
+    next_action = "next_action"  # a concrete next step with a date
+    appointment = "appointment"
+    order = "order"
+    refused = "refused"
+
+
+class VisitStage(StrEnum):
+    """METHOD section 4: how far a visit got."""
+
+    none = "none"
+    met = "met"  # met the right person
+    heard = "heard"  # got heard
+    next_action = "next_action"  # left with a concrete next action
+
+
+class Precision(StrEnum):
+    building = "building"
+    street = "street"
+    town = "town"
+    city = "city"
+    none = "none"
+
+
+PRECISION_ORDER = {
+    Precision.building: 4,
+    Precision.street: 3,
+    Precision.town: 2,
+    Precision.city: 1,
+    Precision.none: 0,
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "active": "active",
+        "at_risk": "at risk",
+        "dormant_early": "dormant (early)",
+        "dormant_mid": "dormant (mid)",
+        "dormant_long": "dormant (long)",
+        "reactivating": "reactivating",
+        "revived": "revived",
+        "product": "product dissatisfaction",
+        "price": "price dissatisfaction",
+        "customer_change": "customer-side change",
+        "forgotten": "simply forgotten",
+        "competitor": "switched to competitor",
+        "need_gone": "need disappeared",
+        "external": "external change",
+        "low_contact": "too little contact",
+        "other": "other",
+        "unknown": "unknown",
+    },
+    "ja": {
+        "active": "取引中",
+        "at_risk": "要注意",
+        "dormant_early": "初期休眠",
+        "dormant_mid": "中期休眠",
+        "dormant_long": "長期休眠",
+        "reactivating": "再活性化中",
+        "revived": "復活",
+        "product": "商品・サービスへの不満",
+        "price": "価格への不満",
+        "customer_change": "顧客環境の変化",
+        "forgotten": "単純な忘却",
+        "competitor": "競合へ乗り換え",
+        "need_gone": "ニーズ消滅",
+        "external": "外部環境の変化",
+        "low_contact": "コミュニケーション不足",
+        "other": "その他",
+        "unknown": "不明",
+    },
+}
+
+
+def label(value: str, language: str = "en") -> str:
+    return LABELS.get(language, LABELS["en"]).get(value, value)

@@ -1,0 +1,1 @@
+"""Distances, offline location and online geocoding."""

@@ -1,0 +1,192 @@
+"""The tables (SQLModel). Alembic owns the schema: see store/migrations.
+
+Design rules (DESIGN.md, ROADMAP.md):
+- accounts are the only rows a rep edits; every field change made by an import
+  or an edit is kept in `account_change` (per-field history, later used by sync);
+- outcomes, routes and stops are keyed by UUIDs so they survive export/sync;
+- money is integer yen; datetimes are aware UTC (see UTCDateTime);
+- position comes with its precision and source.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+
+
+class Account(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    external_id: str | None = Field(default=None, unique=True, max_length=100)
+    # normalised company + address: the re-import key when there is no external id
+    match_key: str = Field(index=True, max_length=400)
+    company: str = Field(max_length=200)
+    company_kana: str | None = Field(default=None, max_length=200)
+    site: str | None = Field(default=None, max_length=200)
+    postal_code: str | None = Field(default=None, max_length=10)
+    prefecture: str | None = Field(default=None, max_length=20, index=True)
+    city: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=400)
+    lat: float | None = None
+    lon: float | None = None
+    geo_precision: str = Field(default="none", max_length=10)  # building|street|town|city|none
+    geo_source: str | None = Field(default=None, max_length=40)  # import|postal|address|nominatim|manual
+    industry: str | None = Field(default=None, max_length=100)
+    contact_name: str | None = Field(default=None, max_length=100)
+    contact_title: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    owner_rep: str | None = Field(default=None, max_length=100, index=True)
+    lifetime_revenue: int = 0  # yen
+    average_order: int | None = None  # yen
+    gross_margin: float | None = None  # fraction 0-1
+    first_order_date: date | None = None
+    last_order_date: date | None = None
+    last_product: str | None = Field(default=None, max_length=200)
+    purchase_cycle_days: int | None = None
+    main_reason: str = Field(default="unknown", max_length=30)
+    other_reasons: str | None = Field(default=None, max_length=200)  # comma-separated Reason values
+    reason_solvable: str = Field(default="unknown", max_length=20)
+    competitor_status: str = Field(default="unknown", max_length=20)
+    competitor_name: str | None = Field(default=None, max_length=200)
+    digital_responsiveness: str = Field(default="unknown", max_length=20)
+    do_not_contact: bool = False
+    notes: str | None = None
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AccountChange(SQLModel, table=True):
+    """Per-field history of account edits (import, app, sync)."""
+
+    __tablename__ = "account_change"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
+    field: str = Field(max_length=50)
+    old_value: str | None = None
+    new_value: str | None = None
+    source: str = Field(max_length=50)  # import:<file>|app|sync
+    changed_at: datetime = _ts()
+
+
+class Route(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    rep: str = Field(max_length=100)
+    day: date = Field(index=True)
+    status: str = Field(default="planned", max_length=20)  # planned|in_progress|done|cancelled
+    start_label: str = Field(max_length=200)
+    start_lat: float
+    start_lon: float
+    end_label: str = Field(max_length=200)
+    end_lat: float
+    end_lon: float
+    planned_score: float = 0.0
+    planned_km: float = 0.0
+    planned_minutes: int = 0
+    planned_revenue: int = 0  # expected revenue, yen
+    planned_cost: int = 0  # yen
+    planned_roi_pct: float | None = None
+    actual_km: float | None = None
+    actual_cost: int | None = None
+    notes: str | None = None
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class RouteStop(SQLModel, table=True):
+    __tablename__ = "route_stop"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    route_id: str = Field(foreign_key="route.id", index=True, max_length=36)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
+    seq: int
+    planned_arrival: datetime = Field(sa_type=UTCDateTime)
+    planned_departure: datetime = Field(sa_type=UTCDateTime)
+    leg_km: float = 0.0
+    leg_minutes: int = 0
+    score: float = 0.0
+    in_window: bool = True
+    locked: bool = False
+    pinned: bool = False  # a fixed appointment
+    status: str = Field(default="planned", max_length=20)  # planned|done|skipped
+    actual_arrival: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    actual_departure: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Outcome(SQLModel, table=True):
+    """An append-only event: a call, visit, email, DM, order or correction."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
+    rep: str = Field(max_length=100)
+    channel: str = Field(max_length=20)  # Channel
+    occurred_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    visit_stage: str = Field(default="none", max_length=20)  # VisitStage
+    result: str = Field(max_length=20)  # Result
+    next_action: str | None = Field(default=None, max_length=400)
+    next_action_due: date | None = Field(default=None, index=True)
+    order_amount: int | None = None  # yen
+    cost: int | None = None  # yen
+    duration_minutes: int | None = None
+    notes: str | None = None
+    route_stop_id: str | None = Field(default=None, foreign_key="route_stop.id", max_length=36)
+    # a correction names the event it replaces; the replaced one stays in the log
+    supersedes: str | None = Field(default=None, max_length=36, index=True)
+    created_at: datetime = _ts()
+
+
+class GeocodeCache(SQLModel, table=True):
+    """Every geocoder answer, 'not found' included, keyed by normalised address."""
+
+    __tablename__ = "geocode_cache"
+
+    key: str = Field(primary_key=True, max_length=400)
+    found: bool
+    lat: float | None = None
+    lon: float | None = None
+    precision: str = Field(default="none", max_length=10)
+    source: str = Field(max_length=40)
+    display_name: str | None = None
+    fetched_at: datetime = _ts()
