@@ -1,0 +1,90 @@
+"""Command-line entry point: `fieldsales [--config F] [--db D] COMMAND ...`.
+
+With no command it opens the app on the user's database. Commands live in
+fieldsales.commands, imported only when needed so `--help` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from fieldsales import __version__
+from fieldsales.context import Context
+
+# (module, one-line help); the module registers its own parser.
+COMMANDS: list[str] = [
+    "demo",
+    "rank",
+    "import_",
+    "export",
+    "config_cmd",
+]
+
+EXAMPLES = """\
+examples:
+  fieldsales demo                      open the app on demo data
+  fieldsales import accounts.csv       import (or update) accounts from a CSV
+  fieldsales rank --top 20 --rank A,B  the best accounts from the office
+  fieldsales --db team.db rank --json  the ranking of another database as JSON
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldsales",
+        description="Win back dormant B2B accounts: rank, plan visits, log outcomes.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fieldsales {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $FIELDSALES_CONFIG, then the user config dir, "
+        "then the bundled config.yaml)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="database file or SQLAlchemy URL (default: fieldsales.db in the user data dir)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name in COMMANDS:
+        module = importlib.import_module(f"fieldsales.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def _open_app(ctx: Context) -> int:
+    try:
+        module = importlib.import_module("fieldsales.tui.app")
+    except ModuleNotFoundError:
+        ctx.err.print("The app is not available in this build; try `fieldsales rank`.")
+        return 2
+    return int(module.run_app(ctx))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from fieldsales.config import ConfigError
+    from fieldsales.store.db import StoreError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(config_path=args.config, db=args.db)
+    try:
+        if args.command is None:
+            ctx.settings  # noqa: B018  (fail early on a bad config, before the UI)
+            return _open_app(ctx)
+        return int(args.func(args, ctx))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130

@@ -1,0 +1,61 @@
+"""What a command or the app needs, built lazily: settings, database, console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+
+    from fieldsales.config import Settings
+
+
+@dataclass
+class Context:
+    config_path: str | None = None
+    db: str | Path | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _engine: Engine | None = field(default=None, repr=False)
+    _console: Console | None = field(default=None, repr=False)
+    _err_console: Console | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from fieldsales.config import load_settings
+
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from fieldsales.store.db import open_engine
+
+            self._engine = open_engine(self.db)
+        return self._engine
+
+    @property
+    def db_description(self) -> str:
+        from fieldsales.store.db import database_url, describe
+
+        return describe(database_url(self.db))
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console()
+        return self._console
+
+    @property
+    def err(self) -> Console:
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(stderr=True)
+        return self._err_console
