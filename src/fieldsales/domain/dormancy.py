@@ -34,7 +34,9 @@ def dormancy_start(last_order: date, cycle_days: int, cfg: Dormancy) -> date:
     return last_order + timedelta(days=cfg.at_risk_max_cycles * cycle_days)
 
 
-def stage_by_date(last_order: date | None, cycle_days: int | None, today: date, cfg: Dormancy) -> Stage:
+def stage_by_date(
+    last_order: date | None, cycle_days: int | None, today: date, cfg: Dormancy
+) -> Stage:
     if last_order is None:
         return Stage.dormant_long
     cycle = cycle_days if cycle_days and cycle_days > 0 else cfg.default_cycle_days

@@ -109,7 +109,9 @@ def criterion_scores(inputs: ScoreInputs, cfg: Scoring) -> dict[str, int | None]
         "reason_solvable": category_score(inputs.reason_solvable, cfg.reason_solvable),
         "competitor_status": category_score(inputs.competitor_status, cfg.competitor_status),
         "proximity": (
-            step_score(inputs.distance_km, cfg.proximity) if inputs.distance_km is not None else None
+            step_score(inputs.distance_km, cfg.proximity)
+            if inputs.distance_km is not None
+            else None
         ),
         "digital_responsiveness": category_score(
             inputs.digital_responsiveness, cfg.digital_responsiveness
@@ -127,7 +129,9 @@ def rank_of(total: float, cfg: Scoring) -> str:
     return "D"
 
 
-def combine(scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, object] | None = None) -> ScoreResult:
+def combine(
+    scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, object] | None = None
+) -> ScoreResult:
     """Weighted total of per-criterion scores.
 
     Totals are scaled so that all-10 scores give `max_total` (with the method's
@@ -170,7 +174,9 @@ def combine(scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, ob
 def score_account(inputs: ScoreInputs, cfg: Scoring) -> ScoreResult:
     raw = {
         "past_revenue": inputs.lifetime_revenue,
-        "dormancy_length": None if inputs.months_dormant is None else round(inputs.months_dormant, 1),
+        "dormancy_length": None
+        if inputs.months_dormant is None
+        else round(inputs.months_dormant, 1),
         "reason_solvable": inputs.reason_solvable,
         "competitor_status": inputs.competitor_status,
         "proximity": None if inputs.distance_km is None else round(inputs.distance_km, 2),

@@ -69,7 +69,9 @@ class Account(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     geo_precision: str = Field(default="none", max_length=10)  # building|street|town|city|none
-    geo_source: str | None = Field(default=None, max_length=40)  # import|postal|address|nominatim|manual
+    geo_source: str | None = Field(
+        default=None, max_length=40
+    )  # import|postal|address|nominatim|manual
     industry: str | None = Field(default=None, max_length=100)
     contact_name: str | None = Field(default=None, max_length=100)
     contact_title: str | None = Field(default=None, max_length=100)

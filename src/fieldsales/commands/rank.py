@@ -1,0 +1,201 @@
+"""`fieldsales rank`: the ranked list of accounts, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from typing import Any
+
+from fieldsales.context import Context
+
+EXAMPLE = """\
+examples:
+  fieldsales rank --top 20
+  fieldsales rank --from 35.6895,139.6917 --within 10 --rank A,B
+  fieldsales rank --from C00042 --stage dormant_early,dormant_mid --json
+"""
+
+RANK_STYLE = {
+    "A": "bold white on red",
+    "B": "bold black on yellow",
+    "C": "black on cyan",
+    "D": "white on grey37",
+}
+PRECISION_MARK = {"town": "≈town", "city": "≈city", "none": "no location"}
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "rank",
+        help="rank dormant accounts by weighted score and distance",
+        description="Rank accounts by the six-criterion score (METHOD section 3), "
+        "proximity measured from the reference point. Do-not-contact accounts never appear.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--from",
+        dest="origin",
+        metavar="office|ACCOUNT|LAT,LON",
+        default="office",
+        help="reference point for proximity (default: the office in config)",
+    )
+    p.add_argument(
+        "--top", type=int, default=20, metavar="N", help="show the best N (default 20; 0 = all)"
+    )
+    p.add_argument("--rank", metavar="A,B", help="only these ranks")
+    p.add_argument(
+        "--stage", metavar="STAGE,...", help="only these stages, e.g. dormant_early,dormant_mid"
+    )
+    p.add_argument("--reason", metavar="REASON,...", help="only these main dormancy reasons")
+    p.add_argument("--prefecture", metavar="NAME,...", help="only these prefectures, e.g. 東京都")
+    p.add_argument("--owner", metavar="REP", help="only accounts owned by this rep")
+    p.add_argument(
+        "--within", type=float, metavar="KM", help="only accounts within KM of the reference point"
+    )
+    p.add_argument(
+        "--due", action="store_true", help="only accounts with a follow-up due today or overdue"
+    )
+    p.add_argument(
+        "--search", metavar="TEXT", default="", help="company name contains TEXT (kana/kanji/latin)"
+    )
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="rank as of this day (default: today)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from fieldsales.domain.vocab import Reason, Stage
+    from fieldsales.services.rank import OriginError, RankFilter, rank_accounts, resolve_origin
+
+    settings = ctx.settings
+    stages, reasons = _csv(args.stage), _csv(args.reason)
+    for value, allowed, what in ((stages, Stage, "stage"), (reasons, Reason, "reason")):
+        bad = [v for v in value if v not in allowed.__members__]
+        if bad:
+            ctx.err.print(
+                f"unknown {what} {', '.join(bad)}; choose from {', '.join(allowed.__members__)}"
+            )
+            return 2
+    ranks = [r.upper() for r in _csv(args.rank)]
+    if any(r not in "ABCD" or len(r) != 1 for r in ranks):
+        ctx.err.print(f"--rank takes letters A-D, got {args.rank}")
+        return 2
+    try:
+        today = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        ctx.err.print(f"--date must be YYYY-MM-DD, got {args.date}")
+        return 2
+    try:
+        label, lat, lon = resolve_origin(args.origin, ctx.engine, settings)
+    except OriginError as exc:
+        ctx.err.print(f"--from {exc}")
+        return 2
+    filt = RankFilter(
+        ranks=ranks,
+        stages=stages,
+        reasons=reasons,
+        prefectures=_csv(args.prefecture),
+        owner=args.owner,
+        within_km=args.within,
+        due_followups=args.due,
+        search=args.search,
+    )
+    items = rank_accounts(ctx.engine, settings, origin=(lat, lon), filters=filt, today=today)
+    shown = items[: args.top] if args.top > 0 else items
+    if args.json:
+        print(
+            json.dumps(_as_json(shown, label, lat, lon, len(items)), ensure_ascii=False, indent=2)
+        )
+        return 0
+    _print_table(ctx, shown, label, len(items), settings.language)
+    return 0
+
+
+def _as_json(items: list[Any], label: str, lat: float, lon: float, total: int) -> dict[str, Any]:
+    return {
+        "origin": {"label": label, "lat": lat, "lon": lon},
+        "matching": total,
+        "accounts": [
+            {
+                "id": a.id,
+                "external_id": a.external_id,
+                "company": a.company,
+                "site": a.site,
+                "city": a.city,
+                "rank": a.score.rank,
+                "total": a.score.total,
+                "no_location": a.score.no_location,
+                "breakdown": {
+                    c.name: {"score": c.score, "weight": c.weight, "points": c.points, "raw": c.raw}
+                    for c in a.score.criteria
+                },
+                "stage": a.stage,
+                "main_reason": a.main_reason,
+                "distance_km": None if a.distance_km is None else round(a.distance_km, 2),
+                "geo_precision": a.geo_precision,
+                "months_dormant": None if a.months_dormant is None else round(a.months_dormant, 1),
+                "last_order_date": a.last_order_date.isoformat() if a.last_order_date else None,
+                "next_followup": a.next_followup.isoformat() if a.next_followup else None,
+            }
+            for a in items
+        ],
+    }
+
+
+def _print_table(ctx: Context, items: list[Any], label: str, total: int, lang: str) -> None:
+    from rich.table import Table
+
+    from fieldsales.domain.vocab import label as vlabel
+
+    table = Table(
+        title=f"Ranked from {label}: {len(items)} of {total} accounts",
+        caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
+    )
+    for name, just in (
+        ("#", "right"),
+        ("rank", "center"),
+        ("total", "right"),
+        ("breakdown", "left"),
+        ("company", "left"),
+        ("city", "left"),
+        ("km", "right"),
+        ("stage", "left"),
+        ("reason", "left"),
+        ("months", "right"),
+    ):
+        table.add_column(name, justify=just)  # type: ignore[arg-type]
+    for i, a in enumerate(items, 1):
+        parts = "·".join("-" if c.score is None else str(c.score) for c in a.score.criteria)
+        if a.distance_km is None:
+            km = "no location"
+        else:
+            km = f"{a.distance_km:.1f}"
+            mark = PRECISION_MARK.get(a.geo_precision)
+            if mark:
+                km = f"{km} {mark}"
+        company = a.company + (f" {a.site}" if a.site else "")
+        table.add_row(
+            str(i),
+            f"[{RANK_STYLE[a.score.rank]}] {a.score.rank} [/]",
+            f"{a.score.total:g}",
+            parts,
+            company,
+            a.city or "",
+            km,
+            vlabel(a.stage, lang),
+            vlabel(a.main_reason, lang),
+            "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
+        )
+    if not items:
+        ctx.console.print(
+            "No accounts match. Import some with `fieldsales import FILE.csv`, "
+            "or try `fieldsales demo`."
+        )
+        return
+    ctx.console.print(table)
