@@ -1,0 +1,393 @@
+"""METHOD section 4 as a model: one rep's day, the candidates, and the timeline.
+
+Pure code: plain dataclasses in, plain dataclasses out. Time is integer
+seconds since local midnight of the plan's day (engines only take integers).
+The solver (domain.solver) only proposes which accounts to visit and in which
+order; `schedule` here turns that order into times, and domain.plancheck
+verifies every plan before anybody sees it.
+
+Nodes of the travel matrix: 0 = start, 1 = end, then pins, then candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from typing import Protocol
+
+from fieldsales.config import Settings
+from fieldsales.geo.matrix import TravelMatrix, travel_matrix
+
+START, END = 0, 1
+
+
+class PlanError(ValueError):
+    """A day that cannot be planned as asked; the message says why."""
+
+
+def seconds_of(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def hhmm(s: int) -> str:
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An account that may be visited; `value` is its priority score (0-max_total)."""
+
+    account_id: str
+    lat: float
+    lon: float
+    value: float
+    duration_s: int
+    rank: str = "D"
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A fixed appointment (or a locked stop): always kept, starts exactly at start_s."""
+
+    account_id: str
+    lat: float
+    lon: float
+    start_s: int
+    duration_s: int
+    value: float = 0.0
+
+
+@dataclass(frozen=True)
+class DayModel:
+    day: date
+    start: Place
+    end: Place
+    work_start_s: int
+    work_end_s: int
+    lunch_s: int
+    lunch_window: tuple[int, int]
+    best_windows: tuple[tuple[int, int], ...]
+    windows_hard: bool
+    outside_factor: float
+    day_factor: float  # value kept on this weekday (1.0 on a best weekday)
+    detour_factor: float
+    speed_kmh: float
+    candidates: tuple[Candidate, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    max_stops: int | None = None
+    excluded_ids: frozenset[str] = field(default_factory=frozenset)
+
+    def points(self) -> list[tuple[float, float]]:
+        pts = [(self.start.lat, self.start.lon), (self.end.lat, self.end.lon)]
+        pts += [(p.lat, p.lon) for p in self.pins]
+        pts += [(c.lat, c.lon) for c in self.candidates]
+        return pts
+
+    def matrix(self) -> TravelMatrix:
+        return travel_matrix(
+            self.points(), detour_factor=self.detour_factor, speed_kmh=self.speed_kmh
+        )
+
+    def pin_node(self, i: int) -> int:
+        return 2 + i
+
+    def cand_node(self, i: int) -> int:
+        return 2 + len(self.pins) + i
+
+    def windows_for(self, duration_s: int) -> list[tuple[int, int]]:
+        """Allowed ranges of a visit's START: it must end inside the window too."""
+        if not self.windows_hard:
+            return [(self.work_start_s, self.work_end_s - duration_s)]
+        return [(o, c - duration_s) for o, c in self.best_windows if c - duration_s >= o]
+
+    def in_best_window(self, start_s: int, duration_s: int) -> bool:
+        return any(o <= start_s <= c - duration_s for o, c in self.best_windows)
+
+    def collected(self, value: float, start_s: int, duration_s: int) -> float:
+        """What a visit is worth at that time: soft windows and off days cost value."""
+        factor = self.day_factor
+        if not self.in_best_window(start_s, duration_s):
+            factor *= self.outside_factor
+        return value * factor
+
+
+class AccountFacts(Protocol):
+    """What exclusion needs of an account (services.rank.RankedAccount fits)."""
+
+    id: str
+    lat: float | None
+    lon: float | None
+    geo_precision: str
+    do_not_contact: bool
+    last_contact: date | None
+    paused_until: date | None
+
+
+def exclusion_reason(acc: AccountFacts, day: date, settings: Settings) -> str | None:
+    """Why an account may not be visited on `day` (METHOD section 8), or None."""
+    v = settings.visits
+    if acc.do_not_contact:
+        return "do not contact"
+    if acc.paused_until is not None and acc.paused_until > day:
+        return f"paused until {acc.paused_until.isoformat()}"
+    if acc.last_contact is not None and (day - acc.last_contact).days < v.min_gap_days:
+        return f"contacted {acc.last_contact.isoformat()} (gap {v.min_gap_days} days)"
+    if acc.lat is None or acc.lon is None or acc.geo_precision == "none":
+        return "no location"
+    if v.exclude_approximate and acc.geo_precision in ("town", "city"):
+        return f"located only to {acc.geo_precision}"
+    return None
+
+
+def duration_for(rank: str, settings: Settings) -> int:
+    v = settings.visits
+    return int(v.duration_by_rank.get(rank, v.duration_minutes)) * 60  # type: ignore[call-overload]
+
+
+def base_model(
+    settings: Settings,
+    day: date,
+    start: Place,
+    end: Place,
+    *,
+    candidates: Sequence[Candidate] = (),
+    pins: Sequence[Pin] = (),
+    max_stops: int | None = None,
+    earliest_s: int | None = None,
+    excluded_ids: frozenset[str] = frozenset(),
+) -> DayModel:
+    """The day of METHOD section 4 with every number taken from config."""
+    v, t = settings.visits, settings.travel
+    work_start = seconds_of(v.work_start)
+    if earliest_s is not None:  # re-planning from here: the day starts now
+        work_start = max(work_start, earliest_s)
+    best_day = day.weekday() in v.best_weekdays
+    return DayModel(
+        day=day,
+        start=start,
+        end=end,
+        work_start_s=work_start,
+        work_end_s=seconds_of(v.work_end),
+        lunch_s=v.lunch_minutes * 60,
+        lunch_window=(seconds_of(v.lunch_window[0]), seconds_of(v.lunch_window[1])),
+        best_windows=tuple((seconds_of(a), seconds_of(b)) for a, b in v.best_windows),
+        windows_hard=v.windows_hard,
+        outside_factor=v.outside_window_factor,
+        day_factor=1.0 if best_day else v.off_day_factor,
+        detour_factor=t.detour_factor,
+        speed_kmh=t.speed_kmh,
+        candidates=tuple(candidates),
+        pins=tuple(sorted(pins, key=lambda p: p.start_s)),
+        max_stops=max_stops,
+        excluded_ids=excluded_ids,
+    )
+
+
+def lunch_needed(model: DayModel) -> bool:
+    """Lunch is taken only if the remaining day still overlaps its window."""
+    return model.lunch_s > 0 and model.work_start_s <= model.lunch_window[1] - model.lunch_s
+
+
+@dataclass(frozen=True)
+class Stop:
+    account_id: str
+    arrival_s: int  # reaches the place
+    start_s: int  # visit begins (after any wait)
+    departure_s: int
+    leg_km: float  # from the previous place
+    leg_s: int
+    base_value: float
+    value: float  # collected: soft windows and off days applied
+    in_window: bool
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    start: Place
+    end: Place
+    depart_s: int
+    return_s: int
+    last_leg_km: float
+    last_leg_s: int
+    stops: tuple[Stop, ...]
+    lunch: tuple[int, int] | None
+
+    @property
+    def km(self) -> float:
+        return sum(s.leg_km for s in self.stops) + self.last_leg_km
+
+    @property
+    def drive_s(self) -> int:
+        return sum(s.leg_s for s in self.stops) + self.last_leg_s
+
+    @property
+    def score(self) -> float:
+        return sum(s.value for s in self.stops)
+
+    @property
+    def idle_s(self) -> int:
+        """Time neither driving, visiting nor at lunch, between leaving and returning."""
+        busy = self.drive_s + sum(s.departure_s - s.start_s for s in self.stops)
+        if self.lunch:
+            busy += self.lunch[1] - self.lunch[0]
+        return max(0, self.return_s - self.depart_s - busy)
+
+
+@dataclass(frozen=True)
+class _Node:
+    node: int
+    account_id: str
+    duration_s: int
+    value: float
+    pin_start: int | None  # fixed start for pins
+
+
+def _nodes(model: DayModel) -> dict[int, _Node]:
+    out: dict[int, _Node] = {}
+    for i, p in enumerate(model.pins):
+        out[model.pin_node(i)] = _Node(
+            model.pin_node(i), p.account_id, p.duration_s, p.value, p.start_s
+        )
+    for i, c in enumerate(model.candidates):
+        out[model.cand_node(i)] = _Node(
+            model.cand_node(i), c.account_id, c.duration_s, c.value, None
+        )
+    return out
+
+
+def _simulate(
+    model: DayModel,
+    m: TravelMatrix,
+    seq: list[_Node],
+    lunch_gap: int | None,
+    after_travel: bool,
+) -> DayPlan | None:
+    """Earliest times along `seq`; lunch in gap `lunch_gap` (before or after driving)."""
+    lw0, lw1 = model.lunch_window
+    latest_lunch = lw1 - model.lunch_s
+    t = model.work_start_s
+    prev = START
+    stops: list[Stop] = []
+    lunch: tuple[int, int] | None = None
+    for gap in range(len(seq) + 1):
+        nxt = seq[gap].node if gap < len(seq) else END
+        leg_s = int(m.seconds[prev, nxt])
+        if gap == lunch_gap and not after_travel:
+            ls = max(t, lw0)
+            if ls > latest_lunch:
+                return None
+            lunch, t = (ls, ls + model.lunch_s), ls + model.lunch_s
+        t += leg_s
+        arrival = t
+        if gap == lunch_gap and after_travel:
+            ls = max(t, lw0)
+            if ls > latest_lunch:
+                return None
+            lunch, t = (ls, ls + model.lunch_s), ls + model.lunch_s
+        if gap == len(seq):
+            if t > model.work_end_s:
+                return None
+            depart = model.work_start_s
+            if stops and lunch_gap != 0 and stops[0].start_s > stops[0].arrival_s:
+                # leave later rather than wait outside the first account
+                first = stops[0]
+                depart = first.start_s - first.leg_s
+                stops[0] = replace(first, arrival_s=first.start_s)
+            return DayPlan(
+                day=model.day,
+                start=model.start,
+                end=model.end,
+                depart_s=depart,
+                return_s=t,
+                last_leg_km=float(m.km[prev, nxt]),
+                last_leg_s=leg_s,
+                stops=tuple(stops),
+                lunch=lunch,
+            )
+        n = seq[gap]
+        if n.pin_start is not None:
+            if t > n.pin_start:
+                return None
+            start = n.pin_start
+        else:
+            start = -1
+            for o, c in model.windows_for(n.duration_s):
+                if t <= c:
+                    start = max(t, o)
+                    break
+            if start < 0:
+                return None
+        stops.append(
+            Stop(
+                account_id=n.account_id,
+                arrival_s=arrival,
+                start_s=start,
+                departure_s=start + n.duration_s,
+                leg_km=float(m.km[prev, n.node]),
+                leg_s=leg_s,
+                base_value=n.value,
+                value=model.collected(n.value, start, n.duration_s),
+                in_window=model.in_best_window(start, n.duration_s),
+                pinned=n.pin_start is not None,
+            )
+        )
+        t = start + n.duration_s
+        prev = n.node
+    return None  # unreachable: the loop returns at the end node
+
+
+def schedule(model: DayModel, order: Sequence[str], m: TravelMatrix | None = None) -> DayPlan:
+    """Times for visiting `order` (account ids, pins included) as early as possible.
+
+    Lunch goes into the gap that lets the day end earliest; raises PlanError
+    when the order cannot fit the day.
+    """
+    m = m if m is not None else model.matrix()
+    by_id = {n.account_id: n for n in _nodes(model).values()}
+    missing = [a for a in order if a not in by_id]
+    if missing:
+        raise PlanError(f"not a candidate for this day: {', '.join(missing)}")
+    seq = [by_id[a] for a in order]
+    if not lunch_needed(model):
+        plan = _simulate(model, m, seq, None, False)
+        if plan is None:
+            raise PlanError("these stops do not fit the working hours")
+        return plan
+    best: DayPlan | None = None
+    for gap in range(len(seq) + 1):
+        for after in (False, True):
+            plan = _simulate(model, m, seq, gap, after)
+            if plan is not None and (best is None or plan.return_s < best.return_s):
+                best = plan
+    if best is None:
+        raise PlanError("these stops leave no room for lunch inside the working hours")
+    return best
+
+
+def prune(model: DayModel, m: TravelMatrix) -> DayModel:
+    """Drop candidates that cannot fit the day even alone (cheap, helps every solver)."""
+    keep = []
+    for i, c in enumerate(model.candidates):
+        node = model.cand_node(i)
+        if c.account_id in model.excluded_ids:
+            continue
+        earliest = model.work_start_s + int(m.seconds[START, node])
+        ok = any(earliest <= cl for _o, cl in model.windows_for(c.duration_s))
+        start = max(
+            earliest, min((o for o, _ in model.windows_for(c.duration_s)), default=earliest)
+        )
+        if ok and start + c.duration_s + int(m.seconds[node, END]) <= model.work_end_s:
+            keep.append(c)
+    if len(keep) == len(model.candidates):
+        return model
+    return replace(model, candidates=tuple(keep))
