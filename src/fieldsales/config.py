@@ -139,6 +139,9 @@ class Visits(_Model):
     min_gap_days: Annotated[int, Field(ge=0)]
     exclude_approximate: bool
     solver_seconds: Positive
+    solver_exploration: Annotated[int, Field(ge=0, le=5)]
+    work_weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    plan_stages: list[str]
 
     @field_validator("work_start", "work_end", mode="before")
     @classmethod
