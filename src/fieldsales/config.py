@@ -221,6 +221,7 @@ class ImportSettings(_Model):
 
 class Settings(_Model):
     language: Literal["en", "ja"]
+    keymap: dict[str, str]  # binding id -> keys, applied by the app
     rep: str
     office: Place
     dormancy: Dormancy
