@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fieldsales.context import Context
@@ -35,5 +37,26 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.err.print("export: not available yet in this build")
-    return 2
+    from fieldsales import locations
+    from fieldsales.store.exporter import export_accounts
+
+    if args.output:
+        target = Path(args.output)
+    else:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = locations.export_dir() / f"accounts-{stamp}.csv"
+    if target.is_dir():
+        ctx.err.print(f"error: {target}: is a folder; give a file name", markup=False)
+        return 2
+    engine = ctx.engine
+    # Write next to the target first so a failed export never leaves half a file.
+    partial = target.with_name(target.name + ".partial")
+    try:
+        count = export_accounts(engine, partial)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        ctx.err.print(f"error: {target}: cannot write ({exc.strerror})", markup=False)
+        return 1
+    ctx.console.print(f"exported {count} accounts to {target}", markup=False, highlight=False)
+    return 0

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from fieldsales.context import Context
+
+if TYPE_CHECKING:
+    from fieldsales.store.importer import ImportReport
 
 DESCRIPTION = """\
 Import accounts from a CSV file (UTF-8, UTF-8 with BOM or Shift_JIS/cp932,
@@ -50,6 +64,113 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+class BarProgress:
+    """A rich progress bar that appears only for files above import.progress_min_rows."""
+
+    def __init__(self, console: Console, min_rows: int) -> None:
+        self.console, self.min_rows = console, min_rows
+        self.bar: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if total < self.min_rows:
+            return
+        if self.bar is None:
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.bar.start()
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(phase, total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.err.print("import: not available yet in this build")
-    return 2
+    from fieldsales.domain.columns import parse_overrides
+    from fieldsales.store.csvio import CsvError
+    from fieldsales.store.importer import import_accounts, vocabulary
+
+    path = Path(args.file)
+    try:
+        overrides = parse_overrides(args.mapping)
+    except ValueError as exc:
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False)
+        return 2
+    settings = ctx.settings
+    bar = BarProgress(ctx.err, settings.import_.progress_min_rows)
+    try:
+        report = import_accounts(
+            ctx.engine,
+            path,
+            vocab=vocabulary(settings),
+            max_line_bytes=settings.import_.max_line_bytes,
+            overrides=overrides,
+            skip_invalid=args.skip_invalid,
+            progress=bar,
+        )
+    except CsvError as exc:
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False)
+        return 1
+    finally:
+        bar.close()
+    print_report(ctx, report)
+    if not report.written:
+        return 1
+    if not args.no_locate and report.touched_ids:
+        locate_after_import(ctx, report.touched_ids)
+    return 0
+
+
+def print_report(ctx: Context, report: ImportReport) -> None:
+    err = ctx.err
+    if report.ignored_columns:
+        err.print(
+            f"note: ignored columns (use --map COLUMN=FIELD to read them): "
+            f"{', '.join(report.ignored_columns)}",
+            markup=False,
+            highlight=False,
+        )
+    for p in report.problems:
+        err.print(
+            f"{report.path.name}: row {p.row}, {p.column}: {p.reason} (value {p.value!r})",
+            markup=False,
+            highlight=False,
+        )
+    if not report.written:
+        err.print(
+            f"{report.path}: {report.rejected} bad row(s) of {report.rows}; nothing was imported. "
+            "Fix them, or use --skip-invalid to import the good rows.",
+            markup=False,
+            highlight=False,
+        )
+        return
+    ctx.console.print(
+        f"{report.path.name} ({report.encoding}): {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected",
+        markup=False,
+        highlight=False,
+    )
+    if report.rejects_file is not None:
+        ctx.console.print(
+            f"rejected rows with reasons: {report.rejects_file}", markup=False, highlight=False
+        )
+
+
+def locate_after_import(ctx: Context, account_ids: list[str]) -> None:
+    """Fill missing coordinates offline (postal code / address), when that service exists."""
+    try:
+        from fieldsales.services.locating import locate_missing
+    except ModuleNotFoundError:
+        return
+    result = locate_missing(ctx.engine, account_ids=account_ids)
+    if result is not None:
+        ctx.console.print(f"located: {result}", markup=False, highlight=False)

@@ -1,0 +1,343 @@
+"""The account columns a CSV may hold: header names (English and Japanese) and
+how each cell is read and checked. Pure: the store's importer feeds it cells.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from fieldsales.domain import parse
+from fieldsales.domain.vocab import Precision, Reason
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # Account field
+    kind: str  # text|int|float|rate|date|bool|category|reasons
+    max_len: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()
+    category: str | None = None  # which vocabulary a category column uses
+
+
+# The order is the export order. Aliases are compared after `header_key`.
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "text", 36, aliases=("account id", "account_id", "uuid")),
+    Column(
+        "external_id",
+        "text",
+        100,
+        aliases=(
+            "ext id",
+            "customer id",
+            "customer no",
+            "code",
+            "顧客id",
+            "顧客コード",
+            "顧客番号",
+            "取引先コード",
+            "外部id",
+        ),
+    ),
+    Column(
+        "company",
+        "text",
+        200,
+        aliases=("company name", "name", "会社名", "企業名", "顧客名", "取引先名", "社名"),
+    ),
+    Column(
+        "company_kana",
+        "text",
+        200,
+        aliases=("kana", "会社名カナ", "会社名(カナ)", "フリガナ", "ふりがな", "カナ"),
+    ),
+    Column(
+        "site",
+        "text",
+        200,
+        aliases=("branch", "office", "支店", "拠点", "支店/拠点", "事業所", "支社"),
+    ),
+    Column("postal_code", "text", 10, aliases=("postcode", "zip", "zip code", "郵便番号", "〒")),
+    Column("prefecture", "text", 20, aliases=("pref", "state", "都道府県")),
+    Column("city", "text", 100, aliases=("市区町村", "市町村", "市区郡")),
+    Column("address", "text", 400, aliases=("street", "住所", "所在地")),
+    Column("lat", "float", minimum=-90, maximum=90, aliases=("latitude", "緯度")),
+    Column("lon", "float", minimum=-180, maximum=180, aliases=("lng", "long", "longitude", "経度")),
+    Column(
+        "geo_precision",
+        "category",
+        category="geo_precision",
+        aliases=("precision", "位置精度", "精度"),
+    ),
+    Column("geo_source", "text", 40, aliases=("位置情報源",)),
+    Column("industry", "text", 100, aliases=("sector", "業種", "業界")),
+    Column(
+        "contact_name",
+        "text",
+        100,
+        aliases=("contact", "contact person", "担当者", "担当者名", "窓口"),
+    ),
+    Column("contact_title", "text", 100, aliases=("title", "position", "役職")),
+    Column("phone", "text", 40, aliases=("tel", "telephone", "電話番号", "電話", "tel番号")),
+    Column("email", "text", 200, aliases=("mail", "e-mail", "メール", "メールアドレス")),
+    Column(
+        "owner_rep",
+        "text",
+        100,
+        aliases=("rep", "owner", "sales rep", "担当営業", "営業担当", "営業担当者"),
+    ),
+    Column(
+        "lifetime_revenue",
+        "int",
+        minimum=0,
+        aliases=(
+            "revenue",
+            "total revenue",
+            "累計取引額",
+            "取引総額",
+            "累計売上",
+            "過去の取引総額",
+        ),
+    ),
+    Column(
+        "average_order",
+        "int",
+        minimum=0,
+        aliases=("avg order", "average order value", "平均受注額", "平均取引額", "平均単価"),
+    ),
+    Column("gross_margin", "rate", aliases=("margin", "粗利率", "利益率")),
+    Column(
+        "first_order_date",
+        "date",
+        aliases=("first order", "初回取引日", "初回受注日", "取引開始日"),
+    ),
+    Column(
+        "last_order_date", "date", aliases=("last order", "最終取引日", "最終受注日", "最終購入日")
+    ),
+    Column(
+        "last_product", "text", 200, aliases=("product", "最終購入商品", "最終購入製品", "購入商品")
+    ),
+    Column(
+        "purchase_cycle_days",
+        "int",
+        minimum=1,
+        aliases=(
+            "cycle",
+            "cycle days",
+            "purchase cycle",
+            "購買周期(日)",
+            "購買周期",
+            "購入周期(日)",
+            "発注周期(日)",
+        ),
+    ),
+    Column(
+        "main_reason",
+        "category",
+        category="reason",
+        aliases=("reason", "dormancy reason", "休眠理由", "休眠原因", "主な休眠理由"),
+    ),
+    Column("other_reasons", "reasons", aliases=("その他の休眠理由", "他の理由")),
+    Column(
+        "reason_solvable",
+        "category",
+        category="reason_solvable",
+        aliases=("solvable", "解決度", "解決可能性", "原因の解決度"),
+    ),
+    Column(
+        "competitor_status",
+        "category",
+        category="competitor_status",
+        aliases=("competitor", "競合状況", "競合利用状況"),
+    ),
+    Column("competitor_name", "text", 200, aliases=("競合名", "競合先", "競合他社")),
+    Column(
+        "digital_responsiveness",
+        "category",
+        category="digital_responsiveness",
+        aliases=("digital", "responsiveness", "デジタル反応", "デジタル反応性"),
+    ),
+    Column(
+        "do_not_contact", "bool", aliases=("dnc", "no contact", "連絡不可", "接触禁止", "連絡禁止")
+    ),
+    Column("notes", "text", aliases=("note", "memo", "comment", "備考", "メモ")),
+)
+BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+REQUIRED = ("company",)
+
+
+def header_key(text: str) -> str:
+    """Headers compared loosely: case, width, spaces, _ - ・ and brackets do not matter."""
+    return re.sub(r"[\s_\-・()]+", "", parse.nfkc(text).lower())
+
+
+_ALIASES: dict[str, str] = {}
+for _c in COLUMNS:
+    for _a in (_c.name, *_c.aliases):
+        _ALIASES.setdefault(header_key(_a), _c.name)
+
+
+@dataclass
+class HeaderMap:
+    fields: dict[int, str]  # column index -> Account field
+    ignored: list[str]  # headers that map to nothing
+    errors: list[str]
+
+
+def map_headers(headers: Sequence[str], overrides: dict[str, str] | None = None) -> HeaderMap:
+    """Which column is which field. `overrides` (from --map) win; '-' ignores a column."""
+    over = {header_key(k): v for k, v in (overrides or {}).items()}
+    result = HeaderMap({}, [], [])
+    seen: dict[str, str] = {}
+    for i, raw in enumerate(headers):
+        key = header_key(raw)
+        target = over.get(key, _ALIASES.get(key)) if key else None
+        if target == "-" or target is None:
+            if raw.strip():
+                result.ignored.append(raw.strip())
+            continue
+        if target not in BY_NAME:
+            result.errors.append(f"--map {raw}={target}: unknown field {target!r}")
+            continue
+        if target in seen:
+            result.errors.append(
+                f"columns {seen[target]!r} and {raw.strip()!r} both mean {target}; "
+                f"drop one or use --map {raw.strip()}=-"
+            )
+            continue
+        seen[target] = raw.strip()
+        result.fields[i] = target
+    present = set(result.fields.values())
+    missing = [f for f in REQUIRED if f not in present]
+    if missing:
+        result.errors.append(
+            f"missing required column: {', '.join(missing)} (e.g. 'company' or '会社名'); "
+            f"found {', '.join(h.strip() for h in headers if h.strip()) or 'no headers'}"
+        )
+    return result
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, str]:
+    """--map COLUMN=FIELD items -> {column: field}; raises ValueError on a bad one."""
+    out: dict[str, str] = {}
+    for item in items:
+        col, sep, target = item.partition("=")
+        if not sep or not col.strip():
+            raise ValueError(f"--map {item}: expected COLUMN=FIELD, e.g. 取引先名=company")
+        target = target.strip() or "-"
+        if target != "-" and target not in BY_NAME:
+            raise ValueError(
+                f"--map {item}: unknown field {target!r}; fields: {', '.join(BY_NAME)}"
+            )
+        out[col.strip()] = target
+    return out
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The keys a categorical column accepts (the scoring keys come from config)."""
+
+    reason: tuple[str, ...] = tuple(r.value for r in Reason)
+    reason_solvable: tuple[str, ...] = ()
+    competitor_status: tuple[str, ...] = ()
+    digital_responsiveness: tuple[str, ...] = ()
+    geo_precision: tuple[str, ...] = tuple(p.value for p in Precision)
+
+    def keys(self, category: str) -> tuple[str, ...]:
+        keys: tuple[str, ...] = getattr(self, category)
+        return keys
+
+
+@dataclass
+class CellError:
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class RowResult:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+
+
+@functools.cache
+def _reader(col: Column, vocab: Vocabulary) -> Callable[[str], Any]:
+    kind = col.kind
+    if kind == "int":
+        return parse.parse_int
+    if kind == "float":
+        return parse.parse_float
+    if kind == "rate":
+        return parse.parse_rate
+    if kind == "date":
+        return parse.parse_date
+    if kind == "bool":
+        return parse.parse_bool
+    if kind == "category":
+        assert col.category is not None
+        keys, cat = vocab.keys(col.category), col.category
+        return lambda raw: parse.parse_category(raw, cat, keys)
+    if kind == "reasons":
+        return lambda raw: parse.parse_reasons(raw, vocab.reason)
+    return parse.clean_text
+
+
+def convert_row(cells: dict[str, str], today: date, vocab: Vocabulary) -> RowResult:
+    """Read one row's cells (field -> raw text); every problem is collected, not raised."""
+    out = RowResult()
+    for name, raw in cells.items():
+        col = BY_NAME[name]
+        if not raw.strip():
+            out.values[name] = None
+            continue
+        try:
+            value = _reader(col, vocab)(raw)
+        except ValueError as exc:
+            out.errors.append(CellError(name, raw, str(exc)))
+            continue
+        problem = _check(col, value, today)
+        if problem:
+            out.errors.append(CellError(name, raw, problem))
+        else:
+            out.values[name] = value
+    if "company" in cells and out.values.get("company") is None and not _has(out, "company"):
+        out.errors.append(CellError("company", cells["company"], "company is required"))
+    _cross_checks(out, cells)
+    return out
+
+
+def _has(out: RowResult, name: str) -> bool:
+    return any(e.column == name for e in out.errors)
+
+
+def _check(col: Column, value: Any, today: date) -> str | None:
+    low, high = col.minimum, col.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            return f"must be between {low:g} and {high:g}"
+        return "must not be negative" if low == 0 else f"must be >= {low:g}"
+    if col.kind == "date" and value > today:
+        return f"is in the future (today is {today.isoformat()})"
+    if col.max_len is not None and isinstance(value, str) and len(value) > col.max_len:
+        return f"longer than {col.max_len} characters"
+    return None
+
+
+def _cross_checks(out: RowResult, cells: dict[str, str]) -> None:
+    v = out.values
+    first, last = v.get("first_order_date"), v.get("last_order_date")
+    if first is not None and last is not None and first > last:
+        out.errors.append(
+            CellError("first_order_date", cells["first_order_date"], "is after last_order_date")
+        )
+    has_lat, has_lon = v.get("lat") is not None, v.get("lon") is not None
+    if has_lat != has_lon and not (_has(out, "lat") or _has(out, "lon")):
+        which = "lon" if has_lat else "lat"
+        out.errors.append(CellError(which, cells.get(which, ""), "lat and lon come together"))

@@ -1,0 +1,310 @@
+"""Reading the values reps really type into spreadsheets (pure, no I/O).
+
+Every parser takes the raw cell text and returns a typed value or raises
+`ValueError` with a short reason a user can act on ("not a date: expected
+2024-04-01, 2024/04/01 or 令和6年4月1日"). Cells are NFKC-normalised first so
+full-width digits, ＠ and ㈱ read like their ASCII forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+# Era names as typed: full, kanji initial, Latin initial (R5.4.1, H30/12/24).
+_ERAS: dict[str, str] = {
+    "令和": "令和",
+    "令": "令和",
+    "R": "令和",
+    "平成": "平成",
+    "平": "平成",
+    "H": "平成",
+    "昭和": "昭和",
+    "昭": "昭和",
+    "S": "昭和",
+    "大正": "大正",
+    "大": "大正",
+    "T": "大正",
+    "明治": "明治",
+    "明": "明治",
+    "M": "明治",
+}
+_ERA_RE = re.compile(
+    r"^(令和|平成|昭和|大正|明治|令|平|昭|大|明|[RHSTM])\s*(\d{1,2}|元)\s*[年.\-/]\s*"
+    r"(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$",
+    re.IGNORECASE,
+)
+_YMD_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# ISO with a time part (2024-04-01T09:00:00): the date is what counts here.
+_ISO_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}")
+
+DATE_FORMS = "2024-04-01, 2024/04/01, 2024年4月1日 or 令和6年4月1日"
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def clean_text(raw: str) -> str | None:
+    """A text cell: NFKC-trimmed; empty -> None; undo our own CSV-injection guard.
+
+    `fieldsales export` writes a leading ' before cells starting with = + - @
+    so that spreadsheets do not run them; reading them back removes it, so an
+    export re-imported is unchanged.
+    """
+    text = raw.strip()
+    if not text:
+        return None
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        text = text[1:]
+    return text
+
+
+def parse_date(raw: str) -> date:
+    text = nfkc(raw)
+    m = _YMD_RE.match(text) or _COMPACT_RE.match(text)
+    if m is None:
+        t = _ISO_TIME_RE.match(text)
+        if t is not None:
+            m = _YMD_RE.match(t.group(1))
+    if m is not None:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as exc:
+            raise ValueError(f"not a real date ({exc})") from None
+    era = _ERA_RE.match(text)
+    if era is not None:
+        return _era_date(era)
+    raise ValueError(f"not a date: expected {DATE_FORMS}")
+
+
+def _era_date(m: re.Match[str]) -> date:
+    from jpdatetime import jpdatetime  # imported on first era date only
+
+    name = _ERAS[m.group(1).upper() if len(m.group(1)) == 1 else m.group(1)]
+    year = m.group(2)
+    canonical = f"{name}{year}年{int(m.group(3))}月{int(m.group(4))}日"
+    try:
+        return jpdatetime.strptime(canonical, "%G年%m月%d日").date()
+    except ValueError:
+        raise ValueError(f"not a real date in the {name} era: {m.group(0)}") from None
+
+
+_NUMBER_JUNK = str.maketrans("", "", ",_ '¥\\$円")
+
+
+def _number_text(raw: str) -> tuple[str, bool]:
+    """Strip separators and yen signs; return the text and whether it had a %."""
+    text = nfkc(raw).replace("△", "-").replace("▲", "-")  # Japanese minus signs
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
+    if text.startswith("'"):
+        text = text[1:]
+    return text.translate(_NUMBER_JUNK), percent
+
+
+def parse_int(raw: str) -> int:
+    """Whole numbers: 1200000, 1,200,000, ¥1,200,000, １，２００，０００円, △500 (minus)."""
+    text, percent = _number_text(raw)
+    if percent:
+        raise ValueError("not a whole number (has %)")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not value.is_integer():
+        raise ValueError("not a whole number")
+    return int(value)
+
+
+def parse_float(raw: str) -> float:
+    text, percent = _number_text(raw)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("not a finite number")
+    return value / 100 if percent else value
+
+
+def parse_rate(raw: str) -> float:
+    """A fraction 0-1, also typed as 30% or 30 (read as percent when above 1)."""
+    percent = nfkc(raw).endswith("%")
+    value = parse_float(raw)
+    if not percent and value > 1:
+        value = value / 100
+    if not 0 <= value <= 1:
+        raise ValueError("must be between 0 and 1 (or 0% and 100%)")
+    return value
+
+
+_TRUE = frozenset({"1", "true", "yes", "y", "t", "x", "はい", "○", "◯", "✓", "不可", "拒否", "要"})
+_FALSE = frozenset({"0", "false", "no", "n", "f", "-", "いいえ", "可", "否"})
+
+
+def parse_bool(raw: str) -> bool:
+    text = nfkc(raw).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("not yes/no: expected 1/0, true/false, yes/no, はい/いいえ or ○")
+
+
+def _norm_label(text: str) -> str:
+    return re.sub(r"[\s_\-・/()]+", "", nfkc(text).lower())
+
+
+# Japanese (and common English) ways of writing the categorical values.
+CATEGORY_ALIASES: dict[str, dict[str, str]] = {
+    "reason": {
+        "商品・サービスへの不満": "product",
+        "商品への不満": "product",
+        "サービスへの不満": "product",
+        "品質": "product",
+        "品質・機能": "product",
+        "商品不満": "product",
+        "価格への不満": "price",
+        "価格": "price",
+        "価格不満": "price",
+        "顧客環境の変化": "customer_change",
+        "担当者変更": "customer_change",
+        "担当者の変更": "customer_change",
+        "組織変更": "customer_change",
+        "方針変更": "customer_change",
+        "環境変化": "customer_change",
+        "単純な忘却": "forgotten",
+        "忘却": "forgotten",
+        "競合へ乗り換え": "competitor",
+        "競合": "competitor",
+        "他社へ乗り換え": "competitor",
+        "ニーズ消滅": "need_gone",
+        "需要消滅": "need_gone",
+        "外部環境の変化": "external",
+        "外部要因": "external",
+        "コミュニケーション不足": "low_contact",
+        "接触不足": "low_contact",
+        "その他": "other",
+        "不明": "unknown",
+        "customer change": "customer_change",
+        "need gone": "need_gone",
+        "low contact": "low_contact",
+    },
+    "reason_solvable": {
+        "解決不可": "unsolvable",
+        "解決不能": "unsolvable",
+        "困難": "hard",
+        "一部解決": "partly",
+        "一部": "partly",
+        "ほぼ解決": "mostly",
+        "解決済": "solved",
+        "解決済み": "solved",
+        "不明": "unknown",
+    },
+    "competitor_status": {
+        "長期契約": "long_contract",
+        "競合と長期契約": "long_contract",
+        "主要取引先": "main_supplier",
+        "メイン": "main_supplier",
+        "一部利用": "partial",
+        "併用": "partial",
+        "試用": "trial",
+        "トライアル": "trial",
+        "なし": "none",
+        "利用なし": "none",
+        "無し": "none",
+        "不明": "unknown",
+    },
+    "digital_responsiveness": {
+        "反応なし": "never",
+        "なし": "never",
+        "低": "low",
+        "低い": "low",
+        "中": "medium",
+        "普通": "medium",
+        "高": "high",
+        "高い": "high",
+        "非常に高い": "very_high",
+        "とても高い": "very_high",
+        "very high": "very_high",
+        "不明": "unknown",
+    },
+    "geo_precision": {
+        "建物": "building",
+        "番地": "street",
+        "町丁目": "town",
+        "町": "town",
+        "市区町村": "city",
+        "なし": "none",
+    },
+}
+
+
+def parse_category(raw: str, kind: str, allowed: Iterable[str]) -> str:
+    """A categorical value given as its key or a known label; `allowed` are the keys."""
+    keys = list(allowed)
+    text = _norm_label(raw)
+    by_norm = {_norm_label(k): k for k in keys}
+    if text in by_norm:
+        return by_norm[text]
+    for alias, key in CATEGORY_ALIASES.get(kind, {}).items():
+        if _norm_label(alias) == text and key in keys:
+            return key
+    raise ValueError(f"unknown value: expected one of {', '.join(keys)}")
+
+
+def parse_reasons(raw: str, allowed: Iterable[str]) -> str | None:
+    """Several reasons in one cell (comma, 、 or / separated) -> comma-separated keys."""
+    keys = list(allowed)
+    parts = [p for p in re.split(r"[,、;/|]", nfkc(raw)) if p.strip()]
+    found = [parse_category(p, "reason", keys) for p in parts]
+    return ",".join(dict.fromkeys(found)) or None
+
+
+# Company-form words that people write or drop at will: 株式会社 ABC = ABC(株).
+_COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|"
+    r"\(株\)|\(有\)|\(同\)|\bco\.?,?\s*ltd\.?|\binc\.?|\bcorp(oration)?\.?|\bk\.?k\.?\b",
+    re.IGNORECASE,
+)
+_DASHES = re.compile(r"[‐‑‒–—―−ｰー-]")
+_KEY_JUNK = re.compile(r"[\s,.、。・'\"()\[\]「」『』]+")
+
+
+def normalise_company(company: str) -> str:
+    text = nfkc(company).lower()
+    text = _COMPANY_FORMS.sub("", text)
+    return _KEY_JUNK.sub("", text)
+
+
+def normalise_address(prefecture: str | None, city: str | None, address: str | None) -> str:
+    """One spelling for an address: prefecture and city added if missing, 1丁目2番3号 = 1-2-3."""
+    text = nfkc(address or "")
+    for part in (city, prefecture):
+        p = nfkc(part or "")
+        if p and not text.startswith(p):
+            text = p + text
+    text = re.sub(r"(\d+)\s*丁目\s*", r"\1-", text)
+    text = re.sub(r"(\d+)\s*番地?\s*", r"\1-", text)
+    text = re.sub(r"(\d+)\s*号", r"\1", text)
+    text = _DASHES.sub("-", text)
+    text = _KEY_JUNK.sub("", text.lower())
+    return re.sub(r"-+", "-", text).strip("-")
+
+
+MATCH_KEY_MAX = 400  # Account.match_key column length
+
+
+def match_key(company: str, prefecture: str | None, city: str | None, address: str | None) -> str:
+    """The re-import key of an account without an external id."""
+    key = f"{normalise_company(company)}|{normalise_address(prefecture, city, address)}"
+    return key[:MATCH_KEY_MAX]

@@ -1,0 +1,41 @@
+"""Export accounts to CSV with the columns the importer reads (a round trip)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from fieldsales.domain.columns import COLUMNS
+from fieldsales.store import csvio
+from fieldsales.store.models import Account
+
+ACCOUNT = Account.__table__  # type: ignore[attr-defined]
+EXPORT_FIELDS = tuple(c.name for c in COLUMNS)
+
+
+def _cell(value: Any) -> str | int | float | None:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _rows(engine: Engine) -> Iterator[list[str | int | float | None]]:
+    stmt = sa.select(*(ACCOUNT.c[f] for f in EXPORT_FIELDS)).order_by(
+        ACCOUNT.c.company, ACCOUNT.c.id
+    )
+    with engine.connect() as conn:
+        for rec in conn.execute(stmt):
+            yield [_cell(v) for v in rec]
+
+
+def export_accounts(engine: Engine, target: Path | io.TextIOBase) -> int:
+    """Write every account; returns how many were written."""
+    return csvio.write_csv(target, EXPORT_FIELDS, _rows(engine))
