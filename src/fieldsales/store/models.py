@@ -192,3 +192,6 @@ class GeocodeCache(SQLModel, table=True):
     source: str = Field(max_length=40)
     display_name: str | None = None
     fetched_at: datetime = _ts()
+    # an answer far from the account's offline position: a candidate, not applied
+    suspicious: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    offset_km: float | None = None  # distance from that offline position
