@@ -1,0 +1,184 @@
+"""`fieldsales plan`: choose and order the day's (or week's) visits, print or export them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from fieldsales.context import Context
+
+DESCRIPTION = """\
+Plan visits to dormant accounts: which ones and in which order, inside the
+working day with lunch, preferred windows and fixed appointments, maximising
+the priority score collected (METHOD section 4). Prints the stops with times,
+drive km and minutes, the totals and the planned ROI.
+
+examples:
+  fieldsales plan                                  today, from and back to the office
+  fieldsales plan --date 2026-12-01 --days 5       a week, each account at most once
+  fieldsales plan --from 35.68,139.70 --to office --max-stops 8
+  fieldsales plan --pin C0042@14:00 --export ~/plan   with an appointment; sheets, ICS, GPX
+  fieldsales plan --json                           machine-readable (start, end, stops)
+"""
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "plan",
+        help="plan the day's (or week's) visits on a route",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--date", help="first day as YYYY-MM-DD (default: today)")
+    p.add_argument("--days", type=int, default=1, help="working days to plan (default 1)")
+    p.add_argument(
+        "--from", dest="start", metavar="WHERE", help="office (default), an account id, or LAT,LON"
+    )
+    p.add_argument("--to", dest="end", metavar="WHERE", help="where the day ends (default: --from)")
+    p.add_argument("--max-stops", type=int, metavar="N", help="at most N visits a day")
+    p.add_argument(
+        "--pin",
+        action="append",
+        default=[],
+        metavar="ACCOUNT@HH:MM",
+        help="a fixed appointment on the first day (ACCOUNT@YYYY-MM-DDTHH:MM for another)",
+    )
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--export", metavar="DIR", help="write day sheets (md, html), ICS, GPX, JSON")
+    p.add_argument("--save", action="store_true", help="save the plan as routes in the database")
+    p.set_defaults(func=run)
+
+
+def parse_pin(text: str, first: date) -> tuple[date, Any]:
+    from fieldsales.services.planning import PinRequest
+
+    ref, sep, when = text.rpartition("@")
+    if not sep or not ref:
+        raise ValueError(f"--pin {text}: expected ACCOUNT@HH:MM")
+    try:
+        if "T" in when:
+            dt = datetime.fromisoformat(when)
+            return dt.date(), PinRequest(ref, dt.time())
+        hh, mm = when.split(":")
+        return first, PinRequest(ref, time(int(hh), int(mm)))
+    except ValueError:
+        raise ValueError(f"--pin {text}: time must be HH:MM or YYYY-MM-DDTHH:MM") from None
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    from fieldsales.domain.routing import PlanError
+    from fieldsales.services import planning
+    from fieldsales.services.rank import OriginError
+
+    try:
+        first = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        ctx.err.print(f"--date {args.date}: expected YYYY-MM-DD")
+        return 2
+    if args.days < 1 or (args.max_stops is not None and args.max_stops < 1):
+        ctx.err.print("--days and --max-stops must be at least 1")
+        return 2
+    try:
+        pins: dict[date, list[Any]] = {}
+        for text in args.pin:
+            d, req = parse_pin(text, first)
+            pins.setdefault(d, []).append(req)
+    except ValueError as exc:
+        ctx.err.print(str(exc))
+        return 2
+    settings, engine = ctx.settings, ctx.engine
+    try:
+        with ctx.err.status("planning…"):
+            if args.days == 1:
+                days = [
+                    planning.plan_day(
+                        engine,
+                        settings,
+                        day=first,
+                        start=args.start,
+                        end=args.end,
+                        pins=pins.get(first, ()),
+                        max_stops=args.max_stops,
+                    )
+                ]
+            else:
+                days = planning.plan_week(
+                    engine,
+                    settings,
+                    first_day=first,
+                    days=args.days,
+                    start=args.start,
+                    end=args.end,
+                    pins=pins,
+                    max_stops=args.max_stops,
+                )
+    except (PlanError, OriginError) as exc:
+        ctx.err.print(f"plan: {exc}")
+        return 1
+    if args.save:
+        for pd in days:
+            planning.save_plan(engine, settings, pd)
+    if args.export:
+        from fieldsales.handoff import export_day
+
+        for pd in days:
+            for path in export_day(pd, settings, Path(args.export).expanduser(), engine):
+                ctx.err.print(f"wrote {path}")
+    if args.json:
+        from fieldsales.handoff import plan_json
+
+        data: Any = plan_json(days[0]) if len(days) == 1 else {"days": [plan_json(d) for d in days]}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for pd in days:
+        print_day(ctx, pd)
+    return 0
+
+
+def print_day(ctx: Context, pd: Any) -> None:
+    from rich.table import Table
+
+    from fieldsales.domain.routing import hhmm
+    from fieldsales.handoff import roi_line
+
+    p = pd.plan
+    lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
+    table = Table(
+        title=f"{p.day.isoformat()} ({p.day.strftime('%a')}): {p.start.label} "
+        f"{hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)}, lunch {lunch}"
+    )
+    for col in ("#", "time", "company", "rank", "km", "min", "window", "score"):
+        table.add_column(col, justify="right" if col in ("#", "km", "min", "score") else "left")
+    for i, s in enumerate(p.stops, 1):
+        a = pd.accounts[s.account_id]
+        fit = "appointment" if s.pinned else ("best" if s.in_window else "outside")
+        table.add_row(
+            str(i),
+            f"{hhmm(s.start_s)}-{hhmm(s.departure_s)}",
+            a.company,
+            a.rank,
+            f"{s.leg_km:.1f}",
+            str(round(s.leg_s / 60)),
+            fit,
+            f"{s.value:.0f}",
+        )
+    table.add_row(
+        "",
+        f"→ {hhmm(p.return_s)}",
+        p.end.label,
+        "",
+        f"{p.last_leg_km:.1f}",
+        str(round(p.last_leg_s / 60)),
+        "",
+        "",
+    )
+    ctx.console.print(table)
+    ctx.console.print(
+        f"{len(p.stops)} visits · {p.km:.1f} km · {round(p.drive_s / 60)} min driving · "
+        f"{round(p.idle_s / 60)} min idle · score {p.score:.0f} · "
+        f"{len(pd.model.candidates)} candidates, {len(pd.excluded)} excluded\n"
+        f"Planned ROI {roi_line(pd)}"
+    )
