@@ -126,7 +126,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not report.written:
         return 1
     if not args.no_locate and report.touched_ids:
-        locate_after_import(ctx, report.touched_ids)
+        locate_after_import(ctx, report.touched_ids, ctx.console)
     return 0
 
 
@@ -165,12 +165,17 @@ def print_report(ctx: Context, report: ImportReport) -> None:
         )
 
 
-def locate_after_import(ctx: Context, account_ids: list[str]) -> None:
+def locate_after_import(ctx: Context, account_ids: list[str], console: Console) -> None:
     """Fill missing coordinates offline (postal code / address), when that service exists."""
     try:
         from fieldsales.services.locating import locate_missing
     except ModuleNotFoundError:
         return
-    result = locate_missing(ctx.engine, account_ids=account_ids)
-    if result is not None:
-        ctx.console.print(f"located: {result}", markup=False, highlight=False)
+    bar = BarProgress(ctx.err, ctx.settings.import_.progress_min_rows)
+    try:
+        summary = locate_missing(
+            ctx.engine, account_ids=account_ids, progress=lambda d, t: bar("locating", d, t)
+        )
+    finally:
+        bar.close()
+    console.print(f"located: {summary}", markup=False, highlight=False, soft_wrap=True)
