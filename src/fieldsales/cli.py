@@ -21,6 +21,8 @@ COMMANDS: list[str] = [
     "import_",
     "export",
     "config_cmd",
+    "locate",
+    "geocode",
     "plan",
     "nearby",
 ]

@@ -211,6 +211,8 @@ class Geocoding(_Model):
     timeout_seconds: Positive
     min_delay_seconds: Annotated[float, Field(ge=0)]
     max_retries: Annotated[int, Field(ge=0)]
+    backoff_seconds: Annotated[float, Field(ge=0)]
+    max_wait_seconds: Annotated[float, Field(ge=0)]
     suspicious_km: Positive
 
 

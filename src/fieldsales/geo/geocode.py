@@ -1,0 +1,173 @@
+"""Online geocoding with geopy's Nominatim client (or a company's own server).
+
+One `Geocoder` per run: geopy's RateLimiter keeps at most one request per
+`geocoding.min_delay_seconds`; on HTTP 429, 5xx and timeouts we retry with
+exponential back-off (honouring Retry-After up to `max_wait_seconds`). When
+the retries run out the server is treated as unreachable and the caller stops
+the run: the work done so far is kept and the next run continues from there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+)
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+
+from fieldsales.config import Geocoding
+from fieldsales.geo.distance import haversine_km
+
+# Nominatim's address types that name one building or a point on a street.
+_BUILDING_TYPES = frozenset(
+    {"building", "house", "amenity", "shop", "office", "tourism", "leisure", "craft", "man_made"}
+)
+_STREET_TYPES = frozenset({"road", "street", "city_block", "block", "house_number", "plot"})
+_TOWN_TYPES = frozenset(
+    {"neighbourhood", "quarter", "suburb", "hamlet", "isolated_dwelling", "allotments"}
+)
+_CITY_TYPES = frozenset({"city", "town", "village", "municipality", "city_district", "borough"})
+# Nominatim place_rank bands (docs: "Place Ranking"): 30 house/POI, 26-27
+# street, 17-25 suburb and neighbourhood, 12-16 municipality.
+_RANK_BANDS = ((28, "building"), (26, "street"), (17, "town"), (12, "city"))
+
+
+class GeocodingStopped(Exception):
+    """The server cannot be used now (down, unreachable, refusing us): stop the run."""
+
+
+class QueryRejected(Exception):
+    """The server rejected this one query (HTTP 4xx); other addresses may still work."""
+
+
+@dataclass(frozen=True)
+class GeocodeAnswer:
+    found: bool
+    lat: float | None = None
+    lon: float | None = None
+    precision: str = "none"
+    display_name: str | None = None
+
+
+def precision_of(raw: dict[str, Any]) -> str:
+    """building | street | town | city | none from a Nominatim result."""
+    kind = str(raw.get("addresstype") or raw.get("type") or "")
+    if kind in _BUILDING_TYPES or raw.get("class") == "building":
+        return "building"
+    if kind in _STREET_TYPES or raw.get("class") == "highway":
+        return "street"
+    if kind in _TOWN_TYPES:
+        return "town"
+    if kind in _CITY_TYPES:
+        return "city"
+    try:
+        rank = int(raw.get("place_rank", 0))
+    except (TypeError, ValueError):
+        rank = 0
+    for low, name in _RANK_BANDS:
+        if rank >= low:
+            return name
+    return "none"
+
+
+def is_suspicious(
+    answer: GeocodeAnswer, reference: tuple[float, float] | None, limit_km: float
+) -> tuple[bool, float | None]:
+    """Far from the offline town/city position? Returns (flag, distance km)."""
+    if not answer.found or reference is None or answer.lat is None or answer.lon is None:
+        return False, None
+    km = haversine_km(reference[0], reference[1], answer.lat, answer.lon)
+    return km > limit_km, km
+
+
+class Geocoder:
+    """A rate-limited, retrying Nominatim client configured from `geocoding.*`."""
+
+    def __init__(
+        self,
+        settings: Geocoding,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.server = f"{settings.scheme}://{settings.domain}"
+        self._sleep = sleep
+        self._client = Nominatim(
+            user_agent=settings.user_agent,
+            domain=settings.domain,
+            scheme=settings.scheme,
+            timeout=settings.timeout_seconds,
+        )
+        # Retries are ours (with back-off); the RateLimiter only paces requests.
+        self._geocode = RateLimiter(
+            self._client.geocode,
+            min_delay_seconds=settings.min_delay_seconds,
+            max_retries=0,
+            error_wait_seconds=settings.min_delay_seconds,
+            swallow_exceptions=False,
+        )
+        self.requests = 0  # HTTP requests made, retries included
+
+    def _wait(self, attempt: int, retry_after: float | None) -> None:
+        wait = self.settings.backoff_seconds * (2**attempt)
+        if retry_after is not None:
+            wait = max(wait, float(retry_after))
+        self._sleep(min(wait, self.settings.max_wait_seconds))
+
+    def lookup(self, query: str) -> GeocodeAnswer:
+        """Geocode one address; raise GeocodingStopped when the server cannot answer."""
+        last: Exception | None = None
+        for attempt in range(self.settings.max_retries + 1):
+            if attempt:
+                retry_after = getattr(last, "retry_after", None)
+                self._wait(attempt - 1, retry_after)
+            self.requests += 1
+            try:
+                loc = self._geocode(query, exactly_one=True, country_codes="jp", language="ja")
+            except GeocoderQueryError as exc:
+                raise QueryRejected(f"{query}: rejected by {self.server} ({exc})") from exc
+            except (GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges) as exc:
+                raise GeocodingStopped(
+                    f"{self.server} refused the request ({exc}); check geocoding.user_agent "
+                    "and the server's usage policy"
+                ) from exc
+            except GeocoderQuotaExceeded as exc:
+                if not isinstance(exc, GeocoderRateLimited):
+                    raise GeocodingStopped(f"{self.server}: quota exceeded ({exc})") from exc
+                last = exc
+                continue
+            except GeocoderServiceError as exc:  # 5xx, timeouts, connection refused
+                last = exc
+                continue
+            if loc is None:
+                return GeocodeAnswer(found=False)
+            raw = loc.raw if isinstance(loc.raw, dict) else {}
+            return GeocodeAnswer(
+                found=True,
+                lat=float(loc.latitude),
+                lon=float(loc.longitude),
+                precision=precision_of(raw),
+                display_name=loc.address,
+            )
+        reason = _short(last)
+        raise GeocodingStopped(
+            f"geocoding server {self.server} unreachable after "
+            f"{self.settings.max_retries + 1} attempts ({reason})"
+        )
+
+
+def _short(exc: Exception | None) -> str:
+    if exc is None:
+        return "no answer"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
