@@ -282,13 +282,13 @@ COMPETITORS = [
 DIGITAL = [("非常に高い", 8), ("高", 17), ("中", 30), ("低", 25), ("反応なし", 12), ("不明", 8)]
 # Share of accounts per lifecycle position: cycles elapsed since the last order.
 STAGE_FACTORS = [
-    ((0.4, 1.5), 8),
-    ((1.5, 3.0), 14),
+    ((0.4, 1.5), 6),
+    ((1.5, 3.0), 8),
     ((3.0, 6.0), 30),
     ((6.0, 12.0), 26),
     ((12.0, 30.0), 22),
 ]
-MAX_DAYS_DORMANT = 6 * 365
+MAX_DAYS_DORMANT = 8 * 365  # nobody keeps a silent account on file for longer
 KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 ACCOUNT_HEADERS = [
