@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from fieldsales.config import Phone
 from fieldsales.domain.vocab import Result
 
@@ -59,3 +62,70 @@ def contact_state(facts: Iterable[ContactFact], cfg: Phone) -> ContactState:
         refusals=len(refusal_dates),
         paused_until=paused_until,
     )
+
+
+@dataclass
+class ContactArrays:
+    """contact_state() of n accounts as arrays (NaT where there is no date)."""
+
+    last_contact: npt.NDArray[np.datetime64]
+    next_followup: npt.NDArray[np.datetime64]
+    refusals: npt.NDArray[np.int64]
+    paused_until: npt.NDArray[np.datetime64]
+
+    def state(self, i: int) -> ContactState:
+        def d(x: np.datetime64) -> date | None:
+            return None if np.isnat(x) else x.astype(date)
+
+        return ContactState(
+            d(self.last_contact[i]),
+            d(self.next_followup[i]),
+            int(self.refusals[i]),
+            d(self.paused_until[i]),
+        )
+
+
+def contact_many(
+    n: int,
+    ev_account: npt.NDArray[np.intp],
+    ev_day: npt.NDArray[np.datetime64],
+    ev_result: npt.NDArray[np.str_],
+    ev_due: npt.NDArray[np.datetime64],
+    cfg: Phone,
+) -> ContactArrays:
+    """contact_state() for n accounts at once. Events must be in time order
+    (ties keep their given order, as in contact_state); contact_state stays the
+    reference and a property test checks that both agree."""
+    nat = np.datetime64("NaT", "D")
+    last_contact = np.full(n, nat)
+    followup = np.full(n, nat)
+    refusals = np.zeros(n, dtype=np.int64)
+    paused = np.full(n, nat)
+    m = len(ev_account)
+    if m == 0:
+        return ContactArrays(last_contact, followup, refusals, paused)
+    # group by account, keeping time order inside a group (lexsort is stable)
+    order = np.lexsort((np.arange(m), ev_account))
+    acc, day = ev_account[order], ev_day[order].astype("datetime64[D]")
+    res, due = ev_result[order], ev_due[order].astype("datetime64[D]")
+    pos = np.arange(m)
+    last_idx = np.full(n, -1)
+    np.maximum.at(last_idx, acc, pos)
+    has = last_idx >= 0
+    li = last_idx[has]
+    last_contact[has] = day[li]
+    fu = due[li].copy()
+    refused_last = (res[li] == Result.refused) & np.isnat(fu)
+    fu[refused_last] = day[li][refused_last] + np.timedelta64(cfg.recontact_after_refusal_days, "D")
+    followup[has] = fu
+    is_pos = np.isin(res, [str(r) for r in _POSITIVE])
+    last_pos = np.full(n, -1)
+    np.maximum.at(last_pos, acc[is_pos], pos[is_pos])
+    counted = (res == Result.refused) & (pos > last_pos[acc])
+    refusals = np.bincount(acc[counted], minlength=n).astype(np.int64)
+    last_ref = np.full(n, -1)
+    np.maximum.at(last_ref, acc[counted], pos[counted])
+    pause = refusals >= cfg.refusals_before_pause
+    paused[pause] = day[last_ref[pause]] + np.timedelta64(cfg.pause_after_refusals_days, "D")
+    followup[pause] = nat
+    return ContactArrays(last_contact, followup, refusals, paused)

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from fieldsales.config import Dormancy
 from fieldsales.domain.vocab import Result, Stage
 
@@ -83,3 +86,58 @@ def months_dormant(last_order: date | None, today: date) -> float | None:
     if last_order is None:
         return None
     return max(0.0, months_between(last_order, today))
+
+
+def _days(d: npt.NDArray[np.datetime64]) -> npt.NDArray[np.float64]:
+    """datetime64[D] -> float day numbers, NaT -> NaN."""
+    out = d.astype("datetime64[D]").astype(np.int64).astype(float)
+    out[np.isnat(d)] = np.nan
+    return out
+
+
+def stages_many(
+    last_order: npt.NDArray[np.datetime64],
+    cycle_days: npt.NDArray[np.float64],
+    today: date,
+    ev_account: npt.NDArray[np.intp],
+    ev_day: npt.NDArray[np.datetime64],
+    ev_result: npt.NDArray[np.str_],
+    cfg: Dormancy,
+) -> list[str]:
+    """compute_stage() for n accounts at once (events given as parallel arrays).
+
+    Same rules as compute_stage, which stays the reference; a property test
+    checks that both agree.
+    """
+    n = len(last_order)
+    cyc = np.where(np.isnan(cycle_days) | (cycle_days <= 0), cfg.default_cycle_days, cycle_days)
+    lo = _days(last_order)
+    t = float(np.datetime64(today, "D").astype(np.int64))
+    start = np.where(np.isnan(lo), -np.inf, lo + np.floor(cfg.at_risk_max_cycles * cyc))
+    day = _days(ev_day)
+    is_order = ev_result == Result.order
+    is_pos = np.isin(ev_result, list(cfg.positive_results))
+    after = day > start[ev_account]
+    revived = np.bincount(ev_account[is_order & after], minlength=n) > 0
+    pos_after = np.bincount(ev_account[is_pos & after], minlength=n) > 0
+    reactivating = pos_after & (start <= t)
+    eff = lo.copy()
+    if is_order.any():
+        last_ord = np.full(n, -np.inf)
+        np.maximum.at(last_ord, ev_account[is_order], day[is_order])
+        eff = np.where(np.isnan(eff), last_ord, np.fmax(eff, last_ord))
+        eff[np.isinf(eff)] = np.nan
+    ratio = (t - eff) / cyc
+    base = np.select(
+        [
+            np.isnan(ratio),
+            ratio <= cfg.active_max_cycles,
+            ratio <= cfg.at_risk_max_cycles,
+            ratio <= cfg.dormant_early_max_cycles,
+            ratio <= cfg.dormant_mid_max_cycles,
+        ],
+        [Stage.dormant_long, Stage.active, Stage.at_risk, Stage.dormant_early, Stage.dormant_mid],
+        Stage.dormant_long,
+    )
+    out = np.where(revived, Stage.revived, np.where(reactivating, Stage.reactivating, base))
+    return [str(x) for x in out.tolist()]

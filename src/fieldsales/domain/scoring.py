@@ -7,10 +7,15 @@ where it does. All thresholds, weights and maps come from config.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from fieldsales.config import Scoring, Steps
+
+FloatArray = npt.NDArray[np.float64]
 
 CRITERIA = (
     "past_revenue",
@@ -74,18 +79,41 @@ class ScoreResult:
         return {c.name: c.score for c in self.criteria}
 
 
-def step_score(value: float, steps: Steps) -> int:
+def _steps_arrays(steps: Steps) -> tuple[FloatArray, FloatArray, str]:
     if steps.at_least is not None:
-        best: tuple[float, int] | None = None
-        for threshold, score in steps.at_least:
-            if value >= threshold and (best is None or threshold > best[0]):
-                best = (threshold, score)
-        return best[1] if best else steps.otherwise
-    if steps.below is not None:
-        for threshold, score in sorted(steps.below):
-            if value < threshold:
-                return score
-    return steps.otherwise
+        pairs, kind = sorted(steps.at_least), "at_least"
+    elif steps.below is not None:
+        pairs, kind = sorted(steps.below), "below"
+    else:
+        pairs, kind = [], "below"
+    thr = np.array([t for t, _ in pairs], dtype=float)
+    sc = np.array([v for _, v in pairs], dtype=float)
+    return thr, sc, kind
+
+
+def step_scores(values: FloatArray, steps: Steps) -> FloatArray:
+    """Vectorised step map; NaN in, NaN out (the caller decides what unknown means).
+
+    `at_least`: score of the highest threshold the value reaches;
+    `below`: score of the first (lowest) threshold the value is under.
+    """
+    thr, sc, kind = _steps_arrays(steps)
+    out = np.full(values.shape, float(steps.otherwise))
+    if len(thr):
+        if kind == "at_least":
+            idx = np.searchsorted(thr, values, side="right") - 1
+            hit = idx >= 0
+            out[hit] = sc[idx[hit]]
+        else:
+            idx = np.searchsorted(thr, values, side="right")
+            hit = idx < len(thr)
+            out[hit] = sc[idx[hit]]
+    out[np.isnan(values)] = np.nan
+    return out
+
+
+def step_score(value: float, steps: Steps) -> int:
+    return int(step_scores(np.array([value], dtype=float), steps)[0])
 
 
 def category_score(value: str | None, mapping: Mapping[str, int]) -> int:
@@ -95,84 +123,127 @@ def category_score(value: str | None, mapping: Mapping[str, int]) -> int:
     return mapping.get("unknown", min(mapping.values()))
 
 
-def criterion_scores(inputs: ScoreInputs, cfg: Scoring) -> dict[str, int | None]:
-    """Raw account facts -> a 1-10 score per criterion (None: not scorable)."""
-    months = inputs.months_dormant
-    return {
-        "past_revenue": step_score(max(0, inputs.lifetime_revenue or 0), cfg.past_revenue),
-        # Unknown last order: treated as dormant for longer than any threshold.
-        "dormancy_length": (
-            step_score(months, cfg.dormancy_length)
-            if months is not None
-            else cfg.dormancy_length.otherwise
-        ),
-        "reason_solvable": category_score(inputs.reason_solvable, cfg.reason_solvable),
-        "competitor_status": category_score(inputs.competitor_status, cfg.competitor_status),
-        "proximity": (
-            step_score(inputs.distance_km, cfg.proximity)
-            if inputs.distance_km is not None
-            else None
-        ),
-        "digital_responsiveness": category_score(
-            inputs.digital_responsiveness, cfg.digital_responsiveness
-        ),
-    }
+def category_scores(values: Sequence[str | None], mapping: Mapping[str, int]) -> FloatArray:
+    fallback = mapping.get("unknown", min(mapping.values()))
+    get = mapping.get
+    return np.array([get(v or "unknown", fallback) for v in values], dtype=float)
+
+
+def score_matrix(
+    revenue: FloatArray,
+    months: FloatArray,
+    reason_solvable: Sequence[str | None],
+    competitor_status: Sequence[str | None],
+    distance_km: FloatArray,
+    digital: Sequence[str | None],
+    cfg: Scoring,
+) -> FloatArray:
+    """Raw facts of n accounts -> (n, 6) scores 1-10 in CRITERIA order; NaN = not scorable.
+
+    Missing revenue counts as 0; an unknown last order (NaN months) as dormant
+    longer than any threshold; a missing position leaves proximity unscored.
+    """
+    n = len(revenue)
+    m = np.empty((n, len(CRITERIA)), dtype=float)
+    m[:, 0] = step_scores(np.nan_to_num(np.maximum(revenue, 0), nan=0.0), cfg.past_revenue)
+    dl = step_scores(months, cfg.dormancy_length)
+    m[:, 1] = np.where(np.isnan(months), cfg.dormancy_length.otherwise, dl)
+    m[:, 2] = category_scores(reason_solvable, cfg.reason_solvable)
+    m[:, 3] = category_scores(competitor_status, cfg.competitor_status)
+    m[:, 4] = step_scores(distance_km, cfg.proximity)
+    m[:, 5] = category_scores(digital, cfg.digital_responsiveness)
+    return m
+
+
+def weighted(matrix: FloatArray, cfg: Scoring) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(totals, points, max_points) of a score matrix.
+
+    Totals are scaled so that all-10 scores give `max_total` (with the method's
+    weights, which sum to 21, the scale is exactly 1 and the total is the plain
+    sum of weight x score). A criterion that cannot be scored (no position) is
+    left out and the others are scaled up to the same maximum, so an account
+    without coordinates is ranked on what is known about it and flagged
+    rather than pushed to the bottom.
+    """
+    w = np.array([getattr(cfg.weights, c) for c in CRITERIA], dtype=float)
+    known = ~np.isnan(matrix)
+    weight_sum = (known * w).sum(axis=1)
+    scale = np.divide(
+        cfg.max_total, 10 * weight_sum, out=np.zeros_like(weight_sum), where=weight_sum > 0
+    )
+    points = np.where(known, matrix * w * scale[:, None], 0.0)
+    max_points = np.where(known, 10 * w * scale[:, None], 0.0)
+    totals = np.round(points.sum(axis=1), 1)
+    return totals, points, max_points
 
 
 def rank_of(total: float, cfg: Scoring) -> str:
-    if total >= cfg.ranks.a:
-        return "A"
-    if total >= cfg.ranks.b:
-        return "B"
-    if total >= cfg.ranks.c:
-        return "C"
-    return "D"
+    return str(ranks_of(np.array([total], dtype=float), cfg)[0])
+
+
+def ranks_of(totals: FloatArray, cfg: Scoring) -> npt.NDArray[np.str_]:
+    r = cfg.ranks
+    return np.select([totals >= r.a, totals >= r.b, totals >= r.c], ["A", "B", "C"], "D")
+
+
+def result_from_row(
+    scores: FloatArray,
+    points: FloatArray,
+    max_points: FloatArray,
+    total: float,
+    cfg: Scoring,
+    raw: Mapping[str, object] | None = None,
+) -> ScoreResult:
+    parts = tuple(
+        CriterionScore(
+            name=name,
+            raw=(raw or {}).get(name),
+            score=None if np.isnan(scores[i]) else int(scores[i]),
+            weight=float(getattr(cfg.weights, name)),
+            points=round(float(points[i]), 2),
+            max_points=round(float(max_points[i]), 2),
+        )
+        for i, name in enumerate(CRITERIA)
+    )
+    return ScoreResult(
+        total=float(total),
+        rank=rank_of(float(total), cfg),
+        criteria=parts,
+        no_location=bool(np.isnan(scores[CRITERIA.index("proximity")])),
+    )
 
 
 def combine(
     scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, object] | None = None
 ) -> ScoreResult:
-    """Weighted total of per-criterion scores.
-
-    Totals are scaled so that all-10 scores give `max_total` (with the method's
-    weights, which sum to 21, the scale is exactly 1 and the total is the plain
-    sum of weight x score). A criterion that cannot be scored (no position)
-    is left out and the others are scaled up to the same maximum, so an
-    account without coordinates is ranked on what is known about it and
-    flagged rather than pushed to the bottom.
-    """
-    weights = cfg.weights.model_dump()
-    available = [n for n in CRITERIA if scores.get(n) is not None]
-    weight_sum = sum(weights[n] for n in available)
-    scale = cfg.max_total / (10 * weight_sum) if weight_sum else 0.0
-    parts = []
-    total = 0.0
-    for name in CRITERIA:
-        score = scores.get(name)
-        w = weights[name]
-        points = w * score * scale if score is not None else 0.0
-        total += points
-        parts.append(
-            CriterionScore(
-                name=name,
-                raw=(raw or {}).get(name),
-                score=score,
-                weight=w,
-                points=round(points, 2),
-                max_points=round(w * 10 * scale, 2) if score is not None else 0.0,
-            )
-        )
-    total = round(total, 1)
-    return ScoreResult(
-        total=total,
-        rank=rank_of(total, cfg),
-        criteria=tuple(parts),
-        no_location=scores.get("proximity") is None,
+    """Weighted total of per-criterion scores (1-10, None = not scorable)."""
+    row = np.array(
+        [[np.nan if scores.get(c) is None else float(scores[c]) for c in CRITERIA]],  # type: ignore[arg-type]
+        dtype=float,
     )
+    totals, points, max_points = weighted(row, cfg)
+    return result_from_row(row[0], points[0], max_points[0], float(totals[0]), cfg, raw)
 
 
 def score_account(inputs: ScoreInputs, cfg: Scoring) -> ScoreResult:
-    raw = {
+    def arr(v: float | None) -> FloatArray:
+        return np.array([np.nan if v is None else float(v)], dtype=float)
+
+    m = score_matrix(
+        arr(inputs.lifetime_revenue),
+        arr(inputs.months_dormant),
+        [inputs.reason_solvable],
+        [inputs.competitor_status],
+        arr(inputs.distance_km),
+        [inputs.digital_responsiveness],
+        cfg,
+    )
+    totals, points, max_points = weighted(m, cfg)
+    return result_from_row(m[0], points[0], max_points[0], float(totals[0]), cfg, raw_of(inputs))
+
+
+def raw_of(inputs: ScoreInputs) -> dict[str, object]:
+    return {
         "past_revenue": inputs.lifetime_revenue,
         "dormancy_length": None
         if inputs.months_dormant is None
@@ -182,4 +253,3 @@ def score_account(inputs: ScoreInputs, cfg: Scoring) -> ScoreResult:
         "proximity": None if inputs.distance_km is None else round(inputs.distance_km, 2),
         "digital_responsiveness": inputs.digital_responsiveness,
     }
-    return combine(criterion_scores(inputs, cfg), cfg, raw)
