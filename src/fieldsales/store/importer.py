@@ -242,7 +242,20 @@ def _target_values(row: _Row, present: set[str], old: dict[str, Any] | None) -> 
     for name in present - set(GEO_FIELDS) - {"id"}:
         value = v.get(name)
         out[name] = NOT_NULL_DEFAULTS.get(name) if value is None else value
-    if v.get("lat") is not None:
+    if (
+        v.get("lat") is not None
+        and old is not None
+        and (old["lat"], old["lon"])
+        == (
+            v["lat"],
+            v["lon"],
+        )
+    ):
+        # Same position as stored: keep how it was found unless the file says otherwise.
+        for name in ("geo_precision", "geo_source"):
+            if v.get(name):
+                out[name] = v[name]
+    elif v.get("lat") is not None:
         out["lat"], out["lon"] = v["lat"], v["lon"]
         out["geo_precision"] = v.get("geo_precision") or IMPORT_PRECISION
         out["geo_source"] = v.get("geo_source") or "import"
@@ -297,7 +310,8 @@ def _apply(
         claimed[old["id"]] = row.number
         target = _target_values(row, present, old)
         diff = {k: val for k, val in target.items() if old[k] != val}
-        if not diff:
+        if set(diff) <= {"match_key"}:
+            # A key spelled by other code (app, older version) is no change a user made.
             report.unchanged += 1
             continue
         report.updated += 1
