@@ -1,0 +1,85 @@
+"""A real PostgreSQL 15 server on 127.0.0.1 for the team tests.
+
+Started once per session as the non-root `postgres` user (the server refuses
+root), in a temporary directory, on a free port. Skipped with a clear reason
+where the binaries or the user are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(*cmd: str) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return list(cmd)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """Base URL (no database) of a running throwaway PostgreSQL server."""
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the test extra)")
+    if not shutil.which("initdb") or not shutil.which("pg_ctl"):
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not on PATH")
+    if os.geteuid() == 0:
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and no 'postgres' user to start the server")
+    root = Path(tempfile.mkdtemp(prefix="fieldsales-pg-"))
+    data, sock = root / "data", root / "sock"
+    data.mkdir()
+    sock.mkdir()
+    if os.geteuid() == 0:
+        for p in (root, data, sock):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+    port = _free_port()
+    subprocess.run(
+        _as_postgres("initdb", "-D", str(data), "-U", "fieldsales", "--auth=trust", "-E", "UTF8",
+                     "--locale=C"),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        _as_postgres(
+            "pg_ctl", "-D", str(data), "-w", "-l", str(root / "log"), "-o",
+            f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    try:
+        yield f"postgresql://fieldsales@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_postgres("pg_ctl", "-D", str(data), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty database on the test server."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{pg_server}/{name}"
