@@ -15,6 +15,7 @@ lunch break belongs to the segment that overlaps the lunch window most.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.domain.routing import END, START, DayModel, DayPlan, PlanError, lunch_needed
+from fieldsales.geo.matrix import TravelMatrix
 
 MAX_PRIORITY = 100  # VROOM rejects priorities above 100
 
@@ -198,6 +200,63 @@ def _trim(model: DayModel, order: list[str]) -> list[str]:
     return [a for a in order if a in pinned or a in keep]
 
 
+def _drive(m: TravelMatrix, nodes: list[int]) -> int:
+    return int(sum(m.seconds[a, b] for a, b in itertools.pairwise(nodes)))
+
+
+def polish(model: DayModel, order: list[str], m: TravelMatrix) -> list[str]:
+    """2-opt and or-opt on the chosen stops: less driving for the same visits.
+
+    VROOM's order is within ~0.3% of optimal at 25 stops (STACK.md); these
+    exact local moves close most of that gap in milliseconds. Pins stay put;
+    a move is kept only if the day still schedules.
+    """
+    from fieldsales.domain.routing import schedule
+
+    node = {c.account_id: model.cand_node(i) for i, c in enumerate(model.candidates)}
+    node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
+    pinned = {p.account_id for p in model.pins}
+
+    def cost(o: list[str]) -> int:
+        return _drive(m, [START, *(node[a] for a in o), END])
+
+    def fits(o: list[str]) -> bool:
+        try:
+            schedule(model, o, m)
+            return True
+        except PlanError:
+            return False
+
+    best, best_cost = list(order), cost(order)
+    improved = True
+    while improved:
+        improved = False
+        n = len(best)
+        moves: list[list[str]] = []
+        for i in range(n):
+            for j in range(i + 2, n + 1):
+                seg = best[i:j]
+                if not pinned & set(seg):
+                    moves.append(best[:i] + seg[::-1] + best[j:])
+        for length in (1, 2, 3):  # or-opt: move a run of 1-3 stops, either way round
+            for i in range(n - length + 1):
+                seg = best[i : i + length]
+                if pinned & set(seg):
+                    continue
+                rest = best[:i] + best[i + length :]
+                for k in range(len(rest) + 1):
+                    if k != i:
+                        moves.append([*rest[:k], *seg, *rest[k:]])
+                        if length > 1:
+                            moves.append([*rest[:k], *seg[::-1], *rest[k:]])
+        for cand in moves:
+            c = cost(cand)
+            if c < best_cost and fits(cand):
+                best, best_cost, improved = cand, c, True
+                break
+    return best
+
+
 def plan_model(
     model: DayModel,
     *,
@@ -214,6 +273,7 @@ def plan_model(
     m = pruned.matrix() if pruned is not model else full
     problem = build_problem(pruned, m.seconds, timeout_s=timeout_s, exploration=exploration)
     order = _trim(pruned, order_from_solution(pruned, (solve or solve_vroom)(problem)))
+    order = polish(pruned, order, m)
     value = {c.account_id: c.value for c in pruned.candidates}
     while True:
         try:
