@@ -1,0 +1,258 @@
+"""The rep's workspace: one App built by `make_app`, shared by the CLI and the tests.
+
+The App owns the ranked list (every account, scored from the current
+reference point) and reloads it in a thread worker; screens filter it in
+memory. Database work never runs on the event loop: workers post messages
+back, and one handler turns any worker failure into a notification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from fieldsales.tui.i18n import LANGUAGES, tr, translate_bindings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from fieldsales.config import Settings
+    from fieldsales.context import Context
+    from fieldsales.domain.scripts import TalkScripts
+    from fieldsales.services.rank import RankedAccount, RankTable
+
+
+class RankingLoaded(Message):
+    def __init__(self, items: RankTable) -> None:
+        super().__init__()
+        self.items = items
+
+
+class OriginResolved(Message):
+    def __init__(self, label: str, lat: float, lon: float) -> None:
+        super().__init__()
+        self.label, self.lat, self.lon = label, lat, lon
+
+
+def describe_error(error: BaseException | None, lang: str) -> str:
+    text = str(error) if error is not None else "unknown error"
+    if "locked" in text.lower():
+        return tr("err.locked", lang)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+class FieldSalesApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "fieldsales"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("f2", "toggle_language", "日本語", id="language"),
+        Binding("f3", "settings", "Settings", id="settings", show=False),
+        Binding("f4", "about", "About", id="about", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        today: date | None = None,
+        db_label: str = "",
+        scripts: TalkScripts | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.engine = engine
+        self.today = today or date.today()
+        self.db_label = db_label or str(engine.url)
+        self.language = settings.language
+        office = settings.office
+        self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
+        self.ranked: RankTable | list[RankedAccount] = []
+        self.loaded = False
+        self._scripts = scripts
+
+    # -- start-up -----------------------------------------------------------
+    def on_mount(self) -> None:
+        self.set_keymap(dict(self.settings.keymap))
+        translate_bindings(self, self.language)
+        from fieldsales.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.load_ranking()
+
+    @property
+    def scripts(self) -> TalkScripts:
+        if self._scripts is None:
+            from fieldsales.domain.scripts import load_scripts, scripts_path
+
+            self._scripts = load_scripts(scripts_path())
+        return self._scripts
+
+    def t(self, key: str, **values: Any) -> str:
+        return tr(key, self.language, **values)
+
+    # -- ranking ------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rank", name="ranking")
+    def load_ranking(self) -> None:
+        from fieldsales.services.rank import RankFilter, rank_accounts
+
+        _, lat, lon = self.origin
+        items = rank_accounts(
+            self.engine,
+            self.settings,
+            origin=(lat, lon),
+            filters=RankFilter(show_all=True),
+            today=self.today,
+        )
+        self.post_message(RankingLoaded(items))
+
+    def on_ranking_loaded(self, message: RankingLoaded) -> None:
+        self.ranked = message.items
+        self.loaded = True
+        if not self.ranked:
+            from fieldsales.tui.screens.info import FirstRunScreen
+
+            if not isinstance(self.screen, FirstRunScreen):
+                self.push_screen(FirstRunScreen())
+            return
+        self._broadcast("ranking_changed")
+
+    def account_changed(self, account_id: str) -> None:
+        """After an outcome or a position was saved: re-rank, and refresh every view.
+
+        The whole ranking is recomputed (vectorised, in a worker) because a
+        changed stage or position moves the account among all the others.
+        """
+        self.load_ranking()
+        self._broadcast("account_changed", account_id)
+
+    def item(self, account_id: str) -> RankedAccount | None:
+        ranked: Any = self.ranked
+        if not ranked:
+            return None
+        pos = ranked.position(account_id)
+        return ranked[pos] if pos is not None else None
+
+    # -- reference point ----------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="origin", name="origin")
+    def change_origin(self, spec: str) -> None:
+        from fieldsales.services.rank import resolve_origin
+
+        label, lat, lon = resolve_origin(spec, self.engine, self.settings)
+        self.post_message(OriginResolved(label, lat, lon))
+
+    def on_origin_resolved(self, message: OriginResolved) -> None:
+        self.origin = (message.label, message.lat, message.lon)
+        self.notify(self.t("origin.changed", label=message.label))
+        self._broadcast("origin_changed")
+        self.load_ranking()
+
+    # -- one error path for every worker --------------------------------------
+    @on(Worker.StateChanged)
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        if worker.state != WorkerState.ERROR:
+            return
+        what = worker.name or "work"
+        self.notify(
+            tr(
+                "err.worker",
+                self.language,
+                what=what,
+                error=describe_error(worker.error, self.language),
+            ),
+            severity="error",
+            timeout=8,
+        )
+
+    # -- language, help, palette ----------------------------------------------
+    def _broadcast(self, method: str, *args: Any) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, method, None)
+            if callable(handler):
+                handler(*args)
+
+    def action_toggle_language(self) -> None:
+        i = LANGUAGES.index(self.language) if self.language in LANGUAGES else 0
+        self.language = LANGUAGES[(i + 1) % len(LANGUAGES)]
+        translate_bindings(self, self.language)
+        for screen in self.screen_stack:
+            translate_bindings(screen, self.language)
+            for widget in screen.query("*"):
+                translate_bindings(widget, self.language)
+        self._broadcast("apply_language")
+        self.screen.refresh_bindings()
+        self.notify(self.t("lang.switched"), timeout=2)
+
+    def action_help(self) -> None:
+        from fieldsales.tui.screens.info import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_settings(self) -> None:
+        from fieldsales.tui.screens.info import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def action_about(self) -> None:
+        from fieldsales.tui.screens.info import AboutScreen
+
+        self.push_screen(AboutScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every binding of the current screen and the app, in the current language."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for node in [screen, *screen.query("*"), self]:
+            bindings = getattr(node, "_bindings", None)
+            if bindings is None:
+                continue
+            for items in bindings.key_to_bindings.values():
+                for b in items:
+                    if (
+                        not b.id
+                        or b.id in seen
+                        or b.id.startswith(("cursor", "page", "first", "last"))
+                    ):
+                        continue
+                    seen.add(b.id)
+                    title = tr(f"key.{b.id}", self.language)
+                    yield SystemCommand(title, f"{b.id} ({b.key})", self._runner(node, b.action))
+
+    def _runner(self, node: Any, action: str) -> Any:
+        async def run() -> None:
+            await self.run_action(action, node)
+
+        return run
+
+
+def make_app(
+    settings: Settings,
+    engine: Engine,
+    *,
+    today: date | None = None,
+    db_label: str = "",
+    scripts: TalkScripts | None = None,
+) -> FieldSalesApp:
+    """The one factory used by `fieldsales`, `fieldsales demo`, the tests and the benchmark."""
+    return FieldSalesApp(settings, engine, today=today, db_label=db_label, scripts=scripts)
+
+
+def run_app(ctx: Context) -> int:
+    app = make_app(ctx.settings, ctx.engine, db_label=ctx.db_description)
+    app.run()
+    return int(app.return_code or 0)

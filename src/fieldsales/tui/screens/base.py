@@ -1,0 +1,48 @@
+"""What every screen of the app shares: the worker error path and the language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
+
+from fieldsales.tui.i18n import tr, translate_bindings
+
+if TYPE_CHECKING:
+    from fieldsales.tui.app import FieldSalesApp
+
+
+class AppScreenMixin:
+    """Workers started by a screen report to the screen; hand failures to the app."""
+
+    @property
+    def fs(self) -> FieldSalesApp:
+        return self.app  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def lang(self) -> str:
+        return self.fs.language
+
+    def t(self, key: str, **values: Any) -> str:
+        return tr(key, self.lang, **values)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        self.fs.worker_failed(event.worker)
+
+    def translate(self) -> None:
+        translate_bindings(self, self.lang)
+
+
+class BaseScreen(AppScreenMixin, Screen[Any]):
+    def on_mount(self) -> None:
+        self.translate()
+        self.refresh_bindings()
+
+
+class BaseModal(AppScreenMixin, ModalScreen[Any]):
+    def on_mount(self) -> None:
+        self.translate()
+        self.refresh_bindings()

@@ -1,0 +1,257 @@
+"""Account detail: why it ranks here, who to talk to, what happened, what to say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from fieldsales.domain.scripts import ScriptFacts
+from fieldsales.domain.vocab import label
+from fieldsales.services.outcomes import TimelineEntry
+from fieldsales.store.models import Account
+from fieldsales.tui.i18n import geo_mark, tr
+from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.account_table import RANK_STYLES
+from fieldsales.tui.widgets.score_bars import ScoreBars
+
+
+@dataclass
+class DetailData:
+    account: Account | None
+    history: list[TimelineEntry]
+
+
+class DetailLoaded(Message):
+    def __init__(self, data: DetailData) -> None:
+        super().__init__()
+        self.data = data
+
+
+def timeline_text(entries: list[TimelineEntry], lang: str) -> Text:
+    if not entries:
+        return Text(tr("detail.no_history", lang), style="dim")
+    out = Text()
+    for e in entries:
+        out.append(e.day.isoformat() + "  ", style="bold")
+        if e.kind != "outcome":
+            out.append(tr(f"detail.{e.kind}", lang), style="cyan")
+            if e.notes:
+                out.append(f"  {e.notes}")
+            if e.amount:
+                out.append(f"  ¥{e.amount:,}")
+            out.append("\n")
+            continue
+        style = "dim strike" if e.superseded else ""
+        out.append(tr(f"ch.{e.channel}", lang), style=style or "magenta")
+        if e.visit_stage and e.visit_stage != "none":
+            out.append(f" ({tr(f'vs.{e.visit_stage}', lang)})", style=style)
+        result_style = "red" if e.result == "refused" else "green" if e.result == "order" else ""
+        out.append(f"  {tr(f'res.{e.result}', lang)}", style=style or result_style)
+        if e.amount:
+            out.append(f"  ¥{e.amount:,}", style=style)
+        if e.superseded:
+            out.append(" " + tr("detail.superseded", lang), style="dim")
+        out.append("\n")
+        if e.next_action or e.next_action_due:
+            due = f" [{e.next_action_due.isoformat()}]" if e.next_action_due else ""
+            out.append(f"            → {e.next_action or ''}{due}\n", style="dim" if style else "")
+        if e.notes:
+            out.append(f"            {e.notes}\n", style="dim")
+    out.rstrip()
+    return out
+
+
+class DetailScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("l", "log", "Log outcome", id="log_outcome"),
+        Binding("g", "locate", "Locate", id="locate"),
+        Binding("o", "use_as_origin", "From here", id="origin_here", show=False),
+    ]
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.data: DetailData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-header", classes="title-bar")
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="detail-left"):
+                yield Static(classes="section", id="why-title")
+                yield ScoreBars(id="score-bars")
+                yield Static(classes="section", id="contact-title")
+                yield Static(id="contact")
+                yield Static(classes="section", id="history-title")
+                yield Static(id="history")
+            with VerticalScroll(id="detail-right"):
+                yield Static(classes="section", id="approach-title")
+                yield Static(id="approach")
+                yield Static(classes="section", id="phone-title")
+                yield Static(id="phone-script")
+                yield Static(classes="section", id="visit-title")
+                yield Static(id="visit-opener")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="account")
+    def load(self) -> None:
+        from sqlmodel import Session
+
+        from fieldsales.services.outcomes import account_history
+
+        with Session(self.fs.engine, expire_on_commit=False) as session:
+            account = session.get(Account, self.account_id)
+            if account is not None:
+                session.expunge(account)
+        history = account_history(self.fs.engine, self.account_id) if account else []
+        self.post_message(DetailLoaded(DetailData(account, history)))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self.data = message.data
+        self.render_all()
+
+    def account_changed(self, account_id: str) -> None:
+        if account_id == self.account_id:
+            self.load()
+
+    def ranking_changed(self) -> None:
+        self.render_all()  # new stage, score or follow-up from the re-ranking
+
+    def apply_language(self) -> None:
+        self.translate()
+        self.render_all()
+
+    # -- rendering ----------------------------------------------------------
+    def render_all(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        acc = data.account
+        header = self.query_one("#detail-header", Static)
+        if acc is None:
+            header.update(self.t("detail.not_found"))
+            return
+        item = self.fs.item(acc.id)
+        head = Text()
+        if item is not None:
+            head.append(f" {item.score.rank} ", style=RANK_STYLES.get(item.score.rank))
+            head.append("  ")
+            max_total = self.fs.settings.scoring.max_total
+            head.append(self.t("detail.score", total=item.score.total, max=max_total) + "  ")
+        head.append(acc.company + (f" {acc.site}" if acc.site else ""), style="bold")
+        if item is not None:
+            head.append(f"   {label(item.stage, self.lang)}", style="cyan")
+            if item.next_followup:
+                head.append("   " + self.t("detail.followup", date=item.next_followup.isoformat()))
+            if item.is_paused(self.fs.today) and item.paused_until:
+                head.append(
+                    "   " + self.t("detail.paused", date=item.paused_until.isoformat()),
+                    style="red",
+                )
+        if acc.do_not_contact:
+            head.append("   " + self.t("detail.dnc"), style="bold red")
+        header.update(head)
+
+        self.query_one("#why-title", Static).update(self.t("detail.why"))
+        if item is not None:
+            raw: dict[str, object] = {
+                "reason_solvable": acc.reason_solvable,
+                "competitor_status": acc.competitor_status,
+                "digital_responsiveness": acc.digital_responsiveness,
+            }
+            self.query_one(ScoreBars).show(item.score, self.lang, raw)
+        self.query_one("#contact-title", Static).update(self.t("detail.contact"))
+        self.query_one("#contact", Static).update(self.contact_text(acc, item))
+        self.query_one("#history-title", Static).update(self.t("detail.history"))
+        self.query_one("#history", Static).update(timeline_text(data.history, self.lang))
+        self.render_scripts(acc)
+
+    def contact_text(self, acc: Account, item: Any) -> Text:
+        out = Text()
+        person = " ".join(x for x in (acc.contact_name, acc.contact_title) if x)
+        out.append((person or "—") + "\n", style="bold")
+        if acc.phone:
+            out.append(f"☎ {acc.phone}\n")
+        if acc.email:
+            out.append(f"✉ {acc.email}\n")
+        place = " ".join(
+            x for x in (acc.postal_code and f"〒{acc.postal_code}", acc.address) if x
+        ) or " ".join(x for x in (acc.prefecture, acc.city) if x)
+        if place:
+            out.append(place + "\n")
+        out.append(self.t("detail.position") + ": ")
+        if acc.lat is None or acc.lon is None:
+            out.append(self.t("geo.none"), style="bold #d0a000")
+            out.append("  " + self.t("detail.no_location_hint"), style="dim")
+        else:
+            out.append(f"{acc.lat:.5f}, {acc.lon:.5f}")
+            mark = geo_mark(acc.geo_precision, self.lang) or self.t(f"geo.{acc.geo_precision}")
+            out.append(
+                f"  {mark}", style="#d0a000" if acc.geo_precision in ("town", "city") else ""
+            )
+            if item is not None and item.distance_km is not None:
+                out.append(f"  {item.distance_km:.1f} km")
+        if acc.last_product:
+            out.append(f"\n{self.t('detail.last_order')}: {acc.last_product}")
+        return out
+
+    def render_scripts(self, acc: Account) -> None:
+        try:
+            scripts = self.fs.scripts
+        except ValueError as exc:  # a broken user file: say so, keep the rest
+            self.query_one("#approach", Static).update(Text(str(exc), style="red"))
+            return
+        facts = ScriptFacts(
+            company=acc.company,
+            site=acc.site,
+            contact=acc.contact_name,
+            last_order_date=acc.last_order_date,
+            last_product=acc.last_product,
+            rep=self.fs.settings.rep_name(),
+        )
+        r = scripts.render(acc.main_reason, facts, self.lang, self.fs.today)
+        a = r.approach
+        channels = " → ".join(
+            tr(f"ch.{c}", self.lang) if c != "social" else "SNS" for c in a.channels
+        )
+        self.query_one("#approach-title", Static).update(
+            f"{self.t('detail.approach')}: {escape(label(acc.main_reason, self.lang))}"
+        )
+        approach = Text()
+        approach.append(f"{self.t('detail.channels')}: ", style="dim")
+        approach.append(channels + "\n", style="bold")
+        approach.append(f"{self.t('detail.key_message')}: ", style="dim")
+        approach.append(a.key_message + "\n", style="bold")
+        approach.append(f"{self.t('detail.offer')}: ", style="dim")
+        approach.append(a.offer)
+        self.query_one("#approach", Static).update(approach)
+        self.query_one("#phone-title", Static).update(self.t("detail.phone_script"))
+        self.query_one("#phone-script", Static).update(Text(r.phone_script))
+        self.query_one("#visit-title", Static).update(self.t("detail.visit_opener"))
+        self.query_one("#visit-opener", Static).update(Text(r.visit_opener))
+
+    # -- actions ------------------------------------------------------------
+    def action_log(self) -> None:
+        from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+
+        self.app.push_screen(LogOutcomeScreen(self.account_id))
+
+    def action_locate(self) -> None:
+        from fieldsales.tui.screens.locate import LocateScreen
+
+        self.app.push_screen(LocateScreen(self.account_id))
+
+    def action_use_as_origin(self) -> None:
+        self.fs.change_origin(self.account_id)

@@ -1,0 +1,157 @@
+"""Small modals of the home screen: the filters and the reference point."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
+
+from fieldsales.domain.vocab import Reason, Stage, label
+from fieldsales.services.rank import RankedAccount, RankFilter
+from fieldsales.tui.screens.base import BaseModal
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.replace("、", ",").split(",") if p.strip())
+
+
+class FiltersScreen(BaseModal):
+    """Rank, stage, reason, place, distance, owner, due follow-ups, show all."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "apply", "Apply", id="save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self, current: RankFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        f = self.current
+        with Vertical(id="filters-dialog", classes="dialog"):
+            yield Static(self.t("filters.title"), classes="dialog-title")
+            with Horizontal(id="filter-lists"):
+                with Vertical():
+                    yield Label(self.t("filters.rank"))
+                    yield SelectionList[str](*[(r, r, r in f.ranks) for r in "ABCD"], id="f-ranks")
+                with Vertical():
+                    yield Label(self.t("filters.stage"))
+                    yield SelectionList[str](
+                        *[(label(s.value, self.lang), s.value, s.value in f.stages) for s in Stage],
+                        id="f-stages",
+                    )
+                with Vertical():
+                    yield Label(self.t("filters.reason"))
+                    yield SelectionList[str](
+                        *[
+                            (label(r.value, self.lang), r.value, r.value in f.reasons)
+                            for r in Reason
+                        ],
+                        id="f-reasons",
+                    )
+            with Grid(id="filter-fields"):
+                yield Label(self.t("filters.prefecture"))
+                yield Input(", ".join(f.prefectures), id="f-prefs")
+                yield Label(self.t("filters.city"))
+                yield Input(", ".join(f.cities), id="f-cities")
+                yield Label(self.t("filters.km"))
+                yield Input("" if f.within_km is None else f"{f.within_km:g}", id="f-km")
+                yield Label(self.t("filters.owner"))
+                yield Input(f.owner or "", id="f-owner")
+            yield Checkbox(self.t("filters.due"), f.due_followups, id="f-due")
+            yield Checkbox(self.t("filters.show_all"), f.show_all, id="f-all")
+            yield Static("", id="form-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("filters.apply"), variant="primary", id="apply")
+                yield Button(self.t("filters.clear"), id="clear")
+                yield Button(self.t("key.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#f-ranks").focus()
+
+    def action_apply(self) -> None:
+        km_text = self.query_one("#f-km", Input).value.strip()
+        try:
+            km = float(km_text) if km_text else None
+        except ValueError:
+            self.query_one("#form-error", Static).update(self.t("filters.bad_km", text=km_text))
+            return
+        result = replace(
+            self.current,
+            ranks=tuple(self.query_one("#f-ranks", SelectionList).selected),
+            stages=tuple(self.query_one("#f-stages", SelectionList).selected),
+            reasons=tuple(self.query_one("#f-reasons", SelectionList).selected),
+            prefectures=_split(self.query_one("#f-prefs", Input).value),
+            cities=_split(self.query_one("#f-cities", Input).value),
+            within_km=km,
+            owner=self.query_one("#f-owner", Input).value.strip() or None,
+            due_followups=self.query_one("#f-due", Checkbox).value,
+            show_all=self.query_one("#f-all", Checkbox).value,
+        )
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        self.dismiss(RankFilter(search=self.current.search))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OriginScreen(BaseModal):
+    """Where distances are measured from: office, an account, or typed coordinates."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, highlighted: RankedAccount | None) -> None:
+        super().__init__()
+        self.highlighted = highlighted
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="origin-dialog", classes="dialog"):
+            yield Static(self.t("origin.title"), classes="dialog-title")
+            yield Label(self.t("origin.help"))
+            yield Input(placeholder="35.681236,139.767125", id="origin-spec")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("origin.apply"), variant="primary", id="use")
+                yield Button(self.t("origin.office"), id="office")
+                if self.highlighted is not None and self.highlighted.lat is not None:
+                    yield Button(
+                        f"{self.t('origin.highlighted')}: {self.highlighted.company}"[:40],
+                        id="highlighted",
+                    )
+                yield Button(self.t("key.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#origin-spec", Input).focus()
+
+    @on(Input.Submitted, "#origin-spec")
+    @on(Button.Pressed, "#use")
+    def _use(self) -> None:
+        self.dismiss(self.query_one("#origin-spec", Input).value.strip() or None)
+
+    @on(Button.Pressed, "#office")
+    def _office(self) -> None:
+        self.dismiss("office")
+
+    @on(Button.Pressed, "#highlighted")
+    def _highlighted(self) -> None:
+        self.dismiss(self.highlighted.id if self.highlighted else None)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,348 @@
+"""A virtual table of ranked accounts: only the visible rows are ever rendered.
+
+Textual's DataTable measures every cell and cannot hold 100,000 rows (STACK.md),
+so this is a ScrollView using the Line API: the virtual height is the row
+count, `render_line` draws one row on demand, and the scrollbar covers all
+rows. Cells are padded by terminal cell width, so Japanese text aligns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from fieldsales.domain.vocab import label
+from fieldsales.services.rank import RankedAccount
+from fieldsales.tui.i18n import geo_mark, tr
+
+RANK_STYLES = {
+    "A": Style(bold=True, color="black", bgcolor="#e5484d"),
+    "B": Style(bold=True, color="black", bgcolor="#f5a524"),
+    "C": Style(bold=True, color="black", bgcolor="#3fb8af"),
+    "D": Style(bold=True, color="white", bgcolor="#555555"),
+}
+DNC_STYLE = Style(color="#ff6b6b", strike=True)
+MARK_STYLE = Style(color="#ff6b6b", bold=True)
+APPROX_STYLE = Style(color="#d0a000")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # sort key and i18n "col.<key>"
+    width: int  # 0: takes the remaining width
+    align: str  # "l" | "r"
+    sort_key: Callable[[RankedAccount], object]
+
+
+def _none_last(value: object, fallback: object) -> object:
+    return (value is None, value if value is not None else fallback)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("rank", 3, "l", lambda a: a.score.rank),
+    Column("score", 5, "r", lambda a: -a.score.total),
+    Column("company", 0, "l", lambda a: a.company),
+    Column("city", 10, "l", lambda a: _none_last(a.city, "")),
+    Column("distance", 15, "r", lambda a: _none_last(a.distance_km, 0.0)),
+    Column("stage", 15, "l", lambda a: a.stage),
+    Column("reason", 12, "l", lambda a: a.main_reason),
+    Column("last_order", 10, "l", lambda a: _none_last(a.last_order_date, date.min)),
+    Column("months", 3, "r", lambda a: _none_last(a.months_dormant, 0.0)),
+    Column("followup", 10, "l", lambda a: _none_last(a.next_followup, date.min)),
+)
+GAP = 1
+
+
+def fit(text: str, width: int, align: str = "l") -> str:
+    """Pad or cut `text` to exactly `width` terminal cells (wide characters count 2)."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        cut = set_cell_size(text, width - 1)
+        return set_cell_size(cut + "…", width)
+    pad = width - cell_len(text)
+    return (" " * pad + text) if align == "r" else (text + " " * pad)
+
+
+def column_widths(total: int) -> list[int]:
+    fixed = sum(c.width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
+    flex = max(12, total - fixed)
+    return [c.width or flex for c in COLUMNS]
+
+
+def distance_text(a: RankedAccount, lang: str) -> str:
+    if a.distance_km is None:
+        return tr("geo.none", lang)
+    mark = geo_mark(a.geo_precision, lang)
+    km = f"{a.distance_km:.1f} km"
+    return f"{km} {mark}" if mark else km
+
+
+def cell_texts(a: RankedAccount, lang: str, today: date) -> list[str]:
+    company = a.company + (f" {a.site}" if a.site else "")
+    if a.do_not_contact:
+        company = f"{tr('mark.dnc', lang)} {company}"
+    elif a.is_paused(today):
+        company = f"{tr('mark.paused', lang)} {company}"
+    months = "" if a.months_dormant is None else f"{a.months_dormant:.0f}"
+    return [
+        f" {a.score.rank} ",
+        f"{a.score.total:.0f}",
+        company,
+        a.city or "",
+        distance_text(a, lang),
+        label(a.stage, lang),
+        tr(f"short.{a.main_reason}", lang),
+        a.last_order_date.isoformat() if a.last_order_date else "",
+        months,
+        a.next_followup.isoformat() if a.next_followup else "",
+    ]
+
+
+class AccountTable(ScrollView, can_focus=True):
+    """Ranked accounts, one line each; Enter opens, the cursor follows the keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="cursor_up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="cursor_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("home", "jump(0)", "First", show=False, id="first_row"),
+        Binding("end", "jump(-1)", "Last", show=False, id="last_row"),
+        Binding("enter", "select", "Open", id="open"),
+    ]
+
+    DEFAULT_CSS = """
+    AccountTable { height: 1fr; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Selected(Message):
+        """The rep chose an account (Enter or double click)."""
+
+        def __init__(self, account_id: str) -> None:
+            super().__init__()
+            self.account_id = account_id
+
+    class Highlighted(Message):
+        def __init__(self, account_id: str | None) -> None:
+            super().__init__()
+            self.account_id = account_id
+
+    def __init__(self, *, language: str = "en", today: date | None = None, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.rows: Sequence[RankedAccount] = ()
+        self.language = language
+        self.today = today or date.today()
+
+    # -- data ---------------------------------------------------------------
+    def set_rows(self, rows: Sequence[RankedAccount], keep_id: str | None = None) -> None:
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows))
+        index = 0
+        if keep_id is not None:
+            position = getattr(rows, "position", None)
+            found = (
+                position(keep_id)
+                if position is not None
+                else next((i for i, a in enumerate(rows) if a.id == keep_id), None)
+            )
+            index = found or 0
+        self.cursor = min(index, max(0, len(rows) - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    @property
+    def current(self) -> RankedAccount | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    # -- rendering ----------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.size.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        a = self.rows[index]
+        texts = cell_texts(a, self.language, self.today)
+        widths = column_widths(width)
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + Style(
+                reverse=self.has_focus, bgcolor=None if self.has_focus else "#333a45"
+            )
+        segments: list[Segment] = []
+        for i, (col, text, w) in enumerate(zip(COLUMNS, texts, widths, strict=True)):
+            style = base
+            if col.key == "rank":
+                style = base + RANK_STYLES.get(a.score.rank, Style())
+            elif col.key == "company" and (a.do_not_contact or a.is_paused(self.today)):
+                style = base + MARK_STYLE
+            elif col.key == "distance" and a.geo_precision in ("town", "city", "none"):
+                style = base + APPROX_STYLE
+            segments.append(Segment(fit(text, w, col.align), style))
+            if i < len(COLUMNS) - 1:
+                segments.append(Segment(" " * GAP, base))
+        strip = Strip(segments).adjust_cell_length(width, base)
+        return strip
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_lines(old)
+        self.refresh_lines(new)
+        cur = self.current
+        self.post_message(self.Highlighted(cur.id if cur else None))
+
+    def refresh_lines(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.rows))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- keys and mouse -----------------------------------------------------
+    def _scroll_cursor_into_view(self) -> None:
+        top = int(self.scroll_offset.y)
+        height = max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, index))
+        self._scroll_cursor_into_view()
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self.move_to(len(self.rows) - 1 if index < 0 else index)
+
+    def action_select(self) -> None:
+        cur = self.current
+        if cur is not None:
+            self.post_message(self.Selected(cur.id))
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if 0 <= index < len(self.rows):
+            already = index == self.cursor
+            self.move_to(index)
+            if already or event.chain >= 2:
+                self.post_message(self.Selected(self.rows[index].id))
+
+
+class TableHeader(Widget):
+    """The column titles; a click sorts by that column."""
+
+    DEFAULT_CSS = """
+    TableHeader { height: 1; }
+    """
+
+    class SortRequested(Message):
+        def __init__(self, column: str) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(self, *, language: str = "en", **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.language = language
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self.scrollbar_cells = 1  # the table's scrollbar width (app.tcss), so titles line up
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        widths = column_widths(width - self.scrollbar_cells)
+        style = self.rich_style + Style(bold=True)
+        segments = []
+        for i, (col, w) in enumerate(zip(COLUMNS, widths, strict=True)):
+            title = tr(f"col.{col.key}", self.language)
+            if col.key == self.sort_column:
+                title += "▼" if not self.sort_reverse else "▲"
+            segments.append(Segment(fit(title, w, col.align), style))
+            if i < len(COLUMNS) - 1:
+                segments.append(Segment(" " * GAP, style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def on_click(self, event: events.Click) -> None:
+        widths = column_widths(self.size.width - self.scrollbar_cells)
+        x = 0
+        for col, w in zip(COLUMNS, widths, strict=True):
+            if x <= event.x < x + w + GAP:
+                self.post_message(self.SortRequested(col.key))
+                return
+            x += w + GAP
+
+
+def sort_rows(rows: Sequence[RankedAccount], column: str | None, reverse: bool) -> Any:
+    """Rows in the chosen column order; None keeps the ranking (best first).
+
+    A RankTable is sorted on its column arrays (building an object per row
+    would cost seconds at 100,000 accounts); a plain list by attribute.
+    """
+    if column is None:
+        return rows[::-1] if reverse else rows
+    base, index = getattr(rows, "_base", None), getattr(rows, "_index", None)
+    if base is None or index is None:
+        col = next(c for c in COLUMNS if c.key == column)
+        return sorted(rows, key=col.sort_key, reverse=reverse)  # type: ignore[arg-type]
+    key = _sort_key_array(base, index, column)
+    order = np.argsort(key, kind="stable")
+    if reverse:
+        order = order[::-1]
+    return type(rows)(base, index[order])  # type: ignore[call-arg]
+
+
+def _text_key(values: Sequence[Any], index: Any) -> Any:
+    # "\uffff" puts missing values last in ascending order
+    return np.array([values[j] or "\uffff" for j in index], dtype=str)
+
+
+def _sort_key_array(base: Any, index: Any, column: str) -> Any:
+    if column == "rank":
+        return base.ranks[index]
+    if column == "score":
+        return -base.totals[index]
+    if column == "company":
+        keys = base.search_keys()
+        return np.array([keys[j] for j in index], dtype=str)
+    if column == "distance":
+        return np.nan_to_num(base.distance[index], nan=np.inf)
+    if column == "months":
+        return np.nan_to_num(base.months[index], nan=np.inf)
+    if column == "last_order":
+        return base.last_order[index]
+    if column == "followup":
+        return base.followup[index]
+    attr = {"city": "city", "stage": "stage", "reason": "reason"}[column]
+    return _text_key(getattr(base, attr), index)

@@ -1,0 +1,65 @@
+"""The score breakdown as horizontal bars: each criterion's points out of its maximum."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import Static
+
+from fieldsales.domain.scoring import CRITERION_LABELS, ScoreResult
+from fieldsales.domain.vocab import label
+from fieldsales.tui.i18n import tr
+
+BAR_CELLS = 14
+LABEL_CELLS = 18
+
+
+def yen_short(amount: float, lang: str) -> str:
+    """A compact amount a rep reads at a glance: ¥19.4M / 1,936万円."""
+    if lang == "ja":
+        return f"{amount / 10_000:,.0f}万円" if amount >= 10_000 else f"{amount:,.0f}円"
+    if amount >= 1_000_000:
+        return f"¥{amount / 1_000_000:.1f}M"
+    return f"¥{amount / 1_000:.0f}k" if amount >= 1_000 else f"¥{amount:.0f}"
+
+
+def _raw_text(name: str, raw: object, lang: str) -> str:
+    if raw is None:
+        return tr("geo.none", lang) if name == "proximity" else "—"
+    if name == "past_revenue" and isinstance(raw, int | float):
+        return yen_short(raw, lang)
+    if name == "dormancy_length":
+        return f"{raw} mo" if lang == "en" else f"{raw}か月"
+    if name == "proximity":
+        return f"{raw} km"
+    return label(str(raw), lang) if isinstance(raw, str) else str(raw)
+
+
+def score_bars(score: ScoreResult, lang: str, raw: dict[str, object] | None = None) -> Text:
+    """One line per criterion; `raw` supplies values the score does not carry."""
+    names = CRITERION_LABELS.get(lang, CRITERION_LABELS["en"])
+    out = Text()
+    for c in score.criteria:
+        name = names.get(c.name, c.name)
+        out.append(name + " " * max(1, LABEL_CELLS - cell_len(name)))
+        value = c.raw if c.raw is not None else (raw or {}).get(c.name)
+        if c.score is None:
+            out.append("·" * BAR_CELLS, style="dim")
+            out.append(f"   —/—   {_raw_text(c.name, value, lang)}\n", style="dim")
+            continue
+        fraction = c.points / c.max_points if c.max_points else 0.0
+        filled = round(fraction * BAR_CELLS)
+        colour = "green" if fraction >= 0.7 else "yellow" if fraction >= 0.4 else "red"
+        out.append("█" * filled, style=colour)
+        out.append("░" * (BAR_CELLS - filled), style="dim")
+        out.append(f" {c.points:4.0f}/{c.max_points:<3.0f} ")
+        out.append(f"{c.score:>2}/10 {_raw_text(c.name, value, lang)}\n", style="dim")
+    out.rstrip()
+    return out
+
+
+class ScoreBars(Static):
+    """Shows one account's breakdown; update with `show(score, lang)`."""
+
+    def show(self, score: ScoreResult, lang: str, raw: dict[str, object] | None = None) -> None:
+        self.update(score_bars(score, lang, raw))
