@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -20,10 +21,12 @@ from sqlmodel import Session, col, select
 from fieldsales.config import Geocoding
 from fieldsales.domain.vocab import PRECISION_ORDER, Precision
 from fieldsales.geo import locate as offline
-from fieldsales.geo.geocode import Geocoder, GeocodingStopped, QueryRejected, is_suspicious
 from fieldsales.geo.normalize import join_parts, normalize_address, width_fold
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Account, AccountChange, GeocodeCache, utcnow
+
+if TYPE_CHECKING:  # geopy is imported only when geocoding (import and locate stay fast)
+    from fieldsales.geo.geocode import Geocoder
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -86,29 +89,32 @@ def locate_missing(
     """
     summary = LocateSummary()
     town_rank = PRECISION_ORDER[Precision.town]
-    cols = (
-        Account.id,
-        Account.postal_code,
-        Account.prefecture,
-        Account.city,
-        Account.address,
-        Account.lat,
-        Account.geo_precision,
-        Account.geo_source,
-    )
+    cols = [
+        col(c)
+        for c in (
+            Account.id,
+            Account.postal_code,
+            Account.prefecture,
+            Account.city,
+            Account.address,
+            Account.lat,
+            Account.geo_precision,
+            Account.geo_source,
+        )
+    ]
     with session_scope(engine) as s:
-        stmt = select(*cols)
+        stmt = sa.select(*cols)
+        rows: list[Any] = []
         if account_ids is not None:
             ids = list(account_ids)
-            rows = []
             for i in range(0, len(ids), 500):  # stay under SQLite's variable limit
-                rows += s.exec(stmt.where(col(Account.id).in_(ids[i : i + 500]))).all()
+                rows += s.execute(stmt.where(col(Account.id).in_(ids[i : i + 500]))).all()
         else:
             low = [p.value for p, r in PRECISION_ORDER.items() if r < town_rank]
             stmt = stmt.where(
                 sa.or_(col(Account.lat).is_(None), col(Account.geo_precision).in_(low))
             )
-            rows = list(s.exec(stmt).all())
+            rows = list(s.execute(stmt).all())
     summary.total = len(rows)
     if progress:
         progress(0, summary.total)
@@ -196,9 +202,13 @@ def _targets(engine: Engine) -> list[_Target]:
     street = PRECISION_ORDER[Precision.street]
     low = [p.value for p, r in PRECISION_ORDER.items() if r < street]
     with session_scope(engine) as s:
-        rows = s.exec(
-            select(
-                Account.id, Account.postal_code, Account.prefecture, Account.city, Account.address
+        rows = s.execute(
+            sa.select(
+                col(Account.id),
+                col(Account.postal_code),
+                col(Account.prefecture),
+                col(Account.city),
+                col(Account.address),
             )
             .where(col(Account.geo_precision).in_(low), col(Account.address).is_not(None))
             .order_by(col(Account.created_at), col(Account.id))
@@ -249,6 +259,8 @@ def geocode_accounts(
     `limit` bounds the requests sent (cache hits are free); `retry_failed`
     asks again for addresses cached as not found.
     """
+    from fieldsales.geo.geocode import Geocoder, GeocodingStopped, QueryRejected, is_suspicious
+
     summary = GeocodeSummary()
     targets = _targets(engine)
     with session_scope(engine) as s:
@@ -360,6 +372,8 @@ def candidate_from_geocoder(
     Raises GeocodingStopped (server unreachable) and QueryRejected; the app
     shows their message. None: no address, or the geocoder does not know it.
     """
+    from fieldsales.geo.geocode import Geocoder, is_suspicious
+
     with session_scope(engine) as s:
         acc = s.get(Account, account_id)
         if acc is None:
