@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         counts = build_demo(demo, path)
     except CsvError as exc:
-        ctx.err.print(f"error: demo data: {exc}", markup=False, highlight=False)
+        ctx.err.print(f"error: demo data: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 1
     if args.no_tui:
         ctx.console.print(str(path), markup=False, highlight=False, soft_wrap=True)
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"demo database: {path} ({counts[0]} accounts, {counts[1]} outcomes)",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     return _open_app(demo)
 

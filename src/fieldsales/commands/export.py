@@ -46,7 +46,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = locations.export_dir() / f"accounts-{stamp}.csv"
     if target.is_dir():
-        ctx.err.print(f"error: {target}: is a folder; give a file name", markup=False)
+        ctx.err.print(
+            f"error: {target}: is a folder; give a file name", markup=False, soft_wrap=True
+        )
         return 2
     engine = ctx.engine
     # Write next to the target first so a failed export never leaves half a file.
@@ -56,7 +58,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        ctx.err.print(f"error: {target}: cannot write ({exc.strerror})", markup=False)
+        ctx.err.print(
+            f"error: {target}: cannot write ({exc.strerror})", markup=False, soft_wrap=True
+        )
         return 1
-    ctx.console.print(f"exported {count} accounts to {target}", markup=False, highlight=False)
+    ctx.console.print(
+        f"exported {count} accounts to {target}", markup=False, highlight=False, soft_wrap=True
+    )
     return 0

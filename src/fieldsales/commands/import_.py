@@ -103,7 +103,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         overrides = parse_overrides(args.mapping)
     except ValueError as exc:
-        ctx.err.print(f"error: {exc}", markup=False, highlight=False)
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     settings = ctx.settings
     bar = BarProgress(ctx.err, settings.import_.progress_min_rows)
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             progress=bar,
         )
     except CsvError as exc:
-        ctx.err.print(f"error: {exc}", markup=False, highlight=False)
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 1
     finally:
         bar.close()
@@ -138,12 +138,14 @@ def print_report(ctx: Context, report: ImportReport) -> None:
             f"{', '.join(report.ignored_columns)}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     for p in report.problems:
         err.print(
             f"{report.path.name}: row {p.row}, {p.column}: {p.reason} (value {p.value!r})",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
     if not report.written:
         err.print(
@@ -151,6 +153,7 @@ def print_report(ctx: Context, report: ImportReport) -> None:
             "Fix them, or use --skip-invalid to import the good rows.",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         return
     ctx.console.print(
@@ -158,10 +161,14 @@ def print_report(ctx: Context, report: ImportReport) -> None:
         f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     if report.rejects_file is not None:
         ctx.console.print(
-            f"rejected rows with reasons: {report.rejects_file}", markup=False, highlight=False
+            f"rejected rows with reasons: {report.rejects_file}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
 
 

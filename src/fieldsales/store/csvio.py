@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 # Tried in this order, strictly; charset-normalizer only guesses beyond them.
 # cp932 is Microsoft's Shift_JIS (Excel in Japan) and a superset of shift_jis.
 ENCODINGS = ("utf-8-sig", "cp932")
+# Characters no spreadsheet text holds: C0/C1 controls (but tab/newline), private use.
+_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 # A guess is trusted only when the decoded text is this clean (0 = perfect).
 MAX_CHAOS = 0.1
 # Cells a spreadsheet would run as a formula (OWASP CSV injection).
@@ -40,6 +43,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if _IMPLAUSIBLE.search(text):
+            continue  # cp932 maps stray bytes to private-use and control codes: not text
         if encoding == "utf-8-sig":
             encoding = "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
         return text, encoding
