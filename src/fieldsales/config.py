@@ -341,7 +341,7 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        lines = [_format_error(e, user, user_path) for e in exc.errors()]
+        lines = [_format_error(dict(e), user, user_path) for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -117,7 +118,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _as_json(items: list[Any], label: str, lat: float, lon: float, total: int) -> dict[str, Any]:
+def _as_json(
+    items: Sequence[Any], label: str, lat: float, lon: float, total: int
+) -> dict[str, Any]:
     return {
         "origin": {"label": label, "lat": lat, "lon": lon},
         "matching": total,
@@ -148,7 +151,7 @@ def _as_json(items: list[Any], label: str, lat: float, lon: float, total: int) -
     }
 
 
-def _print_table(ctx: Context, items: list[Any], label: str, total: int, lang: str) -> None:
+def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lang: str) -> None:
     from rich.table import Table
 
     from fieldsales.domain.vocab import label as vlabel

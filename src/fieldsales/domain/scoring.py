@@ -217,9 +217,9 @@ def combine(
     scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, object] | None = None
 ) -> ScoreResult:
     """Weighted total of per-criterion scores (1-10, None = not scorable)."""
-    row = np.array(
-        [[np.nan if scores.get(c) is None else float(scores[c]) for c in CRITERIA]],  # type: ignore[arg-type]
-        dtype=float,
+    values = [scores.get(c) for c in CRITERIA]
+    row: FloatArray = np.array(
+        [[np.nan if v is None else float(v) for v in values]], dtype=np.float64
     )
     totals, points, max_points = weighted(row, cfg)
     return result_from_row(row[0], points[0], max_points[0], float(totals[0]), cfg, raw)

@@ -40,7 +40,7 @@ class OriginError(ValueError):
     """A reference point that cannot be resolved; the message says why."""
 
 
-_DETAIL_NAMES = tuple(c.key for c in queries.DETAIL_COLUMNS)
+_DETAIL_NAMES = queries.DETAIL_FIELDS
 
 
 class RankedAccount:

@@ -13,39 +13,44 @@ from fieldsales.store.models import Account, Outcome
 
 # Columns ranking, filtering and the list need for every account (kept small:
 # fetching 100,000 rows is dominated by string decoding).
-RANK_COLUMNS = (
-    Account.id,
-    Account.company,
-    Account.company_kana,
-    Account.site,
-    Account.prefecture,
-    Account.city,
-    Account.lat,
-    Account.lon,
-    Account.geo_precision,
-    Account.owner_rep,
-    Account.lifetime_revenue,
-    Account.last_order_date,
-    Account.purchase_cycle_days,
-    Account.main_reason,
-    Account.reason_solvable,
-    Account.competitor_status,
-    Account.digital_responsiveness,
-    Account.do_not_contact,
+RANK_FIELDS = (
+    "id",
+    "company",
+    "company_kana",
+    "site",
+    "prefecture",
+    "city",
+    "lat",
+    "lon",
+    "geo_precision",
+    "owner_rep",
+    "lifetime_revenue",
+    "last_order_date",
+    "purchase_cycle_days",
+    "main_reason",
+    "reason_solvable",
+    "competitor_status",
+    "digital_responsiveness",
+    "do_not_contact",
 )
 
 # Columns only a shown account needs; loaded in batches on first access.
-DETAIL_COLUMNS = (
-    Account.external_id,
-    Account.address,
-    Account.postal_code,
-    Account.industry,
-    Account.contact_name,
-    Account.phone,
-    Account.average_order,
-    Account.gross_margin,
-    Account.last_product,
+DETAIL_FIELDS = (
+    "external_id",
+    "address",
+    "postal_code",
+    "industry",
+    "contact_name",
+    "phone",
+    "average_order",
+    "gross_margin",
+    "last_product",
 )
+
+
+def _column(name: str) -> sa.Column[Any]:
+    return Account.__table__.c[name]  # type: ignore[attr-defined]
+
 
 _IN_CHUNK = 500  # bound the IN (...) list; PostgreSQL and SQLite both accept it
 
@@ -53,14 +58,14 @@ _IN_CHUNK = 500  # bound the IN (...) list; PostgreSQL and SQLite both accept it
 def rank_columns(
     session: Session, account_ids: Iterable[str] | None = None
 ) -> list[tuple[Any, ...]]:
-    """The RANK_COLUMNS of all or some accounts, as column tuples (one per column).
+    """The RANK_FIELDS of all or some accounts, as column tuples (one per column).
 
     Dates come as ISO text (portable CAST) so the caller can convert a whole
     column at once instead of row by row.
     """
     cols = [
-        sa.cast(col(c), sa.String).label(c.key) if c.key == "last_order_date" else col(c)
-        for c in RANK_COLUMNS
+        sa.cast(_column(n), sa.String).label(n) if n == "last_order_date" else _column(n)
+        for n in RANK_FIELDS
     ]
     stmt = sa.select(*cols)
     conn = session.connection()
@@ -82,15 +87,15 @@ def rank_columns(
                 session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))).all()
             )
     if not rows:
-        return [() for _ in RANK_COLUMNS]
+        return [() for _ in RANK_FIELDS]
     return list(zip(*rows, strict=True))
 
 
 def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
-    """DETAIL_COLUMNS by account id."""
+    """DETAIL_FIELDS by account id."""
     ids = list(account_ids)
     out: dict[str, tuple[Any, ...]] = {}
-    stmt = sa.select(col(Account.id), *[col(c) for c in DETAIL_COLUMNS])
+    stmt = sa.select(col(Account.id), *[_column(n) for n in DETAIL_FIELDS])
     for k in range(0, len(ids), _IN_CHUNK):
         for row in session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
             out[row[0]] = tuple(row[1:])
@@ -125,6 +130,16 @@ def outcome_events(
         batch = stmt.where(col(Outcome.account_id).in_(ids[k : k + _IN_CHUNK]))
         out.extend(tuple(r) for r in conn.execute(batch))  # type: ignore[misc]
     out.sort(key=lambda e: e[1])
+    return out
+
+
+def outcome_facts(
+    session: Session, account_ids: Iterable[str] | None = None
+) -> dict[str, list[tuple[datetime, str, date | None]]]:
+    """(occurred_at, result, next_action_due) per account, oldest first, corrections applied."""
+    out: dict[str, list[tuple[datetime, str, date | None]]] = {}
+    for account_id, occurred_at, result, due in outcome_events(session, account_ids):
+        out.setdefault(account_id, []).append((occurred_at, result, due))
     return out
 
 
