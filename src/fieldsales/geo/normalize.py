@@ -29,7 +29,9 @@ _POSTAL = re.compile(
 _PREFECTURE = re.compile(r"^(東京都|北海道|(?:京都|大阪)府|.{2,3}?県)")
 
 # Spelling variants of the same name: ヶ/ケ/が in 霞ヶ関/霞ケ関/霞が関, の/ノ/之.
-_VARIANTS = str.maketrans({"ヶ": "ケ", "ｹ": "ケ", "が": "ケ", "ノ": "の", "之": "の", "ッ": "ツ"})
+_VARIANTS = str.maketrans(
+    {"ヶ": "ケ", "ｹ": "ケ", "が": "ケ", "ノ": "の", "之": "の", "ッ": "ツ", "惠": "恵"}
+)
 _KANJI_BEFORE_UNIT = re.compile(r"([" + _KANJI_NUM + r"]+)(?=丁目|条|線|地割|番地?|号)")
 _OAZA = re.compile(r"^(?:大字|字)")
 
