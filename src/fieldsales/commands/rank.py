@@ -160,19 +160,21 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
         title=f"Ranked from {label}: {len(items)} of {total} accounts",
         caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
     )
-    for name, just in (
-        ("#", "right"),
-        ("rank", "center"),
-        ("total", "right"),
-        ("breakdown", "left"),
-        ("company", "left"),
-        ("city", "left"),
-        ("km", "right"),
-        ("stage", "left"),
-        ("reason", "left"),
-        ("months", "right"),
-    ):
-        table.add_column(name, justify=just)  # type: ignore[arg-type]
+    # One line per account; names shrink with an ellipsis on narrow terminals.
+    columns = (
+        ("#", "right", True, None),
+        ("rank", "center", True, None),
+        ("total", "right", True, None),
+        ("breakdown", "left", True, None),
+        ("company", "left", False, 3),
+        ("city", "left", False, 1),
+        ("km", "right", True, None),
+        ("stage", "left", False, 1),
+        ("reason", "left", False, 2),
+        ("months", "right", True, None),
+    )
+    for name, just, nowrap, ratio in columns:
+        table.add_column(name, justify=just, no_wrap=nowrap, ratio=ratio, overflow="ellipsis")  # type: ignore[arg-type]
     for i, a in enumerate(items, 1):
         parts = "·".join("-" if c.score is None else str(c.score) for c in a.score.criteria)
         if a.distance_km is None:
