@@ -173,8 +173,8 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
         ("reason", "left", False, 2),
         ("months", "right", True, None),
     )
-    for name, just, nowrap, ratio in columns:
-        table.add_column(name, justify=just, no_wrap=nowrap, ratio=ratio, overflow="ellipsis")  # type: ignore[arg-type]
+    for name, just, _numeric, ratio in columns:
+        table.add_column(name, justify=just, no_wrap=True, ratio=ratio, overflow="ellipsis")  # type: ignore[arg-type]
     for i, a in enumerate(items, 1):
         parts = "·".join("-" if c.score is None else str(c.score) for c in a.score.criteria)
         if a.distance_km is None:
