@@ -161,20 +161,24 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
         caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
     )
     # One line per account; names shrink with an ellipsis on narrow terminals.
+    # (name, justify, min width or None, ratio): fixed columns keep their width.
     columns = (
-        ("#", "right", True, None),
-        ("rank", "center", True, None),
-        ("total", "right", True, None),
-        ("breakdown", "left", True, None),
-        ("company", "left", False, 3),
-        ("city", "left", False, 1),
-        ("km", "right", True, None),
-        ("stage", "left", False, 1),
-        ("reason", "left", False, 2),
-        ("months", "right", True, None),
+        ("#", "right", 3, None),
+        ("rank", "center", 4, None),
+        ("total", "right", 5, None),
+        ("breakdown", "left", 15, None),
+        ("company", "left", None, 3),
+        ("city", "left", None, 1),
+        ("km", "right", 11, None),
+        ("stage", "left", None, 1),
+        ("reason", "left", None, 2),
+        ("months", "right", 6, None),
     )
-    for name, just, _numeric, ratio in columns:
-        table.add_column(name, justify=just, no_wrap=True, ratio=ratio, overflow="ellipsis")  # type: ignore[arg-type]
+    for name, just, width, ratio in columns:
+        table.add_column(
+            name, justify=just, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
+            min_width=width, ratio=ratio,
+        )  # fmt: skip
     for i, a in enumerate(items, 1):
         parts = "·".join("-" if c.score is None else str(c.score) for c in a.score.criteria)
         if a.distance_km is None:
