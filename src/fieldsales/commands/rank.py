@@ -151,60 +151,60 @@ def _as_json(
     }
 
 
+# (name, justify, terminal width it needs): columns a narrow terminal cannot
+# hold are left out rather than wrapped; one line per account.
+TABLE_COLUMNS = (
+    ("#", "right", 0),
+    ("rank", "center", 0),
+    ("total", "right", 0),
+    ("breakdown", "left", 0),
+    ("company", "left", 0),
+    ("km", "right", 0),
+    ("stage", "left", 100),
+    ("city", "left", 120),
+    ("reason", "left", 135),
+    ("months", "right", 110),
+)
+
+
 def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lang: str) -> None:
     from rich.table import Table
 
     from fieldsales.domain.vocab import label as vlabel
 
-    table = Table(
-        title=f"Ranked from {label}: {len(items)} of {total} accounts",
-        caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
-    )
-    # One line per account; names shrink with an ellipsis on narrow terminals.
-    # (name, justify, min width or None, ratio): fixed columns keep their width.
-    columns = (
-        ("#", "right", 3, None),
-        ("rank", "center", 4, None),
-        ("total", "right", 5, None),
-        ("breakdown", "left", 15, None),
-        ("company", "left", None, 3),
-        ("city", "left", None, 1),
-        ("km", "right", 11, None),
-        ("stage", "left", None, 1),
-        ("reason", "left", None, 2),
-        ("months", "right", 6, None),
-    )
-    for name, just, width, ratio in columns:
-        table.add_column(
-            name, justify=just, no_wrap=True, overflow="ellipsis",  # type: ignore[arg-type]
-            min_width=width, ratio=ratio,
-        )  # fmt: skip
-    for i, a in enumerate(items, 1):
-        parts = "·".join("-" if c.score is None else str(c.score) for c in a.score.criteria)
-        if a.distance_km is None:
-            km = "no location"
-        else:
-            km = f"{a.distance_km:.1f}"
-            mark = PRECISION_MARK.get(a.geo_precision)
-            if mark:
-                km = f"{km} {mark}"
-        company = a.company + (f" {a.site}" if a.site else "")
-        table.add_row(
-            str(i),
-            f"[{RANK_STYLE[a.score.rank]}] {a.score.rank} [/]",
-            f"{a.score.total:g}",
-            parts,
-            company,
-            a.city or "",
-            km,
-            vlabel(a.stage, lang),
-            vlabel(a.main_reason, lang),
-            "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
-        )
     if not items:
         ctx.console.print(
             "No accounts match. Import some with `fieldsales import FILE.csv`, "
             "or try `fieldsales demo`."
         )
         return
+    width = ctx.console.width
+    shown = [c for c in TABLE_COLUMNS if width >= c[2]]
+    table = Table(
+        title=f"Ranked from {label}: {len(items)} of {total} accounts",
+        caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
+    )
+    for name, just, _ in shown:
+        table.add_column(name, justify=just, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+    for i, a in enumerate(items, 1):
+        if a.distance_km is None:
+            km = "no location"
+        else:
+            mark = PRECISION_MARK.get(a.geo_precision)
+            km = f"{a.distance_km:.1f}" + (f" {mark}" if mark else "")
+        cells = {
+            "#": str(i),
+            "rank": f"[{RANK_STYLE[a.score.rank]}] {a.score.rank} [/]",
+            "total": f"{a.score.total:g}",
+            "breakdown": "·".join(
+                "-" if c.score is None else str(c.score) for c in a.score.criteria
+            ),
+            "company": a.company + (f" {a.site}" if a.site else ""),
+            "city": a.city or "",
+            "km": km,
+            "stage": vlabel(a.stage, lang),
+            "reason": vlabel(a.main_reason, lang),
+            "months": "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
+        }
+        table.add_row(*(cells[name] for name, _, _ in shown))
     ctx.console.print(table)
