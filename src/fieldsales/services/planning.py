@@ -469,3 +469,14 @@ def mark_stop(engine: Engine, route_id: str, account_id: str, status: str) -> No
             open_ = [s for s in stops if s.status == "planned"]
             route.status = "in_progress" if open_ else "done"
             route.updated_at = now
+
+
+def route_stop_ids(engine: Engine, route_id: str) -> dict[str, str]:
+    """Account id -> route stop id of a saved route (outcomes link to their stop)."""
+    from sqlmodel import Session, select
+
+    from fieldsales.store.models import RouteStop
+
+    with Session(engine) as session:
+        rows = session.exec(select(RouteStop).where(RouteStop.route_id == route_id)).all()
+        return {r.account_id: r.id for r in rows}

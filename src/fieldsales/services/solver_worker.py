@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
+import sys
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
@@ -66,7 +68,12 @@ class WarmSolver:
         self._proc = self._ctx.Process(
             target=_serve, args=(child,), daemon=True, name="fieldsales-solver"
         )
-        self._proc.start()
+        # Textual swaps sys.stdout/stderr for objects without a file descriptor,
+        # which multiprocessing cannot hand to the new process: use the real ones
+        real_out = sys.__stdout__ or open(os.devnull, "w")  # noqa: SIM115
+        real_err = sys.__stderr__ or open(os.devnull, "w")  # noqa: SIM115
+        with contextlib.redirect_stdout(real_out), contextlib.redirect_stderr(real_err):
+            self._proc.start()
         child.close()
         self._conn = parent
 

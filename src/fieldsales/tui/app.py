@@ -58,6 +58,7 @@ class FieldSalesApp(App[None]):
         Binding("f2", "toggle_language", "日本語", id="language"),
         Binding("f3", "settings", "Settings", id="settings", show=False),
         Binding("f4", "about", "About", id="about", show=False),
+        Binding("p", "plan", "Plan", id="plan"),
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
     ]
 
@@ -207,6 +208,11 @@ class FieldSalesApp(App[None]):
         from fieldsales.tui.screens.info import SettingsScreen
 
         self.push_screen(SettingsScreen())
+
+    def action_plan(self) -> None:
+        from fieldsales.tui.screens.plan import PlanScreen
+
+        self.push_screen(PlanScreen())
 
     def action_about(self) -> None:
         from fieldsales.tui.screens.info import AboutScreen
