@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
@@ -28,8 +27,9 @@ class AppScreenMixin:
     def t(self, key: str, **values: Any) -> str:
         return tr(key, self.lang, **values)
 
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
+    # A plain name-based handler: @on in a mixin that is not a MessagePump is
+    # never registered by Textual's metaclass.
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.fs.worker_failed(event.worker)
 
     def translate(self) -> None:

@@ -10,7 +10,7 @@ notification appears; a failure keeps the form open with everything typed.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -232,6 +232,8 @@ class LogOutcomeScreen(BaseModal):
             duration_minutes=numbers["minutes"],
             notes=value("notes"),
             route_stop_id=self.route_stop_id,
+            # now, on the app's calendar day (the same thing outside tests and demos)
+            occurred_at=datetime.combine(self.fs.today, datetime.now().time()).astimezone(UTC),
         )
 
     def action_save(self) -> None:
