@@ -267,50 +267,77 @@ class RowResult:
     errors: list[CellError] = field(default_factory=list)
 
 
+# Columns whose few distinct values repeat on every row: parsed once per value.
+_REPEATING = frozenset({"date", "bool", "category", "reasons"})
+_MEMO_SIZE = 4096
+
+
 @functools.cache
 def _reader(col: Column, vocab: Vocabulary) -> Callable[[str], Any]:
     kind = col.kind
+    read: Callable[[str], Any]
     if kind == "int":
-        return parse.parse_int
-    if kind == "float":
-        return parse.parse_float
-    if kind == "rate":
-        return parse.parse_rate
-    if kind == "date":
-        return parse.parse_date
-    if kind == "bool":
-        return parse.parse_bool
-    if kind == "category":
+        read = parse.parse_int
+    elif kind == "float":
+        read = parse.parse_float
+    elif kind == "rate":
+        read = parse.parse_rate
+    elif kind == "date":
+        read = parse.parse_date
+    elif kind == "bool":
+        read = parse.parse_bool
+    elif kind == "category":
         assert col.category is not None
         keys, cat = vocab.keys(col.category), col.category
-        return lambda raw: parse.parse_category(raw, cat, keys)
-    if kind == "reasons":
-        return lambda raw: parse.parse_reasons(raw, vocab.reason)
-    return parse.clean_text
+
+        def read(raw: str) -> Any:
+            return parse.parse_category(raw, cat, keys)
+    elif kind == "reasons":
+
+        def read(raw: str) -> Any:
+            return parse.parse_reasons(raw, vocab.reason)
+    else:
+        read = parse.clean_text
+    if kind in _REPEATING:
+        return functools.lru_cache(maxsize=_MEMO_SIZE)(read)
+    return read
+
+
+class RowReader:
+    """Reads rows of one file: the per-column parsers are looked up once, not per cell."""
+
+    def __init__(self, vocab: Vocabulary, today: date) -> None:
+        self.today = today
+        self._columns = {c.name: (c, _reader(c, vocab)) for c in COLUMNS}
+
+    def convert(self, cells: dict[str, str]) -> RowResult:
+        """Read one row's cells (field -> raw text); every problem is collected, not raised."""
+        out = RowResult()
+        values, today = out.values, self.today
+        for name, raw in cells.items():
+            if not raw or raw.isspace():
+                values[name] = None
+                continue
+            col, read = self._columns[name]
+            try:
+                value = read(raw)
+            except ValueError as exc:
+                out.errors.append(CellError(name, raw, str(exc)))
+                continue
+            problem = _check(col, value, today)
+            if problem:
+                out.errors.append(CellError(name, raw, problem))
+            else:
+                values[name] = value
+        if "company" in cells and values.get("company") is None and not _has(out, "company"):
+            out.errors.append(CellError("company", cells["company"], "company is required"))
+        _cross_checks(out, cells)
+        return out
 
 
 def convert_row(cells: dict[str, str], today: date, vocab: Vocabulary) -> RowResult:
-    """Read one row's cells (field -> raw text); every problem is collected, not raised."""
-    out = RowResult()
-    for name, raw in cells.items():
-        col = BY_NAME[name]
-        if not raw.strip():
-            out.values[name] = None
-            continue
-        try:
-            value = _reader(col, vocab)(raw)
-        except ValueError as exc:
-            out.errors.append(CellError(name, raw, str(exc)))
-            continue
-        problem = _check(col, value, today)
-        if problem:
-            out.errors.append(CellError(name, raw, problem))
-        else:
-            out.values[name] = value
-    if "company" in cells and out.values.get("company") is None and not _has(out, "company"):
-        out.errors.append(CellError("company", cells["company"], "company is required"))
-    _cross_checks(out, cells)
-    return out
+    """One row on its own (tests, the app's edit form); files use RowReader."""
+    return RowReader(vocab, today).convert(cells)
 
 
 def _has(out: RowResult, name: str) -> bool:
@@ -319,14 +346,16 @@ def _has(out: RowResult, name: str) -> bool:
 
 def _check(col: Column, value: Any, today: date) -> str | None:
     low, high = col.minimum, col.maximum
-    if (low is not None and value < low) or (high is not None and value > high):
-        if low is not None and high is not None:
-            return f"must be between {low:g} and {high:g}"
-        return "must not be negative" if low == 0 else f"must be >= {low:g}"
-    if col.kind == "date" and value > today:
+    if low is not None or high is not None:
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                return f"must be between {low:g} and {high:g}"
+            return "must not be negative" if low == 0 else f"must be >= {low:g}"
+    elif col.max_len is not None:
+        if isinstance(value, str) and len(value) > col.max_len:
+            return f"longer than {col.max_len} characters"
+    elif col.kind == "date" and value > today:
         return f"is in the future (today is {today.isoformat()})"
-    if col.max_len is not None and isinstance(value, str) and len(value) > col.max_len:
-        return f"longer than {col.max_len} characters"
     return None
 
 

@@ -8,6 +8,7 @@ full-width digits, ＠ and ㈱ read like their ASCII forms.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -251,15 +252,23 @@ CATEGORY_ALIASES: dict[str, dict[str, str]] = {
 
 def parse_category(raw: str, kind: str, allowed: Iterable[str]) -> str:
     """A categorical value given as its key or a known label; `allowed` are the keys."""
-    keys = list(allowed)
-    text = _norm_label(raw)
-    by_norm = {_norm_label(k): k for k in keys}
-    if text in by_norm:
-        return by_norm[text]
-    for alias, key in CATEGORY_ALIASES.get(kind, {}).items():
-        if _norm_label(alias) == text and key in keys:
-            return key
-    raise ValueError(f"unknown value: expected one of {', '.join(keys)}")
+    keys = tuple(allowed)
+    found = _label_table(kind, keys).get(_norm_label(raw))
+    if found is None:
+        raise ValueError(f"unknown value: expected one of {', '.join(keys)}")
+    return found
+
+
+@functools.cache
+def _label_table(kind: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """Every accepted spelling (normalised) -> key; built once per vocabulary."""
+    table = {
+        _norm_label(alias): key
+        for alias, key in CATEGORY_ALIASES.get(kind, {}).items()
+        if key in keys
+    }
+    table.update({_norm_label(k): k for k in keys})  # a key always means itself
+    return table
 
 
 def parse_reasons(raw: str, allowed: Iterable[str]) -> str | None:

@@ -59,6 +59,17 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def _longest_line(data: bytes) -> int:
+    """Longest line in bytes, without copying the file into a list of lines."""
+    longest, start = 0, 0
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0:
+            return max(longest, len(data) - start)
+        longest = max(longest, end - start)
+        start = end + 1
+
+
 def read_csv(path: Path, *, max_line_bytes: int) -> CsvData:
     """Read and decode a whole CSV file; raise CsvError for an unusable file."""
     try:
@@ -73,13 +84,14 @@ def read_csv(path: Path, *, max_line_bytes: int) -> CsvData:
         raise CsvError(f"{path}: file is empty; expected a header row and account rows")
     if b"\x00" in data:
         raise CsvError(f"{path}: is a binary file, not CSV text (an .xlsx? save it as CSV)")
-    longest = max(len(line) for line in data.split(b"\n"))
+    longest = _longest_line(data)
     if longest > max_line_bytes:
         raise CsvError(
             f"{path}: a line is {longest:,} bytes long (limit {max_line_bytes:,}, "
             "config import.max_line_bytes); is this really a CSV file?"
         )
     text, encoding = _decode(path, data)
+    del data  # the decoded text is all that is needed from here on
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), dialect=_sniff(text)))
     except csv.Error as exc:

@@ -139,9 +139,10 @@ def _read_rows(
     first_by_key: dict[tuple[str, str], int] = {}
     width = len(data.headers)
     total = len(data.rows)
+    reader = cols.RowReader(vocab, today)
     for n, (number, raw) in enumerate(data.rows, 1):
         cells = {name: (raw[i] if i < len(raw) else "") for i, name in fields.items()}
-        result = cols.convert_row(cells, today, vocab)
+        result = reader.convert(cells)
         problems = [RowProblem(number, e.column, e.value, e.reason) for e in result.errors]
         if len(raw) > width and any(c.strip() for c in raw[width:]):
             problems.append(
@@ -200,8 +201,16 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _existing(conn: Connection, rows: list[_Row]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Accounts already stored, indexed by every key a file row may use."""
+def _existing(
+    conn: Connection, rows: Sequence[_Row], present: set[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Accounts already stored, indexed by every key these rows may use.
+
+    Only the columns the file can change are read: a re-import of 100,000 rows
+    then holds a fraction of each stored account in memory.
+    """
+    names = present | set(GEO_FIELDS) | set(ADDRESS_FIELDS) | {"id", "external_id", "match_key"}
+    selected = [ACCOUNT.c[n] for n in sorted(names)]
     found: dict[tuple[str, str], dict[str, Any]] = {}
     wanted = {
         "id": {r.values["id"] for r in rows if r.values.get("id")},
@@ -209,9 +218,8 @@ def _existing(conn: Connection, rows: list[_Row]) -> dict[tuple[str, str], dict[
         "match_key": {r.values["match_key"] for r in rows},
     }
     for column, keys in wanted.items():
-        ordered = sorted(keys)
-        for chunk in _chunks(ordered, LOOKUP_CHUNK):
-            stmt = sa.select(ACCOUNT).where(ACCOUNT.c[column].in_(chunk))
+        for chunk in _chunks(sorted(keys), LOOKUP_CHUNK):
+            stmt = sa.select(*selected).where(ACCOUNT.c[column].in_(chunk))
             stmt = stmt.order_by(ACCOUNT.c.created_at, ACCOUNT.c.id)
             for rec in conn.execute(stmt).mappings():
                 acc = dict(rec)
@@ -283,77 +291,73 @@ def _apply(
     report: ImportReport,
     progress: Progress | None,
 ) -> None:
-    existing = _existing(conn, rows)
+    """Write in chunks: look up, compare and write CHUNK rows at a time (bounded memory)."""
     now = utcnow()
-    inserts: list[dict[str, Any]] = []
-    updates: dict[frozenset[str], list[dict[str, Any]]] = {}
-    changes: list[dict[str, Any]] = []
-    claimed: dict[str, int] = {}
-    for row in rows:
-        old = _find(row, existing)
-        if old is None:
-            acc = _new_account(row, present, now)
-            inserts.append(acc)
-            report.touched_ids.append(acc["id"])
-            continue
-        if old["id"] in claimed:
-            report.problems.append(
-                RowProblem(
-                    row.number,
-                    row.key[0],
-                    row.key[1],
-                    f"same account as row {claimed[old['id']]}; skipped",
+    claimed: dict[str, int] = {}  # account id -> the file row that wrote it
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        existing = _existing(conn, chunk, present)
+        inserts: list[dict[str, Any]] = []
+        updates: dict[frozenset[str], list[dict[str, Any]]] = {}
+        changes: list[dict[str, Any]] = []
+        for row in chunk:
+            old = _find(row, existing)
+            if old is not None and old["id"] in claimed:
+                report.problems.append(
+                    RowProblem(
+                        row.number,
+                        row.key[0],
+                        row.key[1],
+                        f"same account as row {claimed[old['id']]}; skipped",
+                    )
                 )
+                report.rejected += 1
+                continue
+            if old is None:
+                acc = _new_account(row, present, now)
+                inserts.append(acc)
+                claimed[acc["id"]] = row.number
+                report.touched_ids.append(acc["id"])
+                continue
+            claimed[old["id"]] = row.number
+            diff = {k: v for k, v in _target_values(row, present, old).items() if old[k] != v}
+            if set(diff) <= {"match_key"}:
+                # A key spelled by other code (app, older version) is no change a user made.
+                report.unchanged += 1
+                continue
+            report.updated += 1
+            report.touched_ids.append(old["id"])
+            changes.extend(
+                {
+                    "id": new_id(),
+                    "account_id": old["id"],
+                    "field": name,
+                    "old_value": _text(old[name]),
+                    "new_value": _text(val),
+                    "source": source,
+                    "changed_at": now,
+                }
+                for name, val in diff.items()
+                if name != "match_key"
             )
-            report.rejected += 1
-            continue
-        claimed[old["id"]] = row.number
-        target = _target_values(row, present, old)
-        diff = {k: val for k, val in target.items() if old[k] != val}
-        if set(diff) <= {"match_key"}:
-            # A key spelled by other code (app, older version) is no change a user made.
-            report.unchanged += 1
-            continue
-        report.updated += 1
-        report.touched_ids.append(old["id"])
-        for name, val in diff.items():
-            if name != "match_key":
-                changes.append(
-                    {
-                        "id": new_id(),
-                        "account_id": old["id"],
-                        "field": name,
-                        "old_value": _text(old[name]),
-                        "new_value": _text(val),
-                        "source": source,
-                        "changed_at": now,
-                    }
-                )
-        diff["updated_at"] = now
-        params = {f"p_{k}": val for k, val in diff.items()}
-        params["p_id"] = old["id"]
-        updates.setdefault(frozenset(diff), []).append(params)
-    report.created = len(inserts)
-    total = len(inserts) + sum(len(u) for u in updates.values())
-    done = 0
-    for chunk in _chunks(inserts, CHUNK):
-        conn.execute(ACCOUNT.insert(), list(chunk))
-        done += len(chunk)
+            diff["updated_at"] = now
+            params = {f"p_{k}": val for k, val in diff.items()}
+            params["p_id"] = old["id"]
+            updates.setdefault(frozenset(diff), []).append(params)
+        if inserts:
+            conn.execute(ACCOUNT.insert(), inserts)
+        for names, batch in updates.items():
+            stmt = (
+                ACCOUNT.update()
+                .where(ACCOUNT.c.id == sa.bindparam("p_id"))
+                .values({n: sa.bindparam(f"p_{n}") for n in names})
+            )
+            conn.execute(stmt, batch)
+        if changes:
+            conn.execute(CHANGE.insert(), changes)
+        report.created += len(inserts)
         if progress is not None:
-            progress("writing", done, total)
-    for names, batch in updates.items():
-        stmt = (
-            ACCOUNT.update()
-            .where(ACCOUNT.c.id == sa.bindparam("p_id"))
-            .values({n: sa.bindparam(f"p_{n}") for n in names})
-        )
-        for chunk in _chunks(batch, CHUNK):
-            conn.execute(stmt, list(chunk))
-            done += len(chunk)
-            if progress is not None:
-                progress("writing", done, total)
-    for chunk in _chunks(changes, CHUNK):
-        conn.execute(CHANGE.insert(), list(chunk))
+            progress("writing", start + len(chunk), len(rows))
 
 
 def _new_account(row: _Row, present: set[str], now: Any) -> dict[str, Any]:
