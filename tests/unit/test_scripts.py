@@ -1,0 +1,147 @@
+"""Talk scripts: the bundled file is complete, placeholders are filled, user files override."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fieldsales import locations
+from fieldsales.domain.scripts import (
+    PLACEHOLDERS,
+    ScriptFacts,
+    ScriptsError,
+    load_scripts,
+    months_since,
+    scripts_path,
+)
+from fieldsales.domain.vocab import Reason
+
+TODAY = date(2026, 11, 20)
+FACTS = ScriptFacts(
+    company="丸の内精機",
+    site="本社",
+    contact="山本 健",
+    last_order_date=date(2024, 11, 20),
+    last_product="精密ポンプ",
+    rep="Sato",
+)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_scripts(locations.bundled_file("talk_scripts.yaml"))
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("reason", [r.value for r in Reason])
+def test_every_reason_renders_without_leftover_placeholders(bundled, reason, language):
+    r = bundled.render(reason, FACTS, language, TODAY)
+    for text in (r.phone_script, r.visit_opener, r.reason_message):
+        assert text.strip()
+        for name in PLACEHOLDERS:
+            assert "{" + name + "}" not in text
+    assert "丸の内精機" in r.phone_script + r.visit_opener
+    assert "24" in r.phone_script  # months since the last order
+    assert r.approach.channels
+
+
+def test_method_section_2_approaches(bundled):
+    # METHOD section 2: channel order per main reason
+    expect = {
+        "product": ("phone", "email", "visit"),
+        "price": ("email", "dm", "phone"),
+        "customer_change": ("visit", "phone", "email"),
+        "forgotten": ("email", "dm", "social"),
+    }
+    for reason, channels in expect.items():
+        assert bundled.approach(reason, "en").channels == channels
+        assert bundled.approach(reason, "ja").channels == channels
+    assert bundled.approach("product", "en").key_message == '"We fixed it."'.strip('"')
+    assert "改善" in bundled.approach("product", "ja").key_message
+
+
+def test_reason_message_uses_the_last_product(bundled):
+    r = bundled.render("product", FACTS, "en", TODAY)
+    assert "精密ポンプ" in r.reason_message
+    assert r.reason_message in r.phone_script
+
+
+def test_missing_facts_use_polite_fallbacks(bundled):
+    bare = ScriptFacts(company="Foo")
+    en = bundled.render("forgotten", bare, "en", TODAY)
+    assert "the person in charge" in en.phone_script
+    assert "our products" in en.phone_script
+    assert "? months" in en.phone_script
+    ja = bundled.render("forgotten", bare, "ja", TODAY)
+    assert "ご担当者様" in ja.phone_script and "弊社製品" in ja.phone_script
+
+
+def test_unknown_reason_and_language_fall_back(bundled):
+    assert bundled.approach("no_such_reason", "en").reason == "default"
+    assert bundled.approach("unknown", "en").reason == "default"
+    assert bundled.approach("low_contact", "ja").reason == "forgotten"
+    assert bundled.approach("price", "fr").channels == ("email", "dm", "phone")
+
+
+def test_months_since_counts_whole_months():
+    assert months_since(date(2026, 3, 1), TODAY) == 8
+    assert months_since(date(2026, 10, 21), TODAY) == 0
+    assert months_since(date(2026, 10, 20), TODAY) == 1
+    assert months_since(None, TODAY) is None
+
+
+def test_user_file_overrides_bundled(isolated_home: Path):
+    assert scripts_path() == locations.bundled_file("talk_scripts.yaml")
+    user = locations.user_talk_scripts_file()
+    user.parent.mkdir(parents=True)
+    user.write_text(
+        """
+en:
+  reasons:
+    default:
+      channels: [visit]
+      key_message: Hi
+      offer: Coffee
+      reason_message: we miss {company}
+      phone_script: "Call {contact} about {unknown_placeholder}, {reason_message}"
+      visit_opener: Hello {company}
+""",
+        encoding="utf-8",
+    )
+    assert scripts_path() == user
+    scripts = load_scripts(scripts_path())
+    r = scripts.render("price", FACTS, "ja", TODAY)  # no ja block: English is used
+    assert r.phone_script == "Call 山本 健 about {unknown_placeholder}, we miss 丸の内精機 本社"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("en: [1, 2", "YAML syntax error"),
+        ("- a list", "mapping of languages"),
+        (
+            "en:\n  reasons:\n    price:\n      channels: [email]\n",
+            "en.reasons.price.key_message: missing",
+        ),
+    ],
+)
+def test_broken_files_name_the_problem(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "talk_scripts.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScriptsError, match="talk_scripts.yaml") as err:
+        load_scripts(path)
+    assert message in str(err.value)
+
+
+def test_stray_brace_in_a_hand_edited_text_does_not_crash(tmp_path: Path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "en:\n  reasons:\n    default:\n      channels: [email]\n      key_message: k\n"
+        "      offer: o\n      reason_message: r\n      phone_script: 'Hi {company} :-}'\n"
+        "      visit_opener: v\n",
+        encoding="utf-8",
+    )
+    r = load_scripts(path).render("price", FACTS, "en", TODAY)
+    assert r.phone_script == "Hi 丸の内精機 本社 :-}"
