@@ -130,7 +130,7 @@ en:
 def test_broken_files_name_the_problem(tmp_path: Path, text: str, message: str):
     path = tmp_path / "talk_scripts.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ScriptsError, match="talk_scripts.yaml") as err:
+    with pytest.raises(ScriptsError, match=r"talk_scripts\.yaml") as err:
         load_scripts(path)
     assert message in str(err.value)
 
