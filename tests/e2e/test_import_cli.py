@@ -221,3 +221,29 @@ def test_real_process_bad_file_has_no_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'missing.csv'}: file not found"
+
+
+def test_import_fills_missing_positions_offline_unless_no_locate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(
+        tmp_path / "pc.csv",
+        "会社名,郵便番号,都道府県,市区町村,住所\n東和商事,220-0011,神奈川県,横浜市西区,高島2-1\n",
+    )
+    plain, located = tmp_path / "plain.db", tmp_path / "located.db"
+    assert main(["--db", str(plain), "import", "--no-locate", str(path)]) == 0
+    assert main(["--db", str(located), "import", str(path)]) == 0
+    assert "located: 1 of 1 accounts located" in capsys.readouterr().out
+    for db, expect_position in ((plain, False), (located, True)):
+        engine = open_engine(db)
+        with engine.connect() as conn:
+            lat, lon, source = conn.execute(
+                sa.text("SELECT lat, lon, geo_source FROM account")
+            ).one()
+        engine.dispose()
+        if expect_position:
+            # 横浜市西区高島 is at about (35.466, 139.622).
+            assert abs(lat - 35.466) < 0.02 and abs(lon - 139.622) < 0.02
+            assert source in ("postal", "address")
+        else:
+            assert (lat, lon, source) == (None, None, None)
