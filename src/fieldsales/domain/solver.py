@@ -171,6 +171,8 @@ def solve_vroom(problem: Problem) -> Solution:
     )
     routes: dict[int, list[int]] = {v.id: [] for v in problem.vehicles}
     df = sol.routes
+    if df is None or len(df) == 0 or "id" not in df.columns:  # nothing could be visited
+        return [[] for _ in problem.vehicles]
     for vid, kind, jid in zip(df["vehicle_id"], df["type"], df["id"], strict=True):
         if kind == "job":
             routes[int(vid)].append(int(jid))

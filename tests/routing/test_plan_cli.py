@@ -1,0 +1,88 @@
+"""`fieldsales plan` and `nearby` as a user runs them: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fieldsales", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_plan_json_and_export(engine: Engine, db_path: Path, seeded, tmp_path: Path) -> None:
+    seeded(40)
+    out = tmp_path / "out"
+    r = run(
+        "--db",
+        str(db_path),
+        "plan",
+        "--date",
+        "2026-12-01",
+        "--pin",
+        "R0002@14:00",
+        "--json",
+        "--export",
+        str(out),
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert {"start", "end", "stops"} <= set(data)
+    assert data["start"]["lat"] and data["end"]["lon"]
+    stop = data["stops"][0]
+    for key in ("account_id", "company", "lat", "lon", "arrival", "departure"):
+        assert stop[key] is not None
+    times = [datetime.fromisoformat(s["arrival"]) for s in data["stops"]]
+    assert times == sorted(times) and times[0].tzinfo is not None
+    assert any(s["pinned"] and s["external_id"] == "R0002" for s in data["stops"])
+    files = sorted(p.suffix for p in out.iterdir())
+    assert files == [".gpx", ".html", ".ics", ".json", ".md"]
+    html = next(out.glob("*.html")).read_text()
+    assert "<script" not in html and "http" not in html.split("<body>")[0]
+    assert data["stops"][0]["company"] in html
+    ics = next(out.glob("*.ics")).read_text()
+    assert ics.count("BEGIN:VEVENT") == len(data["stops"])
+    gpx = next(out.glob("*.gpx")).read_text()
+    assert gpx.count("<wpt") == len(data["stops"])
+
+
+def test_plan_week_and_bad_input(engine: Engine, db_path: Path, seeded) -> None:
+    seeded(30)
+    r = run("--db", str(db_path), "plan", "--date", "2026-12-01", "--days", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    days = json.loads(r.stdout)["days"]
+    ids = [s["account_id"] for d in days for s in d["stops"]]
+    assert len(days) == 2 and len(ids) == len(set(ids))
+    bad = run("--db", str(db_path), "plan", "--pin", "R0001@25:99")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--pin" in bad.stderr
+    missing = run("--db", str(db_path), "plan", "--pin", "NOPE@10:00")
+    assert missing.returncode == 1 and "NOPE" in missing.stderr
+
+
+def test_nearby(engine: Engine, db_path: Path, seeded) -> None:
+    seeded(40)
+    r = run(
+        "--db",
+        str(db_path),
+        "nearby",
+        "--from",
+        "35.69,139.75",
+        "--within",
+        "5",
+        "--date",
+        "2026-12-01",
+        "--at",
+        "15:00",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["stops"] and all(s["arrival"] >= "2026-12-01T15:00" for s in data["stops"])
+    assert data["start"]["lat"] == 35.69
