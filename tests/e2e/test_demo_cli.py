@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
 import subprocess
@@ -117,3 +118,28 @@ def test_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert accounts.read_bytes() == (REPO / "data" / "sample_accounts.csv").read_bytes()
     assert outcomes.read_bytes() == (REPO / "data" / "sample_outcomes.csv").read_bytes()
+
+
+def test_demo_built_later_moves_order_dates_with_the_calendar(isolated_home: Path) -> None:
+    from datetime import timedelta
+
+    from fieldsales.commands.demo import SAMPLE_AS_OF, build_demo
+    from fieldsales.context import Context
+
+    later = SAMPLE_AS_OF + timedelta(days=400)
+    path = isolated_home / "later.db"
+    ctx = Context(db=path)
+    assert build_demo(ctx, path, today=later) == (500, 390)
+    ctx.engine.dispose()
+    engine = open_engine(path)
+    with engine.connect() as conn:
+        newest = conn.execute(sa.text("SELECT max(last_order_date) FROM account")).scalar_one()
+        first = conn.execute(
+            sa.text("SELECT last_order_date FROM account WHERE external_id = 'C00001'")
+        ).scalar_one()
+    engine.dispose()
+    with (REPO / "data" / "sample_accounts.csv").open(encoding="utf-8-sig", newline="") as fh:
+        c00001 = next(r for r in csv.DictReader(fh) if r["顧客コード"] == "C00001")
+    original = date.fromisoformat(c00001["最終取引日"])
+    assert date.fromisoformat(str(first)) == original + timedelta(days=400)
+    assert date.fromisoformat(str(newest)) < later
