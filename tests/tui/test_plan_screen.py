@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from fieldsales.config import Settings
-from fieldsales.domain.solver import solve_vroom
+from fieldsales.domain.solver import solve_default
 from fieldsales.store.models import Route, RouteStop
 from fieldsales.tui.app import make_app
 from fieldsales.tui.screens.plan import PlanScreen
@@ -23,7 +23,7 @@ DAY = date(2026, 12, 1)
 
 
 async def _open_plan(app, pilot) -> PlanScreen:  # type: ignore[no-untyped-def]
-    screen = PlanScreen(solve=solve_vroom)
+    screen = PlanScreen(solve=solve_default)
     await app.push_screen(screen)
     for _ in range(100):
         await pilot.pause(0.05)

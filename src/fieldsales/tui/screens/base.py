@@ -34,6 +34,8 @@ class AppScreenMixin:
 
     def translate(self) -> None:
         translate_bindings(self, self.lang)
+        for widget in self.query("*"):  # type: ignore[attr-defined]
+            translate_bindings(widget, self.lang)
 
 
 class BaseScreen(AppScreenMixin, Screen[Any]):

@@ -54,7 +54,7 @@ def _none_last(value: object, fallback: object) -> object:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("rank", 3, "l", lambda a: a.score.rank),
+    Column("rank", 4, "l", lambda a: a.score.rank),
     Column("score", 5, "r", lambda a: -a.score.total),
     Column("company", 0, "l", lambda a: a.company),
     Column("city", 10, "l", lambda a: _none_last(a.city, "")),
@@ -101,7 +101,7 @@ def cell_texts(a: RankedAccount, lang: str, today: date) -> list[str]:
         company = f"{tr('mark.paused', lang)} {company}"
     months = "" if a.months_dormant is None else f"{a.months_dormant:.0f}"
     return [
-        f" {a.score.rank} ",
+        f" {a.score.rank}  ",
         f"{a.score.total:.0f}",
         company,
         a.city or "",

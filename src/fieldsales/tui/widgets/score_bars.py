@@ -7,10 +7,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from fieldsales.domain.scoring import CRITERION_LABELS, ScoreResult
-from fieldsales.domain.vocab import label
 from fieldsales.tui.i18n import tr
 
-BAR_CELLS = 14
+BAR_CELLS = 12
 LABEL_CELLS = 18
 
 
@@ -32,7 +31,7 @@ def _raw_text(name: str, raw: object, lang: str) -> str:
         return f"{raw} mo" if lang == "en" else f"{raw}か月"
     if name == "proximity":
         return f"{raw} km"
-    return label(str(raw), lang) if isinstance(raw, str) else str(raw)
+    return tr(f"cat.{raw}", lang) if isinstance(raw, str) else str(raw)
 
 
 def score_bars(score: ScoreResult, lang: str, raw: dict[str, object] | None = None) -> Text:

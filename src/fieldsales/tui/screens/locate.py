@@ -1,0 +1,196 @@
+"""Locate one account: by typed LAT,LON, by postal code, or by asking the geocoder.
+
+The answer is a candidate shown on a small map (office and candidate) and in
+words (precision, source, a suspicious flag) before anything is saved; only
+Save writes it. Lookups run in workers: the geocoder may be slow or offline.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Static
+
+from fieldsales.geo.distance import haversine_km
+from fieldsales.tui.i18n import geo_mark
+from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.widgets.route_map import RouteMap
+
+
+class CandidateFound(Message):
+    def __init__(self, candidate: Any, what: str) -> None:
+        super().__init__()
+        self.candidate = candidate  # services.locating.Candidate | None
+        self.what = what
+
+
+class PositionSaved(Message):
+    pass
+
+
+class PostalLoaded(Message):
+    def __init__(self, postal: str | None) -> None:
+        super().__init__()
+        self.postal = postal
+
+
+class LocateScreen(BaseModal):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.candidate: Any = None
+
+    def compose(self) -> ComposeResult:
+        item = self.fs.item(self.account_id)
+        company = item.company if item else ""
+        with Vertical(id="locate-dialog", classes="dialog"):
+            yield Static(self.t("locate.title", company=company), classes="dialog-title")
+            with Horizontal(classes="locate-row"):
+                yield Label(self.t("locate.latlon"))
+                yield Input(placeholder="35.681236,139.767125", id="latlon")
+                yield Button(self.t("locate.by_latlon"), id="by-latlon")
+            with Horizontal(classes="locate-row"):
+                yield Label("〒")
+                yield Input(placeholder="100-0005", id="postal")
+                yield Button(self.t("locate.by_postal"), id="by-postal")
+                yield Button(self.t("locate.by_geocoder"), id="by-geocoder")
+            yield RouteMap(id="locate-map")
+            yield Static("", id="locate-preview")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("locate.save") + " (Ctrl+S)", variant="primary", id="save")
+                yield Button(self.t("key.cancel") + " (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#latlon", Input).focus()
+        self.load_postal()
+
+    @work(thread=True, exit_on_error=False, group="locate", name="account")
+    def load_postal(self) -> None:
+        from sqlmodel import Session
+
+        from fieldsales.store.models import Account
+
+        with Session(self.fs.engine) as s:
+            acc = s.get(Account, self.account_id)
+            self.post_message(PostalLoaded(acc.postal_code if acc else None))
+
+    def on_postal_loaded(self, message: PostalLoaded) -> None:
+        postal = self.query_one("#postal", Input)
+        if message.postal and not postal.value:
+            postal.value = message.postal
+
+    # -- lookups ------------------------------------------------------------
+    @on(Input.Submitted, "#latlon")
+    @on(Button.Pressed, "#by-latlon")
+    def by_latlon(self) -> None:
+        from fieldsales.services.locating import parse_latlon
+
+        text = self.query_one("#latlon", Input).value
+        try:
+            candidate = parse_latlon(text)
+        except ValueError:
+            self.show_error(self.t("locate.bad_latlon", text=text))
+            return
+        self.show(candidate)
+
+    @on(Input.Submitted, "#postal")
+    @on(Button.Pressed, "#by-postal")
+    def by_postal(self) -> None:
+        self.lookup_postal(self.query_one("#postal", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="postal code")
+    def lookup_postal(self, code: str) -> None:
+        from fieldsales.services.locating import candidate_from_postal_code
+
+        self.post_message(CandidateFound(candidate_from_postal_code(code), f"〒{code}"))
+
+    @on(Button.Pressed, "#by-geocoder")
+    def by_geocoder(self) -> None:
+        self.show_error(self.t("locate.asking"))
+        self.lookup_geocoder()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="geocoder")
+    def lookup_geocoder(self) -> None:
+        from fieldsales.services.locating import candidate_from_geocoder
+
+        found = candidate_from_geocoder(self.fs.engine, self.fs.settings.geocoding, self.account_id)
+        self.post_message(CandidateFound(found, "geocoder"))
+
+    def on_candidate_found(self, message: CandidateFound) -> None:
+        if message.candidate is None:
+            self.show_error(self.t("locate.not_found", what=message.what))
+            return
+        self.show(message.candidate)
+
+    # -- preview ------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        self.query_one("#locate-preview", Static).update(Text(text, style="bold red"))
+
+    def show(self, candidate: Any) -> None:
+        self.candidate = candidate
+        office = self.fs.settings.office
+        current = self.fs.item(self.account_id)
+        others = []
+        if current is not None and current.lat is not None and current.lon is not None:
+            others.append((current.lat, current.lon))  # where it is now, as a faint dot
+        self.query_one(RouteMap).set_route(
+            [(office.lat, office.lon), (candidate.lat, candidate.lon)], others
+        )
+        precision = geo_mark(candidate.precision, self.lang) or candidate.precision
+        text = Text(
+            self.t(
+                "locate.preview",
+                lat=candidate.lat,
+                lon=candidate.lon,
+                precision=precision,
+                source=candidate.source,
+            )
+        )
+        km = haversine_km(office.lat, office.lon, candidate.lat, candidate.lon)
+        text.append(f"\n{candidate.label}  ·  {office.label} {km:.1f} km")
+        if candidate.suspicious:
+            km_off = "?" if candidate.offset_km is None else f"{candidate.offset_km:.1f}"
+            text.append("\n" + self.t("locate.suspicious", km=km_off), style="bold yellow")
+        self.query_one("#locate-preview", Static).update(text)
+
+    # -- save ---------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.candidate is None:
+            self.show_error(self.t("locate.nothing"))
+            return
+        self.save(self.candidate)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="locate-save", name="saving")
+    def save(self, candidate: Any) -> None:
+        from fieldsales.services.locating import save_position
+
+        save_position(self.fs.engine, self.account_id, candidate)
+        self.post_message(PositionSaved())
+
+    def on_position_saved(self, _: PositionSaved) -> None:
+        item = self.fs.item(self.account_id)
+        self.notify(self.t("locate.saved", company=item.company if item else ""))
+        self.fs.account_changed(self.account_id)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
