@@ -106,7 +106,7 @@ class FieldSalesApp(App[None]):
     # -- ranking ------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="rank", name="ranking")
     def load_ranking(self) -> None:
-        from fieldsales.services.rank import RankFilter, rank_accounts
+        from fieldsales.services.rank import RankFilter, filter_ranked, rank_accounts
 
         _, lat, lon = self.origin
         items = rank_accounts(
@@ -116,6 +116,9 @@ class FieldSalesApp(App[None]):
             filters=RankFilter(show_all=True),
             today=self.today,
         )
+        # Build the folded search keys here, off the event loop, rather than on
+        # the first key typed into the search box (~0.3 s at 100,000 accounts).
+        filter_ranked(items, RankFilter(show_all=True, search="-"), self.today)
         self.post_message(RankingLoaded(items))
 
     def on_ranking_loaded(self, message: RankingLoaded) -> None:
