@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from fieldsales.config import default_settings
+from fieldsales.domain.optimise import plan_model
 from fieldsales.domain.routing import (
     Candidate,
     DayModel,
@@ -37,7 +38,7 @@ from fieldsales.domain.routing import (
     base_model,
     schedule,
 )
-from fieldsales.domain.solver import build_problem, order_from_solution, plan_model, solve_vroom
+from fieldsales.domain.solver import build_problem, order_from_solution, solve_vroom
 
 CFG = default_settings()
 OFFICE = Place("Office", CFG.office.lat, CFG.office.lon)

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldsales.config import default_settings
+from fieldsales.domain.optimise import plan_model
 from fieldsales.domain.plancheck import violations
 from fieldsales.domain.routing import Candidate, DayModel, Pin, Place, base_model
-from fieldsales.domain.solver import plan_model
 from fieldsales.geo.distance import haversine_km
 from fieldsales.geo.matrix import travel_seconds
 

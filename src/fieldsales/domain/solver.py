@@ -1,21 +1,25 @@
-"""The one module that talks to the routing engine (pyvroom / VROOM).
+"""The one module that talks to the routing engines: VROOM (pyvroom) and PyVRP.
 
-Why VROOM: it collects 96-99% of the best score at 500 candidates in ~0.5 s,
-has floating lunch breaks built in, and is the fastest (README, design notes:
-route solver; bench/bench_routing.py prints the comparison with PyVRP).
+Both run on every plan, at once (PyVRP in a thread: it releases the GIL),
+and the better verified answer is kept (domain.optimise). Why both: on the
+full model (lunch, windows, a pinned appointment) PyVRP collects more score
+at 200-500 candidates, VROOM has the lunch break built in and is the better
+answer on some days; together they reach the best 10-second result in under
+a second (README, design notes: route solver; bench/bench_routing.py).
 
-The model is turned into a `Problem` of plain integers (picklable, so the warm
-worker process can take it), solved, and only the ORDER of visits comes back:
-times are recomputed by domain.routing.schedule and verified by plancheck.
+The model becomes a `Problem` of plain integers (picklable, so the warm
+worker process can take it); only the ORDER of visits comes back: times are
+recomputed by domain.routing.schedule and verified by domain.plancheck.
 
 VROOM cannot force a job, so pinned appointments split the day into
 consecutive routes ("vehicles") that end and start at each appointment; the
 lunch break belongs to the segment that overlaps the lunch window most.
+PyVRP gets the same segments as vehicle types with their own depots.
 """
 
 from __future__ import annotations
 
-import itertools
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,17 +27,18 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 
-from fieldsales.domain.routing import END, START, DayModel, DayPlan, PlanError, lunch_needed
-from fieldsales.geo.matrix import TravelMatrix
+from fieldsales.domain.routing import END, START, DayModel, PlanError, lunch_needed
 
 MAX_PRIORITY = 100  # VROOM rejects priorities above 100
+PRIZE_SCALE = 1000  # PyVRP: prize = score x 1 returned empty routes, x 1000 works (STACK.md)
 
 
 @dataclass(frozen=True)
 class Job:
     id: int  # the matrix node
     service_s: int
-    priority: int
+    priority: int  # VROOM: 0-100
+    prize: int  # PyVRP: the score x PRIZE_SCALE
     windows: tuple[tuple[int, int], ...]
 
 
@@ -59,7 +64,8 @@ class Problem:
 
 # node sequences per vehicle, in vehicle order
 Solution = list[list[int]]
-SolveFn = Callable[[Problem], Solution]
+# a solver answers with one or more proposals; the best verified one is kept
+SolveFn = Callable[[Problem], list[Solution]]
 
 
 def priorities(values: Sequence[float]) -> list[int]:
@@ -86,6 +92,7 @@ def build_problem(
             id=model.cand_node(i),
             service_s=c.duration_s,
             priority=prio[i],
+            prize=round(c.value * PRIZE_SCALE),
             windows=tuple(model.windows_for(c.duration_s)),
         )
         for i, c in enumerate(model.candidates)
@@ -190,102 +197,89 @@ def order_from_solution(model: DayModel, solution: Solution) -> list[str]:
     return order
 
 
-def _trim(model: DayModel, order: list[str]) -> list[str]:
-    """Keep at most max_stops visits, dropping the least valuable non-pinned ones."""
-    if model.max_stops is None:
-        return order
-    pinned = {p.account_id for p in model.pins}
-    value = {c.account_id: c.value for c in model.candidates}
-    free = [a for a in order if a not in pinned]
-    room = max(0, model.max_stops - len(pinned))
-    keep = set(sorted(free, key=lambda a: -value[a])[:room])
-    return [a for a in order if a in pinned or a in keep]
+# PyVRP's budget grows with the candidates up to this many: ordering 25 stops
+# needs ~50 ms, choosing among 300+ the whole share (bench/bench_routing.py)
+FULL_BUDGET_JOBS = 300
+PYVRP_SHARE = 0.65  # of the budget: PyVRP stops on time; set-up, polish and timing take the rest
 
 
-def _drive(m: TravelMatrix, nodes: list[int]) -> int:
-    return int(sum(m.seconds[a, b] for a, b in itertools.pairwise(nodes)))
+def solve_pyvrp(problem: Problem) -> Solution:
+    """Run PyVRP once (prize-collecting); returns the job nodes per vehicle.
 
-
-def polish(model: DayModel, order: list[str], m: TravelMatrix) -> list[str]:
-    """2-opt and or-opt on the chosen stops: less driving for the same visits.
-
-    VROOM's order is within ~0.3% of optimal at 25 stops (STACK.md); these
-    exact local moves close most of that gap in milliseconds. Pins stay put;
-    a move is kept only if the day still schedules.
+    PyVRP has no break: the segment that holds lunch is planned lunch_s
+    shorter and optimise._fit inserts the lunch afterwards. Several windows
+    of one job become mutually exclusive copies (a client group).
     """
-    from fieldsales.domain.routing import schedule
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
 
-    node = {c.account_id: model.cand_node(i) for i, c in enumerate(model.candidates)}
-    node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
-    pinned = {p.account_id for p in model.pins}
+    d = problem.durations.astype(np.int64)
+    ends = sorted({v.start_node for v in problem.vehicles} | {v.end_node for v in problem.vehicles})
+    depot_of = {node: i for i, node in enumerate(ends)}
+    depots = [pyvrp.Depot(node) for node in ends]
+    clients: list[object] = []
+    node_of: list[int] = []
+    groups: list[object] = []
+    for j in problem.jobs:
+        windows = j.windows or ((0, 2**62),)
+        group = None
+        if len(windows) > 1:
+            group = len(groups)
+            first = len(clients)
+            groups.append(
+                pyvrp.ClientGroup(list(range(first, first + len(windows))), required=False)
+            )
+        for a, b in windows:
+            clients.append(
+                pyvrp.Client(
+                    j.id,
+                    service_duration=j.service_s,
+                    tw_early=a,
+                    tw_late=b,
+                    prize=j.prize,
+                    required=False,
+                    group=group,
+                )
+            )
+            node_of.append(j.id)
+    vtypes = [
+        pyvrp.VehicleType(
+            1,
+            start_depot=depot_of[v.start_node],
+            end_depot=depot_of[v.end_node],
+            tw_early=v.window[0],
+            tw_late=v.window[1] - (v.lunch_s if v.lunch_window is not None else 0),
+        )
+        for v in problem.vehicles
+    ]
+    if not clients:
+        return [[] for _ in problem.vehicles]
+    locations = [pyvrp.Location(0, 0) for _ in range(d.shape[0])]
+    data = pyvrp.ProblemData(locations, clients, depots, vtypes, [d], [d], groups=groups)
+    share = PYVRP_SHARE * min(1.0, len(problem.jobs) / FULL_BUDGET_JOBS)
+    res = pyvrp.solve(
+        data, MaxRuntime(problem.timeout_s * share), display=False, collect_stats=False
+    )
+    routes: list[list[int]] = [[] for _ in problem.vehicles]
+    if not res.best.is_feasible():
+        return routes  # nothing trustworthy; the other engine's answer stands
+    for r in res.best.routes():
+        routes[r.vehicle_type()] = [node_of[a.idx] for a in r.schedule() if a.is_client()]
+    return routes
 
-    def cost(o: list[str]) -> int:
-        return _drive(m, [START, *(node[a] for a in o), END])
 
-    def fits(o: list[str]) -> bool:
+def solve_default(problem: Problem) -> list[Solution]:
+    """Both engines at once (PyVRP releases the GIL; VROOM does not): the best is kept."""
+    out: dict[str, Solution] = {}
+
+    def run_pyvrp() -> None:
         try:
-            schedule(model, o, m)
-            return True
-        except PlanError:
-            return False
+            out["pyvrp"] = solve_pyvrp(problem)
+        except Exception:  # an engine failing must not cost the plan; VROOM still answers
+            out["pyvrp"] = [[] for _ in problem.vehicles]
 
-    best, best_cost = list(order), cost(order)
-    improved = True
-    while improved:
-        improved = False
-        n = len(best)
-        moves: list[list[str]] = []
-        for i in range(n):
-            for j in range(i + 2, n + 1):
-                seg = best[i:j]
-                if not pinned & set(seg):
-                    moves.append(best[:i] + seg[::-1] + best[j:])
-        for length in (1, 2, 3):  # or-opt: move a run of 1-3 stops, either way round
-            for i in range(n - length + 1):
-                seg = best[i : i + length]
-                if pinned & set(seg):
-                    continue
-                rest = best[:i] + best[i + length :]
-                for k in range(len(rest) + 1):
-                    if k != i:
-                        moves.append([*rest[:k], *seg, *rest[k:]])
-                        if length > 1:
-                            moves.append([*rest[:k], *seg[::-1], *rest[k:]])
-        for cand in moves:
-            c = cost(cand)
-            if c < best_cost and fits(cand):
-                best, best_cost, improved = cand, c, True
-                break
-    return best
-
-
-def plan_model(
-    model: DayModel,
-    *,
-    timeout_s: float,
-    exploration: int,
-    solve: SolveFn | None = None,
-) -> DayPlan:
-    """Choose and order the visits of one day, then time and verify the plan."""
-    from fieldsales.domain.plancheck import verify
-    from fieldsales.domain.routing import prune, schedule
-
-    full = model.matrix()
-    pruned = prune(model, full)
-    m = pruned.matrix() if pruned is not model else full
-    problem = build_problem(pruned, m.seconds, timeout_s=timeout_s, exploration=exploration)
-    order = _trim(pruned, order_from_solution(pruned, (solve or solve_vroom)(problem)))
-    order = polish(pruned, order, m)
-    value = {c.account_id: c.value for c in pruned.candidates}
-    while True:
-        try:
-            plan = schedule(pruned, order, m)
-            break
-        except PlanError:
-            # the engine's clock and ours agree (same integer matrix); this is a
-            # safety net: give up the least valuable stop rather than show nothing
-            droppable = [a for a in order if a in value]
-            if not droppable:
-                raise
-            order.remove(min(droppable, key=lambda a: value[a]))
-    return verify(pruned, plan)
+    t = threading.Thread(target=run_pyvrp, name="pyvrp", daemon=True)
+    t.start()
+    vroom_solution = solve_vroom(problem)
+    t.join()
+    return [vroom_solution, out["pyvrp"]]

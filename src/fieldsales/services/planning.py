@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
+from fieldsales.domain.optimise import plan_model
 from fieldsales.domain.plancheck import verify
 from fieldsales.domain.roi import DayRoi, VisitEconomics, planned_roi
 from fieldsales.domain.routing import (
@@ -29,7 +30,7 @@ from fieldsales.domain.routing import (
     exclusion_reason,
     schedule,
 )
-from fieldsales.domain.solver import SolveFn, plan_model
+from fieldsales.domain.solver import SolveFn
 from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts, resolve_origin
 
 

@@ -31,9 +31,10 @@ class SolverCrashed(RuntimeError):
 
 
 def _serve(conn: Connection) -> None:
-    import vroom  # noqa: F401  (warm-up: pay the import before the first plan)
+    import pyvrp  # noqa: F401  (warm-up: pay both imports before the first plan)
+    import vroom  # noqa: F401
 
-    from fieldsales.domain.solver import solve_vroom
+    from fieldsales.domain.solver import solve_default
 
     conn.send(("ready", None))
     while True:
@@ -44,7 +45,7 @@ def _serve(conn: Connection) -> None:
         if problem is None:
             return
         try:
-            conn.send(("ok", solve_vroom(problem)))
+            conn.send(("ok", solve_default(problem)))
         except Exception as exc:  # report, keep serving: one bad problem is not fatal
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -81,7 +82,7 @@ class WarmSolver:
     def pid(self) -> int | None:
         return None if self._proc is None else int(self._proc.pid)
 
-    def solve(self, problem: Problem) -> Solution:
+    def solve(self, problem: Problem) -> list[Solution]:
         with self._lock:
             self._cancelled.clear()
             self.start()
