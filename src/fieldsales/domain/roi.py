@@ -33,7 +33,7 @@ class DayRoi:
 def visit_revenue(v: VisitEconomics, cfg: Roi) -> float:
     rank = v.rank if v.rank in cfg.appointment_rate else "D"
     deal = v.average_order if v.average_order else cfg.default_deal
-    return cfg.appointment_rate[rank] * cfg.close_rate[rank] * deal  # type: ignore[index]
+    return cfg.appointment_rate[rank] * cfg.close_rate[rank] * deal
 
 
 def planned_roi(visits: Iterable[VisitEconomics], km: float, cfg: Roi) -> DayRoi:

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -217,9 +218,9 @@ def solve_pyvrp(problem: Problem) -> Solution:
     ends = sorted({v.start_node for v in problem.vehicles} | {v.end_node for v in problem.vehicles})
     depot_of = {node: i for i, node in enumerate(ends)}
     depots = [pyvrp.Depot(node) for node in ends]
-    clients: list[object] = []
+    clients: list[Any] = []
     node_of: list[int] = []
-    groups: list[object] = []
+    groups: list[Any] = []
     for j in problem.jobs:
         windows = j.windows or ((0, 2**62),)
         group = None
@@ -255,7 +256,8 @@ def solve_pyvrp(problem: Problem) -> Solution:
     if not clients:
         return [[] for _ in problem.vehicles]
     locations = [pyvrp.Location(0, 0) for _ in range(d.shape[0])]
-    data = pyvrp.ProblemData(locations, clients, depots, vtypes, [d], [d], groups=groups)
+    mats: list[Any] = [d]  # one profile: durations double as distances (seconds)
+    data = pyvrp.ProblemData(locations, clients, depots, vtypes, mats, mats, groups=groups)
     share = PYVRP_SHARE * min(1.0, len(problem.jobs) / FULL_BUDGET_JOBS)
     res = pyvrp.solve(
         data, MaxRuntime(problem.timeout_s * share), display=False, collect_stats=False

@@ -8,7 +8,7 @@ domain.plancheck.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -205,7 +205,8 @@ def plan_day(
 
 
 def working_days(first: date, n: int, settings: Settings) -> list[date]:
-    out, d = [], first
+    out: list[date] = []
+    d = first
     while len(out) < n:
         if d.weekday() in settings.visits.work_weekdays:
             out.append(d)
@@ -221,7 +222,7 @@ def plan_week(
     days: int,
     start: str | None = None,
     end: str | None = None,
-    pins: dict[date, Sequence[PinRequest]] | None = None,
+    pins: Mapping[date, Sequence[PinRequest]] | None = None,
     max_stops: int | None = None,
     solve: SolveFn | None = None,
 ) -> list[PlannedDay]:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
@@ -44,7 +44,7 @@ class PlanScreen(BaseScreen):
     PlanScreen #plan-totals { height: auto; padding: 0 1; }
     PlanScreen #plan-qr { height: auto; display: none; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reoptimise", "Re-optimise", id="plan_reoptimise"),
         Binding("x", "drop", "Drop", id="plan_drop"),
         Binding("k", "lock", "Lock", id="plan_lock"),
