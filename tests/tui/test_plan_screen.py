@@ -93,3 +93,5 @@ def test_route_map_draws_office_numbered_stops_and_faint_candidates() -> None:
     assert "◆" in text.plain and "1" in text.plain and "2" in text.plain
     assert any(0x2800 < ord(ch) <= 0x28FF for ch in text.plain)  # braille route lines
     assert RouteMap  # the widget wraps `draw`
+    many = [(35.68, 139.76)] + [(35.6 + i / 50, 139.7 + (i % 3) / 20) for i in range(12)]
+    assert "12" in draw([*many, (35.68, 139.76)], [], 60, 20).plain

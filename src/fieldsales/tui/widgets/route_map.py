@@ -95,7 +95,11 @@ def draw(
         if i in (0, len(pts) - 1):
             labels[cell] = ("◆", "bold yellow")
         elif 0 <= cell[0] < h and 0 <= cell[1] < w:
-            labels.setdefault(cell, (str(i % 10) if i >= 10 else str(i), "bold white on blue"))
+            # a number of two digits takes two cells (shifted left at the right edge)
+            label = str(i)
+            col = min(cell[1], w - len(label))
+            for k, ch in enumerate(label):
+                labels.setdefault((cell[0], col + k), (ch, "bold white on blue"))
     text = Text()
     for r in range(h):
         for c in range(w):
