@@ -128,7 +128,7 @@ async def test_open_detail_shows_breakdown_contact_and_filled_script(book, new_a
         assert isinstance(screen, DetailScreen)
         assert "丸の内精機" in static_text(screen, "#detail-header")
         bars = static_text(screen, "#score-bars")
-        assert "past revenue" in bars and "10/10" in bars
+        assert "past revenue" in bars and "50/50" in bars  # ¥12M: full points
         assert "山本 健" in static_text(screen, "#contact")
         script = static_text(screen, "#phone-script")
         assert "Sato" in script and "山本 健" in script and "精密ポンプ" in script

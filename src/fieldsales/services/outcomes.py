@@ -205,7 +205,6 @@ def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
                 day=account.last_order_date,
                 kind="last_order",
                 notes=account.last_product,
-                amount=account.average_order,
             )
         )
     if account.first_order_date is not None and account.first_order_date != account.last_order_date:

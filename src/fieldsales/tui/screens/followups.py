@@ -61,7 +61,10 @@ class FollowupsScreen(BaseScreen):
         n = 0
         for group in self.days:
             late = (self.fs.today - group.day).days
-            when = self.t("fu.today") if late <= 0 else self.t("fu.overdue", days=late)
+            if late <= 0:
+                when = self.t("fu.today")
+            else:
+                when = self.t("fu.overdue_one") if late == 1 else self.t("fu.overdue", days=late)
             head = Text(
                 f"{group.day.isoformat()}  {when}", style="bold red" if late > 0 else "bold"
             )

@@ -154,7 +154,7 @@ class AccountTable(ScrollView, can_focus=True):
     # -- data ---------------------------------------------------------------
     def set_rows(self, rows: Sequence[RankedAccount], keep_id: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(self.row_width, len(rows))
         index = 0
         if keep_id is not None:
             found = find_position(rows, keep_id)
@@ -170,9 +170,14 @@ class AccountTable(ScrollView, can_focus=True):
         return None
 
     # -- rendering ----------------------------------------------------------
+    @property
+    def row_width(self) -> int:
+        """Cells a row may use: the widget minus its vertical scrollbar."""
+        return self.scrollable_content_region.width or self.size.width
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.row_width
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         a = self.rows[index]
@@ -207,10 +212,10 @@ class AccountTable(ScrollView, can_focus=True):
     def refresh_lines(self, index: int) -> None:
         y = index - int(self.scroll_offset.y)
         if 0 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+            self.refresh(Region(0, y, self.row_width, 1))
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.rows))
+        self.virtual_size = Size(self.row_width, len(self.rows))
 
     def on_focus(self) -> None:
         self.refresh()

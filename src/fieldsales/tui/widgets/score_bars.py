@@ -44,15 +44,15 @@ def score_bars(score: ScoreResult, lang: str, raw: dict[str, object] | None = No
         value = c.raw if c.raw is not None else (raw or {}).get(c.name)
         if c.score is None:
             out.append("·" * BAR_CELLS, style="dim")
-            out.append(f"   —/—   {_raw_text(c.name, value, lang)}\n", style="dim")
+            out.append(f"   —/—    {_raw_text(c.name, value, lang)}\n", style="dim")
             continue
         fraction = c.points / c.max_points if c.max_points else 0.0
         filled = round(fraction * BAR_CELLS)
         colour = "green" if fraction >= 0.7 else "yellow" if fraction >= 0.4 else "red"
         out.append("█" * filled, style=colour)
         out.append("░" * (BAR_CELLS - filled), style="dim")
-        out.append(f" {c.points:4.0f}/{c.max_points:<3.0f} ")
-        out.append(f"{c.score:>2}/10 {_raw_text(c.name, value, lang)}\n", style="dim")
+        out.append(f" {c.points:3.0f}/{c.max_points:<3.0f} ")
+        out.append(f"{_raw_text(c.name, value, lang)}\n", style="dim")
     out.rstrip()
     return out
 
