@@ -8,6 +8,7 @@ unless asked, so stage and follow-ups follow the corrected history.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 from fieldsales.store.models import Account, Outcome
 
 
-def _superseded_ids() -> sa.Select[tuple[str | None]]:
+def _superseded_ids() -> sa.Select[Any]:
     return sa.select(col(Outcome.supersedes)).where(col(Outcome.supersedes).is_not(None))
 
 

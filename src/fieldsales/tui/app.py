@@ -76,7 +76,7 @@ class FieldSalesApp(App[None]):
         self.engine = engine
         self.today = today or date.today()
         self.db_label = db_label or str(engine.url)
-        self.language = settings.language
+        self.language: str = settings.language
         office = settings.office
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
         self.ranked: RankTable | list[RankedAccount] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
@@ -18,7 +18,7 @@ class AppScreenMixin:
 
     @property
     def fs(self) -> FieldSalesApp:
-        return self.app  # type: ignore[attr-defined, no-any-return]
+        return cast("FieldSalesApp", self.app)  # type: ignore[attr-defined]
 
     @property
     def lang(self) -> str:

@@ -204,12 +204,12 @@ class AccountTable(ScrollView, can_focus=True):
         return strip
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_lines(old)
-        self.refresh_lines(new)
+        self._refresh_row(old)
+        self._refresh_row(new)
         cur = self.current
         self.post_message(self.Highlighted(cur.id if cur else None))
 
-    def refresh_lines(self, index: int) -> None:
+    def _refresh_row(self, index: int) -> None:
         y = index - int(self.scroll_offset.y)
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.row_width, 1))
