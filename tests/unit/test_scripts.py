@@ -145,3 +145,9 @@ def test_stray_brace_in_a_hand_edited_text_does_not_crash(tmp_path: Path):
     )
     r = load_scripts(path).render("price", FACTS, "en", TODAY)
     assert r.phone_script == "Hi 丸の内精機 本社 :-}"
+
+
+def test_japanese_keeps_the_site_attached_to_the_company(bundled):
+    r = bundled.render("price", FACTS, "ja", TODAY)
+    assert "丸の内精機（本社）様" in r.phone_script
+    assert "丸の内精機 本社" in bundled.render("price", FACTS, "en", TODAY).phone_script

@@ -132,7 +132,8 @@ class TalkScripts:
         self, reason: str, facts: ScriptFacts, language: str, today: date
     ) -> RenderedApproach:
         approach = self.approach(reason, language)
-        values = placeholder_values(facts, today, self.fallback(language, "contact"))
+        used = language if language in self._langs else ("en" if "en" in self._langs else "")
+        values = placeholder_values(facts, today, self.fallback(language, "contact"), used)
         if not facts.last_product:
             values["last_product"] = self.fallback(language, "last_product")
         # The reason message may itself use placeholders (e.g. the last product).
@@ -155,9 +156,14 @@ def months_since(last_order: date | None, today: date) -> int | None:
     return max(0, months)
 
 
-def placeholder_values(facts: ScriptFacts, today: date, contact_fallback: str) -> dict[str, str]:
+def placeholder_values(
+    facts: ScriptFacts, today: date, contact_fallback: str, language: str = "en"
+) -> dict[str, str]:
     months = months_since(facts.last_order_date, today)
-    company = facts.company + (f" {facts.site}" if facts.site else "")
+    company = facts.company
+    if facts.site:
+        # Japanese text wraps at spaces only: keep the site attached to the name.
+        company += f"（{facts.site}）" if language == "ja" else f" {facts.site}"
     return {
         "company": company,
         "contact": facts.contact or contact_fallback,
