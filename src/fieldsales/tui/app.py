@@ -142,11 +142,12 @@ class FieldSalesApp(App[None]):
         self._broadcast("account_changed", account_id)
 
     def item(self, account_id: str) -> RankedAccount | None:
-        ranked: Any = self.ranked
-        if not ranked:
+        from fieldsales.tui.widgets.account_table import find_position
+
+        if not self.ranked:
             return None
-        pos = ranked.position(account_id)
-        return ranked[pos] if pos is not None else None
+        pos = find_position(self.ranked, account_id)
+        return self.ranked[pos] if pos is not None else None
 
     # -- reference point ----------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="origin", name="origin")
