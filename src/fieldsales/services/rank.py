@@ -251,6 +251,7 @@ class _Base:
         self.ranks = ranks_of(self.totals, scfg)
         self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
         self._search: list[str] | None = None
+        self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
         self._objects: dict[int, RankedAccount] = {}
         self._pending: list[RankedAccount] = []
 
@@ -285,6 +286,37 @@ class _Base:
                 for c, k, s in zip(self.company, self.kana, self.site, strict=True)
             )
         return self._search
+
+    def cached(self, name: str, build: Any) -> Any:
+        if name not in self._columns:
+            self._columns[name] = build()
+        return self._columns[name]
+
+    def id_index(self) -> dict[str, int]:
+        return self.cached("id_index", lambda: {aid: i for i, aid in enumerate(self.ids)})
+
+    def sort_key(self, column: str) -> Any:
+        """A numpy array ordering all accounts by `column` (ascending = natural)."""
+
+        def text(values: Sequence[Any]) -> Any:
+            # "\uffff" puts missing values last in ascending order
+            return np.array([v or "\uffff" for v in values], dtype=str)
+
+        keys = {
+            "rank": lambda: self.ranks,
+            "score": lambda: -self.totals,
+            "company": lambda: np.array(self.search_keys(), dtype=str),
+            "distance": lambda: np.nan_to_num(self.distance, nan=np.inf),
+            "months": lambda: np.nan_to_num(self.months, nan=np.inf),
+            "last_order": lambda: self.last_order,
+            "followup": lambda: self.followup,
+            "city": lambda: text(self.city),
+            "stage": lambda: text(self.stage),
+            "reason": lambda: text(self.reason),
+        }
+        if column not in keys:
+            raise ValueError(f"cannot sort by {column!r}; choose from {', '.join(keys)}")
+        return self.cached(f"sort:{column}", keys[column])
 
     def get(self, i: int) -> RankedAccount:
         obj = self._objects.get(i)
@@ -377,11 +409,25 @@ class RankTable(Sequence[RankedAccount]):
         return [self._base.ids[j] for j in self._index]
 
     def position(self, account_id: str) -> int | None:
-        """Where an account is in this view (None if filtered out)."""
-        for pos, j in enumerate(self._index):
-            if self._base.ids[j] == account_id:
-                return pos
-        return None
+        """Where an account is in this view (None if filtered out); vectorised."""
+        where = self._base.id_index().get(account_id)
+        if where is None:
+            return None
+        hits = np.flatnonzero(self._index == where)
+        return int(hits[0]) if len(hits) else None
+
+    def sorted_by(self, column: str | None, reverse: bool = False) -> RankTable:
+        """The same accounts ordered by a column (None: the ranking, best first).
+
+        Sorting works on the column arrays: no RankedAccount is built.
+        """
+        if column is None:
+            return RankTable(self._base, self._index[::-1] if reverse else self._index)
+        key = self._base.sort_key(column)[self._index]
+        order = np.argsort(key, kind="stable")
+        if reverse:
+            order = order[::-1]
+        return RankTable(self._base, self._index[order])
 
     def filter(self, f: RankFilter, today: date | None = None) -> RankTable:
         """A new view with the filter applied (vectorised; order kept)."""

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-import numpy as np
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -27,7 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from fieldsales.domain.vocab import label
-from fieldsales.services.rank import RankedAccount
+from fieldsales.services.rank import RankedAccount, RankTable
 from fieldsales.tui.i18n import geo_mark, tr
 
 RANK_STYLES = {
@@ -307,70 +306,19 @@ class TableHeader(Widget):
 def sort_rows(rows: Sequence[RankedAccount], column: str | None, reverse: bool) -> Any:
     """Rows in the chosen column order; None keeps the ranking (best first).
 
-    A RankTable is sorted on its column arrays (building an object per row
-    would cost seconds at 100,000 accounts); a plain list by attribute.
+    A RankTable sorts on its column arrays (building an object per row would
+    cost seconds at 100,000 accounts); a plain list sorts by attribute.
     """
+    if isinstance(rows, RankTable):
+        return rows.sorted_by(column, reverse)
     if column is None:
         return rows[::-1] if reverse else rows
-    base, index = getattr(rows, "_base", None), getattr(rows, "_index", None)
-    if base is None or index is None:
-        col = next(c for c in COLUMNS if c.key == column)
-        return sorted(rows, key=col.sort_key, reverse=reverse)  # type: ignore[arg-type]
-    key = _sort_key_array(base, index, column)
-    order = np.argsort(key, kind="stable")
-    if reverse:
-        order = order[::-1]
-    return type(rows)(base, index[order])  # type: ignore[call-arg]
+    col = next(c for c in COLUMNS if c.key == column)
+    return sorted(rows, key=col.sort_key, reverse=reverse)  # type: ignore[arg-type]
 
 
 def find_position(rows: Sequence[RankedAccount], account_id: str) -> int | None:
-    """Where an account is in a view; vectorised for a RankTable (a Python loop
-    over 100,000 ids costs ~60 ms, a numpy comparison well under 1 ms)."""
-    base, index = getattr(rows, "_base", None), getattr(rows, "_index", None)
-    if base is None or index is None:
-        return next((i for i, a in enumerate(rows) if a.id == account_id), None)
-    ids = _full_column(base, "id_position", lambda: {aid: i for i, aid in enumerate(base.ids)})
-    where = ids.get(account_id)
-    if where is None:
-        return None
-    hits = np.flatnonzero(index == where)
-    return int(hits[0]) if len(hits) else None
-
-
-_COLUMN_CACHE: dict[tuple[int, str], Any] = {}
-
-
-def _full_column(base: Any, name: str, build: Callable[[], Any]) -> Any:
-    """A per-ranking array built once (the cache holds the current ranking only)."""
-    key = (id(base), name)
-    if key not in _COLUMN_CACHE:
-        if not any(k[0] == id(base) for k in _COLUMN_CACHE):
-            _COLUMN_CACHE.clear()  # a new ranking: drop the old one's arrays
-        _COLUMN_CACHE[key] = build()
-    return _COLUMN_CACHE[key]
-
-
-def _text_key(base: Any, attr: str) -> Any:
-    # "\uffff" puts missing values last in ascending order
-    return _full_column(
-        base, attr, lambda: np.array([v or "\uffff" for v in getattr(base, attr)], dtype=str)
-    )
-
-
-def _sort_key_array(base: Any, index: Any, column: str) -> Any:
-    if column == "rank":
-        return base.ranks[index]
-    if column == "score":
-        return -base.totals[index]
-    if column == "company":
-        return _full_column(base, "company", lambda: np.array(base.search_keys(), dtype=str))[index]
-    if column == "distance":
-        return np.nan_to_num(base.distance[index], nan=np.inf)
-    if column == "months":
-        return np.nan_to_num(base.months[index], nan=np.inf)
-    if column == "last_order":
-        return base.last_order[index]
-    if column == "followup":
-        return base.followup[index]
-    attr = {"city": "city", "stage": "stage", "reason": "reason"}[column]
-    return _text_key(base, attr)[index]
+    """Where an account is in a view (vectorised for a RankTable)."""
+    if isinstance(rows, RankTable):
+        return rows.position(account_id)
+    return next((i for i, a in enumerate(rows) if a.id == account_id), None)
