@@ -145,6 +145,14 @@ def print_day(ctx: Context, pd: Any) -> None:
     from fieldsales.handoff import roi_line
 
     p = pd.plan
+    if not p.stops:
+        hint = (
+            "no account can be visited: import accounts (fieldsales import) or try fieldsales demo"
+            if not pd.model.candidates and not pd.excluded
+            else f"no visit fits this day ({len(pd.excluded)} accounts excluded)"
+        )
+        ctx.console.print(f"{p.day.isoformat()}: {hint}")
+        return
     lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
     table = Table(
         title=f"{p.day.isoformat()} ({p.day.strftime('%a')}): {p.start.label} "
