@@ -284,19 +284,12 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def _has_path(data: Any, path: tuple[Any, ...]) -> bool:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
+        in_dict = isinstance(data, dict) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and part < len(data)
+        if not (in_dict or in_list):
             return False
-    return True
-
-
-def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
         data = data[part]
-    return data
+    return True
 
 
 def _format_error(err: dict[str, Any], user: dict[str, Any], user_path: Path | None) -> str:

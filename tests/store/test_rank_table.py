@@ -25,7 +25,7 @@ def test_sort_position_filter_and_details(
     assert table[0].company == "遠方工業"  # revenue outweighs distance here
     by_distance = table.sorted_by("distance")
     assert [a.company for a in by_distance] == ["近所商事", "遠方工業", "不明産業"]
-    assert [a.company for a in table.sorted_by("distance", reverse=True)][0] == "不明産業"
+    assert table.sorted_by("distance", reverse=True)[0].company == "不明産業"
     assert table.sorted_by(None).ids == table.ids
     assert by_distance.position(far.id) == 1
     within = table.filter(RankFilter(within_km=5))
