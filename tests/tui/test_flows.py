@@ -362,7 +362,7 @@ async def test_locked_database_gives_a_message_and_the_app_keeps_working(
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        locker = sqlite3.connect(db_path, timeout=0)
+        locker = sqlite3.connect(db_path, timeout=5)  # wait out any write the app is finishing
         locker.execute("BEGIN EXCLUSIVE")
         try:
             await pilot.press("l")
