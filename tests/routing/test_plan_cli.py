@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -64,6 +64,21 @@ def test_plan_week_and_bad_input(engine: Engine, db_path: Path, seeded) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--pin" in bad.stderr
     missing = run("--db", str(db_path), "plan", "--pin", "NOPE@10:00")
     assert missing.returncode == 1 and "NOPE" in missing.stderr
+
+
+def test_default_date_is_the_next_working_day(
+    engine: Engine, db_path: Path, seeded, tmp_path: Path
+) -> None:
+    seeded(20)
+    # today is not a working day here: the only one is the day after tomorrow
+    today = date.today()
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(f"visits:\n  work_weekdays: [{(today.weekday() + 2) % 7}]\n")
+    r = run("--config", str(cfg), "--db", str(db_path), "plan", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["date"] == (today + timedelta(days=2)).isoformat()
+    helptext = " ".join(run("plan", "--help").stdout.split())
+    assert "next working day" in helptext
 
 
 def test_nearby(engine: Engine, db_path: Path, seeded) -> None:

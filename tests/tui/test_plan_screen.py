@@ -85,6 +85,40 @@ async def test_escape_cancels_a_running_plan(engine: Engine, settings: Settings)
         assert screen.planned is not None and screen.planned.plan.stops
 
 
+async def test_sunday_plans_monday_and_qr_steps_through_legs(
+    engine: Engine, settings: Settings
+) -> None:
+    seed_accounts(engine, 60)
+    sunday = date(2026, 11, 29)
+    app = make_app(settings, engine, today=sunday)
+    async with app.run_test(size=(140, 60)) as pilot:
+        screen = await _open_plan(app, pilot)
+        assert screen.planned.plan.day == date(2026, 11, 30)  # the next working day
+        assert "2026-11-30" in str(screen.query_one("#plan-totals").render())
+        stops = len(screen.planned.plan.stops)
+        legs = -(-(stops + 1) // 4)  # a phone link holds 3 waypoints between its ends
+        assert legs >= 2
+        qr = screen.query_one("#plan-qr")
+        await pilot.press("g")
+        await pilot.pause()
+        first = str(qr.render())
+        assert f"leg 1 of {legs}" in first
+        await pilot.press("n")
+        await pilot.pause()
+        second = str(qr.render())
+        assert f"leg 2 of {legs}" in second and second != first
+        for _ in range(legs + 2):  # stepping stops at the last leg
+            await pilot.press("n")
+        await pilot.pause()
+        assert f"leg {legs} of {legs}" in str(qr.render())
+        await pilot.press("N")
+        await pilot.pause()
+        assert f"leg {legs - 1} of {legs}" in str(qr.render())
+        await pilot.press("g")  # hides the code
+        await pilot.pause()
+        assert not qr.display
+
+
 def test_route_map_draws_office_numbered_stops_and_faint_candidates() -> None:
     route = [(35.68, 139.76), (35.70, 139.70), (35.65, 139.80), (35.68, 139.76)]
     text = draw(route, [(35.66, 139.72)], 40, 12)

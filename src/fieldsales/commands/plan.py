@@ -17,7 +17,8 @@ the priority score collected (METHOD section 4). Prints the stops with times,
 drive km and minutes, the totals and the planned ROI.
 
 examples:
-  fieldsales plan                                  today, from and back to the office
+  fieldsales plan                                  today (on a day off: the next working
+                                                   day), from and back to the office
   fieldsales plan --date 2026-12-01 --days 5       a week, each account at most once
   fieldsales plan --from 35.68,139.70 --to office --max-stops 8
   fieldsales plan --pin C0042@14:00 --export ~/plan   with an appointment; sheets, ICS, GPX
@@ -32,7 +33,11 @@ def register(sub: Any) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--date", help="first day as YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--date",
+        help="first day as YYYY-MM-DD (default: today, or the next working day "
+        "when today is not one of visits.work_weekdays)",
+    )
     p.add_argument("--days", type=int, default=1, help="working days to plan (default 1)")
     p.add_argument(
         "--from", dest="start", metavar="WHERE", help="office (default), an account id, or LAT,LON"
@@ -74,7 +79,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales.services.rank import OriginError
 
     try:
-        first = date.fromisoformat(args.date) if args.date else date.today()
+        # a rep planning on a Sunday evening means Monday (visits.work_weekdays)
+        first = (
+            date.fromisoformat(args.date)
+            if args.date
+            else planning.next_working_day(date.today(), ctx.settings)
+        )
     except ValueError:
         ctx.err.print(f"--date {args.date}: expected YYYY-MM-DD")
         return 2

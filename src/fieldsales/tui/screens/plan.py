@@ -56,6 +56,8 @@ class PlanScreen(BaseScreen):
         Binding("l", "log", "Log outcome", id="plan_log"),
         Binding("w", "save", "Save", id="plan_save"),
         Binding("g", "qr", "QR", id="plan_qr"),
+        Binding("n", "qr_leg(1)", "Next leg", id="plan_qr_next", show=False),
+        Binding("N", "qr_leg(-1)", "Previous leg", id="plan_qr_prev", show=False),
         Binding("escape", "cancel_or_back", "Back", id="plan_back"),
     ]
 
@@ -67,6 +69,7 @@ class PlanScreen(BaseScreen):
         self.planned: planning.PlannedDay | None = None
         self.dropped: set[str] = set()
         self.busy = False
+        self.qr_leg = 0  # which Google Maps leg the QR shows (mobile links hold 3 stops)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plan-body"):
@@ -106,10 +109,11 @@ class PlanScreen(BaseScreen):
                 start = self.start_spec
                 if start is None and app.origin[0] != app.settings.office.label:
                     start = f"{app.origin[1]},{app.origin[2]}"
+                # on a day off (a Sunday evening) the rep plans the next working day
                 out = planning.plan_day(
                     app.engine,
                     app.settings,
-                    day=app.today,
+                    day=planning.next_working_day(app.today, app.settings),
                     start=start,
                     skip=self.dropped,
                     solve=self._solve,
@@ -173,6 +177,8 @@ class PlanScreen(BaseScreen):
         chosen = {s.account_id for s in p.stops}
         others = [(c.lat, c.lon) for c in pd.model.candidates if c.account_id not in chosen]
         self.query_one(RouteMap).set_route(route_points(pd), others)
+        if self.query_one("#plan-qr", Static).display:
+            self._show_qr()  # the legs follow the edited route
 
     def _current(self) -> str | None:
         table = self.query_one(DataTable)
@@ -260,18 +266,43 @@ class PlanScreen(BaseScreen):
         stop_id = planning.route_stop_ids(self.fs.engine, route_id).get(acc)
         self.app.push_screen(LogOutcomeScreen(acc, route_stop_id=stop_id))
 
-    def action_qr(self) -> None:
+    def _qr_links(self) -> list[str]:
         from fieldsales.handoff import route_points
-        from fieldsales.handoff.links import directions_links, qr_text
+        from fieldsales.handoff.links import directions_links
 
+        if self.planned is None:
+            return []
+        return directions_links(route_points(self.planned), mobile=True)
+
+    def _show_qr(self) -> None:
+        from fieldsales.handoff.links import qr_text
+
+        box = self.query_one("#plan-qr", Static)
+        links = self._qr_links()
+        if not links:
+            box.display = False
+            return
+        self.qr_leg = max(0, min(self.qr_leg, len(links) - 1))
+        link = links[self.qr_leg]
+        more = " · n: next leg, N: previous" if len(links) > 1 else ""
+        box.update(qr_text(link) + f"leg {self.qr_leg + 1} of {len(links)}{more}: {link}")
+        box.display = True
+
+    def action_qr(self) -> None:
+        """Show (or hide) the QR of the route's first Google Maps leg."""
         box = self.query_one("#plan-qr", Static)
         if box.display or self.planned is None:
             box.display = False
             return
-        links = directions_links(route_points(self.planned), mobile=True)
-        if links:
-            box.update(qr_text(links[0]) + f"leg 1 of {len(links)}: {links[0]}")
-            box.display = True
+        self.qr_leg = 0
+        self._show_qr()
+
+    def action_qr_leg(self, step: int) -> None:
+        """Step through the legs: a phone browser opens at most 3 waypoints a link."""
+        if not self.query_one("#plan-qr", Static).display:
+            return
+        self.qr_leg += step
+        self._show_qr()
 
     def action_cancel_or_back(self) -> None:
         if self.busy and self._solver is not None:
