@@ -16,7 +16,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 MEASURE = r"""
-import json, resource, sys, time
+import json, sys, time
+
+def peak_mb():
+    # VmHWM: this process's own peak RSS (ru_maxrss would include the parent's
+    # peak, inherited across fork)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
 t0 = time.perf_counter()
 from fieldsales.config import load_settings
 from fieldsales.store.db import open_engine
@@ -24,16 +33,20 @@ from fieldsales.services.rank import rank_accounts, RankFilter
 t_import = time.perf_counter() - t0
 settings = load_settings()
 engine = open_engine(sys.argv[1])
-rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss_before = peak_mb()
 t1 = time.perf_counter()
 items = rank_accounts(engine, settings, origin=(35.681236, 139.767125))
 t_rank = time.perf_counter() - t1
+peak_one = peak_mb()
+top = items[0].company
+n_items = len(items)
+del items
 t2 = time.perf_counter()
 near = rank_accounts(engine, settings, origin=(35.9, 139.6), filters=RankFilter(within_km=10))
 t_rank2 = time.perf_counter() - t2
-print(json.dumps({"n": len(items), "import_s": t_import, "rank_s": t_rank, "rank_from_other_s": t_rank2,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_before_mb": rss_before / 1024, "top": items[0].company, "near": len(near)}))
+print(json.dumps({"n": n_items, "peak_one_mb": peak_one, "import_s": t_import, "rank_s": t_rank, "rank_from_other_s": t_rank2,
+                  "peak_rss_mb": peak_mb(),
+                  "rss_before_mb": rss_before, "top": top, "near": len(near)}))
 """
 
 
@@ -58,8 +71,9 @@ def main() -> None:
         print(f"same, from another point with --within 10: {r['rank_from_other_s']:.3f} s")
         print(f"with interpreter imports: {total:.3f} s (imports {r['import_s']:.3f} s)")
         print(
-            f"peak memory (max RSS of the whole process): {r['peak_rss_mb']:.0f} MB "
-            f"(target < 300 MB; {r['rss_before_mb']:.0f} MB before ranking)"
+            f"peak memory (VmHWM of the ranking process): {r['peak_one_mb']:.0f} MB "
+            f"(target < 300 MB; {r['rss_before_mb']:.0f} MB before ranking, "
+            f"{r['peak_rss_mb']:.0f} MB after the second ranking)"
         )
 
 
