@@ -104,3 +104,17 @@ def test_domain_and_store_do_not_import_the_ui() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", pure], check=True)
+
+
+def test_unwritable_location_gives_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create the database there"):
+        open_engine(blocker / "sub" / "fieldsales.db")
+
+
+def test_unreachable_server_gives_one_line() -> None:
+    with pytest.raises(StoreError) as err:
+        open_engine("postgresql://nobody@127.0.0.1:1/fieldsales")
+    assert "cannot open database" in str(err.value)
+    assert "\n" not in str(err.value)

@@ -102,18 +102,24 @@ def open_engine(db: str | Path | None = None, *, migrate: bool = True) -> Engine
     url = database_url(db)
     name = describe(url)
     try:
-        engine = create_db_engine(url)
+        try:
+            engine = create_db_engine(url)
+        except OSError as exc:
+            raise StoreError(
+                f"{name}: cannot create the database there ({exc.strerror}); "
+                "choose another --db path"
+            ) from exc
         if migrate and current_revision(engine) != HEAD_REVISION:
             upgrade(engine)
     except OperationalError as exc:
-        text = str(exc.orig) if exc.orig else str(exc)
+        text = " ".join((str(exc.orig) if exc.orig else str(exc)).split())
         if "locked" in text:
             raise StoreError(
                 f"{name}: database is locked by another program; close it and try again"
             ) from exc
         raise StoreError(f"{name}: cannot open database ({text})") from exc
     except DatabaseError as exc:
-        text = str(exc.orig) if exc.orig else str(exc)
+        text = " ".join((str(exc.orig) if exc.orig else str(exc)).split())
         raise StoreError(f"{name}: not a fieldsales database ({text})") from exc
     except ModuleNotFoundError as exc:
         raise StoreError(
