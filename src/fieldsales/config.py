@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from fieldsales import locations
 
@@ -124,14 +131,33 @@ class Scoring(_Model):
     ranks: RankThresholds
 
 
+def _parse_window(v: Any) -> tuple[time, time]:
+    if not isinstance(v, list | tuple) or len(v) != 2:
+        raise ValueError(f"must be a pair [HH:MM, HH:MM], got {v!r}")
+    start, end = _parse_hhmm(v[0]), _parse_hhmm(v[1])
+    if end <= start:
+        raise ValueError(f"window must end after it starts, got {v!r}")
+    return start, end
+
+
+def _parse_windows(v: Any) -> list[tuple[time, time]]:
+    if not isinstance(v, list):
+        raise ValueError("must be a list of [HH:MM, HH:MM] pairs")
+    return [_parse_window(w) for w in v]
+
+
+Window = Annotated[tuple[time, time], BeforeValidator(_parse_window)]
+Windows = Annotated[list[tuple[time, time]], BeforeValidator(_parse_windows)]
+
+
 class Visits(_Model):
     work_start: time
     work_end: time
     lunch_minutes: Annotated[int, Field(ge=0)]
-    lunch_window: tuple[time, time]
+    lunch_window: Window
     duration_minutes: Annotated[int, Field(gt=0)]
     duration_by_rank: dict[Literal["A", "B", "C", "D"], Annotated[int, Field(gt=0)]]
-    best_windows: list[tuple[time, time]]
+    best_windows: Windows
     best_weekdays: list[Annotated[int, Field(ge=0, le=6)]]
     windows_hard: bool
     outside_window_factor: Rate
@@ -148,27 +174,6 @@ class Visits(_Model):
     def _time(cls, v: Any) -> time:
         return _parse_hhmm(v)
 
-    @field_validator("lunch_window", mode="before")
-    @classmethod
-    def _window(cls, v: Any) -> tuple[time, time]:
-        return _parse_window(v)
-
-    @field_validator("best_windows", mode="before")
-    @classmethod
-    def _windows(cls, v: Any) -> list[tuple[time, time]]:
-        if not isinstance(v, list):
-            raise ValueError("must be a list of [HH:MM, HH:MM] pairs")
-        return [_parse_window(w) for w in v]
-
-
-def _parse_window(v: Any) -> tuple[time, time]:
-    if not isinstance(v, list | tuple) or len(v) != 2:
-        raise ValueError(f"must be a pair [HH:MM, HH:MM], got {v!r}")
-    start, end = _parse_hhmm(v[0]), _parse_hhmm(v[1])
-    if end <= start:
-        raise ValueError(f"window must end after it starts, got {v!r}")
-    return start, end
-
 
 class Travel(_Model):
     speed_kmh: Positive
@@ -176,18 +181,11 @@ class Travel(_Model):
 
 
 class Phone(_Model):
-    best_windows: list[tuple[time, time]]
+    best_windows: Windows
     max_minutes: Positive
     recontact_after_refusal_days: Annotated[int, Field(ge=0)]
     refusals_before_pause: Annotated[int, Field(ge=1)]
     pause_after_refusals_days: Annotated[int, Field(ge=0)]
-
-    @field_validator("best_windows", mode="before")
-    @classmethod
-    def _windows(cls, v: Any) -> list[tuple[time, time]]:
-        if not isinstance(v, list):
-            raise ValueError("must be a list of [HH:MM, HH:MM] pairs")
-        return [_parse_window(w) for w in v]
 
 
 RankKey = Literal["A", "B", "C", "D"]
@@ -308,6 +306,8 @@ def _format_error(err: dict[str, Any], user: dict[str, Any], user_path: Path | N
     msg = msg.replace("Input should be greater than", "must be >")
     msg = msg.replace("Input should be less than", "must be <")
     msg = msg.replace("Value error, ", "")
+    if ", got " in msg:  # our validators already show the value
+        return f"{where}: {key}: {msg}"
     return f"{where}: {key}: {msg}, got {value!r}"
 
 

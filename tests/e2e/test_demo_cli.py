@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,17 +23,9 @@ from fieldsales.store.db import open_engine
 REPO = Path(__file__).resolve().parents[2]
 
 
-def fieldsales(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldsales", *args],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(home), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-        timeout=120,
-    )
-
-
-def test_demo_builds_a_fresh_database_and_leaves_the_users_alone(tmp_path: Path) -> None:
+def test_demo_builds_a_fresh_database_and_leaves_the_users_alone(
+    fieldsales: Any, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     own = tmp_path / "own.csv"
     own.write_text("company,address\n自社顧客,東京都港区芝1-1\n", encoding="utf-8")

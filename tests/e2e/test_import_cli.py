@@ -7,9 +7,8 @@ cost); a few run the real console command to prove there is no traceback.
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -19,16 +18,6 @@ from fieldsales.store.db import open_engine
 
 HEADER = "顧客コード,会社名,住所,緯度,経度,累計取引額,最終取引日"
 GOOD = 'C1,株式会社山田工業,東京都千代田区丸の内1-2-3,35.681,139.767,"1,200,000",2024/04/01'
-
-
-def fieldsales(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldsales", *args],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(home), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-        timeout=120,
-    )
 
 
 def db_state(db: Path) -> tuple[list[tuple[object, ...]], int]:
@@ -200,7 +189,7 @@ def test_map_option_reads_an_unusual_header(
     assert tuple(row) == ("大成建設工業", "駐車場あり")
 
 
-def test_real_process_import_reimport_and_export(tmp_path: Path) -> None:
+def test_real_process_import_reimport_and_export(fieldsales: Any, tmp_path: Path) -> None:
     home, db = tmp_path / "home", tmp_path / "f.db"
     src = tmp_path / "顧客.csv"
     src.write_bytes(f"{HEADER}\r\n{GOOD}\r\n".encode("cp932"))
@@ -215,7 +204,7 @@ def test_real_process_import_reimport_and_export(tmp_path: Path) -> None:
     assert "0 created, 0 updated, 1 unchanged, 0 rejected" in again.stdout
 
 
-def test_real_process_bad_file_has_no_traceback(tmp_path: Path) -> None:
+def test_real_process_bad_file_has_no_traceback(fieldsales: Any, tmp_path: Path) -> None:
     result = fieldsales(
         tmp_path / "home", "--db", str(tmp_path / "f.db"), "import", str(tmp_path / "missing.csv")
     )

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Outcome
-
-
-def fieldsales(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldsales", *args],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(home), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-        timeout=120,
-    )
 
 
 def seed(add_account: Any) -> dict[str, Any]:
@@ -55,7 +43,7 @@ def seed(add_account: Any) -> dict[str, Any]:
 
 
 def test_rank_json_orders_best_first_and_hides_do_not_contact(
-    add_account: Any, db_path: Path, isolated_home: Path
+    fieldsales: Any, add_account: Any, db_path: Path, isolated_home: Path
 ) -> None:
     acc = seed(add_account)
     proc = fieldsales(isolated_home, "--db", str(db_path), "rank", "--json", "--date", "2026-11-22")
@@ -81,7 +69,7 @@ def test_rank_json_orders_best_first_and_hides_do_not_contact(
 
 
 def test_rank_filters_and_reference_point(
-    add_account: Any, db_path: Path, isolated_home: Path
+    fieldsales: Any, add_account: Any, db_path: Path, isolated_home: Path
 ) -> None:
     seed(add_account)
     args = ["--db", str(db_path), "rank", "--json", "--date", "2026-11-22"]
@@ -99,7 +87,7 @@ def test_rank_filters_and_reference_point(
 
 
 def test_rank_from_account_and_paused_after_two_refusals(
-    add_account: Any, engine: Any, db_path: Path, isolated_home: Path
+    fieldsales: Any, add_account: Any, engine: Any, db_path: Path, isolated_home: Path
 ) -> None:
     acc = seed(add_account)
     with session_scope(engine) as s:
@@ -129,7 +117,9 @@ def test_rank_from_account_and_paused_after_two_refusals(
     assert "大和精機株式会社" not in [a["company"] for a in data["accounts"]]
 
 
-def test_rank_table_and_errors(add_account: Any, db_path: Path, isolated_home: Path) -> None:
+def test_rank_table_and_errors(
+    fieldsales: Any, add_account: Any, db_path: Path, isolated_home: Path
+) -> None:
     seed(add_account)
     proc = fieldsales(isolated_home, "--db", str(db_path), "rank", "--date", "2026-11-22")
     assert proc.returncode == 0
@@ -142,7 +132,7 @@ def test_rank_table_and_errors(add_account: Any, db_path: Path, isolated_home: P
     assert bad.returncode == 2 and "latitude" in bad.stderr
 
 
-def test_help_lists_every_command(isolated_home: Path) -> None:
+def test_help_lists_every_command(fieldsales: Any, isolated_home: Path) -> None:
     proc = fieldsales(isolated_home, "--help")
     assert proc.returncode == 0
     for cmd in ("rank", "import", "export", "demo", "config"):

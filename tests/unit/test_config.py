@@ -60,6 +60,11 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("visits:\n  work_start: '9h'\n", "visits.work_start: must be a time as HH:MM"),
         ("scoring:\n  ranks: {a: 100, b: 130, c: 90}\n", "a > b > c"),
         ("roi:\n  appointment_rate: {A: 1.5}\n", "roi.appointment_rate.A"),
+        (
+            "visits:\n  best_windows: [['11:00', '10:00']]\n",
+            "visits.best_windows: window must end after it starts, got ['11:00', '10:00']",
+        ),
+        ("phone:\n  best_windows: 3\n", "phone.best_windows: must be a list of [HH:MM, HH:MM]"),
     ],
 )
 def test_bad_values_name_file_key_value(tmp_path: Path, text: str, expected: str) -> None:
