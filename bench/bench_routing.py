@@ -6,9 +6,10 @@
    our plan vs the exact optimum (Held-Karp, n <= 12) and vs OR-Tools CP-SAT
    AddCircuit proofs at n = 25.
 2. Choosing from 50/200/500 candidates for one day with lunch, preferred
-   windows and one pinned appointment: our plan (pyvroom, config budget, wall
-   time including the distance matrix) vs the best of pyvroom and PyVRP given
-   10 s each.
+   windows and one pinned appointment: our plan (config budget, wall time
+   including the distance matrix) vs the best of pyvroom and PyVRP given 10 s
+   each, by base score (what the references maximise) and by collected value
+   (soft windows and weekday priced: what the planner maximises).
 3. The value of choosing vs what a rep does by hand, and the planned ROI, on
    the demo data.
 """
@@ -136,6 +137,8 @@ def tour_seconds(plan: DayPlan) -> int:
 
 def bench_ordering() -> None:
     print("\n## 1. Ordering a fixed set of stops (closed tour, seconds of driving)")
+    # import both engines first (~0.7 s, paid once: the app's warm worker does it at start)
+    plan_model(ordering_model(8, 99), timeout_s=1.0, exploration=5)
     for n in (8, 10, 12):
         hits, times = 0, []
         for seed in range(10):
@@ -254,7 +257,7 @@ def bench_choosing(instances: int) -> None:
         f"{instances} instances; % of the best of pyvroom/PyVRP at {REF_SECONDS:.0f} s)"
     )
     for n in (50, 200, 500):
-        pct, walls = [], []
+        pct, coll, walls = [], [], []
         for seed in range(instances):
             model = random_model(n, seed)
             t = time.perf_counter()
@@ -264,13 +267,16 @@ def bench_choosing(instances: int) -> None:
                 exploration=CFG.visits.solver_exploration,
             )
             walls.append(time.perf_counter() - t)
-            ref = max(
-                base_score(vroom_plan(model, REF_SECONDS)),
-                base_score(pyvrp_plan(model, REF_SECONDS)),
-            )
+            refs = [vroom_plan(model, REF_SECONDS), pyvrp_plan(model, REF_SECONDS)]
+            ref = max(base_score(r) for r in refs)
             pct.append(base_score(ours) / ref * 100 if ref else 100.0)
+            # the planner's own objective: value collected once soft windows and the
+            # weekday are priced, the references' plans timed in the same model
+            ref_c = max(r.score for r in refs)
+            coll.append(ours.score / ref_c * 100 if ref_c else 100.0)
         print(
-            f"n={n:>3}: mean {statistics.mean(pct):.1f}%, worst {min(pct):.1f}%, "
+            f"n={n:>3}: score mean {statistics.mean(pct):.1f}%, worst {min(pct):.1f}%; "
+            f"collected value mean {statistics.mean(coll):.1f}%, worst {min(coll):.1f}%; "
             f"wall mean {statistics.mean(walls):.2f} s, max {max(walls):.2f} s"
         )
 

@@ -104,7 +104,8 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
 
 def test_save_mark_and_edit(engine: Engine, settings: Settings, seeded) -> None:
     seeded(40)
-    pd = planning.plan_day(engine, settings, day=DAY)
+    # a day with room to spare: a packed day may rightly refuse a reordering
+    pd = planning.plan_day(engine, settings, day=DAY, max_stops=6)
     first, second = pd.plan.stops[0].account_id, pd.plan.stops[1].account_id
     moved = planning.move_stop(pd, first, 1, settings)
     assert [s.account_id for s in moved.plan.stops][:2] == [second, first]

@@ -2,15 +2,23 @@
 
 domain.solver talks to the engines; this module turns their proposals into a
 plan: at most max_stops visits, times from domain.routing.schedule, the
-best of the proposals, and the plan checker's verdict.
+best of the proposals, a short polish of it (insert or swap in unvisited
+candidates while the budget lasts), and the plan checker's verdict.
 """
 
 from __future__ import annotations
 
-from fieldsales.domain.plancheck import verify
+import time
+from itertools import pairwise
+
+import numpy as np
+
+from fieldsales.domain.plancheck import PlanInvalid, verify
 from fieldsales.domain.routing import DayModel, DayPlan, PlanError, prune, schedule
 from fieldsales.domain.solver import SolveFn, build_problem, order_from_solution, solve_default
 from fieldsales.geo.matrix import TravelMatrix
+
+WALL_SHARE = 0.95  # of the budget: the polish stops here, leaving time to check and return
 
 
 def _trim(model: DayModel, order: list[str]) -> list[str]:
@@ -32,11 +40,17 @@ def plan_model(
     exploration: int,
     solve: SolveFn | None = None,
 ) -> DayPlan:
-    """Choose and order the visits of one day, then time and verify the plan."""
+    """Choose and order the visits of one day, then time and verify the plan.
+
+    `timeout_s` bounds the whole call: matrix, engines, polish and checks.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + timeout_s * WALL_SHARE
     full = model.matrix()
     pruned = prune(model, full)
     m = pruned.matrix() if pruned is not model else full
-    problem = build_problem(pruned, m.seconds, timeout_s=timeout_s, exploration=exploration)
+    left = max(0.05, timeout_s - (time.perf_counter() - t0))
+    problem = build_problem(pruned, m.seconds, timeout_s=left, exploration=exploration)
     best: DayPlan | None = None
     for solution in (solve or solve_default)(problem):
         order = _trim(pruned, order_from_solution(pruned, solution))
@@ -46,7 +60,11 @@ def plan_model(
             best = plan
     if best is None:
         raise PlanError("the solver gave no answer")
-    return verify(pruned, best)
+    best = verify(pruned, best)
+    try:
+        return verify(pruned, polish(pruned, best, m, deadline))
+    except (PlanError, PlanInvalid):  # the polish must never cost the verified plan
+        return best
 
 
 def _fit(model: DayModel, order: list[str], m: TravelMatrix) -> DayPlan:
@@ -65,3 +83,87 @@ def _fit(model: DayModel, order: list[str], m: TravelMatrix) -> DayPlan:
             if not droppable:
                 raise
             order.remove(min(droppable, key=lambda a: value[a]))
+
+
+def _segment_room(
+    model: DayModel, plan: DayPlan, m: TravelMatrix, node: dict[str, int]
+) -> list[int]:
+    """Per gap before stop k (k = len: the last leg), the free seconds of its segment.
+
+    A segment runs between fixed times (day start, pinned appointments, day
+    end); an insertion there must fit into its free time. Only a filter:
+    schedule() decides.
+    """
+    bounds = [0] + [k + 1 for k, s in enumerate(plan.stops) if s.pinned] + [len(plan.stops) + 1]
+    room = [0] * (len(plan.stops) + 1)
+    for a, b in pairwise(bounds):
+        begin = model.work_start_s if a == 0 else plan.stops[a - 1].departure_s
+        end = model.work_end_s if b == len(plan.stops) + 1 else plan.stops[b - 1].start_s
+        busy = sum(s.leg_s + s.departure_s - s.start_s for s in plan.stops[a : b - 1])
+        busy += plan.stops[b - 1].leg_s if b <= len(plan.stops) else plan.last_leg_s
+        if plan.lunch and begin <= plan.lunch[0] < end:
+            busy += plan.lunch[1] - plan.lunch[0]
+        for k in range(a, b):
+            room[k] = end - begin - busy
+    return room
+
+
+def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> DayPlan:
+    """Insert unvisited candidates (or swap them for a less valuable stop) while it pays.
+
+    The engines stop on a clock; this spends what is left of the budget on
+    the cheapest improvement there is: more collected value. Moves are ranked
+    by value gained and checked by schedule() until the deadline.
+    """
+    cands = {c.account_id: (model.cand_node(i), c) for i, c in enumerate(model.candidates)}
+    pinned = {p.account_id for p in model.pins}
+    node = {a: n for a, (n, _c) in cands.items()}
+    node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        order = [s.account_id for s in plan.stops]
+        visited = set(order)
+        free = [a for a in cands if a not in visited]
+        if not free:
+            break
+        room = np.array(_segment_room(model, plan, m, node))
+        seq = [0] + [node[a] for a in order] + [1]  # start, stops, end
+        prev, nxt = np.array(seq[:-1]), np.array(seq[1:])
+        fn = np.array([cands[a][0] for a in free])
+        svc = np.array([cands[a][1].duration_s for a in free])
+        val = np.array([cands[a][1].value for a in free])
+        d = m.seconds
+        # extra seconds of inserting free[i] into gap k
+        extra = d[prev][:, fn].T + svc[:, None] + d[fn][:, nxt] - d[prev, nxt][None, :]
+        moves: list[tuple[float, int, int, int]] = []  # (-gain, extra, i, gap); drop -1
+        can_add = model.max_stops is None or len(order) - len(pinned) < model.max_stops
+        if can_add:
+            ii, kk = np.nonzero(extra <= room[None, :])
+            moves += [
+                (-val[i], int(extra[i, k]), int(i), int(k), -1) for i, k in zip(ii, kk, strict=True)
+            ]
+        # swaps: drop stop j (not pinned) and insert a more valuable one in its place
+        for j, a in enumerate(order):
+            if a in pinned:
+                continue
+            c = cands[a][1]
+            p_, n_ = seq[j], seq[j + 2]
+            saved = d[p_, node[a]] + c.duration_s + d[node[a], n_] - d[p_, n_]
+            ins = d[p_, fn] + svc + d[fn, n_] - d[p_, n_]
+            ok = np.nonzero((val > c.value) & (ins - saved <= room[j]))[0]
+            moves += [(c.value - val[i], int(ins[i] - saved), int(i), j, j) for i in ok]
+        moves.sort()
+        for _neg, _extra, i, k, drop in moves:
+            if time.perf_counter() >= deadline:
+                break
+            trial = [a for x, a in enumerate(order) if x != drop]
+            trial.insert(k, free[i])
+            try:
+                cand_plan = schedule(model, trial, m)
+            except PlanError:
+                continue
+            if cand_plan.score > plan.score + 1e-9:
+                plan, improved = cand_plan, True
+                break
+    return plan
