@@ -126,3 +126,33 @@ def test_checker_catches_a_broken_plan() -> None:
     assert "no lunch break planned" in violations(model, nolunch)
     banned = replace(model, excluded_ids=frozenset({s0.account_id}))
     assert any("excluded account planned" in v for v in violations(banned, plan))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day_models())
+def test_polish_only_adds_value_and_keeps_the_rules(model: DayModel) -> None:
+    """From the bare day (appointments only), the polish fills it with valid visits."""
+    import time
+
+    from hypothesis import assume
+
+    from fieldsales.domain.optimise import polish
+    from fieldsales.domain.routing import PlanError, schedule
+
+    try:
+        bare = schedule(model, [p.account_id for p in model.pins])
+    except PlanError:
+        assume(False)
+        return
+    out = polish(model, bare, model.matrix(), time.perf_counter() + 0.5)
+    assert violations(model, out) == []
+    assert out.score >= bare.score
+    assert not {s.account_id for s in out.stops} & model.excluded_ids
+    if any(c.account_id not in model.excluded_ids for c in model.candidates) and (
+        model.max_stops is None or model.max_stops > len(model.pins)
+    ):
+        # something fits alone (prune keeps it) -> the polish visits something
+        from fieldsales.domain.routing import prune
+
+        if prune(model, model.matrix()).candidates:
+            assert len(out.stops) > len(model.pins)

@@ -115,7 +115,11 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
     the cheapest improvement there is: more collected value. Moves are ranked
     by value gained and checked by schedule() until the deadline.
     """
-    cands = {c.account_id: (model.cand_node(i), c) for i, c in enumerate(model.candidates)}
+    cands = {
+        c.account_id: (model.cand_node(i), c)
+        for i, c in enumerate(model.candidates)
+        if c.account_id not in model.excluded_ids
+    }
     pinned = {p.account_id for p in model.pins}
     node = {a: n for a, (n, _c) in cands.items()}
     node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
@@ -136,8 +140,9 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
         d = m.seconds
         # extra seconds of inserting free[i] into gap k
         extra = d[prev][:, fn].T + svc[:, None] + d[fn][:, nxt] - d[prev, nxt][None, :]
-        moves: list[tuple[float, int, int, int]] = []  # (-gain, extra, i, gap); drop -1
-        can_add = model.max_stops is None or len(order) - len(pinned) < model.max_stops
+        # (-gain, extra seconds, candidate, gap, stop dropped or -1)
+        moves: list[tuple[float, int, int, int, int]] = []
+        can_add = model.max_stops is None or len(order) < model.max_stops  # pins count
         if can_add:
             ii, kk = np.nonzero(extra <= room[None, :])
             moves += [
