@@ -165,10 +165,13 @@ TABLE_COLUMNS = (
     ("reason", "left", 135),
     ("months", "right", 110),
 )
+SQUEEZABLE = {"company", "city", "reason"}
 
 
 def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lang: str) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
     from fieldsales.domain.vocab import label as vlabel
 
@@ -184,8 +187,7 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
         title=f"Ranked from {label}: {len(items)} of {total} accounts",
         caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
     )
-    for name, just, _ in shown:
-        table.add_column(name, justify=just, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+    rows: list[dict[str, str]] = []
     for i, a in enumerate(items, 1):
         if a.distance_km is None:
             km = "no location"
@@ -206,5 +208,30 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
             "reason": vlabel(a.main_reason, lang),
             "months": "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
         }
+        rows.append(cells)
+    # Numbers, ranks and stages are always shown whole; only names and places
+    # give way (ellipsis) on a narrow terminal, the widest first.
+    widths = {
+        name: max([cell_len(name)] + [cell_len(Text.from_markup(r[name]).plain) for r in rows])
+        for name, _, _ in shown
+    }
+    budget = ctx.console.width - (3 * len(shown) + 1)  # borders and padding
+    squeeze = [n for n, _, _ in shown if n in SQUEEZABLE]
+    excess = sum(widths.values()) - budget
+    while excess > 0 and squeeze:
+        widest = max(squeeze, key=lambda n: widths[n])
+        if widths[widest] <= max(cell_len(widest), 6):
+            break
+        widths[widest] -= 1
+        excess -= 1
+    for name, just, _ in shown:
+        table.add_column(
+            name,
+            justify=just,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths[name],
+        )
+    for cells in rows:
         table.add_row(*(cells[name] for name, _, _ in shown))
     ctx.console.print(table)
