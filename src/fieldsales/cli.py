@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -82,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             ctx.settings  # noqa: B018  (fail early on a bad config, before the UI)
             return _open_app(ctx)
-        return int(args.func(args, ctx))
+        code = int(args.func(args, ctx))
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -92,3 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `fieldsales rank --json | head`: the reader left; say nothing. Point
+        # stdout at devnull so the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
