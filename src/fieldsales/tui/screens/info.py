@@ -55,7 +55,7 @@ class HelpScreen(_InfoScreen):
     def render_info(self) -> None:
         self.query_one("#info-title", Static).update(f"[b]{self.t('help.title')}[/b]")
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-        table.add_column("key", style="bold cyan")
+        table.add_column(self.t("help.key"), style="bold cyan")
         table.add_column("")
         table.add_column(self.t("help.id"), style="dim")
         seen: set[str] = set()
