@@ -168,7 +168,8 @@ async def test_change_reference_point_by_typed_coordinates(book, new_app, settle
         await pilot.pause()
         await pilot.press(*"nosuchaccount", "enter")
         await settle(pilot)
-        assert any("no such account" in n.message for n in app._notifications)
+        failures = [n.message for n in app._notifications if "no such account" in n.message]
+        assert len(failures) == 1, failures  # one failure, one message
         assert app.origin[1:] == (34.70, 135.50)
 
 

@@ -8,6 +8,7 @@ back, and one handler turns any worker failure into a notification.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -81,6 +82,9 @@ class FieldSalesApp(App[None]):
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
         self.ranked: RankTable | list[RankedAccount] = []
         self.loaded = False
+        # A failed worker's StateChanged reaches its screen's handler and the
+        # app's (it bubbles): report each failure once.
+        self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
 
     # -- start-up -----------------------------------------------------------
@@ -169,8 +173,9 @@ class FieldSalesApp(App[None]):
         self.worker_failed(event.worker)
 
     def worker_failed(self, worker: Worker[Any]) -> None:
-        if worker.state != WorkerState.ERROR:
+        if worker.state != WorkerState.ERROR or worker in self._reported:
             return
+        self._reported.add(worker)
         what = worker.name or "work"
         self.notify(
             tr(
