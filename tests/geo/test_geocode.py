@@ -13,15 +13,14 @@ from sqlmodel import select
 
 from fieldsales.cli import main
 from fieldsales.config import Geocoding, Settings
-from fieldsales.services.locating import (
+from fieldsales.services.geocoding import geocode_accounts, geocode_key
+from fieldsales.services.locate_one import (
     candidate_from_geocoder,
     flagged_candidates,
-    geocode_accounts,
-    geocode_key,
-    locate_missing,
     parse_latlon,
     save_position,
 )
+from fieldsales.services.locating import locate_missing
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Account, AccountChange, GeocodeCache
 

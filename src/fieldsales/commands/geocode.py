@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from fieldsales.services.locating import geocode_accounts
+    from fieldsales.services.geocoding import geocode_accounts
 
     settings = ctx.settings
     engine = ctx.engine

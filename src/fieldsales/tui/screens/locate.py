@@ -26,7 +26,7 @@ from fieldsales.tui.widgets.route_map import RouteMap
 class CandidateFound(Message):
     def __init__(self, candidate: Any, what: str) -> None:
         super().__init__()
-        self.candidate = candidate  # services.locating.Candidate | None
+        self.candidate = candidate  # services.locate_one.Candidate | None
         self.what = what
 
 
@@ -94,7 +94,7 @@ class LocateScreen(BaseModal):
     @on(Input.Submitted, "#latlon")
     @on(Button.Pressed, "#by-latlon")
     def by_latlon(self) -> None:
-        from fieldsales.services.locating import parse_latlon
+        from fieldsales.services.locate_one import parse_latlon
 
         text = self.query_one("#latlon", Input).value
         try:
@@ -111,7 +111,7 @@ class LocateScreen(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="postal code")
     def lookup_postal(self, code: str) -> None:
-        from fieldsales.services.locating import candidate_from_postal_code
+        from fieldsales.services.locate_one import candidate_from_postal_code
 
         self.post_message(CandidateFound(candidate_from_postal_code(code), f"〒{code}"))
 
@@ -122,7 +122,7 @@ class LocateScreen(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="geocoder")
     def lookup_geocoder(self) -> None:
-        from fieldsales.services.locating import candidate_from_geocoder
+        from fieldsales.services.locate_one import candidate_from_geocoder
 
         found = candidate_from_geocoder(self.fs.engine, self.fs.settings.geocoding, self.account_id)
         self.post_message(CandidateFound(found, "geocoder"))
@@ -173,7 +173,7 @@ class LocateScreen(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate-save", name="saving")
     def save(self, candidate: Any) -> None:
-        from fieldsales.services.locating import save_position
+        from fieldsales.services.locate_one import save_position
 
         save_position(self.fs.engine, self.account_id, candidate)
         self.post_message(PositionSaved())

@@ -1,0 +1,193 @@
+"""Online geocoding use case: `fieldsales geocode` (resumable, cached, rate-limited).
+
+Every answer, "not found" included, is cached by normalised address; an answer
+far from the account's offline position is kept as a flagged candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from fieldsales.config import Geocoding
+from fieldsales.domain.vocab import PRECISION_ORDER, Precision
+from fieldsales.geo import locate as offline
+from fieldsales.geo.normalize import join_parts, normalize_address
+from fieldsales.store.db import session_scope
+from fieldsales.store.models import Account, GeocodeCache, utcnow
+
+if TYPE_CHECKING:  # geopy is imported only when geocoding (import and locate stay fast)
+    from fieldsales.geo.geocode import Geocoder
+
+from fieldsales.services.locating import Progress, should_replace
+
+
+@dataclass
+class GeocodeSummary:
+    requested: int = 0  # addresses sent to the geocoder
+    cache_hits: int = 0  # addresses answered from the cache, no request
+    improved: int = 0  # accounts that got a finer position
+    not_found: int = 0  # addresses the geocoder does not know
+    suspicious: int = 0  # answers kept as flagged candidates
+    rejected: int = 0  # addresses the server refused (HTTP 4xx), not cached
+    remaining: int = 0  # addresses left for a later run (limit or stop)
+    stopped: str | None = None  # why the run stopped early (server unreachable)
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.requested} asked, {self.cache_hits} from cache, {self.improved} accounts "
+            f"improved, {self.not_found} not found, {self.suspicious} suspicious (flagged)"
+        )
+        if self.rejected:
+            text += f", {self.rejected} rejected"
+        if self.remaining:
+            text += f", {self.remaining} left for the next run"
+        return text
+
+
+def geocode_key(prefecture: str | None, city: str | None, address: str | None) -> str | None:
+    """The cache key: the normalised street address, building name left out."""
+    if not (address or "").strip():
+        return None  # a municipality alone is what the offline table already gives
+    key = normalize_address(join_parts(prefecture, city, address)).key
+    return key or None
+
+
+@dataclass
+class _Target:
+    key: str
+    account_ids: list[str]
+    reference: tuple[float, float] | None  # offline town/city position
+
+
+def _targets(engine: Engine) -> list[_Target]:
+    """Addresses of accounts still below street precision, grouped by cache key."""
+    street = PRECISION_ORDER[Precision.street]
+    low = [p.value for p, r in PRECISION_ORDER.items() if r < street]
+    with session_scope(engine) as s:
+        rows = s.execute(
+            sa.select(
+                col(Account.id),
+                col(Account.postal_code),
+                col(Account.prefecture),
+                col(Account.city),
+                col(Account.address),
+            )
+            .where(col(Account.geo_precision).in_(low), col(Account.address).is_not(None))
+            .order_by(col(Account.created_at), col(Account.id))
+        ).all()
+    groups: dict[str, _Target] = {}
+    table = offline.table()
+    for acc_id, postal, pref, city, address in rows:
+        key = geocode_key(pref, city, address)
+        if key is None:
+            continue
+        if key not in groups:
+            pos = table.locate(postal, pref, city, address)
+            groups[key] = _Target(key, [], (pos.lat, pos.lon) if pos else None)
+        groups[key].account_ids.append(acc_id)
+    return list(groups.values())
+
+
+def _apply(s: Session, account_ids: list[str], row: GeocodeCache) -> int:
+    """Give the cached answer to accounts it improves; returns how many."""
+    if not row.found or row.suspicious or row.lat is None or row.precision == "none":
+        return 0
+    n = 0
+    for acc_id in account_ids:
+        acc = s.get(Account, acc_id)
+        if acc is None or not should_replace(acc.lat, acc.geo_precision, None, row.precision):
+            continue
+        acc.lat, acc.lon = row.lat, row.lon
+        acc.geo_precision, acc.geo_source = row.precision, row.source
+        acc.updated_at = utcnow()
+        s.add(acc)
+        n += 1
+    return n
+
+
+def geocode_accounts(
+    engine: Engine,
+    settings: Geocoding,
+    *,
+    limit: int | None = None,
+    retry_failed: bool = False,
+    progress: Progress | None = None,
+    geocoder: Geocoder | None = None,
+) -> GeocodeSummary:
+    """Improve positions to street/building precision, one address at a time.
+
+    Resumable: every answer is committed with its cache row as it arrives, so
+    an interrupted run loses nothing and the next run skips what is cached.
+    `limit` bounds the requests sent (cache hits are free); `retry_failed`
+    asks again for addresses cached as not found.
+    """
+    from fieldsales.geo.geocode import Geocoder, GeocodingStopped, QueryRejected, is_suspicious
+
+    summary = GeocodeSummary()
+    targets = _targets(engine)
+    with session_scope(engine) as s:
+        keys = [t.key for t in targets]
+        cached = {
+            r.key: r.found
+            for i in range(0, len(keys), 500)
+            for r in s.exec(
+                select(GeocodeCache).where(col(GeocodeCache.key).in_(keys[i : i + 500]))
+            ).all()
+        }
+    total = len(targets)
+    if progress:
+        progress(0, total)
+    geo = geocoder
+    for done, target in enumerate(targets, start=1):
+        was_found = cached.get(target.key)
+        ask = was_found is None or (was_found is False and retry_failed)
+        if not ask:
+            with session_scope(engine) as s:
+                row = s.get(GeocodeCache, target.key)
+                assert row is not None
+                summary.cache_hits += 1
+                summary.improved += _apply(s, target.account_ids, row)
+                summary.suspicious += int(row.suspicious)
+            if progress:
+                progress(done, total)
+            continue
+        if limit is not None and summary.requested >= limit:
+            summary.remaining = sum(
+                1 for t in targets[done - 1 :] if cached.get(t.key) is None or retry_failed
+            )
+            break
+        geo = geo or Geocoder(settings)
+        try:
+            answer = geo.lookup(target.key)
+        except QueryRejected:
+            summary.rejected += 1
+            continue
+        except GeocodingStopped as exc:
+            summary.stopped = str(exc)
+            summary.remaining = sum(1 for t in targets[done - 1 :] if cached.get(t.key) is None)
+            break
+        summary.requested += 1
+        flagged, offset = is_suspicious(answer, target.reference, settings.suspicious_km)
+        with session_scope(engine) as s:
+            row = s.get(GeocodeCache, target.key) or GeocodeCache(
+                key=target.key, found=False, source="nominatim"
+            )
+            row.found, row.lat, row.lon = answer.found, answer.lat, answer.lon
+            row.precision, row.display_name = answer.precision, answer.display_name
+            row.suspicious, row.offset_km, row.fetched_at = flagged, offset, utcnow()
+            s.add(row)
+            s.flush()
+            summary.improved += _apply(s, target.account_ids, row)
+        summary.not_found += int(not answer.found)
+        summary.suspicious += int(flagged)
+        if progress:
+            progress(done, total)
+    return summary
+
+
+# -- one account, for the app: a candidate first, saved only when confirmed ----
