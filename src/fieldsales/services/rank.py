@@ -1,152 +1,38 @@
 """Use case: rank the accounts from a reference point (METHOD sections 1, 3, 8).
 
 Two queries load what ranking needs of every account and its outcome facts;
-stage, distance and the weighted score are then computed for all accounts at
-once with numpy (domain.scoring.score_matrix), so 100,000 accounts rank in
-well under a second. The result is a RankTable: a sequence of RankedAccount
-built on access, filtered with vectorised masks so the app can refilter
-100,000 accounts on each key press without touching the database. Fields only
-a shown account needs (address, phone, ...) load in batches on first access.
+services.rank_table computes stage, distance and score for all of them at
+once, so 100,000 accounts rank in about a second. Filtering and sorting are
+vectorised views, so the app can refilter 100,000 accounts on each key press
+without touching the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, overload
+from collections.abc import Iterable
+from datetime import date
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from fieldsales.config import Settings
-from fieldsales.domain.contact import contact_many
-from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
-from fieldsales.domain.scoring import (
-    ScoreResult,
-    ranks_of,
-    result_from_row,
-    score_matrix,
-    weighted,
-)
-from fieldsales.domain.text import fold, fold_many
-from fieldsales.geo.distance import haversine_many
+from fieldsales.services.rank_table import RankedAccount, RankFilter, RankTable, RankBase
 from fieldsales.store import queries
+
+__all__ = [
+    "OriginError",
+    "RankFilter",
+    "RankTable",
+    "RankedAccount",
+    "filter_ranked",
+    "parse_latlon",
+    "rank_accounts",
+    "resolve_origin",
+]
 
 
 class OriginError(ValueError):
     """A reference point that cannot be resolved; the message says why."""
-
-
-_DETAIL_NAMES = queries.DETAIL_FIELDS
-
-
-class RankedAccount:
-    """One ranked account. List fields are set at once; detail fields
-    (external_id, address, postal_code, industry, contact_name, phone,
-    average_order, gross_margin, last_product) load on first access."""
-
-    __slots__ = (
-        "_details",
-        "_table",
-        "city",
-        "company",
-        "company_kana",
-        "distance_km",
-        "do_not_contact",
-        "geo_precision",
-        "id",
-        "last_contact",
-        "last_order_date",
-        "lat",
-        "lifetime_revenue",
-        "lon",
-        "main_reason",
-        "months_dormant",
-        "next_followup",
-        "owner_rep",
-        "paused_until",
-        "prefecture",
-        "score",
-        "site",
-        "stage",
-    )
-
-    id: str
-    company: str
-    company_kana: str | None
-    site: str | None
-    prefecture: str | None
-    city: str | None
-    lat: float | None
-    lon: float | None
-    geo_precision: str
-    owner_rep: str | None
-    lifetime_revenue: int
-    last_order_date: date | None
-    main_reason: str
-    do_not_contact: bool
-    stage: str
-    months_dormant: float | None
-    distance_km: float | None
-    score: ScoreResult
-    last_contact: date | None
-    next_followup: date | None
-    paused_until: date | None
-
-    def __init__(self, table: _Base | None, **fields: Any) -> None:
-        self._table = table
-        self._details: tuple[Any, ...] | None = None
-        for k, v in fields.items():
-            setattr(self, k, v)
-
-    def __repr__(self) -> str:
-        return f"RankedAccount({self.company!r}, {self.score.rank} {self.score.total:g})"
-
-    @property
-    def total(self) -> float:
-        return self.score.total
-
-    @property
-    def rank(self) -> str:
-        return self.score.rank
-
-    def is_paused(self, today: date) -> bool:
-        return self.paused_until is not None and self.paused_until > today
-
-    def _detail(self, name: str) -> Any:
-        if self._details is None:
-            if self._table is None:
-                return None
-            self._table.load_details(self)
-        assert self._details is not None
-        return self._details[_DETAIL_NAMES.index(name)]
-
-    external_id = property(lambda self: self._detail("external_id"))
-    address = property(lambda self: self._detail("address"))
-    postal_code = property(lambda self: self._detail("postal_code"))
-    industry = property(lambda self: self._detail("industry"))
-    contact_name = property(lambda self: self._detail("contact_name"))
-    phone = property(lambda self: self._detail("phone"))
-    average_order = property(lambda self: self._detail("average_order"))
-    gross_margin = property(lambda self: self._detail("gross_margin"))
-    last_product = property(lambda self: self._detail("last_product"))
-
-
-@dataclass
-class RankFilter:
-    ranks: Sequence[str] = ()
-    stages: Sequence[str] = ()
-    reasons: Sequence[str] = ()
-    prefectures: Sequence[str] = ()
-    cities: Sequence[str] = ()
-    owner: str | None = None
-    within_km: float | None = None
-    due_followups: bool = False  # only follow-ups due today or overdue
-    search: str = ""  # company / kana / site, width-, case- and kana-insensitive
-    show_all: bool = False  # include do-not-contact and paused accounts
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:
@@ -197,275 +83,11 @@ def rank_accounts(
     with Session(engine) as session:
         columns = queries.rank_columns(session, ids)
         events = queries.outcome_events(session, ids)
-    base = _Base(columns, events, settings, origin=origin, today=today, engine=engine)
+    base = RankBase(columns, events, settings, origin=origin, today=today, engine=engine)
     table = RankTable(base, base.order)
     return (
         table.filter(filters, today) if filters is not None else table.filter(RankFilter(), today)
     )
-
-
-def _nan_array(values: Sequence[Any]) -> npt.NDArray[np.float64]:
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-
-class _Base:
-    """Column arrays of every ranked account, shared by all views."""
-
-    def __init__(
-        self,
-        columns: Sequence[Sequence[Any]],
-        events: Sequence[tuple[str, datetime, str, date | None]],
-        settings: Settings,
-        *,
-        origin: tuple[float, float],
-        today: date,
-        engine: Engine | None,
-    ) -> None:
-        (
-            self.ids, self.company, self.kana, self.site, self.prefecture, self.city,
-            lats, lons, self.precision, self.owner, revenue, last_order, cycle,
-            self.reason, solvable, competitor, digital, dnc,
-        ) = columns  # fmt: skip
-        self.engine = engine
-        self.settings = settings
-        self.today = today
-        n = len(self.ids)
-        self.n = n
-        self.lat = _nan_array(lats)
-        self.lon = _nan_array(lons)
-        self.revenue = _nan_array(revenue)
-        self.dnc = np.array(dnc, dtype=bool)
-        dist = haversine_many(origin[0], origin[1], self.lat, self.lon) if n else np.zeros(0)
-        self.distance = dist
-        # Dates arrive as ISO text; convert the column at once.
-        orders = np.array([v or "NaT" for v in last_order], dtype="datetime64[D]")
-        days = (np.datetime64(today, "D") - orders).astype(float)  # NaT -> nan
-        self.last_order = orders
-        self.months = np.maximum(days / DAYS_PER_MONTH, 0.0)
-        self._apply_outcomes(events, cycle, settings)
-        scfg = settings.scoring
-        self.matrix = score_matrix(
-            self.revenue, self.months, solvable, competitor, dist, digital, scfg
-        )
-        self.totals, self.points, self.max_points = weighted(self.matrix, scfg)
-        self.ranks = ranks_of(self.totals, scfg)
-        self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
-        self._search: list[str] | None = None
-        self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
-        self._objects: dict[int, RankedAccount] = {}
-        self._pending: list[RankedAccount] = []
-
-    def _apply_outcomes(
-        self,
-        events: Sequence[tuple[str, datetime, str, date | None]],
-        cycle: Sequence[Any],
-        settings: Settings,
-    ) -> None:
-        """Stage and contact state from the outcome log, all accounts at once."""
-        index = {aid: i for i, aid in enumerate(self.ids)}
-        kept = [e for e in events if e[0] in index]
-        # Outcome times are UTC; the rep's calendar day is local. One offset for
-        # the run instead of astimezone() per event.
-        offset = datetime.now().astimezone().utcoffset() or timedelta(0)
-        acc = np.array([index[e[0]] for e in kept], dtype=np.intp)
-        day = np.array([(e[1] + offset).date() for e in kept], dtype="datetime64[D]")
-        res = np.array([e[2] for e in kept], dtype=str)
-        due = np.array([e[3] if e[3] is not None else "NaT" for e in kept], dtype="datetime64[D]")
-        self.stage = stages_many(
-            self.last_order, _nan_array(cycle), self.today, acc, day, res, settings.dormancy
-        )
-        self.contact = contact_many(self.n, acc, day, res, due, settings.phone)
-        self.followup = self.contact.next_followup
-        self.paused = self.contact.paused_until
-
-    def search_keys(self) -> list[str]:
-        """Folded company + kana + site, built once on the first search."""
-        if self._search is None:
-            self._search = fold_many(
-                f"{c} {k or ''} {s or ''}"
-                for c, k, s in zip(self.company, self.kana, self.site, strict=True)
-            )
-        return self._search
-
-    def cached(self, name: str, build: Any) -> Any:
-        if name not in self._columns:
-            self._columns[name] = build()
-        return self._columns[name]
-
-    def id_index(self) -> dict[str, int]:
-        return self.cached("id_index", lambda: {aid: i for i, aid in enumerate(self.ids)})
-
-    def sort_key(self, column: str) -> Any:
-        """A numpy array ordering all accounts by `column` (ascending = natural)."""
-
-        def text(values: Sequence[Any]) -> Any:
-            # "\uffff" puts missing values last in ascending order
-            return np.array([v or "\uffff" for v in values], dtype=str)
-
-        keys = {
-            "rank": lambda: self.ranks,
-            "score": lambda: -self.totals,
-            "company": lambda: np.array(self.search_keys(), dtype=str),
-            "distance": lambda: np.nan_to_num(self.distance, nan=np.inf),
-            "months": lambda: np.nan_to_num(self.months, nan=np.inf),
-            "last_order": lambda: self.last_order,
-            "followup": lambda: self.followup,
-            "city": lambda: text(self.city),
-            "stage": lambda: text(self.stage),
-            "reason": lambda: text(self.reason),
-        }
-        if column not in keys:
-            raise ValueError(f"cannot sort by {column!r}; choose from {', '.join(keys)}")
-        return self.cached(f"sort:{column}", keys[column])
-
-    def get(self, i: int) -> RankedAccount:
-        obj = self._objects.get(i)
-        if obj is not None:
-            return obj
-        months = self.months[i]
-        dist = self.distance[i]
-        contact = self.contact.state(i)
-        lo = self.last_order[i]
-        raw = {
-            "past_revenue": None if np.isnan(self.revenue[i]) else int(self.revenue[i]),
-            "dormancy_length": None if np.isnan(months) else round(float(months), 1),
-            "proximity": None if np.isnan(dist) else round(float(dist), 2),
-        }
-        score = result_from_row(
-            self.matrix[i], self.points[i], self.max_points[i], float(self.totals[i]),
-            self.settings.scoring, raw,
-        )  # fmt: skip
-        obj = RankedAccount(
-            self,
-            id=self.ids[i],
-            company=self.company[i],
-            company_kana=self.kana[i],
-            site=self.site[i],
-            prefecture=self.prefecture[i],
-            city=self.city[i],
-            lat=None if np.isnan(self.lat[i]) else float(self.lat[i]),
-            lon=None if np.isnan(self.lon[i]) else float(self.lon[i]),
-            geo_precision=self.precision[i] if not np.isnan(dist) else "none",
-            owner_rep=self.owner[i],
-            lifetime_revenue=int(0 if np.isnan(self.revenue[i]) else self.revenue[i]),
-            last_order_date=None if np.isnat(lo) else lo.astype(date),
-            main_reason=self.reason[i],
-            do_not_contact=bool(self.dnc[i]),
-            stage=self.stage[i],
-            months_dormant=None if np.isnan(months) else float(months),
-            distance_km=None if np.isnan(dist) else float(dist),
-            score=score,
-            last_contact=contact.last_contact,
-            next_followup=contact.next_followup,
-            paused_until=contact.paused_until,
-        )
-        self._objects[i] = obj
-        self._pending.append(obj)
-        return obj
-
-    def load_details(self, wanted: RankedAccount) -> None:
-        """Fill detail fields of every built account still lacking them, in one go."""
-        batch = [a for a in self._pending if a._details is None]
-        if wanted not in batch:
-            batch.append(wanted)
-        self._pending = []
-        found: dict[str, tuple[Any, ...]] = {}
-        if self.engine is not None:
-            with Session(self.engine) as session:
-                found = queries.account_details(session, [a.id for a in batch])
-        empty = (None,) * len(_DETAIL_NAMES)
-        for a in batch:
-            a._details = found.get(a.id, empty)
-
-
-class RankTable(Sequence[RankedAccount]):
-    """A ranked, filtered view: best first. Indexing builds RankedAccount on demand."""
-
-    def __init__(self, base: _Base, index: npt.NDArray[np.intp]) -> None:
-        self._base = base
-        self._index = index
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    @overload
-    def __getitem__(self, i: int) -> RankedAccount: ...
-    @overload
-    def __getitem__(self, i: slice) -> RankTable: ...
-    def __getitem__(self, i: int | slice) -> RankedAccount | RankTable:
-        if isinstance(i, slice):
-            return RankTable(self._base, self._index[i])
-        return self._base.get(int(self._index[i]))
-
-    def __iter__(self) -> Iterator[RankedAccount]:
-        for j in self._index:
-            yield self._base.get(int(j))
-
-    def __bool__(self) -> bool:
-        return len(self._index) > 0
-
-    @property
-    def ids(self) -> list[str]:
-        return [self._base.ids[j] for j in self._index]
-
-    def position(self, account_id: str) -> int | None:
-        """Where an account is in this view (None if filtered out); vectorised."""
-        where = self._base.id_index().get(account_id)
-        if where is None:
-            return None
-        hits = np.flatnonzero(self._index == where)
-        return int(hits[0]) if len(hits) else None
-
-    def sorted_by(self, column: str | None, reverse: bool = False) -> RankTable:
-        """The same accounts ordered by a column (None: the ranking, best first).
-
-        Sorting works on the column arrays: no RankedAccount is built.
-        """
-        if column is None:
-            return RankTable(self._base, self._index[::-1] if reverse else self._index)
-        key = self._base.sort_key(column)[self._index]
-        order = np.argsort(key, kind="stable")
-        if reverse:
-            order = order[::-1]
-        return RankTable(self._base, self._index[order])
-
-    def filter(self, f: RankFilter, today: date | None = None) -> RankTable:
-        """A new view with the filter applied (vectorised; order kept)."""
-        b = self._base
-        today_d = np.datetime64(today or b.today, "D")
-        idx = self._index
-        keep = np.ones(len(idx), dtype=bool)
-        if not f.show_all:
-            paused = b.paused[idx]
-            keep &= ~b.dnc[idx] & ~(~np.isnat(paused) & (paused > today_d))
-        if f.ranks:
-            keep &= np.isin(b.ranks[idx], list(f.ranks))
-
-        def member(values: Sequence[Any], wanted: Sequence[str]) -> npt.NDArray[np.bool_]:
-            allowed = set(wanted)
-            return np.fromiter((values[j] in allowed for j in idx), dtype=bool, count=len(idx))
-
-        if f.stages:
-            keep &= member(b.stage, f.stages)
-        if f.reasons:
-            keep &= member(b.reason, f.reasons)
-        if f.prefectures:
-            keep &= member(b.prefecture, f.prefectures)
-        if f.cities:
-            keep &= member(b.city, f.cities)
-        if f.owner:
-            keep &= member(b.owner, [f.owner])
-        if f.within_km is not None:
-            d = b.distance[idx]
-            keep &= ~np.isnan(d) & (d <= f.within_km)
-        if f.due_followups:
-            fu = b.followup[idx]
-            keep &= ~np.isnat(fu) & (fu <= today_d)
-        needle = fold(f.search)
-        if needle:
-            keys = b.search_keys()
-            keep &= np.fromiter((needle in keys[j] for j in idx), dtype=bool, count=len(idx))
-        return RankTable(b, idx[keep])
 
 
 def filter_ranked(items: RankTable, f: RankFilter, today: date) -> RankTable:
