@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from fieldsales.config import Settings
-from fieldsales.services.rank_table import RankedAccount, RankFilter, RankTable, RankBase
+from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
 from fieldsales.store import queries
 
 __all__ = [
