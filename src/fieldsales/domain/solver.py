@@ -1,11 +1,11 @@
 """The one module that talks to the routing engines: VROOM (pyvroom) and PyVRP.
 
-Both run on every plan, at once (PyVRP in a thread: it releases the GIL),
-and the better verified answer is kept (domain.optimise). Why both: on the
-full model (lunch, windows, a pinned appointment) PyVRP collects more score
-at 200-500 candidates, VROOM has the lunch break built in and is the better
-answer on some days; together they reach the best 10-second result in under
-a second (README, design notes: route solver; bench/bench_routing.py).
+Every proposal is verified and the best is kept (domain.optimise). VROOM
+orders a set that fits quickly (PyVRP then improves that order in a few
+iterations) and is the fallback; PyVRP, started from scratch on two seeds
+at once (it releases the GIL), chooses among many candidates: it collects
+more score at 50-500 candidates than VROOM's full search (README, design
+notes: route solver; bench/bench_routing.py).
 
 The model becomes a `Problem` of plain integers (picklable, so the warm
 worker process can take it); only the ORDER of visits comes back: times are
@@ -138,12 +138,13 @@ def build_problem(
 # after ~40, ~0.45 ms each) instead of the time budget (bench/bench_routing.py)
 ORDER_ITERATIONS_PER_JOB = 2
 ORDER_ITERATIONS_MIN = 50
-VROOM_SHARE = 0.5  # at most half the budget: PyVRP improves on its answer with the rest
+VROOM_SHARE = 0.5  # at most half the budget when VROOM runs alone (the fallback)
 SOLVER_SHARE = 0.85  # of the budget: set-up, timing, polish and checking take the rest
 
 
-def solve_vroom(problem: Problem) -> Solution:
-    """Run VROOM once; returns the job nodes in visiting order per vehicle."""
+def solve_vroom(problem: Problem, *, seconds: float | None = None) -> Solution:
+    """Run VROOM once (for `seconds`, default its share of the budget);
+    returns the job nodes in visiting order per vehicle."""
     import vroom  # ~0.5 s import: only on first use (or once in the warm worker)
 
     inp = vroom.Input()
@@ -185,7 +186,7 @@ def solve_vroom(problem: Problem) -> Solution:
     sol = inp.solve(
         exploration_level=problem.exploration,
         nb_threads=1,
-        timeout=timedelta(seconds=problem.timeout_s * VROOM_SHARE),
+        timeout=timedelta(seconds=problem.timeout_s * VROOM_SHARE if seconds is None else seconds),
     )
     routes: dict[int, list[int]] = {v.id: [] for v in problem.vehicles}
     df = sol.routes
@@ -319,42 +320,57 @@ def solve_pyvrp(
     return routes
 
 
-def solve_default(problem: Problem) -> list[Solution]:
-    """A quick VROOM pass, then PyVRP warm-started from it: the best is kept.
+def _surely_choosing(problem: Problem) -> bool:
+    """More service time than the whole day holds: not every candidate can fit."""
+    day = sum(v.window[1] - v.window[0] for v in problem.vehicles)
+    return sum(j.service_s for j in problem.jobs) > day
 
-    One after the other, not at once: VROOM holds the GIL, which starved
-    PyVRP's Python search loop of its time when they ran together. The VROOM
-    pass (exploration 0, 10-50 ms) tells whether every candidate fits: then
-    only the order is left and PyVRP gets a few iterations for it (25 stops:
-    ~35 ms). Otherwise PyVRP gets the rest of the budget to choose: VROOM's
-    full search (0.2-0.5 s) was never the better answer on the benchmark's
-    50-500 candidates, PyVRP improving on VROOM's quick answer was.
-    `problem.exploration` is the effort of VROOM when it is used alone.
+
+def solve_default(problem: Problem) -> list[Solution]:
+    """PyVRP for choosing, VROOM then PyVRP for ordering: the best verified is kept.
+
+    One after the other, never at once: VROOM holds the GIL, which starved
+    PyVRP's Python search loop of its time when they ran together. When the
+    candidates may all fit (their visits fit in the day), a quick VROOM pass
+    (exploration 0, 10-50 ms) tells whether they do: then only the order is
+    left and PyVRP, warm-started from it, gets a few iterations (25 stops:
+    ~35 ms). Otherwise PyVRP chooses with the whole budget, twice at once with
+    different seeds (one per core: its local search releases the GIL), from
+    scratch: at 500 candidates warm starts from VROOM (quick or full search)
+    kept PyVRP near VROOM's choice, 1-8% below a cold start, and VROOM's full
+    search itself was 4-10% below it (bench/bench_routing.py; README design
+    notes). VROOM still answers if PyVRP gives nothing.
     """
     t0 = time.perf_counter()
-    quick = solve_vroom(replace(problem, exploration=0))
-    budget = problem.timeout_s * SOLVER_SHARE - (time.perf_counter() - t0)
-    if sum(len(seq) for seq in quick) == len(problem.jobs):
-        iterations = max(ORDER_ITERATIONS_MIN, ORDER_ITERATIONS_PER_JOB * len(problem.jobs))
-        return [quick, _safe_pyvrp(problem, budget, quick, iterations)]
-    # choosing: two searches with different seeds, one per core (PyVRP's local
-    # search releases the GIL), the better one is kept
+    end = t0 + problem.timeout_s * SOLVER_SHARE
+    answers: list[Solution] = []
+    if not _surely_choosing(problem):
+        quick = solve_vroom(replace(problem, exploration=0))
+        answers.append(quick)
+        if sum(len(seq) for seq in quick) == len(problem.jobs):
+            iterations = max(ORDER_ITERATIONS_MIN, ORDER_ITERATIONS_PER_JOB * len(problem.jobs))
+            return [quick, _safe_pyvrp(problem, end - time.perf_counter(), quick, iterations)]
+    left = end - time.perf_counter()
     out: list[Solution] = [[] for _ in problem.vehicles]
 
     def second() -> None:
-        out[:] = [_safe_pyvrp(problem, budget, quick, seed=1)]
+        out[:] = [_safe_pyvrp(problem, left, None, seed=1)]
 
     t = threading.Thread(target=second, name="pyvrp-2", daemon=True)
     t.start()
-    first = _safe_pyvrp(problem, budget, quick)
+    first = _safe_pyvrp(problem, left, None)
     t.join()
-    return [quick, first, *out[:1]]
+    answers += [first, out[0]]
+    if not any(seq for a in answers for seq in a):  # PyVRP failed: VROOM's answer stands
+        left = max(0.05, t0 + problem.timeout_s - time.perf_counter())
+        answers.append(solve_vroom(problem, seconds=left))
+    return answers
 
 
 def _safe_pyvrp(
     problem: Problem,
     seconds: float,
-    start: Solution,
+    start: Solution | None,
     iterations: int | None = None,
     seed: int = 0,
 ) -> Solution:
