@@ -153,6 +153,7 @@ def print_day(ctx: Context, pd: Any) -> None:
 
     from fieldsales.domain.routing import hhmm
     from fieldsales.handoff import roi_line
+    from fieldsales.services.planning_model import STOP_COLUMNS, stop_cells
 
     p = pd.plan
     if not p.stops:
@@ -168,21 +169,10 @@ def print_day(ctx: Context, pd: Any) -> None:
         title=f"{p.day.isoformat()} ({p.day.strftime('%a')}): {p.start.label} "
         f"{hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)}, lunch {lunch}"
     )
-    for col in ("#", "time", "company", "rank", "km", "min", "window", "score"):
+    for col in STOP_COLUMNS:
         table.add_column(col, justify="right" if col in ("#", "km", "min", "score") else "left")
-    for i, s in enumerate(p.stops, 1):
-        a = pd.accounts[s.account_id]
-        fit = "appointment" if s.pinned else ("best" if s.in_window else "outside")
-        table.add_row(
-            str(i),
-            f"{hhmm(s.start_s)}-{hhmm(s.departure_s)}",
-            a.company,
-            a.rank,
-            f"{s.leg_km:.1f}",
-            str(round(s.leg_s / 60)),
-            fit,
-            f"{s.value:.0f}",
-        )
+    for cells in stop_cells(pd):
+        table.add_row(*cells)
     table.add_row(
         "",
         f"→ {hhmm(p.return_s)}",

@@ -25,6 +25,7 @@ from fieldsales.domain.routing import (
     base_model,
     duration_for,
     exclusion_reason,
+    hhmm,
 )
 from fieldsales.domain.solver import SolveFn
 from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts, resolve_origin
@@ -190,3 +191,28 @@ def next_working_day(today: date, settings: Settings) -> date:
     if not settings.visits.work_weekdays:
         return today
     return working_days(today, 1, settings)[0]
+
+
+STOP_COLUMNS = ("#", "time", "company", "rank", "km", "min", "window", "score")
+
+
+def stop_cells(planned: PlannedDay, short: bool = False) -> list[list[str]]:
+    """The stop table's cells (STOP_COLUMNS), shared by `fieldsales plan` and the Plan screen."""
+    cells = []
+    for i, s in enumerate(planned.plan.stops, 1):
+        a = planned.accounts[s.account_id]
+        appointment = "appt" if short else "appointment"
+        fit = appointment if s.pinned else ("best" if s.in_window else "outside")
+        cells.append(
+            [
+                str(i),
+                f"{hhmm(s.start_s)}-{hhmm(s.departure_s)}",
+                a.company,
+                a.rank,
+                f"{s.leg_km:.1f}",
+                str(round(s.leg_s / 60)),
+                fit,
+                f"{s.value:.0f}",
+            ]
+        )
+    return cells

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from fieldsales.domain.routing import PlanError, hhmm
 from fieldsales.domain.solver import SolveFn
 from fieldsales.services import planning
+from fieldsales.services.planning_model import stop_cells
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
@@ -148,19 +149,10 @@ class PlanScreen(BaseScreen):
         row = table.cursor_row
         table.clear()
         p = pd.plan
-        for i, s in enumerate(p.stops, 1):
-            a = pd.accounts[s.account_id]
-            fit = "appt" if s.pinned else ("best" if s.in_window else "outside")
+        for s, cells in zip(p.stops, stop_cells(pd, short=True), strict=True):
             mark = "🔒" if s.account_id in pd.locked else ""
             table.add_row(
-                str(i),
-                f"{hhmm(s.start_s)}-{hhmm(s.departure_s)}",
-                a.company,
-                a.rank,
-                f"{s.leg_km:.1f}",
-                str(round(s.leg_s / 60)),
-                fit,
-                f"{s.value:.0f}",
+                *cells,
                 mark,
                 key=s.account_id,
             )
