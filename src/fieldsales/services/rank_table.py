@@ -164,6 +164,7 @@ class RankBase:
             self.reason, solvable, competitor, digital, dnc,
         ) = columns  # fmt: skip
         self.engine = engine
+        self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
         self.settings = settings
         self.today = today
         n = len(self.ids)
@@ -188,7 +189,6 @@ class RankBase:
         self.ranks = ranks_of(self.totals, scfg)
         self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
         self._search: list[str] | None = None
-        self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
         self._objects: dict[int, RankedAccount] = {}
         self._pending: list[RankedAccount] = []
 
@@ -199,7 +199,7 @@ class RankBase:
         settings: Settings,
     ) -> None:
         """Stage and contact state from the outcome log, all accounts at once."""
-        index = {aid: i for i, aid in enumerate(self.ids)}
+        index = self.id_index()  # built once, reused by position()
         kept = [e for e in events if e[0] in index]
         # Outcome times are UTC; the rep's calendar day is local. One offset for
         # the run instead of astimezone() per event.
