@@ -9,7 +9,8 @@ the method's figures can only come from config.yaml.
 from __future__ import annotations
 
 import os
-from datetime import time
+import re
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -167,12 +168,56 @@ class Visits(_Model):
     solver_seconds: Positive
     solver_exploration: Annotated[int, Field(ge=0, le=5)]
     work_weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    objective: Literal["expected_profit", "score"]
+    candidate_limit: Annotated[int, Field(gt=0)]
+    solver_seed: Annotated[int, Field(ge=0)]
     plan_stages: list[str]
 
     @field_validator("work_start", "work_end", mode="before")
     @classmethod
     def _time(cls, v: Any) -> time:
         return _parse_hhmm(v)
+
+
+Fit = Literal["best", "good", "reason", "no"]
+ChannelKey = Literal["visit", "phone", "dm", "email"]
+
+
+class ChannelReasons(_Model):
+    positive_reaction: bool
+    followup_due: bool
+    near_stop_km: Annotated[float, Field(ge=0)]
+
+
+class Channels(_Model):
+    fit: dict[ChannelKey, dict[Literal["A", "B", "C", "D"], Fit]]
+    reasons: ChannelReasons
+    success_factor: dict[ChannelKey, Annotated[float, Field(ge=0, le=1)]]
+
+    @field_validator("fit")
+    @classmethod
+    def _complete(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for ch in ("visit", "phone", "dm", "email"):
+            missing = [r for r in "ABCD" if r not in v.get(ch, {})]
+            if missing:
+                raise ValueError(f"{ch}: no fit for rank {', '.join(missing)}")
+        return v
+
+
+def _closed_date(v: Any) -> str:
+    text = str(v).strip()
+    if not re.fullmatch(r"(\d{4}-)?\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r}: expected MM-DD or YYYY-MM-DD")
+    try:
+        date.fromisoformat(text if len(text) == 10 else f"2000-{text}")
+    except ValueError:
+        raise ValueError(f"{text!r}: not a calendar date") from None
+    return text
+
+
+class CalendarSettings(_Model):
+    national_holidays: bool
+    closed_dates: list[Annotated[str, BeforeValidator(_closed_date)]]
 
 
 class Travel(_Model):
@@ -183,6 +228,7 @@ class Travel(_Model):
 class Phone(_Model):
     best_windows: Windows
     max_minutes: Positive
+    max_calls_per_day: Annotated[int, Field(ge=0)]
     recontact_after_refusal_days: Annotated[int, Field(ge=0)]
     refusals_before_pause: Annotated[int, Field(ge=1)]
     pause_after_refusals_days: Annotated[int, Field(ge=0)]
@@ -228,6 +274,8 @@ class Settings(_Model):
     scoring: Scoring
     visits: Visits
     travel: Travel
+    channels: Channels
+    calendar: CalendarSettings
     phone: Phone
     roi: Roi
     geocoding: Geocoding
