@@ -61,6 +61,35 @@ def test_upgrade_from_first_revision_keeps_data(db_path: Path) -> None:
     assert tuple(out) == ("a1", "refused")
 
 
+def test_hours_columns_arrive_empty_and_leave_cleanly(db_path: Path) -> None:
+    from alembic import command
+
+    engine = dbmod.create_db_engine(dbmod.database_url(db_path))
+    dbmod.upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO account (id, match_key, company, geo_precision, lifetime_revenue,"
+            " main_reason, reason_solvable, competitor_status, digital_responsiveness,"
+            " do_not_contact, created_at, updated_at)"
+            " VALUES ('a1', 'k', '山田商店', 'none', 0, 'price', 'partly', 'none',"
+            " 'low', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+    dbmod.upgrade(engine, "0004")
+    with engine.begin() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT company, closed_weekdays, opens_at, closes_at FROM account"
+        ).one()
+        assert tuple(row) == ("山田商店", None, None, None)
+        conn.exec_driver_sql(
+            "UPDATE account SET closed_weekdays = '5,6', opens_at = '09:00', closes_at = '17:00'"
+        )
+    command.downgrade(dbmod.alembic_config(engine), "0003")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("account")}
+    assert "opens_at" not in columns and "company" in columns
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT company FROM account").scalar() == "山田商店"
+
+
 def test_not_a_database_gives_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "notes.db"
     bad.write_bytes(b"this is not sqlite" * 100)

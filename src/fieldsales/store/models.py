@@ -93,6 +93,10 @@ class Account(SQLModel, table=True):
     digital_responsiveness: str = Field(default="unknown", max_length=20)
     do_not_contact: bool = False
     notes: str | None = None
+    # 定休日 and 受付時間 (domain/calendar.py): "5,6" with Monday = 0; "HH:MM" each
+    closed_weekdays: str | None = Field(default=None, max_length=20)
+    opens_at: str | None = Field(default=None, max_length=5)
+    closes_at: str | None = Field(default=None, max_length=5)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 
