@@ -11,19 +11,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from fieldsales.domain import parse
+from fieldsales.domain import calendar, parse
 from fieldsales.domain.vocab import Precision, Reason
 
 
 @dataclass(frozen=True)
 class Column:
-    name: str  # Account field
-    kind: str  # text|int|float|rate|date|bool|category|reasons
+    name: str  # Account field (or the cell's name when it fills several: `stores`)
+    kind: str  # text|int|float|rate|date|bool|category|reasons|weekdays|hours
     max_len: int | None = None
     minimum: float | None = None
     maximum: float | None = None
     aliases: tuple[str, ...] = ()
     category: str | None = None  # which vocabulary a category column uses
+    stores: tuple[str, ...] = ()  # the Account fields one cell fills, when not `name`
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.stores or (self.name,)
 
 
 # The order is the export order. Aliases are compared after `header_key`.
@@ -91,6 +96,19 @@ COLUMNS: tuple[Column, ...] = (
         "text",
         100,
         aliases=("rep", "owner", "sales rep", "担当営業", "営業担当", "営業担当者"),
+    ),
+    Column(
+        "closed_weekdays",
+        "weekdays",
+        20,
+        aliases=("closed days", "closed_days", "定休日", "休業日", "定休", "休日"),
+    ),
+    # One cell "9:00-17:00" fills two fields; export writes it back the same way.
+    Column(
+        "opening_hours",
+        "hours",
+        aliases=("hours", "open hours", "business hours", "受付時間", "営業時間"),
+        stores=("opens_at", "closes_at"),
     ),
     Column(
         "lifetime_revenue",
@@ -170,6 +188,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 REQUIRED = ("company",)
+
+
+def stored_fields(names: Iterable[str]) -> set[str]:
+    """The Account fields that the given columns fill."""
+    return {f for n in names for f in BY_NAME[n].fields}
 
 
 def header_key(text: str) -> str:
@@ -268,7 +291,7 @@ class RowResult:
 
 
 # Columns whose few distinct values repeat on every row: parsed once per value.
-_REPEATING = frozenset({"date", "bool", "category", "reasons"})
+_REPEATING = frozenset({"date", "bool", "category", "reasons", "weekdays", "hours"})
 _MEMO_SIZE = 4096
 
 
@@ -296,6 +319,12 @@ def _reader(col: Column, vocab: Vocabulary) -> Callable[[str], Any]:
 
         def read(raw: str) -> Any:
             return parse.parse_reasons(raw, vocab.reason)
+    elif kind == "weekdays":
+
+        def read(raw: str) -> Any:
+            return calendar.parse_closed_weekdays(raw) or None  # "なし" stores nothing
+    elif kind == "hours":
+        read = calendar.parse_hours
     else:
         read = parse.clean_text
     if kind in _REPEATING:
@@ -309,14 +338,19 @@ class RowReader:
     def __init__(self, vocab: Vocabulary, today: date) -> None:
         self.today = today
         self._columns = {c.name: (c, _reader(c, vocab)) for c in COLUMNS}
+        self._split = {c.name: c.stores for c in COLUMNS if c.stores}
 
     def convert(self, cells: dict[str, str]) -> RowResult:
         """Read one row's cells (field -> raw text); every problem is collected, not raised."""
         out = RowResult()
         values, today = out.values, self.today
+        split = self._split
         for name, raw in cells.items():
             if not raw or raw.isspace():
-                values[name] = None
+                if name in split:
+                    values.update(dict.fromkeys(split[name]))
+                else:
+                    values[name] = None
                 continue
             col, read = self._columns[name]
             try:
@@ -327,6 +361,8 @@ class RowReader:
             problem = _check(col, value, today)
             if problem:
                 out.errors.append(CellError(name, raw, problem))
+            elif name in split:
+                values.update(zip(split[name], value, strict=True))
             else:
                 values[name] = value
         if "company" in cells and values.get("company") is None and not _has(out, "company"):

@@ -112,7 +112,8 @@ def import_accounts(
     try:
         with engine.begin() as conn:
             before = len(report.problems)
-            _apply(conn, good, set(header.fields.values()), f"import:{path.name}", report, progress)
+            present = cols.stored_fields(header.fields.values())
+            _apply(conn, good, present, f"import:{path.name}", report, progress)
             if len(report.problems) > before and not skip_invalid:
                 raise _Abort  # rows that only clash with stored accounts: roll back too
     except _Abort:
