@@ -21,7 +21,7 @@ examples:
                                                    day), from and back to the office
   fieldsales plan --date 2026-12-01 --days 5       a week, each account at most once
   fieldsales plan --from 35.68,139.70 --to office --max-stops 8
-  fieldsales plan --pin C0042@14:00 --export ~/plan   with an appointment; sheets, ICS, GPX
+  fieldsales plan --pin C00042@14:00 --export ~/plan   with an appointment; sheets, ICS, GPX
   fieldsales plan --json                           machine-readable (start, end, stops)
 """
 
@@ -128,6 +128,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except (PlanError, OriginError) as exc:
         ctx.err.print(f"plan: {exc}")
         return 1
+    skipped = planning.skipped_days(first, args.days, settings) if args.days > 1 else []
     if args.save:
         for pd in days:
             planning.save_plan(engine, settings, pd)
@@ -140,9 +141,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         from fieldsales.handoff import plan_json
 
-        data: Any = plan_json(days[0]) if len(days) == 1 else {"days": [plan_json(d) for d in days]}
+        data: Any = (
+            plan_json(days[0], settings)
+            if len(days) == 1
+            else {
+                "days": [plan_json(d, settings) for d in days],
+                "skipped": [{"date": d.isoformat(), "why": why} for d, why in skipped],
+            }
+        )
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
+    for d, why in skipped:
+        ctx.console.print(f"{d.isoformat()} ({d.strftime('%a')}): skipped, {why}")
     for pd in days:
         print_day(ctx, pd)
     return 0
@@ -153,7 +163,13 @@ def print_day(ctx: Context, pd: Any) -> None:
 
     from fieldsales.domain.routing import hhmm
     from fieldsales.handoff import roi_line
-    from fieldsales.services.planning_model import STOP_COLUMNS, stop_cells
+    from fieldsales.services.planning_model import (
+        CALL_COLUMNS,
+        STOP_COLUMNS,
+        call_cells,
+        stop_cells,
+        value_text,
+    )
 
     p = pd.plan
     if not p.stops:
@@ -170,7 +186,7 @@ def print_day(ctx: Context, pd: Any) -> None:
         f"{hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)}, lunch {lunch}"
     )
     for col in STOP_COLUMNS:
-        table.add_column(col, justify="right" if col in ("#", "km", "min", "score") else "left")
+        table.add_column(col, justify="right" if col in ("#", "km", "min", "value") else "left")
     for cells in stop_cells(pd):
         table.add_row(*cells)
     table.add_row(
@@ -182,11 +198,19 @@ def print_day(ctx: Context, pd: Any) -> None:
         str(round(p.last_leg_s / 60)),
         "",
         "",
+        "",
     )
     ctx.console.print(table)
     ctx.console.print(
         f"{len(p.stops)} visits · {p.km:.1f} km · {round(p.drive_s / 60)} min driving · "
-        f"{round(p.idle_s / 60)} min idle · score {p.score:.0f} · "
+        f"{round(p.idle_s / 60)} min idle · value {value_text(pd, p.score)} · "
         f"{len(pd.model.candidates)} candidates, {len(pd.excluded)} excluded\n"
         f"Planned ROI {roi_line(pd)}"
     )
+    if pd.calls:
+        calls = Table(title=f"Calls ({len(pd.calls)}): phone windows, best value first")
+        for col in CALL_COLUMNS:
+            calls.add_column(col, justify="right" if col in ("#", "value") else "left")
+        for cells in call_cells(pd):
+            calls.add_row(*cells)
+        ctx.console.print(calls)

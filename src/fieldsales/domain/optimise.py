@@ -9,16 +9,29 @@ candidates while the budget lasts), and the plan checker's verdict.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
 
+from fieldsales.domain.channels import WHY_NEAR
 from fieldsales.domain.plancheck import PlanInvalid, verify
-from fieldsales.domain.routing import DayModel, DayPlan, PlanError, prune, schedule
+from fieldsales.domain.routing import END, START, DayModel, DayPlan, PlanError, prune, schedule
 from fieldsales.domain.solver import SolveFn, build_problem, order_from_solution, solve_default
 from fieldsales.geo.matrix import TravelMatrix
 
 WALL_SHARE = 0.95  # of the budget: the polish stops here, leaving time to check and return
+# The polish stops after this many timed tries that did not improve the plan
+# (a count, not a clock, so that the same data give the same plan).
+POLISH_TRIES = 3000
+# PyVRP iterations when choosing: enough to converge on 400 candidates
+# (bench/bench_planning.py), few enough to finish inside the budget.
+ITERATIONS_BASE = 400
+ITERATIONS_PER_CANDIDATE = 2
+
+
+def choose_iterations(n_candidates: int) -> int:
+    return ITERATIONS_BASE + ITERATIONS_PER_CANDIDATE * n_candidates
 
 
 def _trim(model: DayModel, order: list[str]) -> list[str]:
@@ -39,24 +52,41 @@ def plan_model(
     timeout_s: float,
     exploration: int,
     solve: SolveFn | None = None,
+    seed: int = 0,
+    iterations: int | None = None,
 ) -> DayPlan:
     """Choose and order the visits of one day, then time and verify the plan.
 
-    `timeout_s` bounds the whole call: matrix, engines, polish and checks.
+    The same model and seed give the same plan: the engines stop on
+    iteration counts and the polish on a count of tries; `timeout_s` only
+    caps the whole call (matrix, engines, polish and checks) on a slow machine.
     """
     t0 = time.perf_counter()
     deadline = t0 + timeout_s * WALL_SHARE
     full = model.matrix()
     pruned = prune(model, full)
     m = pruned.matrix() if pruned is not model else full
+    # the engines choose among the candidates that stand on their own; those
+    # that may come only near a planned stop (channel fit △) join in the polish
+    core, cm = _core(pruned, m)
     left = max(0.05, timeout_s - (time.perf_counter() - t0))
-    problem = build_problem(pruned, m.seconds, timeout_s=left, exploration=exploration)
+    if iterations is None:
+        iterations = choose_iterations(len(core.candidates))
+    problem = build_problem(
+        core,
+        cm.seconds,
+        timeout_s=left,
+        exploration=exploration,
+        km=cm.km,
+        seed=seed,
+        iterations=iterations,
+    )
     best: DayPlan | None = None
     for solution in (solve or solve_default)(problem):
-        order = _trim(pruned, order_from_solution(pruned, solution))
-        plan = _fit(pruned, order, m)
-        # more value first; for the same value, less driving
-        if best is None or (plan.score, -plan.drive_s) > (best.score, -best.drive_s):
+        order = _trim(core, order_from_solution(core, solution))
+        plan = _fit(core, order, cm)
+        # more value (net of travel) first; for the same value, less driving
+        if best is None or (plan.objective, -plan.drive_s) > (best.objective, -best.drive_s):
             best = plan
     if best is None:
         raise PlanError("the solver gave no answer")
@@ -65,6 +95,35 @@ def plan_model(
         return verify(pruned, polish(pruned, best, m, deadline))
     except (PlanError, PlanInvalid):  # the polish must never cost the verified plan
         return best
+
+
+def _core(model: DayModel, m: TravelMatrix) -> tuple[DayModel, TravelMatrix]:
+    """The model without the near-stop candidates, and its travel matrix."""
+    keep = [i for i, c in enumerate(model.candidates) if c.why != WHY_NEAR]
+    if len(keep) == len(model.candidates):
+        return model, m
+    nodes = [START, END] + [model.pin_node(i) for i in range(len(model.pins))]
+    nodes += [model.cand_node(i) for i in keep]
+    sub = np.ix_(nodes, nodes)
+    core = replace(model, candidates=tuple(model.candidates[i] for i in keep))
+    return core, TravelMatrix(km=m.km[sub], seconds=m.seconds[sub])
+
+
+def _near_ok(model: DayModel, order: list[str], m: TravelMatrix, node: dict[str, int]) -> bool:
+    """Every near-stop candidate in `order` lies within near_stop_km of a stop
+    that is in the plan on its own (straight-line km, as the plan checker has it)."""
+    near = [a for a in order if a in model_near(model)]
+    if not near:
+        return True
+    anchors = [node[a] for a in order if a not in model_near(model)]
+    if not anchors:
+        return False
+    limit = model.near_stop_km * model.detour_factor + 1e-6  # the matrix holds road km
+    return all(bool((m.km[node[a], anchors] <= limit).any()) for a in near)
+
+
+def model_near(model: DayModel) -> frozenset[str]:
+    return frozenset(c.account_id for c in model.candidates if c.why == WHY_NEAR)
 
 
 def _fit(model: DayModel, order: list[str], m: TravelMatrix) -> DayPlan:
@@ -124,6 +183,8 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
     node = {a: n for a, (n, _c) in cands.items()}
     node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
     improved = True
+    tries = 0
+    check_near = any(c.why == WHY_NEAR for c in model.candidates)
     while improved and time.perf_counter() < deadline:
         improved = False
         order = [s.account_id for s in plan.stops]
@@ -140,13 +201,19 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
         d = m.seconds
         # extra seconds of inserting free[i] into gap k
         extra = d[prev][:, fn].T + svc[:, None] + d[fn][:, nxt] - d[prev, nxt][None, :]
+        km = m.km
+        # travel cost of the detour, in the value's unit (yen; 0 under the score objective)
+        extra_cost = model.cost_per_km * (
+            km[prev][:, fn].T + km[fn][:, nxt] - km[prev, nxt][None, :]
+        )
         # (-gain, extra seconds, candidate, gap, stop dropped or -1)
         moves: list[tuple[float, int, int, int, int]] = []
         can_add = model.max_stops is None or len(order) < model.max_stops  # pins count
         if can_add:
             ii, kk = np.nonzero(extra <= room[None, :])
             moves += [
-                (-val[i], int(extra[i, k]), int(i), int(k), -1) for i, k in zip(ii, kk, strict=True)
+                (float(extra_cost[i, k] - val[i]), int(extra[i, k]), int(i), int(k), -1)
+                for i, k in zip(ii, kk, strict=True)
             ]
         # swaps: drop stop j (not pinned) and insert a more valuable one in its place
         for j, a in enumerate(order):
@@ -162,13 +229,18 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
         for _neg, _extra, i, k, drop in moves:
             if time.perf_counter() >= deadline:
                 break
+            tries += 1
+            if tries > POLISH_TRIES:
+                return plan
             trial = [a for x, a in enumerate(order) if x != drop]
             trial.insert(k, free[i])
+            if check_near and not _near_ok(model, trial, m, node):
+                continue
             try:
                 cand_plan = schedule(model, trial, m)
             except PlanError:
                 continue
-            if cand_plan.score > plan.score + 1e-9:
+            if cand_plan.objective > plan.objective + 1e-9:
                 plan, improved = cand_plan, True
                 break
     return plan

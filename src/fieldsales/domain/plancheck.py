@@ -89,7 +89,7 @@ def violations(model: DayModel, plan: DayPlan, *, forbidden: Iterable[str] = ())
         if s.departure_s - s.start_s != dur:
             out.append(f"{s.account_id}: visit lasts {s.departure_s - s.start_s} s, not {dur}")
         if s.account_id in cands and not any(
-            o <= s.start_s <= c for o, c in model.windows_for(dur)
+            o <= s.start_s <= c for o, c in model.windows_for(dur, cands[s.account_id].window)
         ):
             out.append(f"{s.account_id}: starts {hhmm(s.start_s)}, outside its allowed window")
         if s.in_window != model.in_best_window(s.start_s, dur):
@@ -108,6 +108,40 @@ def violations(model: DayModel, plan: DayPlan, *, forbidden: Iterable[str] = ())
     gaps.append((t, plan.return_s, secs))
 
     out += _lunch_violations(model, plan, gaps)
+    out += _fit_violations(model, plan)
+    return out
+
+
+def _fit_violations(model: DayModel, plan: DayPlan) -> list[str]:
+    """METHOD section 3: no visit where the fit is ×, nor △ without its reason."""
+    if not model.visit_fit:
+        return []
+    fit = dict(model.visit_fit)
+    cands = {c.account_id: c for c in model.candidates}
+    where = {c.account_id: (c.lat, c.lon) for c in model.candidates}
+    where |= {p.account_id: (p.lat, p.lon) for p in model.pins}
+    out = []
+    for s in plan.stops:
+        c = cands.get(s.account_id)
+        if c is None:  # a pinned appointment is the rep's own decision
+            continue
+        f = fit.get(c.rank, "no")
+        if f == "no":
+            out.append(f"{s.account_id}: rank {c.rank} is never visited (channel fit ×)")
+        elif f == "reason" and c.why == "fit":
+            out.append(f"{s.account_id}: rank {c.rank} visited without a reason (channel fit △)")
+        if c.why == "near_stop":
+            near = any(
+                haversine_km(c.lat, c.lon, *where[o.account_id]) <= model.near_stop_km + 1e-9
+                for o in plan.stops
+                if o.account_id != s.account_id
+                and (o.account_id not in cands or cands[o.account_id].why != "near_stop")
+            )
+            if not near:
+                out.append(
+                    f"{s.account_id}: planned as near a stop, but none within "
+                    f"{model.near_stop_km:g} km"
+                )
     return out
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fieldsales.config import Roi
+import numpy as np
+import numpy.typing as npt
+
+from fieldsales.config import Roi, Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,54 @@ class DayRoi:
     roi_pct: float | None  # None when the day costs nothing
 
 
+def rates(rank: str, channel: str, settings: Settings) -> tuple[float, float]:
+    """P(appointment) and P(close) of a contact by `channel` with an account of `rank`.
+
+    The one place the planner and the ROI read rates from: today the
+    config.yaml rates per rank (roi.appointment_rate, roi.close_rate), the
+    appointment rate scaled by the channel's success against a visit
+    (channels.success_factor, METHOD section 7).
+    """
+    cfg = settings.roi
+    r = rank if rank in cfg.appointment_rate else "D"
+    factor = settings.channels.success_factor.get(channel, 1.0)  # type: ignore[call-overload]
+    return cfg.appointment_rate[r] * factor, cfg.close_rate[r]
+
+
+def expected_value(
+    rank: str,
+    average_order: int | None,
+    gross_margin: float | None,
+    settings: Settings,
+    channel: str = "visit",
+) -> float:
+    """Expected gross profit of one contact, in yen (METHOD section 3):
+    P(appointment) x P(close) x expected deal x gross margin."""
+    p_appt, p_close = rates(rank, channel, settings)
+    deal = average_order if average_order else settings.roi.default_deal
+    margin = gross_margin if gross_margin is not None else settings.roi.gross_margin
+    return p_appt * p_close * deal * margin
+
+
+def expected_values(
+    ranks: npt.NDArray[np.str_],
+    average_orders: npt.NDArray[np.float64],
+    gross_margins: npt.NDArray[np.float64],
+    settings: Settings,
+    channel: str = "visit",
+) -> npt.NDArray[np.float64]:
+    """expected_value() for arrays of accounts (nan = missing, as in the table)."""
+    deal = np.where(
+        np.isnan(average_orders) | (average_orders <= 0), settings.roi.default_deal, average_orders
+    )
+    margin = np.where(np.isnan(gross_margins), settings.roi.gross_margin, gross_margins)
+    p = np.zeros(len(ranks))
+    for rank in ("A", "B", "C", "D"):
+        a, c = rates(rank, channel, settings)
+        p[ranks == rank] = a * c
+    return p * deal * margin
+
+
 def visit_revenue(v: VisitEconomics, cfg: Roi) -> float:
     rank = v.rank if v.rank in cfg.appointment_rate else "D"
     deal = v.average_order if v.average_order else cfg.default_deal
@@ -45,6 +96,14 @@ def planned_roi(visits: Iterable[VisitEconomics], km: float, cfg: Roi) -> DayRoi
         margin = v.gross_margin if v.gross_margin is not None else cfg.gross_margin
         revenue += r
         profit += r * margin
+    cost = cfg.day_rate + round(cfg.cost_per_km * km) + cfg.expenses_per_day
+    gp = round(profit)
+    roi = None if cost == 0 else (gp - cost) / cost * 100
+    return DayRoi(round(revenue), gp, cost, roi)
+
+
+def roi_from(profit: float, revenue: float, km: float, cfg: Roi) -> DayRoi:
+    """The method's formula on a day's expected gross profit and revenue (yen)."""
     cost = cfg.day_rate + round(cfg.cost_per_km * km) + cfg.expenses_per_day
     gp = round(profit)
     roi = None if cost == 0 else (gp - cost) / cost * 100

@@ -43,7 +43,14 @@ class Place:
 
 @dataclass(frozen=True)
 class Candidate:
-    """An account that may be visited; `value` is its priority score (0-max_total)."""
+    """An account that may be visited.
+
+    `value` is what a visit is worth before soft windows and the weekday:
+    expected gross profit in yen (visits.objective: expected_profit) or the
+    priority score (objective: score). `window` is the account's own opening
+    hours that day (a hard window on the visit); `why` says what made it a
+    candidate (domain.channels: the rank's fit, or the reason that let a △ in).
+    """
 
     account_id: str
     lat: float
@@ -51,6 +58,8 @@ class Candidate:
     value: float
     duration_s: int
     rank: str = "D"
+    why: str = "fit"
+    window: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,10 @@ class DayModel:
     pins: tuple[Pin, ...] = ()
     max_stops: int | None = None
     excluded_ids: frozenset[str] = field(default_factory=frozenset)
+    cost_per_km: float = 0.0  # yen per road km; the plan's value is net of it
+    # rank -> visit fit (domain.channels); empty: not checked (models built by hand)
+    visit_fit: tuple[tuple[str, str], ...] = ()
+    near_stop_km: float = 0.0  # a "near_stop" candidate must be this close to another stop
 
     def points(self) -> list[tuple[float, float]]:
         pts = [(self.start.lat, self.start.lon), (self.end.lat, self.end.lon)]
@@ -102,11 +115,19 @@ class DayModel:
     def cand_node(self, i: int) -> int:
         return 2 + len(self.pins) + i
 
-    def windows_for(self, duration_s: int) -> list[tuple[int, int]]:
-        """Allowed ranges of a visit's START: it must end inside the window too."""
+    def windows_for(
+        self, duration_s: int, window: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
+        """Allowed ranges of a visit's START: it must end inside the window too.
+
+        `window` is the account's opening hours (always hard)."""
         if not self.windows_hard:
-            return [(self.work_start_s, self.work_end_s - duration_s)]
-        return [(o, c - duration_s) for o, c in self.best_windows if c - duration_s >= o]
+            spans = [(self.work_start_s, self.work_end_s)]
+        else:
+            spans = list(self.best_windows)
+        if window is not None:
+            spans = [(max(o, window[0]), min(c, window[1])) for o, c in spans]
+        return [(o, c - duration_s) for o, c in spans if c - duration_s >= o]
 
     def in_best_window(self, start_s: int, duration_s: int) -> bool:
         return any(o <= start_s <= c - duration_s for o, c in self.best_windows)
@@ -221,6 +242,16 @@ class DayPlan:
     last_leg_s: int
     stops: tuple[Stop, ...]
     lunch: tuple[int, int] | None
+    cost_per_km: float = 0.0
+
+    @property
+    def travel_cost(self) -> float:
+        return self.cost_per_km * self.km
+
+    @property
+    def objective(self) -> float:
+        """What the planner maximises: value collected minus travel cost."""
+        return self.score - self.travel_cost
 
     @property
     def km(self) -> float:
@@ -250,6 +281,7 @@ class _Node:
     duration_s: int
     value: float
     pin_start: int | None  # fixed start for pins
+    window: tuple[int, int] | None = None
 
 
 def _nodes(model: DayModel) -> dict[int, _Node]:
@@ -260,7 +292,7 @@ def _nodes(model: DayModel) -> dict[int, _Node]:
         )
     for i, c in enumerate(model.candidates):
         out[model.cand_node(i)] = _Node(
-            model.cand_node(i), c.account_id, c.duration_s, c.value, None
+            model.cand_node(i), c.account_id, c.duration_s, c.value, None, c.window
         )
     return out
 
@@ -313,6 +345,7 @@ def _simulate(
                 last_leg_s=leg_s,
                 stops=tuple(stops),
                 lunch=lunch,
+                cost_per_km=model.cost_per_km,
             )
         n = seq[gap]
         if n.pin_start is not None:
@@ -321,7 +354,7 @@ def _simulate(
             start = n.pin_start
         else:
             start = -1
-            for o, c in model.windows_for(n.duration_s):
+            for o, c in model.windows_for(n.duration_s, n.window):
                 if t <= c:
                     start = max(t, o)
                     break
@@ -382,10 +415,9 @@ def prune(model: DayModel, m: TravelMatrix) -> DayModel:
         if c.account_id in model.excluded_ids:
             continue
         earliest = model.work_start_s + int(m.seconds[START, node])
-        ok = any(earliest <= cl for _o, cl in model.windows_for(c.duration_s))
-        start = max(
-            earliest, min((o for o, _ in model.windows_for(c.duration_s)), default=earliest)
-        )
+        wins = model.windows_for(c.duration_s, c.window)
+        ok = any(earliest <= cl for _o, cl in wins)
+        start = max(earliest, min((o for o, cl in wins if earliest <= cl), default=earliest))
         if ok and start + c.duration_s + int(m.seconds[node, END]) <= model.work_end_s:
             keep.append(c)
     if len(keep) == len(model.candidates):

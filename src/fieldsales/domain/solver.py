@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +62,11 @@ class Problem:
     vehicles: tuple[Vehicle, ...]
     timeout_s: float
     exploration: int
+    # what a leg costs, in the prizes' unit (yen of travel; None: the durations)
+    costs: npt.NDArray[np.int64] | None = None
+    seed: int = 0
+    # PyVRP iterations when choosing (repeatable); the time budget is only a cap
+    iterations: int | None = None
 
 
 # node sequences per vehicle, in vehicle order
@@ -84,18 +89,31 @@ def build_problem(
     *,
     timeout_s: float,
     exploration: int,
+    km: npt.NDArray[np.float64] | None = None,
+    seed: int = 0,
+    iterations: int | None = None,
 ) -> Problem:
-    """Integers only: seconds and scaled scores (engines truncate floats silently)."""
+    """Integers only: seconds, yen (or scaled scores) (engines truncate floats silently).
+
+    With a travel cost (model.cost_per_km) and `km`, PyVRP's objective is the
+    model's: prizes in yen of expected gross profit against legs in yen of
+    travel, so the plan maximises value minus travel cost.
+    """
     # soft windows and off days are priced in the collected value; the engine
-    # sees the base score so its ordering freedom is not cut by a soft preference
+    # sees the base value so its ordering freedom is not cut by a soft preference
     prio = priorities([c.value for c in model.candidates])
+    costs = None
+    scale = PRIZE_SCALE
+    if model.cost_per_km > 0 and km is not None:
+        costs = np.rint(km * model.cost_per_km).astype(np.int64)
+        scale = 1  # yen against yen
     jobs = tuple(
         Job(
             id=model.cand_node(i),
             service_s=c.duration_s,
             priority=prio[i],
-            prize=round(c.value * PRIZE_SCALE),
-            windows=tuple(model.windows_for(c.duration_s)),
+            prize=round(c.value * scale),
+            windows=tuple(model.windows_for(c.duration_s, c.window)),
         )
         for i, c in enumerate(model.candidates)
     )
@@ -130,7 +148,9 @@ def build_problem(
         if k == lunch_seg:
             lw = (max(a, model.lunch_window[0]), min(b, model.lunch_window[1]) - model.lunch_s)
         vehicles.append(Vehicle(k, a_node, b_node, (a, b), lw, model.lunch_s, budget))
-    return Problem(durations, jobs, tuple(vehicles), timeout_s, exploration)
+    return Problem(
+        durations, jobs, tuple(vehicles), timeout_s, exploration, costs, seed, iterations
+    )
 
 
 # When every candidate fits only the order is left: PyVRP then runs a fixed
@@ -269,8 +289,11 @@ def _pyvrp_data(problem: Problem) -> _PyvrpData | None:
         for v in problem.vehicles
     ]
     locations = [pyvrp.Location(0, 0) for _ in range(d.shape[0])]
-    mats: list[Any] = [d]  # one profile: durations double as distances (seconds)
-    data = pyvrp.ProblemData(locations, clients, depots, vtypes, mats, mats, groups=groups)
+    # distances are what a leg costs: yen of travel, or the seconds themselves
+    dist: Any = d if problem.costs is None else problem.costs.astype(np.int64)
+    data = pyvrp.ProblemData(
+        locations, clients, depots, vtypes, [dist], [cast(Any, d)], groups=groups
+    )
     return _PyvrpData(data, node_of, client_of)
 
 
@@ -349,16 +372,21 @@ def solve_default(problem: Problem) -> list[Solution]:
         answers.append(quick)
         if sum(len(seq) for seq in quick) == len(problem.jobs):
             iterations = max(ORDER_ITERATIONS_MIN, ORDER_ITERATIONS_PER_JOB * len(problem.jobs))
-            return [quick, _safe_pyvrp(problem, end - time.perf_counter(), quick, iterations)]
+            return [
+                quick,
+                _safe_pyvrp(
+                    problem, end - time.perf_counter(), quick, iterations, seed=problem.seed
+                ),
+            ]
     left = end - time.perf_counter()
     out: list[Solution] = [[] for _ in problem.vehicles]
 
     def second() -> None:
-        out[:] = [_safe_pyvrp(problem, left, None, seed=1)]
+        out[:] = [_safe_pyvrp(problem, left, None, problem.iterations, seed=problem.seed + 1)]
 
     t = threading.Thread(target=second, name="pyvrp-2", daemon=True)
     t.start()
-    first = _safe_pyvrp(problem, left, None)
+    first = _safe_pyvrp(problem, left, None, problem.iterations, seed=problem.seed)
     t.join()
     answers += [first, out[0]]
     if not any(seq for a in answers for seq in a):  # PyVRP failed: VROOM's answer stands

@@ -37,3 +37,13 @@ def haversine_matrix(lats: FloatArray, lons: FloatArray) -> FloatArray:
     dl = lam - lam.T
     a = np.sin(dp / 2) ** 2 + np.cos(p) * np.cos(p.T) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def haversine_many_to_many(
+    lats1: FloatArray, lons1: FloatArray, lats2: FloatArray, lons2: FloatArray
+) -> FloatArray:
+    """Distances in km from each of m points to each of n points (m x n); keep m small."""
+    p1, l1 = np.radians(lats1)[:, None], np.radians(lons1)[:, None]
+    p2, l2 = np.radians(lats2)[None, :], np.radians(lons2)[None, :]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

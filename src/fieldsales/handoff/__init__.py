@@ -21,12 +21,16 @@ if TYPE_CHECKING:
 HISTORY_LINES = 5  # the most recent events printed per stop; more does not fit a sheet
 
 
-def plan_json(pd: PlannedDay) -> dict[str, Any]:
-    """The plan as JSON-ready data: start, end, stops with lat/lon and ISO 8601 times."""
+def plan_json(pd: PlannedDay, settings: Settings | None = None) -> dict[str, Any]:
+    """The plan as JSON-ready data: start, end, stops with lat/lon and ISO 8601 times,
+    each stop's expected value and why it is in the plan, and the day's call list
+    (with its talk script when `settings` are given)."""
     from fieldsales.services.planning import local_dt
+    from fieldsales.services.planning_model import call_why, stop_why
 
     p = pd.plan
     day = p.day
+    yen = pd.model.cost_per_km > 0 or not pd.model.visit_fit
 
     def iso(s: int) -> str:
         return local_dt(day, s).isoformat()
@@ -49,11 +53,33 @@ def plan_json(pd: PlannedDay) -> dict[str, Any]:
                 "departure": iso(s.departure_s),
                 "leg_km": round(s.leg_km, 2),
                 "leg_minutes": round(s.leg_s / 60),
-                "score": round(s.value, 1),
+                "score": round(a.total, 1),
+                "expected_value": round(s.base_value) if yen else None,
+                "collected_value": round(s.value, 1),
+                "why": stop_why(pd, s.account_id),
                 "in_window": s.in_window,
                 "pinned": s.pinned,
             }
         )
+    calls = []
+    for i, c in enumerate(pd.calls, 1):
+        a = pd.accounts[c.account_id]
+        call: dict[str, Any] = {
+            "seq": i,
+            "account_id": a.id,
+            "external_id": a.external_id,
+            "company": a.company,
+            "contact": a.contact_name,
+            "phone": a.phone,
+            "rank": a.rank,
+            "time": iso(c.slot_s),
+            "expected_value": round(c.value) if yen else None,
+            "score": round(a.total, 1),
+            "why": call_why(pd, c),
+        }
+        if settings is not None:
+            call["script"] = phone_script(a, settings, day)
+        calls.append(call)
     return {
         "date": day.isoformat(),
         "start": {
@@ -72,11 +98,16 @@ def plan_json(pd: PlannedDay) -> dict[str, Any]:
         },
         "lunch": None if p.lunch is None else {"start": iso(p.lunch[0]), "end": iso(p.lunch[1])},
         "stops": stops,
+        "calls": calls,
         "totals": {
             "km": round(p.km, 2),
             "drive_minutes": round(p.drive_s / 60),
             "idle_minutes": round(p.idle_s / 60),
-            "score": round(p.score, 1),
+            "value_unit": "yen" if yen else "score",
+            "collected_value": round(p.score, 1),
+            "travel_cost": round(p.travel_cost),
+            "net_value": round(p.objective, 1),
+            "calls": len(pd.calls),
             "candidates": len(pd.model.candidates) + len(pd.model.pins),
             "excluded": len(pd.excluded),
         },
@@ -87,6 +118,17 @@ def plan_json(pd: PlannedDay) -> dict[str, Any]:
             "roi_pct": None if pd.roi.roi_pct is None else round(pd.roi.roi_pct, 1),
         },
     }
+
+
+def phone_script(a: Any, settings: Settings, day: Any) -> str:
+    """The phone talk script for the account's main dormancy reason (METHOD section 5)."""
+    from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+
+    facts = ScriptFacts(
+        a.company, a.site, a.contact_name, a.last_order_date, a.last_product, settings.rep_name()
+    )
+    scripts = load_scripts(scripts_path())
+    return scripts.render(a.main_reason, facts, settings.language, day).phone_script
 
 
 def route_points(pd: PlannedDay) -> list[tuple[float, float]]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from fieldsales.config import Settings
 from fieldsales.domain.routing import Place, PlanError
 from fieldsales.domain.solver import SolveFn
+from fieldsales.services.call_list import call_list
 
 # the public names of route planning stay importable from here
 from fieldsales.services.planning_edit import (
@@ -27,15 +28,17 @@ from fieldsales.services.planning_edit import (
     toggle_lock,
 )
 from fieldsales.services.planning_model import (
+    Call,
     PinRequest,
     PlannedDay,
     build_model,
+    check_open_day,
     day_roi,
-    eligible,
     find_account,
     local_dt,
     next_working_day,
     place_of,
+    skipped_days,
     solve_model,
     working_days,
 )
@@ -45,16 +48,16 @@ from fieldsales.services.planning_store import (
     route_stop_ids,
     save_plan,
 )
-from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts
+from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
 
 __all__ = [
     "STOP_STATUSES",
+    "Call",
     "PinRequest",
     "PlannedDay",
     "add_stop",
     "day_roi",
     "drop_stop",
-    "eligible",
     "local_dt",
     "mark_stop",
     "move_stop",
@@ -66,6 +69,7 @@ __all__ = [
     "replan_from_here",
     "route_stop_ids",
     "save_plan",
+    "skipped_days",
     "toggle_lock",
     "working_days",
 ]
@@ -82,10 +86,17 @@ def plan_day(
     max_stops: int | None = None,
     skip: set[str] | frozenset[str] = frozenset(),
     solve: SolveFn | None = None,
-    ranked: Sequence[RankedAccount] | None = None,
+    ranked: RankTable | None = None,
+    skip_calls: set[str] | frozenset[str] = frozenset(),
 ) -> PlannedDay:
-    """Choose and order one day's visits from `start` (default office) to `end`."""
+    """Choose and order one day's visits from `start` (default office) to `end`,
+    and the day's call list from the accounts not visited."""
+    check_open_day(day, settings)
     s, e = place_of(start, engine, settings), place_of(end or start, engine, settings)
+    if ranked is None:
+        ranked = rank_accounts(
+            engine, settings, origin=(s.lat, s.lon), filters=RankFilter(show_all=True), today=day
+        )
     model, accounts, excluded = build_model(
         engine,
         settings,
@@ -98,7 +109,12 @@ def plan_day(
         ranked=ranked,
     )
     plan = solve_model(model, settings, solve)
-    return PlannedDay(model, plan, accounts, excluded, day_roi(plan, accounts, settings))
+    visited = {st.account_id for st in plan.stops}
+    calls = call_list(ranked, day, settings, skip=set(skip_calls) | visited | set(skip))
+    accounts |= {c.account_id: ranked.base.get(ranked.base.id_index()[c.account_id]) for c in calls}
+    return PlannedDay(
+        model, plan, accounts, excluded, day_roi(plan, accounts, settings), calls=calls
+    )
 
 
 def plan_week(
@@ -113,7 +129,8 @@ def plan_week(
     max_stops: int | None = None,
     solve: SolveFn | None = None,
 ) -> list[PlannedDay]:
-    """The next `days` working days; each account at most once across them.
+    """The next `days` working days (holidays and closures skipped); each account
+    visited at most once and called at most once across them.
 
     Preferred weekdays (Tue-Thu) are planned first so they get the best
     accounts; a pinned account is reserved for its own day.
@@ -130,11 +147,12 @@ def plan_week(
         filters=RankFilter(show_all=True),
         today=first_day,
     )
-    reserved = {find_account(p.account, ranked).id for ps in pins.values() for p in ps}
+    reserved = {find_account(p.account, ranked, engine).id for ps in pins.values() for p in ps}
     used: set[str] = set()
+    called: set[str] = set()
     result: dict[date, PlannedDay] = {}
     for d in order:
-        own = {find_account(p.account, ranked).id for p in pins.get(d, ())}
+        own = {find_account(p.account, ranked, engine).id for p in pins.get(d, ())}
         result[d] = plan_day(
             engine,
             settings,
@@ -146,8 +164,10 @@ def plan_week(
             skip=used | (reserved - own),
             solve=solve,
             ranked=ranked,
+            skip_calls=called,
         )
         used |= {st.account_id for st in result[d].plan.stops}
+        called |= {c.account_id for c in result[d].calls}
     return [result[d] for d in dates]
 
 

@@ -6,15 +6,20 @@ Shared by the use cases (services.planning), plan editing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from fieldsales.config import Settings
+from fieldsales.domain import calendar, channels
 from fieldsales.domain.optimise import plan_model
-from fieldsales.domain.roi import DayRoi, VisitEconomics, planned_roi
+from fieldsales.domain.roi import DayRoi, VisitEconomics, expected_values, planned_roi, roi_from
 from fieldsales.domain.routing import (
     Candidate,
     DayModel,
@@ -24,11 +29,14 @@ from fieldsales.domain.routing import (
     PlanError,
     base_model,
     duration_for,
-    exclusion_reason,
     hhmm,
+    lunch_needed,
 )
 from fieldsales.domain.solver import SolveFn
+from fieldsales.geo.distance import haversine_many, haversine_many_to_many
 from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts, resolve_origin
+from fieldsales.services.rank_table import RankBase, RankTable
+from fieldsales.store import queries
 
 
 @dataclass(frozen=True)
@@ -39,15 +47,85 @@ class PinRequest:
     at: time
 
 
+@dataclass(frozen=True)
+class Call:
+    """One call of the day's call list (METHOD section 5)."""
+
+    account_id: str
+    value: float  # expected gross profit of the call in yen (or the score)
+    why: str  # domain.channels: "fit" or the reason that let a △ in
+    slot_s: int  # suggested start, seconds since local midnight, in a phone window
+    fit: str = "good"  # the phone's fit for the account's rank (domain.channels)
+
+
+class Exclusions(Mapping[str, str]):
+    """Why each account is not a candidate of the day, computed on demand.
+
+    Built from one code per account (numpy) so a day planned from 100,000
+    accounts never formats 100,000 strings.
+    """
+
+    def __init__(self, base: RankBase | None, positions: Any, codes: Any, day: date) -> None:
+        self._base = base
+        self._codes: dict[int, int] = {}
+        if base is not None and len(positions):
+            hit = np.flatnonzero(codes)
+            self._codes = dict(zip(positions[hit].tolist(), codes[hit].tolist(), strict=True))
+        self._day = day
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __iter__(self) -> Iterator[str]:
+        assert self._base is not None or not self._codes
+        return (self._base.ids[i] for i in self._codes)  # type: ignore[union-attr]
+
+    def __getitem__(self, account_id: str) -> str:
+        if self._base is None:
+            raise KeyError(account_id)
+        i = self._base.id_index().get(account_id)
+        if i is None or i not in self._codes:
+            raise KeyError(account_id)
+        return _reason_text(self._base, i, self._codes[i], self._day)
+
+
+# exclusion codes, in the order they are tested (the first that applies wins)
+_DNC, _PAUSED, _RECENT, _NO_LOCATION, _APPROX, _STAGE, _FIT_NO, _FIT_REASON, _CLOSED = range(1, 10)
+# codes that forbid even an appointment the rep made (pins)
+_BLOCKS_PIN = {_DNC, _PAUSED, _NO_LOCATION, _CLOSED}
+
+
+def _reason_text(b: RankBase, i: int, code: int, day: date) -> str:
+    def d(x: Any) -> str:
+        return str(x.astype(date).isoformat())
+
+    rank = str(b.ranks[i])
+    texts = {
+        _DNC: lambda: "do not contact",
+        _PAUSED: lambda: f"paused until {d(b.paused[i])}",
+        _RECENT: lambda: (
+            f"contacted {d(b.contact.last_contact[i])} (gap {b.settings.visits.min_gap_days} days)"
+        ),
+        _NO_LOCATION: lambda: "no location",
+        _APPROX: lambda: f"located only to {b.precision[i]}",
+        _STAGE: lambda: f"stage {b.stage[i]}",
+        _FIT_NO: lambda: f"rank {rank} is not visited (channel fit ×)",
+        _FIT_REASON: lambda: f"rank {rank} is visited only with a reason (channel fit △)",
+        _CLOSED: lambda: f"closed on {day.strftime('%A')}",
+    }
+    return texts[code]()
+
+
 @dataclass
 class PlannedDay:
     model: DayModel
     plan: DayPlan
-    accounts: dict[str, RankedAccount]  # every account the model knows, by id
-    excluded: dict[str, str]  # account id -> reason
+    accounts: dict[str, RankedAccount]  # the day's candidates, pins and calls, by id
+    excluded: Mapping[str, str]  # account id -> reason
     roi: DayRoi
     locked: set[str] = field(default_factory=set)
     route_id: str | None = None
+    calls: list[Call] = field(default_factory=list)
 
     def account(self, account_id: str) -> RankedAccount:
         return self.accounts[account_id]
@@ -64,6 +142,19 @@ def place_of(spec: str | None, engine: Engine, settings: Settings) -> Place:
 
 
 def day_roi(plan: DayPlan, accounts: dict[str, RankedAccount], settings: Settings) -> DayRoi:
+    """METHOD section 6 for the planned day.
+
+    Under the expected_profit objective the gross profit is exactly what the
+    planner maximised: the stops' collected values (yen), so the ROI shown is
+    the optimised quantity.
+    """
+    if settings.visits.objective == "expected_profit" and plan.cost_per_km > 0:
+        profit = sum(s.value for s in plan.stops)
+        revenue = 0.0
+        for s in plan.stops:
+            margin = accounts[s.account_id].gross_margin
+            revenue += s.value / (margin if margin else settings.roi.gross_margin)
+        return roi_from(profit, revenue, plan.km, settings.roi)
     visits = [
         VisitEconomics(
             accounts[s.account_id].rank,
@@ -75,29 +166,139 @@ def day_roi(plan: DayPlan, accounts: dict[str, RankedAccount], settings: Setting
     return planned_roi(visits, plan.km, settings.roi)
 
 
-def eligible(
-    ranked: Sequence[RankedAccount], day: date, settings: Settings
-) -> tuple[list[RankedAccount], dict[str, str]]:
-    """Split ranked accounts into visitable ones and the excluded with their reason."""
-    ok: list[RankedAccount] = []
-    excluded: dict[str, str] = {}
-    stages = set(settings.visits.plan_stages)
-    for a in ranked:
-        why = exclusion_reason(a, day, settings)
-        if why is None and a.stage not in stages:
-            why = f"stage {a.stage}"
-        if why is None:
-            ok.append(a)
-        else:
-            excluded[a.id] = why
-    return ok, excluded
+@dataclass(frozen=True)
+class PlanningColumns:
+    """What planning needs of every account beyond the ranking (nan/"" = not known)."""
+
+    average_order: npt.NDArray[np.float64]
+    gross_margin: npt.NDArray[np.float64]
+    closed_weekdays: npt.NDArray[np.str_]  # "5,6" (Monday = 0)
+    opens_s: npt.NDArray[np.float64]  # seconds since midnight
+    closes_s: npt.NDArray[np.float64]
 
 
-def find_account(ref: str, ranked: Sequence[RankedAccount]) -> RankedAccount:
-    for a in ranked:
-        if ref in (a.id, a.external_id):
-            return a
-    raise PlanError(f"{ref}: no such account")
+def _seconds(values: Sequence[str | None], missing: float) -> npt.NDArray[np.float64]:
+    out = np.full(len(values), missing)
+    for k, v in enumerate(values):
+        if v:
+            out[k] = calendar.seconds_of(v)
+    return out
+
+
+def planning_columns(base: RankBase) -> PlanningColumns:
+    """Loaded once per ranking, in one query."""
+
+    def load() -> PlanningColumns:
+        n = base.n
+        cols = PlanningColumns(
+            np.full(n, np.nan),
+            np.full(n, np.nan),
+            np.full(n, "", dtype="<U20"),
+            np.zeros(n),
+            np.full(n, float(calendar.DAY_SECONDS)),
+        )
+        if base.engine is None:
+            return cols
+        with Session(base.engine) as session:
+            ids, (orders, margins, closed, opens, closes) = queries.planning_columns(session)
+        index = base.id_index()
+        pos = np.array([index.get(i, -1) for i in ids], dtype=np.intp)
+        ok = pos >= 0
+        p = pos[ok]
+
+        def num(values: Sequence[Any]) -> npt.NDArray[np.float64]:
+            return np.array([np.nan if v is None else v for v in values], dtype=float)[ok]
+
+        cols.average_order[p] = num(orders)
+        cols.gross_margin[p] = num(margins)
+        cols.closed_weekdays[p] = np.array([c or "" for c in closed], dtype="<U20")[ok]
+        cols.opens_s[p] = _seconds(opens, 0.0)[ok]
+        cols.closes_s[p] = _seconds(closes, float(calendar.DAY_SECONDS))[ok]
+        return cols
+
+    return base.cached("planning_columns", load)
+
+
+def economics(base: RankBase) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    cols = planning_columns(base)
+    return cols.average_order, cols.gross_margin
+
+
+def account_values(
+    base: RankBase, positions: npt.NDArray[np.intp], settings: Settings, channel: str
+) -> npt.NDArray[np.float64]:
+    """What a contact by `channel` is worth: yen of expected gross profit, or the score."""
+    if settings.visits.objective == "score":
+        return np.asarray(base.totals[positions], dtype=float)
+    avg, margin = economics(base)
+    return expected_values(
+        np.asarray(base.ranks[positions]), avg[positions], margin[positions], settings, channel
+    )
+
+
+def _array(base: RankBase, name: str, values: Sequence[Any]) -> npt.NDArray[Any]:
+    return base.cached(name, lambda: np.array(values, dtype=str))
+
+
+def contact_codes(
+    base: RankBase, idx: npt.NDArray[np.intp], day: date, settings: Settings
+) -> npt.NDArray[np.int8]:
+    """Exclusions that hold for every channel (METHOD section 8), one code per account."""
+    v = settings.visits
+    d = np.datetime64(day, "D")
+    codes = np.zeros(len(idx), dtype=np.int8)
+
+    def mark(mask: npt.NDArray[np.bool_], code: int) -> None:
+        codes[(codes == 0) & mask] = code
+
+    mark(base.dnc[idx], _DNC)
+    paused = base.paused[idx]
+    mark(~np.isnat(paused) & (paused > d), _PAUSED)
+    last = base.contact.last_contact[idx]
+    mark(~np.isnat(last) & ((d - last).astype(int) < v.min_gap_days), _RECENT)
+    return codes
+
+
+def _stage_ok(base: RankBase, idx: npt.NDArray[np.intp], settings: Settings) -> Any:
+    return np.isin(_array(base, "stage_array", base.stage)[idx], settings.visits.plan_stages)
+
+
+def _static_reasons(
+    base: RankBase, idx: npt.NDArray[np.intp], day: date, settings: Settings
+) -> npt.NDArray[np.int8]:
+    fu = base.followup[idx]
+    due = ~np.isnat(fu) & (fu <= np.datetime64(day, "D"))
+    return channels.static_reason_many(settings.channels, base.positive[idx], due)
+
+
+def _resolve(ref: str, base: RankBase, engine: Engine) -> int:
+    i = base.id_index().get(ref)
+    if i is None:
+        with Session(engine) as session:
+            acc = queries.find_account(session, ref)
+        i = None if acc is None else base.id_index().get(acc.id)
+    if i is None:
+        raise PlanError(f"{ref}: no such account")
+    return i
+
+
+def find_account(ref: str, ranked: RankTable, engine: Engine) -> RankedAccount:
+    return ranked.base.get(_resolve(ref, ranked.base, engine))
+
+
+def _chunked_near(
+    lat: npt.NDArray[np.float64],
+    lon: npt.NDArray[np.float64],
+    plat: npt.NDArray[np.float64],
+    plon: npt.NDArray[np.float64],
+    km: float,
+) -> npt.NDArray[np.bool_]:
+    """Which (lat, lon) lie within `km` of any of the points (plat, plon)."""
+    near = np.zeros(len(lat), dtype=bool)
+    for k in range(0, len(plat), 64):
+        d = haversine_many_to_many(plat[k : k + 64], plon[k : k + 64], lat, lon)
+        near |= (d <= km).any(axis=0)
+    return near
 
 
 def build_model(
@@ -112,8 +313,15 @@ def build_model(
     skip: set[str] | frozenset[str] = frozenset(),
     within_km: float | None = None,
     earliest_s: int | None = None,
-    ranked: Sequence[RankedAccount] | None = None,
-) -> tuple[DayModel, dict[str, RankedAccount], dict[str, str]]:
+    ranked: RankTable | None = None,
+) -> tuple[DayModel, dict[str, RankedAccount], Exclusions]:
+    """The day's model from the ranking, by the method, at any size.
+
+    Eligibility, channel fit (METHOD section 3), values and reachability are
+    computed for every account at once; only the best `visits.candidate_limit`
+    by value per minute (visit + travel from the start) become candidates, so
+    no matrix ever grows with the account base.
+    """
     if ranked is None:
         ranked = rank_accounts(
             engine,
@@ -122,69 +330,221 @@ def build_model(
             filters=RankFilter(show_all=True),
             today=day,
         )
-    ok, excluded = eligible(ranked, day, settings)
+    b, idx = ranked.base, ranked.indices
+    v, t, ch = settings.visits, settings.travel, settings.channels
+    codes = contact_codes(b, idx, day, settings)
+    located = ~np.isnan(b.lat[idx]) & (_array(b, "precision_array", b.precision)[idx] != "none")
+    codes[(codes == 0) & ~located] = _NO_LOCATION
+    if v.exclude_approximate:
+        approx = np.isin(_array(b, "precision_array", b.precision)[idx], ["town", "city"])
+        codes[(codes == 0) & approx] = _APPROX
+    codes[(codes == 0) & ~_stage_ok(b, idx, settings)] = _STAGE
+    fit = channels.fit_many(ch, "visit", np.asarray(b.ranks[idx]))
+    why_static = _static_reasons(b, idx, day, settings)
+    codes[(codes == 0) & (fit == 0)] = _FIT_NO
+    pc = planning_columns(b)
+    closed = np.char.find(pc.closed_weekdays[idx], str(day.weekday())) >= 0
+    codes[(codes == 0) & closed] = _CLOSED
+    needs_reason = (codes == 0) & (fit == 1) & (why_static == 0)
+    codes[needs_reason] = _FIT_REASON
+    excluded = Exclusions(b, idx, codes, day)
+
+    # pins: the rep's own appointments, kept whatever the fit or the stage
     pin_objs: list[Pin] = []
-    pinned: set[str] = set()
+    pinned: set[int] = set()
     for req in pins:
-        acc = find_account(req.account, ranked)
-        if acc.id in excluded:
-            raise PlanError(f"{acc.company}: cannot pin, {excluded[acc.id]}")
+        i = _resolve(req.account, b, engine)
+        j = np.flatnonzero(idx == i)
+        code = int(codes[j[0]]) if len(j) else 0
+        if code in _BLOCKS_PIN:
+            raise PlanError(f"{b.company[i]}: cannot pin, {_reason_text(b, i, code, day)}")
         at = req.at.hour * 3600 + req.at.minute * 60
+        rank = str(b.ranks[i])
+        value = float(account_values(b, np.array([i]), settings, "visit")[0])
         pin_objs.append(
-            Pin(
-                acc.id,
-                acc.lat or 0.0,
-                acc.lon or 0.0,
-                at,
-                duration_for(acc.rank, settings),
-                acc.score.total,
-            )
+            Pin(b.ids[i], float(b.lat[i]), float(b.lon[i]), at, duration_for(rank, settings), value)
         )
-        pinned.add(acc.id)
-    cands = [
-        Candidate(
-            a.id, a.lat or 0.0, a.lon or 0.0, a.score.total, duration_for(a.rank, settings), a.rank
-        )
-        for a in ok
-        if a.id not in pinned
-        and a.id not in skip
-        and (within_km is None or (a.distance_km is not None and a.distance_km <= within_km))
-    ]
+        pinned.add(i)
+
+    keep = codes == 0
+    if skip or pinned:
+        index = b.id_index()
+        out = {index[a] for a in skip if a in index} | pinned
+        keep &= ~np.isin(idx, list(out))
+    pos = idx[keep]
+    near_pos = (
+        idx[needs_reason & ~np.isin(idx, list(pinned))] if ch.reasons.near_stop_km else idx[:0]
+    )
+    if skip and len(near_pos):
+        index = b.id_index()
+        near_pos = near_pos[~np.isin(near_pos, [index[a] for a in skip if a in index])]
+
     model = base_model(
         settings,
         day,
         start,
         end,
-        candidates=cands,
         pins=pin_objs,
         max_stops=max_stops,
         earliest_s=earliest_s,
-        excluded_ids=frozenset(excluded),
     )
-    return model, {a.id: a for a in ranked}, excluded
+    pos = _reachable(b, pos, model, settings, within_km)
+    near_pos = _reachable(b, near_pos, model, settings, within_km)
+    values = account_values(b, pos, settings, "visit")
+    dur = _durations(b, pos, settings)
+    km0 = haversine_many(start.lat, start.lon, b.lat[pos], b.lon[pos]) * t.detour_factor
+    minutes = dur / 60 + km0 / t.speed_kmh * 60
+    # best value per minute first; ties by the ranking (stable sort on the view order)
+    order = np.argsort(-(values / np.maximum(minutes, 1e-9)), kind="stable")[: v.candidate_limit]
+    order = np.sort(order)  # keep the ranking's order among the chosen
+    pos, values = pos[order], values[order]
+    # a reason is shown only where the fit needs one (△)
+    whys = _static_reasons(b, pos, day, settings)
+    whys[channels.fit_many(ch, "visit", np.asarray(b.ranks[pos])) != 1] = 0
+    cands = [
+        Candidate(
+            b.ids[i],
+            float(b.lat[i]),
+            float(b.lon[i]),
+            float(val),
+            duration_for(str(b.ranks[i]), settings),
+            str(b.ranks[i]),
+            channels.STATIC_WHY.get(int(w), channels.WHY_FIT),
+            _window(pc, i),
+        )
+        for i, val, w in zip(pos.tolist(), values.tolist(), whys.tolist(), strict=True)
+    ]
+    if len(near_pos) and len(pos):
+        # △ accounts that a planned stop may pass by: near one of the candidates
+        close = _chunked_near(
+            b.lat[near_pos], b.lon[near_pos], b.lat[pos], b.lon[pos], ch.reasons.near_stop_km
+        )
+        near_pos = near_pos[close]
+        near_val = account_values(b, near_pos, settings, "visit")
+        pick = np.sort(np.argsort(-near_val, kind="stable")[: v.candidate_limit])
+        near_pos, near_val = near_pos[pick], near_val[pick]
+        cands += [
+            Candidate(
+                b.ids[i],
+                float(b.lat[i]),
+                float(b.lon[i]),
+                float(val),
+                duration_for(str(b.ranks[i]), settings),
+                str(b.ranks[i]),
+                channels.WHY_NEAR,
+                _window(pc, i),
+            )
+            for i, val in zip(near_pos.tolist(), near_val.tolist(), strict=True)
+        ]
+    model = replace(
+        model,
+        candidates=tuple(cands),
+        cost_per_km=float(settings.roi.cost_per_km) if v.objective == "expected_profit" else 0.0,
+        near_stop_km=ch.reasons.near_stop_km,
+        visit_fit=tuple((r, f) for r, f in ch.fit["visit"].items()),
+    )
+    accounts = {b.ids[i]: b.get(i) for i in [*pos.tolist(), *near_pos.tolist(), *pinned]}
+    return model, accounts, excluded
+
+
+def _window(pc: PlanningColumns, i: int) -> tuple[int, int] | None:
+    """The account's opening hours as a hard window; None when it keeps no hours."""
+    o, c = int(pc.opens_s[i]), int(pc.closes_s[i])
+    return None if (o, c) == (0, calendar.DAY_SECONDS) else (o, c)
+
+
+def _durations(b: RankBase, pos: npt.NDArray[np.intp], settings: Settings) -> Any:
+    ranks = np.asarray(b.ranks[pos])
+    out = np.full(len(pos), settings.visits.duration_minutes * 60, dtype=float)
+    for r, minutes in settings.visits.duration_by_rank.items():
+        out[ranks == r] = minutes * 60
+    return out
+
+
+def _reachable(
+    b: RankBase,
+    pos: npt.NDArray[np.intp],
+    model: DayModel,
+    settings: Settings,
+    within_km: float | None,
+) -> npt.NDArray[np.intp]:
+    """Accounts a day can reach: there, the visit, lunch, and on to the end in time."""
+    if not len(pos):
+        return pos
+    t = settings.travel
+    lat, lon = b.lat[pos], b.lon[pos]
+    km0 = haversine_many(model.start.lat, model.start.lon, lat, lon)
+    km1 = haversine_many(model.end.lat, model.end.lon, lat, lon)
+    lunch = model.lunch_s if lunch_needed(model) else 0
+    pc = planning_columns(b)
+    leg0 = km0 * t.detour_factor / t.speed_kmh * 3600
+    leg1 = km1 * t.detour_factor / t.speed_kmh * 3600
+    begin = np.maximum(model.work_start_s + leg0, pc.opens_s[pos])  # the visit starts
+    done = begin + _durations(b, pos, settings)
+    ok = (done + leg1 + lunch <= model.work_end_s) & (done <= pc.closes_s[pos])
+    if within_km is not None:
+        ok &= km0 <= within_km
+    return pos[ok]
 
 
 def solve_model(model: DayModel, settings: Settings, solve: SolveFn | None) -> DayPlan:
     v = settings.visits
     return plan_model(
-        model, timeout_s=v.solver_seconds, exploration=v.solver_exploration, solve=solve
+        model,
+        timeout_s=v.solver_seconds,
+        exploration=v.solver_exploration,
+        solve=solve,
+        seed=v.solver_seed,
     )
 
 
+def day_off(day: date, settings: Settings) -> str | None:
+    """Why nobody is planned on `day` (a weekday off, a holiday, a closure), or None."""
+    if day.weekday() not in settings.visits.work_weekdays:
+        return f"not a working weekday ({day.strftime('%A')})"
+    return calendar.day_off_reason(day, settings.calendar)
+
+
+# a year of days off in a row means the calendar config shuts every day
+_SEARCH_DAYS = 366
+
+
 def working_days(first: date, n: int, settings: Settings) -> list[date]:
+    """The first `n` working days from `first`: work weekdays that are neither
+    national holidays nor company closures (config `calendar`)."""
+    return [d for d, why in calendar_days(first, n, settings) if why is None]
+
+
+def calendar_days(first: date, n: int, settings: Settings) -> list[tuple[date, str | None]]:
+    """Every day from `first` up to the n-th working day, with why it is off (or None)."""
     if not settings.visits.work_weekdays:
         raise PlanError("no working weekdays configured (visits.work_weekdays)")
-    out: list[date] = []
-    d = first
-    while len(out) < n:
-        if d.weekday() in settings.visits.work_weekdays:
-            out.append(d)
+    out: list[tuple[date, str | None]] = []
+    d, found, idle = first, 0, 0
+    while found < n:
+        why = day_off(d, settings)
+        out.append((d, why))
+        found += why is None
+        idle = 0 if why is None else idle + 1
+        if idle > _SEARCH_DAYS:
+            raise PlanError("no working day within a year: check calendar.closed_dates")
         d += timedelta(days=1)
     return out
 
 
+def skipped_days(first: date, n: int, settings: Settings) -> list[tuple[date, str]]:
+    """The holidays and closures a plan of `n` working days from `first` skips
+    (weekends are not listed: they are not work days to begin with)."""
+    work = set(settings.visits.work_weekdays)
+    return [
+        (d, why)
+        for d, why in calendar_days(first, n, settings)
+        if why is not None and d.weekday() in work
+    ]
+
+
 def next_working_day(today: date, settings: Settings) -> date:
-    """Today if it is a working day (config visits.work_weekdays), else the next one.
+    """Today if it is a working day, else the next one (holidays and closures skipped).
 
     A rep planning on a Sunday evening means Monday, not Sunday.
     """
@@ -193,7 +553,39 @@ def next_working_day(today: date, settings: Settings) -> date:
     return working_days(today, 1, settings)[0]
 
 
-STOP_COLUMNS = ("#", "time", "company", "rank", "km", "min", "window", "score")
+def check_open_day(day: date, settings: Settings) -> None:
+    """Refuse a day nobody works, naming the reason and the next working day."""
+    why = calendar.day_off_reason(day, settings.calendar)
+    if why is not None:
+        nxt = next_working_day(day, settings)
+        raise PlanError(f"{day.isoformat()} is a day off ({why}); next working day {nxt}")
+
+
+def stop_why(pd: PlannedDay, account_id: str) -> str:
+    """Why a stop is in the plan: 'A ◎', 'C △ follow-up due', or 'appointment'."""
+    if any(p.account_id == account_id for p in pd.model.pins):
+        return "appointment"
+    c = next((c for c in pd.model.candidates if c.account_id == account_id), None)
+    if c is None or not pd.model.visit_fit:
+        return ""
+    fit = dict(pd.model.visit_fit).get(c.rank, "no")
+    return channels.describe_fit(fit, c.rank, c.why)
+
+
+def call_why(pd: PlannedDay, call: Call) -> str:
+    """Why an account is on the call list: 'B ◎', 'D △ follow-up due'."""
+    return channels.describe_fit(call.fit, pd.accounts[call.account_id].rank, call.why)
+
+
+STOP_COLUMNS = ("#", "time", "company", "rank", "km", "min", "window", "value", "why")
+CALL_COLUMNS = ("#", "time", "company", "rank", "phone", "value", "why")
+
+
+def value_text(pd: PlannedDay, value: float) -> str:
+    """A value as the plan counts it: yen of expected gross profit, or score points."""
+    if pd.model.cost_per_km > 0:
+        return f"¥{round(value):,}"
+    return f"{value:.0f}"
 
 
 def stop_cells(planned: PlannedDay, short: bool = False) -> list[list[str]]:
@@ -212,7 +604,27 @@ def stop_cells(planned: PlannedDay, short: bool = False) -> list[list[str]]:
                 f"{s.leg_km:.1f}",
                 str(round(s.leg_s / 60)),
                 fit,
-                f"{s.value:.0f}",
+                value_text(planned, s.value),
+                stop_why(planned, s.account_id),
             ]
         )
     return cells
+
+
+def call_cells(planned: PlannedDay) -> list[list[str]]:
+    """The call list's cells (CALL_COLUMNS), for the CLI, the Plan screen and the sheets."""
+    out = []
+    for i, c in enumerate(planned.calls, 1):
+        a = planned.accounts[c.account_id]
+        out.append(
+            [
+                str(i),
+                hhmm(c.slot_s),
+                a.company,
+                a.rank,
+                a.phone or "-",
+                value_text(planned, c.value),
+                call_why(planned, c),
+            ]
+        )
+    return out

@@ -212,6 +212,13 @@ class RankBase:
             self.last_order, _nan_array(cycle), self.today, acc, day, res, settings.dormancy
         )
         self.contact = contact_many(self.n, acc, day, res, due, settings.phone)
+        # a positive reaction logged since the last order (lets a △ account in,
+        # METHOD section 3)
+        positive = np.isin(res, list(settings.dormancy.positive_results))
+        after = np.isnat(self.last_order[acc]) | (day > self.last_order[acc]) if len(acc) else acc
+        self.positive = np.zeros(self.n, dtype=bool)
+        if len(acc):
+            self.positive[acc[positive & after]] = True
         self.followup = self.contact.next_followup
         self.paused = self.contact.paused_until
 
@@ -321,6 +328,16 @@ class RankTable(Sequence[RankedAccount]):
     def __init__(self, base: RankBase, index: npt.NDArray[np.intp]) -> None:
         self._base = base
         self._index = index
+
+    @property
+    def base(self) -> RankBase:
+        """The column arrays of every account this view was built from."""
+        return self._base
+
+    @property
+    def indices(self) -> npt.NDArray[np.intp]:
+        """Positions in `base` of this view's accounts, in view order."""
+        return self._index
 
     def __len__(self) -> int:
         return len(self._index)

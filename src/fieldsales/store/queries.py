@@ -91,6 +91,21 @@ def rank_columns(
     return list(zip(*rows, strict=True))
 
 
+# What planning needs beyond the ranking: the economics of a visit and the
+# account's own closed weekdays and opening hours
+PLANNING_FIELDS = ("average_order", "gross_margin", "closed_weekdays", "opens_at", "closes_at")
+
+
+def planning_columns(session: Session) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(ids, one tuple per PLANNING_FIELDS column) of every account, in one query."""
+    stmt = sa.select(col(Account.id), *[_column(n) for n in PLANNING_FIELDS])
+    rows = session.execute(stmt).all()
+    if not rows:
+        return [], [() for _ in PLANNING_FIELDS]
+    cols = list(zip(*rows, strict=True))
+    return list(cols[0]), cols[1:]
+
+
 def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
     """DETAIL_FIELDS by account id."""
     ids = list(account_ids)

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from fieldsales.domain.routing import PlanError, hhmm
 from fieldsales.domain.solver import SolveFn
 from fieldsales.services import planning
-from fieldsales.services.planning_model import stop_cells
+from fieldsales.services.planning_model import STOP_COLUMNS, stop_cells
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
@@ -84,7 +84,7 @@ class PlanScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_columns("#", "time", "company", "rank", "km", "min", "window", "score", "")
+        table.add_columns(*STOP_COLUMNS, "")
         if self._solve is None:
             from fieldsales.services.solver_worker import WarmSolver
 

@@ -1,0 +1,112 @@
+"""The day's call list (METHOD sections 3 and 5): the accounts whose best channel
+today is the phone, ordered by expected value, sized to the phone windows.
+
+An account is on it when the phone is the best channel it has today: visited
+accounts are not called, so the phone competes with DM and email only, and a
+tie goes to the channel order of the account's dormancy reason (talk
+scripts, METHOD section 2). A △ fit needs its reason, a × fit never calls.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from fieldsales.config import Settings
+from fieldsales.domain import channels
+from fieldsales.domain.routing import seconds_of
+from fieldsales.services.planning_model import (
+    Call,
+    _array,
+    _stage_ok,
+    _static_reasons,
+    account_values,
+    contact_codes,
+)
+from fieldsales.services.rank_table import RankTable
+
+# outside the field, the phone competes with these (a visit is a day's route)
+_REMOTE = {"phone", "dm", "email"}
+
+
+@functools.lru_cache(maxsize=64)
+def _channel_order(reason: str, language: str) -> tuple[str, ...]:
+    """The channel order of a dormancy reason's approach (talk scripts)."""
+    from fieldsales.domain.scripts import load_scripts, scripts_path
+
+    try:
+        return load_scripts(scripts_path()).approach(reason, language).channels
+    except Exception:  # scripts unreadable: the fit table alone decides
+        return ()
+
+
+def slots(settings: Settings) -> list[int]:
+    """Call start times (seconds) in the phone windows, one call length apart."""
+    step = int(settings.phone.max_minutes * 60)
+    out: list[int] = []
+    for a, b in settings.phone.best_windows:
+        t, end = seconds_of(a), seconds_of(b)
+        while t + step <= end:
+            out.append(t)
+            t += step
+    return out[: settings.phone.max_calls_per_day]
+
+
+def phone_is_best(settings: Settings, ranks: Sequence[str], reasons: Sequence[str]) -> list[bool]:
+    memo: dict[tuple[str, str], bool] = {}
+    out = []
+    for r, q in zip(ranks, reasons, strict=True):
+        key = (r, q)
+        if key not in memo:
+            best = channels.best_channel(
+                settings.channels, r, _channel_order(q, settings.language), _REMOTE
+            )
+            memo[key] = best == "phone"
+        out.append(memo[key])
+    return out
+
+
+def call_list(
+    ranked: RankTable,
+    day: date,
+    settings: Settings,
+    *,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> list[Call]:
+    """The day's calls, best expected value first, with their suggested slots."""
+    times = slots(settings)
+    if not times:
+        return []
+    b, idx = ranked.base, ranked.indices
+    ok = (contact_codes(b, idx, day, settings) == 0) & _stage_ok(b, idx, settings)
+    if skip:
+        index = b.id_index()
+        ok &= ~np.isin(idx, [index[a] for a in skip if a in index])
+    pos = idx[ok]
+    ranks = np.asarray(b.ranks[pos])
+    fit = channels.fit_many(settings.channels, "phone", ranks)
+    why = _static_reasons(b, pos, day, settings)
+    allowed = (fit >= 2) | ((fit == 1) & (why > 0))
+    why[fit != 1] = 0  # a reason is shown only where the fit needs one (△)
+    pos, ranks, why = pos[allowed], ranks[allowed], why[allowed]
+    reasons = _array(b, "reason_array", b.reason)[pos]
+    best: npt.NDArray[np.bool_] = np.array(
+        phone_is_best(settings, ranks.tolist(), reasons.tolist()), dtype=bool
+    )
+    pos, why = pos[best], why[best]
+    values = account_values(b, pos, settings, "phone")
+    order = np.argsort(-values, kind="stable")[: len(times)]
+    return [
+        Call(
+            b.ids[int(pos[k])],
+            float(values[k]),
+            channels.STATIC_WHY.get(int(why[k]), channels.WHY_FIT),
+            times[n],
+            channels.fit(settings.channels, "phone", str(b.ranks[int(pos[k])])),
+        )
+        for n, k in enumerate(order.tolist())
+    ]
