@@ -173,7 +173,26 @@ def placeholder_values(
     }
 
 
+_LOADED: dict[Path, tuple[tuple[int, int], TalkScripts]] = {}
+
+
 def load_scripts(path: Path) -> TalkScripts:
+    """The talk scripts in `path`, read once and again only when the file changes."""
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    stamp = (st.st_mtime_ns, st.st_size) if st is not None else None
+    hit = _LOADED.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    scripts = _read_scripts(path)
+    if stamp is not None:
+        _LOADED[path] = (stamp, scripts)
+    return scripts
+
+
+def _read_scripts(path: Path) -> TalkScripts:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

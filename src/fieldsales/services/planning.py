@@ -49,6 +49,7 @@ from fieldsales.services.planning_store import (
     save_plan,
 )
 from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
+from fieldsales.store.queries import PLANNING_FIELDS
 
 __all__ = [
     "STOP_STATUSES",
@@ -95,7 +96,12 @@ def plan_day(
     s, e = place_of(start, engine, settings), place_of(end or start, engine, settings)
     if ranked is None:
         ranked = rank_accounts(
-            engine, settings, origin=(s.lat, s.lon), filters=RankFilter(show_all=True), today=day
+            engine,
+            settings,
+            origin=(s.lat, s.lon),
+            filters=RankFilter(show_all=True),
+            today=day,
+            extra=PLANNING_FIELDS,
         )
     model, accounts, excluded = build_model(
         engine,
@@ -146,6 +152,7 @@ def plan_week(
         origin=(s.lat, s.lon),
         filters=RankFilter(show_all=True),
         today=first_day,
+        extra=PLANNING_FIELDS,
     )
     reserved = {find_account(p.account, ranked, engine).id for ps in pins.values() for p in ps}
     used: set[str] = set()
@@ -188,7 +195,12 @@ def replan_from_here(
     e = place_of(end, engine, settings)
     earliest = now.hour * 3600 + now.minute * 60 + now.second
     ranked = rank_accounts(
-        engine, settings, origin=here, filters=RankFilter(show_all=True), today=day
+        engine,
+        settings,
+        origin=here,
+        filters=RankFilter(show_all=True),
+        today=day,
+        extra=PLANNING_FIELDS,
     )
     model, accounts, excluded = build_model(
         engine,

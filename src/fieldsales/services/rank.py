@@ -9,7 +9,7 @@ without touching the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -76,14 +76,21 @@ def rank_accounts(
     filters: RankFilter | None = None,
     today: date | None = None,
     account_ids: Iterable[str] | None = None,
+    extra: Sequence[str] = (),
 ) -> RankTable:
-    """All (or the given) accounts scored from `origin`, best first, then filtered."""
+    """All (or the given) accounts scored from `origin`, best first, then filtered.
+
+    `extra` names more account columns to fetch in the same query (planning
+    asks for queries.PLANNING_FIELDS); they land in RankBase.extra.
+    """
     today = today or date.today()
     ids = list(account_ids) if account_ids is not None else None
     with Session(engine) as session:
-        columns = queries.rank_columns(session, ids)
+        columns = queries.rank_columns(session, ids, extra)
         events = queries.outcome_events(session, ids)
-    base = RankBase(columns, events, settings, origin=origin, today=today, engine=engine)
+    n = len(queries.RANK_FIELDS)
+    base = RankBase(columns[:n], events, settings, origin=origin, today=today, engine=engine)
+    base.extra = dict(zip(extra, columns[n:], strict=True))
     table = RankTable(base, base.order)
     return (
         table.filter(filters, today) if filters is not None else table.filter(RankFilter(), today)

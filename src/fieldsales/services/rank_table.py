@@ -164,6 +164,7 @@ class RankBase:
             self.reason, solvable, competitor, digital, dnc,
         ) = columns  # fmt: skip
         self.engine = engine
+        self.extra: dict[str, Sequence[Any]] = {}  # more columns fetched with the ranking
         self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
         self.settings = settings
         self.today = today

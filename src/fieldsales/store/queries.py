@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -55,30 +55,35 @@ def _column(name: str) -> sa.Column[Any]:
 _IN_CHUNK = 500  # bound the IN (...) list; PostgreSQL and SQLite both accept it
 
 
+def _raw_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """All rows of a whole-table query as plain tuples, straight from the DB-API
+    cursor (SQLAlchemy's Row machinery costs ~40% more at 100,000 rows)."""
+    conn = session.connection()
+    sql = str(stmt.compile(dialect=conn.dialect))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def rank_columns(
-    session: Session, account_ids: Iterable[str] | None = None
+    session: Session, account_ids: Iterable[str] | None = None, extra: Sequence[str] = ()
 ) -> list[tuple[Any, ...]]:
-    """The RANK_FIELDS of all or some accounts, as column tuples (one per column).
+    """The RANK_FIELDS (then the `extra` columns) of all or some accounts, as
+    column tuples (one per column).
 
     Dates come as ISO text (portable CAST) so the caller can convert a whole
     column at once instead of row by row.
     """
     cols = [
         sa.cast(_column(n), sa.String).label(n) if n == "last_order_date" else _column(n)
-        for n in RANK_FIELDS
+        for n in (*RANK_FIELDS, *extra)
     ]
     stmt = sa.select(*cols)
-    conn = session.connection()
     if account_ids is None:
-        # The whole table: straight from the DB-API cursor as plain tuples
-        # (SQLAlchemy's Row machinery costs ~40% more at 100,000 rows).
-        sql = str(stmt.compile(dialect=conn.dialect))
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = _raw_rows(session, stmt)
     else:
         ids = list(account_ids)
         rows = []
@@ -87,7 +92,7 @@ def rank_columns(
                 session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))).all()
             )
     if not rows:
-        return [() for _ in RANK_FIELDS]
+        return [() for _ in cols]
     return list(zip(*rows, strict=True))
 
 
@@ -99,7 +104,7 @@ PLANNING_FIELDS = ("average_order", "gross_margin", "closed_weekdays", "opens_at
 def planning_columns(session: Session) -> tuple[list[str], list[tuple[Any, ...]]]:
     """(ids, one tuple per PLANNING_FIELDS column) of every account, in one query."""
     stmt = sa.select(col(Account.id), *[_column(n) for n in PLANNING_FIELDS])
-    rows = session.execute(stmt).all()
+    rows = _raw_rows(session, stmt)
     if not rows:
         return [], [() for _ in PLANNING_FIELDS]
     cols = list(zip(*rows, strict=True))
