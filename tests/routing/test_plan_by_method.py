@@ -5,6 +5,7 @@ repeatability, the call list, and a base far too large for a whole matrix."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -290,3 +291,26 @@ def test_accounts_closed_that_weekday_stay_out(base: Engine) -> None:
     assert not planned & set(closed)
     reasons = {pd.excluded.get(a, "") for a in closed}
     assert any("closed on Tuesday" in r for r in reasons)
+
+
+def test_add_best_inserts_the_most_valuable_candidate_that_fits(base: Engine) -> None:
+    s = fast(default_settings())
+    pd = planning.plan_day(base, s, day=TUESDAY, max_stops=3)
+    roomy = replace(pd, model=replace(pd.model, max_stops=None))
+    out = planning.add_best(roomy, s)
+    added = {x.account_id for x in out.plan.stops} - {x.account_id for x in pd.plan.stops}
+    assert len(added) == 1 and added <= out.locked
+    assert violations(out.model, out.plan) == []
+    assert out.plan.objective > pd.plan.objective
+    # nothing left out of the plan would have been worth more and still fitted
+    new = added.pop()
+    better = [
+        c
+        for c in out.model.candidates
+        if c.value > next(c2.value for c2 in out.model.candidates if c2.account_id == new)
+        and c.account_id not in {x.account_id for x in out.plan.stops}
+        and c.why != channels.WHY_NEAR
+    ]
+    for c in better[:20]:
+        with pytest.raises(PlanError):
+            planning.add_stop(roomy, c.account_id, s)

@@ -111,7 +111,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     shown = items[: args.top] if args.top > 0 else items
     if args.json:
         print(
-            json.dumps(_as_json(shown, label, lat, lon, len(items)), ensure_ascii=False, indent=2)
+            json.dumps(
+                _as_json(shown, label, lat, lon, len(items), settings),
+                ensure_ascii=False,
+                indent=2,
+            )
         )
         return 0
     _print_table(ctx, shown, label, len(items), settings.language)
@@ -119,8 +123,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _as_json(
-    items: Sequence[Any], label: str, lat: float, lon: float, total: int
+    items: Sequence[Any], label: str, lat: float, lon: float, total: int, settings: Any
 ) -> dict[str, Any]:
+    from fieldsales.domain.roi import expected_value
+
+    def value(a: Any, channel: str) -> int:
+        """Expected gross profit of a contact, yen (METHOD section 3)."""
+        return round(expected_value(a.rank, a.average_order, a.gross_margin, settings, channel))
+
     return {
         "origin": {"label": label, "lat": lat, "lon": lon},
         "matching": total,
@@ -140,6 +150,7 @@ def _as_json(
                 },
                 "stage": a.stage,
                 "main_reason": a.main_reason,
+                "expected_value": {"visit": value(a, "visit"), "phone": value(a, "phone")},
                 "distance_km": None if a.distance_km is None else round(a.distance_km, 2),
                 "geo_precision": a.geo_precision,
                 "months_dormant": None if a.months_dormant is None else round(a.months_dormant, 1),

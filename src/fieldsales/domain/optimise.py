@@ -244,3 +244,57 @@ def polish(model: DayModel, plan: DayPlan, m: TravelMatrix, deadline: float) -> 
                 plan, improved = cand_plan, True
                 break
     return plan
+
+
+def best_insertion(
+    model: DayModel,
+    plan: DayPlan,
+    *,
+    exclude: set[str] | frozenset[str] = frozenset(),
+    m: TravelMatrix | None = None,
+    max_tries: int = POLISH_TRIES,
+) -> DayPlan | None:
+    """The plan with the most valuable candidate that still fits inserted, or None.
+
+    "Add best" on the Plan screen: the same filter as the polish (free time of
+    each segment) keeps the timed tries few, so it answers in milliseconds
+    whatever the size of the account base.
+    """
+    m = m if m is not None else model.matrix()
+    cands = {
+        c.account_id: (model.cand_node(i), c)
+        for i, c in enumerate(model.candidates)
+        if c.account_id not in exclude
+    }
+    order = [s.account_id for s in plan.stops]
+    free = [a for a in cands if a not in set(order)]
+    if not free or (model.max_stops is not None and len(order) >= model.max_stops):
+        return None
+    node = {a: n for a, (n, _c) in cands.items()}
+    node |= {p.account_id: model.pin_node(i) for i, p in enumerate(model.pins)}
+    for c_i, c in enumerate(model.candidates):
+        node.setdefault(c.account_id, model.cand_node(c_i))
+    room = np.array(_segment_room(model, plan, m, node))
+    seq = [START] + [node[a] for a in order] + [END]
+    prev, nxt = np.array(seq[:-1]), np.array(seq[1:])
+    fn = np.array([cands[a][0] for a in free])
+    svc = np.array([cands[a][1].duration_s for a in free])
+    val = np.array([cands[a][1].value for a in free])
+    d, km = m.seconds, m.km
+    extra = d[prev][:, fn].T + svc[:, None] + d[fn][:, nxt] - d[prev, nxt][None, :]
+    cost = model.cost_per_km * (km[prev][:, fn].T + km[fn][:, nxt] - km[prev, nxt][None, :])
+    ii, kk = np.nonzero(extra <= room[None, :])
+    moves = sorted(
+        (float(cost[i, k] - val[i]), int(extra[i, k]), int(i), int(k))
+        for i, k in zip(ii, kk, strict=True)
+    )
+    check_near = any(c.why == WHY_NEAR for c in model.candidates)
+    for _gain, _extra, i, k in moves[:max_tries]:
+        trial = [*order[:k], free[i], *order[k:]]
+        if check_near and not _near_ok(model, trial, m, node):
+            continue
+        try:
+            return schedule(model, trial, m)
+        except PlanError:
+            continue
+    return None

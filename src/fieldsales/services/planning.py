@@ -21,6 +21,7 @@ from fieldsales.services.call_list import call_list
 
 # the public names of route planning stay importable from here
 from fieldsales.services.planning_edit import (
+    add_best,
     add_stop,
     drop_stop,
     move_stop,
@@ -56,6 +57,7 @@ __all__ = [
     "Call",
     "PinRequest",
     "PlannedDay",
+    "add_best",
     "add_stop",
     "day_roi",
     "drop_stop",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fieldsales.config import Settings
+from fieldsales.domain.optimise import best_insertion
 from fieldsales.domain.plancheck import verify
 from fieldsales.domain.routing import DayPlan, Pin, PlanError, schedule
 from fieldsales.domain.solver import SolveFn
@@ -58,6 +59,20 @@ def add_stop(pd: PlannedDay, account_id: str, settings: Settings) -> PlannedDay:
         raise PlanError("no room left in the day for this account")
     out = replace(pd, plan=verify(pd.model, best), roi=day_roi(best, pd.accounts, settings))
     out.locked = pd.locked | {account_id}
+    return out
+
+
+def add_best(
+    pd: PlannedDay, settings: Settings, *, exclude: set[str] | frozenset[str] = frozenset()
+) -> PlannedDay:
+    """Insert the most valuable candidate that still fits (net of its detour); it is
+    then locked. Raises PlanError when nothing else fits the day."""
+    best = best_insertion(pd.model, pd.plan, exclude=exclude)
+    if best is None:
+        raise PlanError("nothing else fits the day")
+    added = {s.account_id for s in best.stops} - {s.account_id for s in pd.plan.stops}
+    out = replace(pd, plan=verify(pd.model, best), roi=day_roi(best, pd.accounts, settings))
+    out.locked = pd.locked | added
     return out
 
 
