@@ -157,9 +157,7 @@ def parse_hours(text: str) -> tuple[str, str]:
     g = m.groups()
     opens, closes = _hhmm(*g[:4]), _hhmm(*g[4:])
     if closes <= opens:
-        raise ValueError(
-            f"closes ({closes}) is not after opens ({opens}); hours past midnight are not supported"
-        )
+        raise ValueError(f"closes ({closes}) is not after opens ({opens}); no hours past midnight")
     return opens, closes
 
 

@@ -14,12 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from fieldsales.domain.calendar import format_hours
 from fieldsales.domain.scripts import ScriptFacts
 from fieldsales.domain.vocab import label
 from fieldsales.services.outcomes import TimelineEntry
 from fieldsales.store.models import Account
 from fieldsales.tui.i18n import geo_mark, tr
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.screens.hours import weekdays_text
 from fieldsales.tui.widgets.account_table import RANK_STYLES
 from fieldsales.tui.widgets.score_bars import ScoreBars
 
@@ -75,6 +77,7 @@ class DetailScreen(BaseScreen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("l", "log", "Log outcome", id="log_outcome"),
         Binding("g", "locate", "Locate", id="locate"),
+        Binding("h", "edit_hours", "Hours", id="edit_hours"),
         Binding("o", "use_as_origin", "From here", id="origin_here", show=False),
     ]
 
@@ -203,8 +206,24 @@ class DetailScreen(BaseScreen):
             )
             if item is not None and item.distance_km is not None:
                 out.append(f"  {item.distance_km:.1f} km")
+        out.append("\n")
+        out.append_text(self.hours_text(acc))
         if acc.last_product:
             out.append(f"\n{self.t('detail.last_order')}: {acc.last_product}")
+        return out
+
+    def hours_text(self, acc: Account) -> Text:
+        """定休日 and 受付時間 on one line, or how to set them."""
+        out = Text()
+        if not (acc.closed_weekdays or acc.opens_at or acc.closes_at):
+            out.append(self.t("detail.hours_hint"), style="dim")
+            return out
+        closed = weekdays_text(acc.closed_weekdays, self.lang) or self.t("detail.never_closed")
+        hours = format_hours(acc.opens_at, acc.closes_at) or self.t("detail.all_day")
+        out.append(f"{self.t('detail.closed_days')}: ")
+        out.append(closed, style="bold")
+        out.append(f"   {self.t('detail.hours')}: ")
+        out.append(hours, style="bold")
         return out
 
     def render_scripts(self, acc: Account) -> None:
@@ -252,6 +271,16 @@ class DetailScreen(BaseScreen):
         from fieldsales.tui.screens.locate import LocateScreen
 
         self.app.push_screen(LocateScreen(self.account_id))
+
+    def action_edit_hours(self) -> None:
+        from fieldsales.tui.screens.hours import HoursScreen
+
+        acc = self.data.account if self.data is not None else None
+        if acc is None:  # still loading, or the account is gone
+            return
+        self.app.push_screen(
+            HoursScreen(acc.id, acc.company, acc.closed_weekdays, acc.opens_at, acc.closes_at)
+        )
 
     def action_use_as_origin(self) -> None:
         self.fs.change_origin(self.account_id)
