@@ -99,12 +99,18 @@ def route_points(pd: PlannedDay) -> list[tuple[float, float]]:
     return [*pts, (p.end.lat, p.end.lon)]
 
 
-def roi_line(pd: PlannedDay) -> str:
+def roi_line(pd: PlannedDay, lang: str = "en") -> str:
+    from fieldsales.tui.i18n import tr  # plain dicts; the app's one translation table
+
     r = pd.roi
-    pct = "n/a" if r.roi_pct is None else f"{r.roi_pct:.0f}%"
-    return (
-        f"{pct} (expected revenue ¥{r.expected_revenue:,}, gross profit "
-        f"¥{r.gross_profit:,}, cost ¥{r.cost:,})"
+    pct = tr("plan.roi_na", lang) if r.roi_pct is None else f"{r.roi_pct:.0f}%"
+    return tr(
+        "plan.roi",
+        lang,
+        pct=pct,
+        revenue=f"{r.expected_revenue:,}",
+        profit=f"{r.gross_profit:,}",
+        cost=f"{r.cost:,}",
     )
 
 
