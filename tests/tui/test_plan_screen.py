@@ -175,8 +175,7 @@ async def test_p_reopens_the_saved_plan_with_locks_and_marks(
         assert [s.account_id for s in reopened.planned.plan.stops] == order
         assert reopened.planned.locked == {order[1]}
         status = _column(reopened, "status")
-        assert status[:3] == ["✓ done", "", "– skipped"] and not any(status[3:])
-        assert _column(reopened, "lock")[1] == "🔒"
+        assert status[:3] == ["✓ done", "🔒", "– skipped"] and not any(status[3:])
         assert "saved" in _text(reopened, "#plan-totals")
         # the map draws the done stop in its own colour, the open ones in theirs
         spans = reopened.query_one(RouteMap).render().spans
@@ -314,18 +313,7 @@ async def test_plan_screen_in_japanese(engine: Engine, settings: Settings) -> No
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _open_plan(app, pilot)
         titles = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
-        assert titles == [
-            "#",
-            "時刻",
-            "会社",
-            "ランク",
-            "km",
-            "分",
-            "時間帯",
-            "スコア",
-            "固定",
-            "状況",
-        ]
+        assert titles == ["#", "状況", "時刻", "会社", "ランク", "km", "分", "時間帯", "スコア"]
         totals = _text(screen, "#plan-totals")
         assert "訪問" in totals and "計画ROI" in totals and "期待売上" in totals
         assert "visits" not in totals and "expected revenue" not in totals
@@ -338,5 +326,6 @@ async def test_plan_screen_in_japanese(engine: Engine, settings: Settings) -> No
         await pilot.press("f2")  # English again, at once
         await pilot.pause()
         titles = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
-        assert titles[1:3] == ["Time", "Company"] and "Planned ROI" in _text(screen, "#plan-totals")
+        assert titles[1:4] == ["Status", "Time", "Company"]
+        assert "Planned ROI" in _text(screen, "#plan-totals")
         assert _column(screen, "status")[0] == "✓ done"

@@ -11,6 +11,7 @@ checker.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -29,7 +30,8 @@ from fieldsales.services.planning_model import stop_cells
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
-COLUMNS = ("seq", "time", "company", "rank", "km", "min", "window", "score", "lock", "status")
+# the status (lock, done, skipped) right after the number: it must show on a narrow terminal
+COLUMNS = ("seq", "status", "time", "company", "rank", "km", "min", "window", "score")
 WINDOW_WORDS = {"appt": "plan.fit.appt", "best": "plan.fit.best", "outside": "plan.fit.outside"}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
 SAVE_GROUP = "plan-save"  # saving and marking: one database write at a time
@@ -52,6 +54,14 @@ class PlanReady(Message):
         self.edited = edited
 
 
+class PlanBusy(Message):
+    """The worker moved on to slower work; the busy line says which."""
+
+    def __init__(self, gen: int, key: str) -> None:
+        super().__init__()
+        self.gen, self.key = gen, key
+
+
 class PlanFailed(Message):
     def __init__(self, gen: int, text: str, *, warn: bool = True) -> None:
         super().__init__()
@@ -71,8 +81,8 @@ class PlanSaved(Message):
 class PlanScreen(BaseScreen):
     DEFAULT_CSS = """
     PlanScreen #plan-body { height: 1fr; }
-    PlanScreen #plan-left { width: 3fr; }
-    PlanScreen #plan-map { width: 2fr; }
+    PlanScreen #plan-left { width: 2fr; }
+    PlanScreen #plan-map { width: 1fr; min-width: 24; max-width: 36; }
     PlanScreen #plan-day { height: auto; padding: 0 1; text-style: bold; }
     PlanScreen #plan-stops { height: 1fr; }
     PlanScreen #plan-totals { height: auto; padding: 0 1; }
@@ -202,6 +212,7 @@ class PlanScreen(BaseScreen):
                         PlanReady(gen, found.planned, status=found.status, note=note, edited=False)
                     )
                     return
+                self.post_message(PlanBusy(gen, "plan.planning"))  # nothing saved: a new plan
             if mode == "add" and current is not None:
                 out = self._add_best(current, dropped, worker)
                 if out is None:
@@ -232,16 +243,21 @@ class PlanScreen(BaseScreen):
         self, pd: planning.PlannedDay, dropped: frozenset[str], worker: Worker[Any]
     ) -> planning.PlannedDay | None:
         """The most valuable candidate not planned yet that still fits, inserted."""
-        chosen = {s.account_id for s in pd.plan.stops} | dropped
+        on_route = {s.account_id for s in pd.plan.stops}
+        route_cands = tuple(c for c in pd.model.candidates if c.account_id in on_route)
         for c in sorted(pd.model.candidates, key=lambda c: -c.value):
             if worker.is_cancelled:
                 return None
-            if c.account_id in chosen:
+            if c.account_id in on_route or c.account_id in dropped:
                 continue
+            # timed on a model of the route and this one candidate: a travel matrix
+            # over every candidate of the day would be built for each try otherwise
+            small = replace(pd.model, candidates=(*route_cands, c))
             try:
-                return planning.add_stop(pd, c.account_id, self.fs.settings)
+                out = planning.add_stop(replace(pd, model=small), c.account_id, self.fs.settings)
             except PlanError:
                 continue
+            return replace(out, model=pd.model)
         return None
 
     @on(PlanReady)
@@ -259,6 +275,11 @@ class PlanScreen(BaseScreen):
             self.notify(msg.note, severity="warning", timeout=8)
         elif msg.status is not None:
             self.notify(self.t("plan.reopened", date=msg.planned.plan.day.isoformat()), timeout=3)
+
+    @on(PlanBusy)
+    def _busy_now(self, msg: PlanBusy) -> None:
+        if msg.gen == self._gen and self.busy is not None:
+            self._set_busy(msg.key)
 
     @on(PlanFailed)
     def _failed(self, msg: PlanFailed) -> None:
@@ -371,9 +392,10 @@ class PlanScreen(BaseScreen):
         p = pd.plan
         for s, cells in zip(p.stops, stop_cells(pd, short=True), strict=True):
             cells[6] = self.t(WINDOW_WORDS[cells[6]]) if cells[6] in WINDOW_WORDS else cells[6]
-            lock = "🔒" if s.account_id in pd.locked else ""
-            st = self.status.get(s.account_id)
-            table.add_row(*cells, lock, self.t(f"plan.status.{st}") if st else "", key=s.account_id)
+            marks = ["🔒"] if s.account_id in pd.locked else []
+            if st := self.status.get(s.account_id):
+                marks.append(self.t(f"plan.status.{st}"))
+            table.add_row(cells[0], " ".join(marks), *cells[1:], key=s.account_id)
         if p.stops:
             table.move_cursor(row=min(row, len(p.stops) - 1))
         lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
