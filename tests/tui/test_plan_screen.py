@@ -19,7 +19,7 @@ from fieldsales.config import Settings
 from fieldsales.domain.solver import solve_default
 from fieldsales.services import planning
 from fieldsales.store import db
-from fieldsales.store.models import Route, RouteStop
+from fieldsales.store.models import Account, Route, RouteStop
 from fieldsales.tui.app import make_app
 from fieldsales.tui.screens.plan import PlanScreen
 from fieldsales.tui.widgets.route_map import STOP_STYLES, RouteMap, draw
@@ -329,3 +329,34 @@ async def test_plan_screen_in_japanese(engine: Engine, settings: Settings) -> No
         assert titles[1:4] == ["Status", "Time", "Company"]
         assert "Planned ROI" in _text(screen, "#plan-totals")
         assert _column(screen, "status")[0] == "✓ done"
+
+
+async def test_reopen_says_which_saved_stop_no_longer_fits(
+    engine: Engine, settings: Settings
+) -> None:
+    seed_accounts(engine, 60)
+    pd = planning.plan_day(engine, settings, day=DAY, solve=solve_default)
+    planning.save_plan(engine, settings, pd)
+    gone = pd.plan.stops[1].account_id
+    with db.session_scope(engine) as s:
+        acc = s.get(Account, gone)
+        assert acc is not None
+        acc.do_not_contact = True  # excluded since the plan was saved
+        company = acc.company
+    app = make_app(settings, engine, today=DAY)
+    messages: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        messages.append(message)
+        shown(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open_plan(app, pilot)
+        assert [s.account_id for s in screen.planned.plan.stops] == [
+            s.account_id for s in pd.plan.stops if s.account_id != gone
+        ]
+        notes = [m for m in messages if company in m]
+        assert len(notes) == 1 and "\n" not in notes[0] and "longer fits" in notes[0]
+        assert "saved" not in _text(screen, "#plan-totals")  # what shows is not what was saved

@@ -34,6 +34,7 @@ from fieldsales.tui.widgets.route_map import RouteMap
 COLUMNS = ("seq", "status", "time", "company", "rank", "km", "min", "window", "score")
 WINDOW_WORDS = {"appt": "plan.fit.appt", "best": "plan.fit.best", "outside": "plan.fit.outside"}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
+MAX_NAMES = 3  # companies named in the one-line note of stops left out
 SAVE_GROUP = "plan-save"  # saving and marking: one database write at a time
 
 
@@ -203,7 +204,8 @@ class PlanScreen(BaseScreen):
                 if found is not None:
                     note = ""
                     if found.left_out:
-                        names = ", ".join(found.left_out)
+                        shown = found.left_out[:MAX_NAMES]
+                        names = ", ".join(shown) + ("…" if len(found.left_out) > len(shown) else "")
                         if len(found.left_out) == 1:
                             note = self.t("plan.left_out_one", names=names)
                         else:
