@@ -99,8 +99,8 @@ def to_markdown(sheet: DaySheet) -> str:
     out = [
         f"# {sheet.title} — {sheet.day}",
         "",
-        f"- {t('sheet.start')}: {sheet.start}, {t('sheet.leave')} {sheet.depart}",
-        f"- {t('sheet.end')}: {sheet.end}, {t('sheet.back')} {sheet.back}",
+        f"- {t('sheet.start_line', place=sheet.start, time=sheet.depart)}",
+        f"- {t('sheet.end_line', place=sheet.end, time=sheet.back)}",
         f"- {t('sheet.lunch')}: {sheet.lunch}",
         f"- {_totals(sheet)}",
         f"- {t('sheet.roi')}: {sheet.roi_line}",
