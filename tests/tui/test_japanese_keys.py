@@ -6,7 +6,16 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from fieldsales.tui.app import FieldSalesApp
-from fieldsales.tui.screens import detail, followups, home, hours, info, log_outcome, pickers
+from fieldsales.tui.screens import (
+    detail,
+    followups,
+    home,
+    hours,
+    info,
+    log_outcome,
+    pickers,
+    plan_day,
+)
 from fieldsales.tui.screens import locate as locate_screen
 from fieldsales.tui.screens import plan as plan_screen
 from fieldsales.tui.screens.info import HelpScreen
@@ -24,6 +33,7 @@ MODULES = (
     pickers,
     locate_screen,
     plan_screen,
+    plan_day,
     account_table,
 )
 

@@ -25,6 +25,7 @@ WHY_FIT = "fit"
 WHY_POSITIVE = "positive_reaction"
 WHY_FOLLOWUP = "followup_due"
 WHY_NEAR = "near_stop"
+WHY_KEPT = "kept"  # on the rep's saved plan: the rep's own choice, like an appointment
 
 
 def fit(cfg: Channels, channel: str, rank: str) -> str:

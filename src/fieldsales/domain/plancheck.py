@@ -123,7 +123,7 @@ def _fit_violations(model: DayModel, plan: DayPlan) -> list[str]:
     out = []
     for s in plan.stops:
         c = cands.get(s.account_id)
-        if c is None:  # a pinned appointment is the rep's own decision
+        if c is None or c.why == "kept":  # appointments and saved stops: the rep's decision
             continue
         f = fit.get(c.rank, "no")
         if f == "no":

@@ -141,12 +141,18 @@ def route_points(pd: PlannedDay) -> list[tuple[float, float]]:
     return [*pts, (p.end.lat, p.end.lon)]
 
 
-def roi_line(pd: PlannedDay) -> str:
+def roi_line(pd: PlannedDay, lang: str = "en") -> str:
+    from fieldsales.tui.i18n import tr  # plain dicts; the app's one translation table
+
     r = pd.roi
-    pct = "n/a" if r.roi_pct is None else f"{r.roi_pct:.0f}%"
-    return (
-        f"{pct} (expected revenue ¥{r.expected_revenue:,}, gross profit "
-        f"¥{r.gross_profit:,}, cost ¥{r.cost:,})"
+    pct = tr("plan.roi_na", lang) if r.roi_pct is None else f"{r.roi_pct:.0f}%"
+    return tr(
+        "plan.roi",
+        lang,
+        pct=pct,
+        revenue=f"{r.expected_revenue:,}",
+        profit=f"{r.gross_profit:,}",
+        cost=f"{r.cost:,}",
     )
 
 
@@ -155,6 +161,10 @@ def build_sheet(
 ) -> DaySheet:
     from fieldsales.domain.routing import hhmm
     from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+    from fieldsales.domain.vocab import label
+    from fieldsales.tui.i18n import tr
+
+    lang = settings.language
 
     scripts = load_scripts(scripts_path())
     p = pd.plan
@@ -184,8 +194,8 @@ def build_sheet(
                 or "-",
                 contact=a.contact_name or "-",
                 phone=a.phone or "-",
-                stage=a.stage,
-                reason=a.main_reason,
+                stage=label(a.stage, lang),
+                reason=label(a.main_reason, lang),
                 rank=a.rank,
                 score=s.value,
                 leg_km=s.leg_km,
@@ -193,14 +203,14 @@ def build_sheet(
                 in_window=s.in_window,
                 pinned=s.pinned,
                 talk_script=script,
-                history=_history(engine, a.id),
+                history=_history(engine, a.id, lang),
                 lat=a.lat or 0.0,
                 lon=a.lon or 0.0,
             )
         )
     lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
     return DaySheet(
-        title=f"Visit plan ({settings.rep_name()})",
+        title=tr("sheet.title", lang, rep=settings.rep_name()),
         day=p.day.isoformat(),
         start=p.start.label,
         end=p.end.label,
@@ -211,25 +221,27 @@ def build_sheet(
         drive_minutes=round(p.drive_s / 60),
         idle_minutes=round(p.idle_s / 60),
         score=p.score,
-        roi_line=roi_line(pd),
+        roi_line=roi_line(pd, lang),
         stops=tuple(stops),
         links=tuple(directions_links(route_points(pd), mobile=mobile)),
+        lang=lang,
     )
 
 
-def _history(engine: Engine | None, account_id: str) -> tuple[str, ...]:
+def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[str, ...]:
     if engine is None:
         return ()
     from fieldsales.services.outcomes import account_history
+    from fieldsales.tui.i18n import tr
 
     lines = []
     for e in account_history(engine, account_id)[:HISTORY_LINES]:
         if e.kind == "outcome":
-            what = f"{e.channel}: {e.result}"
+            what = f"{tr(f'ch.{e.channel}', lang)}: {tr(f'res.{e.result}', lang)}"
             if e.next_action:
                 what += f" → {e.next_action}"
         else:
-            what = e.kind.replace("_", " ") + (f": {e.notes}" if e.notes else "")
+            what = tr(f"sheet.kind.{e.kind}", lang) + (f": {e.notes}" if e.notes else "")
         lines.append(f"{e.day.isoformat()} {what}")
     return tuple(lines)
 

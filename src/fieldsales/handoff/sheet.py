@@ -2,12 +2,17 @@
 
 Plain data in (`DaySheet`), text out. The HTML is one self-contained file (no
 external CSS, fonts or scripts) that prints cleanly on A4 and opens offline.
+Every word of the sheet is in its `lang` (the app's translation table); the
+stage and the reason arrive as labels already.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import Any
+
+from fieldsales.tui.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -19,8 +24,8 @@ class SheetStop:
     address: str
     contact: str
     phone: str
-    stage: str
-    reason: str
+    stage: str  # a label in the sheet's language, not the stage id
+    reason: str  # likewise
     rank: str
     score: float
     leg_km: float
@@ -49,46 +54,76 @@ class DaySheet:
     roi_line: str
     stops: tuple[SheetStop, ...]
     links: tuple[str, ...] = field(default=())
+    lang: str = "en"
 
 
-def _flags(s: SheetStop) -> str:
+def _flags(s: SheetStop, lang: str) -> str:
     bits = []
     if s.pinned:
-        bits.append("appointment")
-    bits.append("in best window" if s.in_window else "outside best window")
+        bits.append(tr("sheet.appointment", lang))
+    bits.append(tr("sheet.in_window" if s.in_window else "sheet.outside_window", lang))
     return ", ".join(bits)
 
 
+def _totals(sheet: DaySheet) -> str:
+    n = len(sheet.stops)
+    lang = sheet.lang
+    visits = tr("plan.visits_one", lang) if n == 1 else tr("plan.visits", lang, n=n)
+    return tr(
+        "sheet.totals",
+        lang,
+        visits=visits,
+        km=f"{sheet.km:.1f}",
+        drive=sheet.drive_minutes,
+        idle=sheet.idle_minutes,
+        score=f"{sheet.score:.0f}",
+    )
+
+
+def _rank_line(s: SheetStop, lang: str) -> str:
+    return tr(
+        "sheet.rank_line", lang, rank=s.rank, score=f"{s.score:.0f}", stage=s.stage, reason=s.reason
+    )
+
+
+def _drive(s: SheetStop, lang: str) -> str:
+    return tr("sheet.drive", lang, km=f"{s.leg_km:.1f}", minutes=s.leg_minutes)
+
+
 def to_markdown(sheet: DaySheet) -> str:
+    lang = sheet.lang
+
+    def t(key: str, **values: Any) -> str:
+        return tr(key, lang, **values)
+
     out = [
         f"# {sheet.title} — {sheet.day}",
         "",
-        f"- Start: {sheet.start}, leave {sheet.depart}",
-        f"- End: {sheet.end}, back {sheet.back}",
-        f"- Lunch: {sheet.lunch}",
-        f"- {len(sheet.stops)} visits, {sheet.km:.1f} km, {sheet.drive_minutes} min driving, "
-        f"{sheet.idle_minutes} min idle, score {sheet.score:.0f}",
-        f"- Planned ROI: {sheet.roi_line}",
+        f"- {t('sheet.start_line', place=sheet.start, time=sheet.depart)}",
+        f"- {t('sheet.end_line', place=sheet.end, time=sheet.back)}",
+        f"- {t('sheet.lunch')}: {sheet.lunch}",
+        f"- {_totals(sheet)}",
+        f"- {t('sheet.roi')}: {sheet.roi_line}",
         "",
     ]
     for s in sheet.stops:
         out += [
             f"## {s.seq}. {s.arrival}-{s.departure} {s.company}",
             "",
-            f"- Address: {s.address}",
-            f"- Contact: {s.contact}  Tel: {s.phone}",
-            f"- Rank {s.rank} (score {s.score:.0f}), stage {s.stage}, reason {s.reason}",
-            f"- Drive {s.leg_km:.1f} km / {s.leg_minutes} min; {_flags(s)}",
+            f"- {t('sheet.address')}: {s.address}",
+            f"- {t('sheet.contact')}: {s.contact}  {t('sheet.tel')}: {s.phone}",
+            f"- {_rank_line(s, lang)}",
+            f"- {_drive(s, lang)}; {_flags(s, lang)}",
             "",
-            "**Talk script**",
+            f"**{t('sheet.script')}**",
             "",
             *[f"> {line}" for line in s.talk_script.splitlines() or [""]],
             "",
         ]
         if s.history:
-            out += ["**History**", "", *[f"- {h}" for h in s.history], ""]
+            out += [f"**{t('sheet.history')}**", "", *[f"- {h}" for h in s.history], ""]
     if sheet.links:
-        out += ["## Directions (Google Maps)", ""]
+        out += [f"## {t('sheet.directions')}", ""]
         out += [f"{i}. <{link}>" for i, link in enumerate(sheet.links, 1)]
         out.append("")
     return "\n".join(out)
@@ -109,17 +144,22 @@ ul{margin:.2em 0}
 def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
     """One self-contained page; `qr` holds (mobile link, inline SVG) pairs."""
     e = html.escape
+    lang = sheet.lang
+
+    def t(key: str, **values: Any) -> str:
+        return e(tr(key, lang, **values))
+
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="ja"><head><meta charset="utf-8">',
+        f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
         f"<title>{e(sheet.title)} {e(sheet.day)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(sheet.title)} — {e(sheet.day)}</h1>",
         '<p class="meta">',
-        f"Start {e(sheet.start)} {e(sheet.depart)} · End {e(sheet.end)} {e(sheet.back)} · "
-        f"Lunch {e(sheet.lunch)}<br>",
-        f"{len(sheet.stops)} visits · {sheet.km:.1f} km · {sheet.drive_minutes} min driving · "
-        f"{sheet.idle_minutes} min idle · score {sheet.score:.0f} · ROI {e(sheet.roi_line)}",
+        f"{t('sheet.start')} {e(sheet.start)} {e(sheet.depart)} · "
+        f"{t('sheet.end')} {e(sheet.end)} {e(sheet.back)} · "
+        f"{t('sheet.lunch')} {e(sheet.lunch)}<br>",
+        f"{e(_totals(sheet))} · {t('sheet.roi')} {e(sheet.roi_line)}",
         "</p>",
     ]
     for s in sheet.stops:
@@ -127,24 +167,25 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
         parts += [
             '<div class="stop">',
             f"<h2>{s.seq}. {e(s.arrival)}–{e(s.departure)} {e(s.company)}</h2>",
-            f'<div class="meta">{e(s.address)}<br>Contact {e(s.contact)} · Tel '
-            f'<a href="tel:{e(s.phone)}">{e(s.phone)}</a><br>'
-            f"Rank {e(s.rank)} (score {s.score:.0f}) · stage {e(s.stage)} · reason {e(s.reason)}"
-            f"<br>Drive {s.leg_km:.1f} km / {s.leg_minutes} min · {e(_flags(s))}</div>",
+            f'<div class="meta">{e(s.address)}<br>{t("sheet.contact")} {e(s.contact)} · '
+            f'{t("sheet.tel")} <a href="tel:{e(s.phone)}">{e(s.phone)}</a><br>'
+            f"{e(_rank_line(s, lang))}"
+            f"<br>{e(_drive(s, lang))} · {e(_flags(s, lang))}</div>",
             f"<blockquote>{e(s.talk_script)}</blockquote>",
             f"<ul>{hist}</ul>" if hist else "",
             "</div>",
         ]
     if sheet.links:
-        parts.append('<div class="stop"><h2>Directions (desktop)</h2><ol>')
+        parts.append(f'<div class="stop"><h2>{t("sheet.directions_desktop")}</h2><ol>')
         parts += [
-            f'<li><a href="{e(link)}">leg {i}</a></li>' for i, link in enumerate(sheet.links, 1)
+            f'<li><a href="{e(link)}">{t("sheet.leg", n=i)}</a></li>'
+            for i, link in enumerate(sheet.links, 1)
         ]
         parts.append("</ol></div>")
     if qr:
-        parts.append('<div class="stop"><h2>Directions on the phone (scan)</h2><ol>')
+        parts.append(f'<div class="stop"><h2>{t("sheet.directions_phone")}</h2><ol>')
         parts += [
-            f'<li><a href="{e(link)}">leg {i}</a><br>{svg}</li>'
+            f'<li><a href="{e(link)}">{t("sheet.leg", n=i)}</a><br>{svg}</li>'
             for i, (link, svg) in enumerate(qr, 1)
         ]
         parts.append("</ol></div>")

@@ -343,6 +343,7 @@ def build_model(
     within_km: float | None = None,
     earliest_s: int | None = None,
     ranked: RankTable | None = None,
+    keep: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[DayModel, dict[str, RankedAccount], Exclusions]:
     """The day's model from the ranking, by the method, at any size.
 
@@ -396,12 +397,12 @@ def build_model(
         )
         pinned.add(i)
 
-    keep = codes == 0
+    ok = codes == 0
     if skip or pinned:
         index = b.id_index()
         out = {index[a] for a in skip if a in index} | pinned
-        keep &= ~np.isin(idx, list(out))
-    pos = idx[keep]
+        ok &= ~np.isin(idx, list(out))
+    pos = idx[ok]
     near_pos = (
         idx[needs_reason & ~np.isin(idx, list(pinned))] if ch.reasons.near_stop_km else idx[:0]
     )
@@ -466,6 +467,33 @@ def build_model(
             )
             for i, val in zip(near_pos.tolist(), near_val.tolist(), strict=True)
         ]
+    # stops the rep already has in a saved plan (reopening): kept as candidates
+    # whatever the cut, the fit or a contact logged since, unless they cannot be
+    # visited at all
+    index = b.id_index()
+    have = {c.account_id for c in cands}
+    kept: list[int] = []
+    for a in sorted(keep - have):
+        found = index.get(a)
+        if found is None or found in pinned:
+            continue
+        i = found
+        j = np.flatnonzero(idx == i)
+        if len(j) and int(codes[j[0]]) in _BLOCKS_PIN:
+            continue
+        kept.append(i)
+        cands.append(
+            Candidate(
+                b.ids[i],
+                float(b.lat[i]),
+                float(b.lon[i]),
+                float(account_values(b, np.array([i]), settings, "visit")[0]),
+                duration_for(str(b.ranks[i]), settings),
+                str(b.ranks[i]),
+                channels.WHY_KEPT,
+                _window(pc, i),
+            )
+        )
     model = replace(
         model,
         candidates=tuple(cands),
@@ -473,7 +501,7 @@ def build_model(
         near_stop_km=ch.reasons.near_stop_km,
         visit_fit=tuple((r, f) for r, f in ch.fit["visit"].items()),
     )
-    accounts = {b.ids[i]: b.get(i) for i in [*pos.tolist(), *near_pos.tolist(), *pinned]}
+    accounts = {b.ids[i]: b.get(i) for i in [*pos.tolist(), *near_pos.tolist(), *pinned, *kept]}
     return model, accounts, excluded
 
 

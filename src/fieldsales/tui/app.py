@@ -221,7 +221,8 @@ class FieldSalesApp(App[None]):
     def action_plan(self) -> None:
         from fieldsales.tui.screens.plan import PlanScreen
 
-        self.push_screen(PlanScreen())
+        if not isinstance(self.screen, PlanScreen):  # `p` on the Plan screen stays there
+            self.push_screen(PlanScreen())
 
     def action_about(self) -> None:
         from fieldsales.tui.screens.info import AboutScreen

@@ -1,12 +1,17 @@
-"""The Plan screen: today's route, its map, totals and ROI; edit, re-optimise, hand off.
+"""The Plan screen: a day's route, its map, totals and ROI; edit, re-optimise, hand off.
 
-Solving runs in the warm solver process (services.solver_worker) called from
-a Textual thread worker, so a key press is answered while a plan is computed
-and `escape` cancels it. Every plan shown has passed the plan checker.
+Opening it reopens the day's saved plan (services.planning_reopen) with its
+locks and done/skipped marks; a new plan is solved only when there is none
+or when asked for (`R`). Solving runs in the warm solver process
+(services.solver_worker); solving, adding, saving and marking all run in
+Textual thread workers, so a key press is answered meanwhile and `escape`
+cancels a running plan or addition. Every plan shown has passed the plan
+checker.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -15,38 +20,85 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from fieldsales.domain.routing import PlanError, hhmm
 from fieldsales.domain.solver import SolveFn
 from fieldsales.services import planning
-from fieldsales.services.planning_model import STOP_COLUMNS, stop_cells
+from fieldsales.services.planning_model import call_cells, stop_cells, value_text
+from fieldsales.services.rank_table import RankTable
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
+# the status (lock, done, skipped) right after the number: it must show on a narrow terminal
+COLUMNS = ("seq", "status", "time", "company", "rank", "km", "min", "window", "value", "why")
+CALL_COLUMNS = ("seq", "time", "company", "rank", "phone", "value", "why")
+WINDOW_WORDS = {"appt": "plan.fit.appt", "best": "plan.fit.best", "outside": "plan.fit.outside"}
+WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
+MAX_NAMES = 3  # companies named in the one-line note of stops left out
+SAVE_GROUP = "plan-save"  # saving and marking: one database write at a time
+
 
 class PlanReady(Message):
-    def __init__(self, planned: planning.PlannedDay) -> None:
+    """A plan to show: solved, re-optimised, edited in a worker or reopened."""
+
+    def __init__(
+        self,
+        gen: int,
+        planned: planning.PlannedDay,
+        *,
+        status: dict[str, str] | None = None,
+        note: str = "",
+        edited: bool = True,
+    ) -> None:
         super().__init__()
-        self.planned = planned
+        self.gen, self.planned, self.status, self.note = gen, planned, status, note
+        self.edited = edited
+
+
+class PlanBusy(Message):
+    """The worker moved on to slower work; the busy line says which."""
+
+    def __init__(self, gen: int, key: str) -> None:
+        super().__init__()
+        self.gen, self.key = gen, key
 
 
 class PlanFailed(Message):
-    def __init__(self, text: str) -> None:
+    def __init__(self, gen: int, text: str, *, warn: bool = True) -> None:
         super().__init__()
-        self.text = text
+        self.gen, self.text, self.warn = gen, text, warn
+
+
+class PlanSaved(Message):
+    """The plan was written (and its marks with it); `then` is what to do next."""
+
+    def __init__(
+        self, planned: planning.PlannedDay, status: dict[str, str], then: tuple[Any, ...]
+    ) -> None:
+        super().__init__()
+        self.planned, self.status, self.then = planned, status, then
 
 
 class PlanScreen(BaseScreen):
     DEFAULT_CSS = """
     PlanScreen #plan-body { height: 1fr; }
-    PlanScreen #plan-left { width: 3fr; }
-    PlanScreen #plan-map { width: 2fr; }
+    PlanScreen #plan-left { width: 2fr; }
+    PlanScreen #plan-map { width: 1fr; min-width: 24; max-width: 36; }
+    PlanScreen #plan-day { height: auto; padding: 0 1; text-style: bold; }
     PlanScreen #plan-stops { height: 1fr; }
     PlanScreen #plan-totals { height: auto; padding: 0 1; }
+    PlanScreen #plan-calls { height: 1fr; max-height: 12; }
     PlanScreen #plan-qr { height: auto; display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reoptimise", "Re-optimise", id="plan_reoptimise"),
+        Binding("R", "new_plan", "New plan", id="plan_new", show=False),
+        Binding("c", "choose_day", "Day…", id="plan_day"),
+        Binding("right_square_bracket", "step_day(1)", "Next day", id="plan_next_day", show=False),
+        Binding(
+            "left_square_bracket", "step_day(-1)", "Previous day", id="plan_prev_day", show=False
+        ),
         Binding("x", "drop", "Drop", id="plan_drop"),
         Binding("k", "lock", "Lock", id="plan_lock"),
         Binding("a", "add", "Add best", id="plan_add"),
@@ -62,118 +114,343 @@ class PlanScreen(BaseScreen):
         Binding("escape", "cancel_or_back", "Back", id="plan_back"),
     ]
 
-    def __init__(self, *, start: str | None = None, solve: SolveFn | None = None) -> None:
+    def __init__(
+        self, *, start: str | None = None, solve: SolveFn | None = None, day: date | None = None
+    ) -> None:
         super().__init__()
         self.start_spec = start
         self._solve = solve
         self._solver: Any = None
+        self.day = day  # None: the next working day from the app's today
         self.planned: planning.PlannedDay | None = None
+        self.status: dict[str, str] = {}  # account id -> done | skipped
         self.dropped: set[str] = set()
-        self.busy = False
+        self.busy: str | None = None  # the busy text while a worker runs
+        self._gen = 0  # answers of a cancelled or superseded worker are ignored
         self.qr_leg = 0  # which Google Maps leg the QR shows (mobile links hold 3 stops)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plan-body"):
             with Vertical(id="plan-left"):
+                yield Static("", id="plan-day")
                 yield DataTable(id="plan-stops", cursor_type="row", zebra_stripes=True)
-                yield Static("Planning…", id="plan-totals")
+                yield Static("", id="plan-totals")
+                yield DataTable(id="plan-calls", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-qr")
             yield RouteMap(id="plan-map")
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        table.add_columns(*STOP_COLUMNS, "")
+        if self.day is None:
+            self.day = planning.next_working_day(self.fs.today, self.fs.settings)
+        self._columns()
         if self._solve is None:
             from fieldsales.services.solver_worker import WarmSolver
 
             self._solver = WarmSolver()
-            self._solver.start()  # warms up while the ranking is read
+            self._solver.start()  # warms up while the saved plan or the ranking is read
             self._solve = self._solver.solve
-        self._start()
+        self._start("open")
 
     def on_unmount(self) -> None:
         if self._solver is not None:
             self._solver.close()
 
-    # ---- solving in a worker --------------------------------------------------
+    def _columns(self) -> None:
+        table = self.query_one("#plan-stops", DataTable)
+        table.clear(columns=True)
+        for key in COLUMNS:
+            table.add_column(self.t(f"plan.col.{key}"), key=key)
+        calls = self.query_one("#plan-calls", DataTable)
+        calls.clear(columns=True)
+        for key in CALL_COLUMNS:
+            calls.add_column(self.t(f"plan.col.{key}"), key=key)
+
+    def apply_language(self) -> None:
+        self.translate()
+        self._columns()
+        self._show_day()
+        if self.planned is not None and self.busy is None:
+            self.show(self.planned)
+        elif self.busy is not None:
+            self._set_busy(self.busy)
+
+    # ---- workers -------------------------------------------------------------
+    def _busy_key(self, mode: str) -> str:
+        return {"open": "plan.opening", "add": "plan.adding"}.get(mode, "plan.planning")
+
+    def _set_busy(self, key: str | None) -> None:
+        self.busy = key
+        if key is not None:
+            self.query_one("#plan-totals", Static).update(self.t(key))
+
+    def _start(self, mode: str) -> None:
+        """mode: open (the saved plan, else a new one), new, reopt, add."""
+        self._gen += 1
+        self._set_busy(self._busy_key(mode))
+        self._show_day()
+        self.run_plan(self._gen, mode, self.day, self.planned, frozenset(self.dropped))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan", name="plan")
-    def run_plan(self, reopt: bool = False) -> None:
+    def run_plan(
+        self,
+        gen: int,
+        mode: str,
+        day: date,
+        current: planning.PlannedDay | None,
+        dropped: frozenset[str],
+    ) -> None:
         app = self.fs
+        worker = get_current_worker()
         try:
-            if reopt and self.planned is not None:
-                out = planning.reoptimise(
-                    self.planned, app.settings, dropped=self.dropped, solve=self._solve
-                )
+            if mode == "open":
+                from fieldsales.services.planning_reopen import reopen_day
+
+                found = reopen_day(app.engine, app.settings, day=day)
+                if found is not None:
+                    note = ""
+                    if found.left_out:
+                        shown = found.left_out[:MAX_NAMES]
+                        names = ", ".join(shown) + ("…" if len(found.left_out) > len(shown) else "")
+                        if len(found.left_out) == 1:
+                            note = self.t("plan.left_out_one", names=names)
+                        else:
+                            note = self.t("plan.left_out", n=len(found.left_out), names=names)
+                    self.post_message(
+                        PlanReady(gen, found.planned, status=found.status, note=note, edited=False)
+                    )
+                    return
+                self.post_message(PlanBusy(gen, "plan.planning"))  # nothing saved: a new plan
+            if mode == "add" and current is not None:
+                out = self._add_best(current, dropped, worker)
+                if out is None:
+                    if not worker.is_cancelled:
+                        self.post_message(PlanFailed(gen, self.t("plan.nothing_fits"), warn=False))
+                    return
+            elif mode == "reopt" and current is not None:
+                out = planning.reoptimise(current, app.settings, dropped=dropped, solve=self._solve)
             else:
                 start = self.start_spec
                 if start is None and app.origin[0] != app.settings.office.label:
                     start = f"{app.origin[1]},{app.origin[2]}"
-                # on a day off (a Sunday evening) the rep plans the next working day
+                # the app's ranking is reused: only the day's model and the solve remain
                 out = planning.plan_day(
                     app.engine,
                     app.settings,
-                    day=planning.next_working_day(app.today, app.settings),
+                    day=day,
                     start=start,
-                    skip=self.dropped,
+                    skip=dropped,
                     solve=self._solve,
+                    ranked=app.ranked if isinstance(app.ranked, RankTable) else None,
                 )
         except Exception as exc:  # shown as one line; cancelling lands here too
-            self.post_message(PlanFailed(str(exc) or type(exc).__name__))
+            self.post_message(PlanFailed(gen, str(exc) or type(exc).__name__))
             return
-        self.post_message(PlanReady(out))
+        if not worker.is_cancelled:
+            self.post_message(PlanReady(gen, out, edited=mode != "open"))
 
-    def _start(self, reopt: bool = False) -> None:
-        self.busy = True
-        self.query_one("#plan-totals", Static).update("Planning… (escape cancels)")
-        self.run_plan(reopt)
+    def _add_best(
+        self, pd: planning.PlannedDay, dropped: frozenset[str], worker: Worker[Any]
+    ) -> planning.PlannedDay | None:
+        """The most valuable candidate not planned yet that still fits, inserted."""
+        try:
+            out = planning.add_best(pd, self.fs.settings, exclude=dropped)
+        except PlanError:
+            return None
+        return None if worker.is_cancelled else out
 
     @on(PlanReady)
     def _ready(self, msg: PlanReady) -> None:
-        self.busy = False
+        if msg.gen != self._gen:
+            return
+        self._set_busy(None)
+        if msg.status is not None:
+            self.status = dict(msg.status)
+            self.dropped = set()
+        if msg.edited:
+            msg.planned.route_id = None  # changed since it was saved
         self.show(msg.planned)
+        if msg.note:
+            self.notify(msg.note, severity="warning", timeout=8)
+        elif msg.status is not None:
+            self.notify(self.t("plan.reopened", date=msg.planned.plan.day.isoformat()), timeout=3)
+
+    @on(PlanBusy)
+    def _busy_now(self, msg: PlanBusy) -> None:
+        if msg.gen == self._gen and self.busy is not None:
+            self._set_busy(msg.key)
 
     @on(PlanFailed)
     def _failed(self, msg: PlanFailed) -> None:
-        self.busy = False
-        self.query_one("#plan-totals", Static).update(f"No plan: {msg.text}")
+        if msg.gen != self._gen:
+            return
+        self._set_busy(None)
+        if self.planned is not None and not msg.warn:
+            self.show(self.planned)
+            self.notify(msg.text, severity="information")
+            return
+        if self.planned is not None:
+            self.show(self.planned)
+        else:
+            self.query_one("#plan-totals", Static).update(self.t("plan.no_plan", error=msg.text))
         self.notify(msg.text, severity="warning")
 
+    # ---- saving and marking, in a worker ---------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group=SAVE_GROUP, name="save")
+    def run_save(
+        self,
+        pd: planning.PlannedDay,
+        status: dict[str, str],
+        then: tuple[Any, ...],
+    ) -> None:
+        """Save the plan if it changed since (with its marks), then mark or prepare a log."""
+        engine = self.fs.engine
+        if pd.route_id is None:
+            route_id = planning.save_plan(engine, self.fs.settings, pd)
+            on_route = {s.account_id for s in pd.plan.stops}
+            for acc, st in status.items():
+                if acc in on_route:
+                    planning.mark_stop(engine, route_id, acc, st)
+        assert pd.route_id is not None
+        status = dict(status)
+        if then[0] == "mark":
+            _, acc, st = then
+            planning.mark_stop(engine, pd.route_id, acc, st)
+            if st == "planned":
+                status.pop(acc, None)
+            else:
+                status[acc] = st
+        elif then[0] == "log":
+            stop_id = planning.route_stop_ids(engine, pd.route_id).get(then[1])
+            then = ("log", then[1], stop_id)
+        self.post_message(PlanSaved(pd, status, then))
+
+    def _save(self, then: tuple[Any, ...]) -> None:
+        if self.planned is None or self.busy is not None:
+            return
+        self._set_busy("plan.saving")
+        self.run_save(self.planned, dict(self.status), then)
+
+    @on(PlanSaved)
+    def _saved(self, msg: PlanSaved) -> None:
+        self._set_busy(None)
+        if msg.planned is not self.planned:
+            return
+        self.status = msg.status
+        self.show(self.planned)
+        kind = msg.then[0]
+        if kind == "save":
+            self.notify(self.t("plan.saved_note"), timeout=3)
+        elif kind == "mark":
+            _, acc, st = msg.then
+            company = self.planned.accounts[acc].company
+            word = self.t(f"plan.status_word.{st}")
+            self.notify(self.t("plan.marked", company=company, status=word), timeout=3)
+        elif kind == "log":
+            from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+
+            self.app.push_screen(LogOutcomeScreen(msg.then[1], route_stop_id=msg.then[2]))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # one error path (the app's notification); here only the busy state ends
+        super().on_worker_state_changed(event)
+        if event.worker.group == SAVE_GROUP and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self._set_busy(None)
+            if self.planned is not None:
+                self.show(self.planned)
+
     # ---- showing -------------------------------------------------------------
+    def _show_day(self) -> None:
+        if self.day is None:
+            return
+        today = self.fs.today
+        when = ""
+        if self.day == today:
+            when = self.t("plan.when.today")
+        elif self.day == today + timedelta(days=1):
+            when = self.t("plan.when.tomorrow")
+        names = WEEKDAYS.get(self.lang, WEEKDAYS["en"])
+        self.query_one("#plan-day", Static).update(
+            self.t(
+                "plan.day", date=self.day.isoformat(), weekday=names[self.day.weekday()], when=when
+            )
+        )
+
     def show(self, pd: planning.PlannedDay) -> None:
         from fieldsales.handoff import roi_line, route_points
 
         self.planned = pd
-        table = self.query_one(DataTable)
+        self.day = pd.plan.day
+        self._show_day()
+        table = self.query_one("#plan-stops", DataTable)
         row = table.cursor_row
         table.clear()
+        calls = self.query_one("#plan-calls", DataTable)
+        calls.clear()
+        for call, cells in zip(pd.calls, call_cells(pd), strict=True):
+            cells[6] = self._why(cells[6])
+            calls.add_row(*cells, key=call.account_id)
+        calls.display = bool(pd.calls)
         p = pd.plan
         for s, cells in zip(p.stops, stop_cells(pd, short=True), strict=True):
-            mark = "🔒" if s.account_id in pd.locked else ""
-            table.add_row(
-                *cells,
-                mark,
-                key=s.account_id,
-            )
+            cells[6] = self.t(WINDOW_WORDS[cells[6]]) if cells[6] in WINDOW_WORDS else cells[6]
+            cells[8] = self._why(cells[8])
+            marks = ["🔒"] if s.account_id in pd.locked else []
+            if st := self.status.get(s.account_id):
+                marks.append(self.t(f"plan.status.{st}"))
+            table.add_row(cells[0], " ".join(marks), *cells[1:], key=s.account_id)
         if p.stops:
             table.move_cursor(row=min(row, len(p.stops) - 1))
         lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
-        saved = " · saved" if pd.route_id else ""
+        n = len(p.stops)
+        visits = self.t("plan.visits_one") if n == 1 else self.t("plan.visits", n=n)
         self.query_one("#plan-totals", Static).update(
-            f"{p.day} {p.start.label} {hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)} · "
-            f"lunch {lunch}\n{len(p.stops)} visits · {p.km:.1f} km · "
-            f"{round(p.drive_s / 60)} min driving · {round(p.idle_s / 60)} min idle · "
-            f"score {p.score:.0f}{saved}\nPlanned ROI {roi_line(pd)}"
+            self.t(
+                "plan.totals",
+                start=p.start.label,
+                depart=hhmm(p.depart_s),
+                end=p.end.label,
+                back=hhmm(p.return_s),
+                lunch=lunch,
+                visits=visits,
+                km=f"{p.km:.1f}",
+                drive=round(p.drive_s / 60),
+                idle=round(p.idle_s / 60),
+                score=value_text(pd, p.score),
+                calls=len(pd.calls),
+                saved=self.t("plan.saved") if pd.route_id else "",
+                roi=roi_line(pd, self.lang),
+            )
         )
         chosen = {s.account_id for s in p.stops}
         others = [(c.lat, c.lon) for c in pd.model.candidates if c.account_id not in chosen]
-        self.query_one(RouteMap).set_route(route_points(pd), others)
+        done = [self.status.get(s.account_id, "planned") for s in p.stops]
+        self.query_one(RouteMap).set_route(route_points(pd), others, done)
         if self.query_one("#plan-qr", Static).display:
             self._show_qr()  # the legs follow the edited route
 
+    def _why(self, text: str) -> str:
+        """'C △ followup due' in the screen's language (rank and fit symbol stay)."""
+        if text in ("appointment", "kept"):
+            return self.t(f"plan.why.{text}")
+        parts = text.split(" ", 2)  # rank, fit symbol, reason
+        if len(parts) == 3:
+            return f"{parts[0]} {parts[1]} {self.t(f'plan.why.{parts[2]}')}"
+        return text
+
+    def _current_call(self) -> str | None:
+        """The call under the cursor when the call list has the focus."""
+        calls = self.query_one("#plan-calls", DataTable)
+        if self.planned is None or not self.planned.calls or not calls.has_focus:
+            return None
+        return self.planned.calls[min(calls.cursor_row, len(self.planned.calls) - 1)].account_id
+
     def _current(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#plan-stops", DataTable)
         if self.planned is None or not self.planned.plan.stops:
             return None
         return self.planned.plan.stops[
@@ -181,21 +458,67 @@ class PlanScreen(BaseScreen):
         ].account_id
 
     def _edit(self, fn: Any, *args: Any) -> None:
-        if self.planned is None or self.busy:
+        if self.planned is None or self.busy is not None:
             return
         try:
-            self.show(fn(self.planned, *args))
+            out = fn(self.planned, *args)
         except PlanError as exc:
             self.notify(str(exc), severity="warning")
+            return
+        out.route_id = None  # edited after saving: a new version until saved again
+        self.show(out)
 
     # ---- actions ------------------------------------------------------------
     def action_reoptimise(self) -> None:
-        if not self.busy:
-            self._start(reopt=self.planned is not None)
+        if self.busy is None:
+            self._start("reopt" if self.planned is not None else "new")
+
+    def action_new_plan(self) -> None:
+        if self.busy is None:
+            self._start("new")
+
+    def action_choose_day(self) -> None:
+        if self.busy is not None or self.day is None:
+            return
+        from fieldsales.tui.screens.plan_day import DayPickerScreen
+
+        today, settings = self.fs.today, self.fs.settings
+        picker = DayPickerScreen(
+            today=today,
+            current=self.day,
+            next_working=planning.next_working_day(today + timedelta(days=1), settings),
+        )
+        self.app.push_screen(picker, self._day_chosen)
+
+    def action_step_day(self, step: int) -> None:
+        """The next (or previous) working day from the one shown."""
+        if self.busy is not None or self.day is None:
+            return
+        from fieldsales.services.planning_model import day_off
+
+        settings = self.fs.settings
+        day = self.day + timedelta(days=step)
+        if settings.visits.work_weekdays:
+            # weekends, holidays and company closures are stepped over
+            for _ in range(366):
+                if day_off(day, settings) is None:
+                    break
+                day += timedelta(days=step)
+        self._day_chosen(day)
+
+    def _day_chosen(self, day: date | None) -> None:
+        if day is None or self.busy is not None:
+            return
+        self.day = day
+        self.planned, self.status, self.dropped = None, {}, set()
+        table = self.query_one("#plan-stops", DataTable)
+        table.clear()
+        self.query_one(RouteMap).set_route([], [])
+        self._start("open")
 
     def action_drop(self) -> None:
         acc = self._current()
-        if acc is not None:
+        if acc is not None and self.busy is None:
             self.dropped.add(acc)
             self._edit(planning.drop_stop, acc, self.fs.settings)
 
@@ -206,57 +529,37 @@ class PlanScreen(BaseScreen):
 
     def action_move(self, delta: int) -> None:
         acc = self._current()
-        if acc is not None:
+        if acc is not None and self.busy is None:
             self._edit(planning.move_stop, acc, delta, self.fs.settings)
-            self.query_one(DataTable).move_cursor(row=self.query_one(DataTable).cursor_row + delta)
+            self.query_one("#plan-stops", DataTable).move_cursor(
+                row=self.query_one("#plan-stops", DataTable).cursor_row + delta
+            )
 
     def action_add(self) -> None:
-        """Add the most valuable candidate not planned yet that still fits."""
-        if self.planned is None:
-            return
-        chosen = {s.account_id for s in self.planned.plan.stops} | self.dropped
-        for c in sorted(self.planned.model.candidates, key=lambda c: -c.value):
-            if c.account_id in chosen:
-                continue
-            try:
-                self.show(planning.add_stop(self.planned, c.account_id, self.fs.settings))
-                return
-            except PlanError:
-                continue
-        self.notify("Nothing else fits the day", severity="warning")
-
-    def _ensure_saved(self) -> str | None:
-        if self.planned is None:
-            return None
-        if self.planned.route_id is None:
-            planning.save_plan(self.fs.engine, self.fs.settings, self.planned)
-        return self.planned.route_id
+        """Add the most valuable candidate not planned yet that still fits (in a worker)."""
+        if self.planned is not None and self.busy is None:
+            self._start("add")
 
     def action_save(self) -> None:
         if self.planned is not None:
-            self.planned.route_id = None  # a new version of the plan
-            self._ensure_saved()
-            self.show(self.planned)
-            self.notify("Plan saved")
+            self.planned.route_id = None  # `w` always writes a new version of the plan
+            self._save(("save",))
 
     def action_mark(self, status: str) -> None:
         acc = self._current()
-        route_id = self._ensure_saved()
-        if acc is None or route_id is None:
-            return
-        planning.mark_stop(self.fs.engine, route_id, acc, status)
-        self.notify(f"{self.planned.accounts[acc].company}: {status}")  # type: ignore[union-attr]
-        self.show(self.planned)  # type: ignore[arg-type]
+        if acc is not None:
+            self._save(("mark", acc, status))
 
     def action_log(self) -> None:
-        acc = self._current()
-        route_id = self._ensure_saved()
-        if acc is None or route_id is None:
-            return
-        from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+        call = self._current_call()
+        if call is not None:  # a call is logged like a visit, without a route stop
+            from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
 
-        stop_id = planning.route_stop_ids(self.fs.engine, route_id).get(acc)
-        self.app.push_screen(LogOutcomeScreen(acc, route_stop_id=stop_id))
+            self.app.push_screen(LogOutcomeScreen(call))
+            return
+        acc = self._current()
+        if acc is not None:
+            self._save(("log", acc))
 
     def _qr_links(self) -> list[str]:
         from fieldsales.handoff import route_points
@@ -276,8 +579,9 @@ class PlanScreen(BaseScreen):
             return
         self.qr_leg = max(0, min(self.qr_leg, len(links) - 1))
         link = links[self.qr_leg]
-        more = " · n: next leg, N: previous" if len(links) > 1 else ""
-        box.update(qr_text(link) + f"leg {self.qr_leg + 1} of {len(links)}{more}: {link}")
+        more = self.t("plan.qr_more") if len(links) > 1 else ""
+        leg = self.t("plan.qr_leg", leg=self.qr_leg + 1, legs=len(links), more=more, link=link)
+        box.update(qr_text(link) + leg)
         box.display = True
 
     def action_qr(self) -> None:
@@ -297,9 +601,17 @@ class PlanScreen(BaseScreen):
         self._show_qr()
 
     def action_cancel_or_back(self) -> None:
-        if self.busy and self._solver is not None:
-            self._solver.cancel()
-            self.busy = False
-            self.query_one("#plan-totals", Static).update("Planning cancelled (r: plan again)")
+        if self.busy is not None and self.busy != "plan.saving":
+            self._gen += 1  # whatever the cancelled worker still posts is ignored
+            self.workers.cancel_group(self, "plan")
+            if self._solver is not None:
+                self._solver.cancel()
+            self._set_busy(None)
+            if self.planned is not None:
+                self.show(self.planned)
+                self.notify(self.t("plan.cancelled"), timeout=3)
+            else:
+                self.query_one("#plan-totals", Static).update(self.t("plan.cancelled"))
             return
-        self.app.pop_screen()
+        if self.busy is None:
+            self.app.pop_screen()

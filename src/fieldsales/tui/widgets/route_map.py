@@ -3,7 +3,8 @@
 No tiles, no network: positions are projected equirectangularly (longitude
 scaled by cos(latitude)), the view fits the route's points with a margin, the
 legs are drawn as dotted lines in visiting order, the other candidates in the
-view are faint dots, the start/end is a diamond and each stop shows its number.
+view are faint dots, the start/end is a diamond and each stop shows its number:
+white on blue while open, black on green once done, grey once skipped.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ BRAILLE_BASE = 0x2800
 # dot bit for (x % 2, y % 4) inside one braille cell
 DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 MARGIN = 0.08  # share of the view kept free around the route
+STOP_STYLES = {
+    "planned": "bold white on blue",
+    "done": "bold black on green",
+    "skipped": "grey50 on grey23",
+}
 
 
 class RouteMap(Widget):
@@ -30,19 +36,22 @@ class RouteMap(Widget):
         super().__init__(id=id)
         self.route: list[tuple[float, float]] = []  # start, stops..., end
         self.others: list[tuple[float, float]] = []
+        self.status: list[str] = []  # per stop: planned | done | skipped
 
     def set_route(
         self,
         route: Sequence[tuple[float, float]],
         others: Sequence[tuple[float, float]] = (),
+        status: Sequence[str] = (),
     ) -> None:
         self.route = list(route)
         self.others = list(others)
+        self.status = list(status)
         self.refresh()
 
     def render(self) -> Text:
         w, h = max(4, self.content_size.width), max(2, self.content_size.height)
-        return draw(self.route, self.others, w, h)
+        return draw(self.route, self.others, w, h, self.status)
 
 
 def _projector(
@@ -65,8 +74,9 @@ def draw(
     others: Sequence[tuple[float, float]],
     w: int,
     h: int,
+    status: Sequence[str] = (),
 ) -> Text:
-    """The map as Text of h lines of w cells."""
+    """The map as Text of h lines of w cells; `status` gives each stop's state."""
     dots = [[0] * w for _ in range(h)]
     faint = [[0] * w for _ in range(h)]
     labels: dict[tuple[int, int], tuple[str, str]] = {}
@@ -98,8 +108,10 @@ def draw(
             # a number of two digits takes two cells (shifted left at the right edge)
             label = str(i)
             col = min(cell[1], w - len(label))
+            state = status[i - 1] if i - 1 < len(status) else "planned"
+            style = STOP_STYLES.get(state, STOP_STYLES["planned"])
             for k, ch in enumerate(label):
-                labels.setdefault((cell[0], col + k), (ch, "bold white on blue"))
+                labels.setdefault((cell[0], col + k), (ch, style))
     text = Text()
     for r in range(h):
         for c in range(w):

@@ -1,0 +1,147 @@
+"""Reopening a saved day: the latest saved route of a day back into a PlannedDay.
+
+The day model is rebuilt the normal way (services.planning_model.build_model)
+and the saved order is re-timed with domain.routing.schedule, so a reopened
+plan has passed the same checker as a new one. Fixed appointments come back
+as pins at their saved time, locks and done/skipped marks come back as they
+were saved. A saved stop that no longer fits the day (the account was
+excluded since, or the order does not fit any more) is left out and said so
+in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from fieldsales.config import Settings
+from fieldsales.domain.plancheck import verify
+from fieldsales.domain.routing import DayModel, DayPlan, Place, PlanError, schedule
+from fieldsales.services.planning_model import (
+    PinRequest,
+    PlannedDay,
+    build_model,
+    day_roi,
+)
+from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
+from fieldsales.store.queries import PLANNING_FIELDS
+from fieldsales.store.routes import latest_route
+
+
+@dataclass
+class ReopenedDay:
+    planned: PlannedDay
+    status: dict[str, str] = field(default_factory=dict)  # account id -> done|skipped
+    left_out: list[str] = field(default_factory=list)  # companies that no longer fit
+
+
+def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay | None:
+    """The rep's latest saved plan of `day`, or None when nothing was saved for it."""
+    with Session(engine) as session:
+        found = latest_route(session, rep=settings.rep_name(), day=day)
+        if found is None:
+            return None
+        route, rows = found
+        start = Place(route.start_label, route.start_lat, route.start_lon)
+        end = Place(route.end_label, route.end_lat, route.end_lon)
+        route_id = route.id
+        stops = [
+            (r.account_id, r.pinned, r.locked, r.status, r.planned_arrival.astimezone())
+            for r in rows
+        ]
+    saved_ids = {s[0] for s in stops}
+    ranked = rank_accounts(
+        engine,
+        settings,
+        origin=(start.lat, start.lon),
+        filters=RankFilter(show_all=True),
+        today=day,
+        extra=PLANNING_FIELDS,
+    )
+    pins = [
+        PinRequest(acc, time(at.hour, at.minute)) for acc, pinned, _l, _s, at in stops if pinned
+    ]
+    # an appointment that can no longer be kept (do not contact since, ...) is
+    # left out, and said so below
+    pins = [p for p in pins if not _blocked(p.account, engine, settings, day, start, end, ranked)]
+    model, accounts, excluded = build_model(
+        engine,
+        settings,
+        day=day,
+        start=start,
+        end=end,
+        pins=pins,
+        ranked=ranked,
+        keep=saved_ids,
+    )
+    known = {c.account_id for c in model.candidates} | {p.account_id for p in model.pins}
+    order = [s[0] for s in stops if s[0] in known]
+    left_out = [s[0] for s in stops if s[0] not in known]
+    plan = _fit(model, order, left_out)
+    kept = {s.account_id for s in plan.stops}
+    planned = PlannedDay(
+        model,
+        plan,
+        accounts,
+        excluded,
+        day_roi(plan, accounts, settings),
+        locked={acc for acc, _p, locked, _s, _a in stops if locked and acc in kept},
+        route_id=None if left_out else route_id,
+    )
+    status = {acc: st for acc, _p, _l, st, _a in stops if st != "planned" and acc in kept}
+    index = ranked.base.id_index()
+    names = [ranked.base.company[index[a]] if a in index else a for a in left_out]
+    return ReopenedDay(planned, status, names)
+
+
+def _blocked(
+    account: str,
+    engine: Engine,
+    settings: Settings,
+    day: date,
+    start: Place,
+    end: Place,
+    ranked: RankTable,
+) -> bool:
+    """Whether an appointment can no longer be planned (do not contact, paused, ...)."""
+    try:
+        build_model(
+            engine,
+            settings,
+            day=day,
+            start=start,
+            end=end,
+            pins=[PinRequest(account, time(12, 0))],
+            ranked=ranked,
+        )
+    except PlanError:
+        return True
+    return False
+
+
+def _fit(model: DayModel, order: list[str], left_out: list[str]) -> DayPlan:
+    """The saved order re-timed; stops that no longer fit are dropped, pins always kept."""
+    # travel only between the saved stops: the day's other candidates play no part
+    # here, and a matrix over all of them grows with the square of the account base
+    wanted = set(order)
+    small = replace(model, candidates=tuple(c for c in model.candidates if c.account_id in wanted))
+    m = small.matrix()
+    try:
+        return verify(model, schedule(small, order, m))
+    except PlanError:
+        pass
+    pinned = {p.account_id for p in model.pins}
+    kept = {a for a in order if a in pinned}
+    for acc in order:
+        if acc in pinned:
+            continue
+        try:
+            schedule(small, [a for a in order if a in kept or a == acc], m)
+        except PlanError:
+            left_out.append(acc)
+            continue
+        kept.add(acc)
+    return verify(model, schedule(small, [a for a in order if a in kept], m))
