@@ -314,3 +314,22 @@ def test_add_best_inserts_the_most_valuable_candidate_that_fits(base: Engine) ->
     for c in better[:20]:
         with pytest.raises(PlanError):
             planning.add_stop(roomy, c.account_id, s)
+
+
+def test_day_sheet_lists_the_calls_with_their_scripts_and_why_each_visit(
+    base: Engine, tmp_path: Path
+) -> None:
+    from fieldsales.handoff import export_day
+
+    s = fast(default_settings())
+    pd = planning.plan_day(base, s, day=TUESDAY)
+    files = {p.suffix: p for p in export_day(pd, s, tmp_path, base)}
+    md = files[".md"].read_text(encoding="utf-8")
+    first = pd.accounts[pd.calls[0].account_id]
+    assert f"## Calls ({len(pd.calls)})" in md
+    assert f"### 1. 10:00 {first.company}" in md
+    assert first.phone in md
+    stop = pd.accounts[pd.plan.stops[0].account_id]
+    assert f"expected gross profit ¥{round(pd.plan.stops[0].value):,} ({stop.rank} " in md
+    html = files[".html"].read_text(encoding="utf-8")
+    assert f'href="tel:{first.phone}"' in html

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.handoff.links import directions_links
-from fieldsales.handoff.sheet import DaySheet, SheetStop
+from fieldsales.handoff.sheet import DaySheet, SheetCall, SheetStop
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -162,6 +162,7 @@ def build_sheet(
     from fieldsales.domain.routing import hhmm
     from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
     from fieldsales.domain.vocab import label
+    from fieldsales.services.planning_model import call_why, stop_why, value_text
     from fieldsales.tui.i18n import tr
 
     lang = settings.language
@@ -197,7 +198,7 @@ def build_sheet(
                 stage=label(a.stage, lang),
                 reason=label(a.main_reason, lang),
                 rank=a.rank,
-                score=s.value,
+                score=a.total,
                 leg_km=s.leg_km,
                 leg_minutes=round(s.leg_s / 60),
                 in_window=s.in_window,
@@ -206,8 +207,24 @@ def build_sheet(
                 history=_history(engine, a.id, lang),
                 lat=a.lat or 0.0,
                 lon=a.lon or 0.0,
+                value=value_text(pd, s.value),
+                why=stop_why(pd, s.account_id),
             )
         )
+    calls = tuple(
+        SheetCall(
+            seq=i,
+            time=hhmm(c.slot_s),
+            company=pd.accounts[c.account_id].company,
+            contact=pd.accounts[c.account_id].contact_name or "-",
+            phone=pd.accounts[c.account_id].phone or "-",
+            rank=pd.accounts[c.account_id].rank,
+            value=value_text(pd, c.value),
+            why=call_why(pd, c),
+            talk_script=phone_script(pd.accounts[c.account_id], settings, p.day),
+        )
+        for i, c in enumerate(pd.calls, 1)
+    )
     lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
     return DaySheet(
         title=tr("sheet.title", lang, rep=settings.rep_name()),
@@ -225,6 +242,8 @@ def build_sheet(
         stops=tuple(stops),
         links=tuple(directions_links(route_points(pd), mobile=mobile)),
         lang=lang,
+        calls=calls,
+        value=value_text(pd, p.score),
     )
 
 

@@ -36,6 +36,23 @@ class SheetStop:
     history: tuple[str, ...] = ()
     lat: float = 0.0
     lon: float = 0.0
+    value: str = ""  # expected gross profit of the visit, formatted (¥12,345)
+    why: str = ""  # why it is in the plan: "A ◎", "C △ followup due"
+
+
+@dataclass(frozen=True)
+class SheetCall:
+    """One call of the day's call list, with its talk script."""
+
+    seq: int
+    time: str  # HH:MM, a slot in the phone windows
+    company: str
+    contact: str
+    phone: str
+    rank: str
+    value: str
+    why: str
+    talk_script: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,8 @@ class DaySheet:
     stops: tuple[SheetStop, ...]
     links: tuple[str, ...] = field(default=())
     lang: str = "en"
+    calls: tuple[SheetCall, ...] = ()
+    value: str = ""  # the day's expected gross profit, formatted
 
 
 def _flags(s: SheetStop, lang: str) -> str:
@@ -76,14 +95,21 @@ def _totals(sheet: DaySheet) -> str:
         km=f"{sheet.km:.1f}",
         drive=sheet.drive_minutes,
         idle=sheet.idle_minutes,
-        score=f"{sheet.score:.0f}",
+        score=sheet.value or f"{sheet.score:.0f}",
     )
 
 
 def _rank_line(s: SheetStop, lang: str) -> str:
-    return tr(
+    line = tr(
         "sheet.rank_line", lang, rank=s.rank, score=f"{s.score:.0f}", stage=s.stage, reason=s.reason
     )
+    if s.value:
+        line += " · " + tr("sheet.value_line", lang, value=s.value, why=s.why)
+    return line
+
+
+def _call_line(c: SheetCall, lang: str) -> str:
+    return tr("sheet.call_line", lang, value=c.value, why=c.why, rank=c.rank)
 
 
 def _drive(s: SheetStop, lang: str) -> str:
@@ -122,6 +148,18 @@ def to_markdown(sheet: DaySheet) -> str:
         ]
         if s.history:
             out += [f"**{t('sheet.history')}**", "", *[f"- {h}" for h in s.history], ""]
+    if sheet.calls:
+        out += [f"## {t('sheet.calls', n=len(sheet.calls))}", ""]
+        for c in sheet.calls:
+            out += [
+                f"### {c.seq}. {c.time} {c.company}",
+                "",
+                f"- {t('sheet.contact')}: {c.contact}  {t('sheet.tel')}: {c.phone}",
+                f"- {_call_line(c, lang)}",
+                "",
+                *[f"> {line}" for line in c.talk_script.splitlines() or [""]],
+                "",
+            ]
     if sheet.links:
         out += [f"## {t('sheet.directions')}", ""]
         out += [f"{i}. <{link}>" for i, link in enumerate(sheet.links, 1)]
@@ -175,6 +213,18 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
             f"<ul>{hist}</ul>" if hist else "",
             "</div>",
         ]
+    if sheet.calls:
+        parts.append(f'<div class="stop"><h2>{t("sheet.calls", n=len(sheet.calls))}</h2></div>')
+        for c in sheet.calls:
+            parts += [
+                '<div class="stop">',
+                f"<h2>{c.seq}. {e(c.time)} {e(c.company)}</h2>",
+                f'<div class="meta">{t("sheet.contact")} {e(c.contact)} · '
+                f'{t("sheet.tel")} <a href="tel:{e(c.phone)}">{e(c.phone)}</a><br>'
+                f"{e(_call_line(c, lang))}</div>",
+                f"<blockquote>{e(c.talk_script)}</blockquote>",
+                "</div>",
+            ]
     if sheet.links:
         parts.append(f'<div class="stop"><h2>{t("sheet.directions_desktop")}</h2><ol>')
         parts += [
