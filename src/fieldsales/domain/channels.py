@@ -80,12 +80,21 @@ def best_channel(cfg: Channels, rank: str, reason_order: Sequence[str], allowed:
 
 
 def describe(cfg: Channels, channel: str, rank: str, why: str) -> str:
-    """Short text for a plan: 'A ◎' or 'C △ follow-up due'."""
+    """Short text for a plan: 'A ◎' or 'C △ follow-up'."""
     return describe_fit(fit(cfg, channel, rank), rank, why)
+
+
+# one short word per reason, so that "why" fits a table column
+WHY_WORD = {
+    WHY_POSITIVE: "reacted",
+    WHY_FOLLOWUP: "follow-up",
+    WHY_NEAR: "nearby",
+    WHY_KEPT: "saved",
+}
 
 
 def describe_fit(f: str, rank: str, why: str) -> str:
     sym = FIT_SYMBOL.get(f, "?")
     if why in ("", WHY_FIT):
         return f"{rank} {sym}"
-    return f"{rank} {sym} {why.replace('_', ' ')}"
+    return f"{rank} {sym} {WHY_WORD.get(why, why)}"

@@ -37,7 +37,7 @@ class SheetStop:
     lat: float = 0.0
     lon: float = 0.0
     value: str = ""  # expected gross profit of the visit, formatted (¥12,345)
-    why: str = ""  # why it is in the plan: "A ◎", "C △ followup due"
+    why: str = ""  # why it is in the plan: "A ◎", "C △ follow-up"
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,15 @@ from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
 # the status (lock, done, skipped) right after the number: it must show on a narrow terminal
-COLUMNS = ("seq", "status", "time", "company", "rank", "km", "min", "window", "value", "why")
-CALL_COLUMNS = ("seq", "time", "company", "rank", "phone", "value", "why")
+# the rank is the first word of "why" ("A ◎"), so it needs no column of its own
+COLUMNS = ("seq", "status", "time", "company", "km", "min", "window", "value", "why")
+CALL_COLUMNS = ("seq", "time", "company", "phone", "value", "why")
+CALL_CELLS = (0, 1, 2, 4, 5, 6)  # call_cells() minus the rank
 WINDOW_WORDS = {"appt": "plan.fit.appt", "best": "plan.fit.best", "outside": "plan.fit.outside"}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
 MAX_NAMES = 3  # companies named in the one-line note of stops left out
+MIN_NAME_CELLS = 8  # company names are never cut shorter than this
+MAP_MIN_WIDTH = 100  # narrower terminals hide the map until `m` shows it
 SAVE_GROUP = "plan-save"  # saving and marking: one database write at a time
 
 
@@ -109,6 +113,7 @@ class PlanScreen(BaseScreen):
         Binding("l", "log", "Log outcome", id="plan_log"),
         Binding("w", "save", "Save", id="plan_save"),
         Binding("g", "qr", "QR", id="plan_qr"),
+        Binding("m", "toggle_map", "Map", id="plan_map", show=False),
         Binding("n", "qr_leg(1)", "Next leg", id="plan_qr_next", show=False),
         Binding("N", "qr_leg(-1)", "Previous leg", id="plan_qr_prev", show=False),
         Binding("escape", "cancel_or_back", "Back", id="plan_back"),
@@ -128,6 +133,7 @@ class PlanScreen(BaseScreen):
         self.busy: str | None = None  # the busy text while a worker runs
         self._gen = 0  # answers of a cancelled or superseded worker are ignored
         self.qr_leg = 0  # which Google Maps leg the QR shows (mobile links hold 3 stops)
+        self.map_shown: bool | None = None  # None: by the terminal's width
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plan-body"):
@@ -391,18 +397,25 @@ class PlanScreen(BaseScreen):
         table.clear()
         calls = self.query_one("#plan-calls", DataTable)
         calls.clear()
-        for call, cells in zip(pd.calls, call_cells(pd), strict=True):
+        call_rows = []
+        for cells in call_cells(pd):
             cells[6] = self._why(cells[6])
-            calls.add_row(*cells, key=call.account_id)
+            call_rows.append([cells[i] for i in CALL_CELLS])
+        for call, row_cells in zip(pd.calls, self._fit_names(call_rows, 2), strict=True):
+            calls.add_row(*row_cells, key=call.account_id)
         calls.display = bool(pd.calls)
         p = pd.plan
+        rows = []
         for s, cells in zip(p.stops, stop_cells(pd, short=True), strict=True):
             cells[6] = self.t(WINDOW_WORDS[cells[6]]) if cells[6] in WINDOW_WORDS else cells[6]
             cells[8] = self._why(cells[8])
             marks = ["🔒"] if s.account_id in pd.locked else []
             if st := self.status.get(s.account_id):
                 marks.append(self.t(f"plan.status.{st}"))
-            table.add_row(cells[0], " ".join(marks), *cells[1:], key=s.account_id)
+            cells.insert(1, " ".join(marks))
+            rows.append([cells[i] for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)])
+        for s, row_cells in zip(p.stops, self._fit_names(rows, 3), strict=True):
+            table.add_row(*row_cells, key=s.account_id)
         if p.stops:
             table.move_cursor(row=min(row, len(p.stops) - 1))
         lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
@@ -433,9 +446,49 @@ class PlanScreen(BaseScreen):
         if self.query_one("#plan-qr", Static).display:
             self._show_qr()  # the legs follow the edited route
 
+    def _fit_names(self, rows: list[list[str]], col: int) -> list[list[str]]:
+        """Shorten the company names so that every column fits the left pane."""
+        from rich.cells import cell_len
+
+        if not rows:
+            return rows
+        pane = self.query_one("#plan-left").size.width or self.size.width * 2 // 3
+        keys = COLUMNS if len(rows[0]) == len(COLUMNS) else CALL_COLUMNS
+        heads = [cell_len(self.t(f"plan.col.{k}")) for k in keys]
+        widths = [max(heads[k], *(cell_len(r[k]) for r in rows)) for k in range(len(rows[0]))]
+        # two cells of padding per column, and the scrollbar
+        room = pane - sum(w for k, w in enumerate(widths) if k != col) - 2 * len(widths) - 3
+        room = max(MIN_NAME_CELLS, room)
+        out = []
+        for r in rows:
+            name = r[col]
+            if cell_len(name) > room:
+                cut = ""
+                for ch in name:  # whole characters: a wide one is never split
+                    if cell_len(cut + ch) > room - 1:
+                        break
+                    cut += ch
+                name = cut + "…"
+            out.append([*r[:col], name, *r[col + 1 :]])
+        return out
+
+    def on_resize(self) -> None:
+        # on a narrow terminal the tables get the whole width; `m` shows the map
+        if self.map_shown is None:
+            self.query_one(RouteMap).display = self.size.width >= MAP_MIN_WIDTH
+        if self.planned is not None and self.busy is None:
+            self.show(self.planned)
+
+    def action_toggle_map(self) -> None:
+        route_map = self.query_one(RouteMap)
+        self.map_shown = not route_map.display
+        route_map.display = self.map_shown
+        if self.planned is not None and self.busy is None:
+            self.call_after_refresh(self.show, self.planned)
+
     def _why(self, text: str) -> str:
-        """'C △ followup due' in the screen's language (rank and fit symbol stay)."""
-        if text in ("appointment", "kept"):
+        """'C △ follow-up' in the screen's language (rank and fit symbol stay)."""
+        if text == "appointment":
             return self.t(f"plan.why.{text}")
         parts = text.split(" ", 2)  # rank, fit symbol, reason
         if len(parts) == 3:
