@@ -318,7 +318,6 @@ async def test_plan_screen_in_japanese(engine: Engine, settings: Settings) -> No
             "状況",
             "時刻",
             "会社",
-            "ランク",
             "km",
             "分",
             "時間帯",
