@@ -92,7 +92,8 @@ def undo_last(
                 account_id=account_id,
                 rep=rep,
                 channel=target.channel,
-                occurred_at=datetime.now(UTC),
+                # when it was undone, on the app's calendar day
+                occurred_at=datetime.combine(today, datetime.now().time()).astimezone(UTC),
                 result=UNDO,
                 supersedes=target.id,
             )
