@@ -178,6 +178,13 @@ def log_outcome(
     return LoggedOutcome(id=oid, account_id=data.account_id, stage=stage, contact=contact)
 
 
+def find_account(engine: Engine, ref: str) -> tuple[str, str] | None:
+    """(id, company) of the account named by id, external id or a unique id prefix."""
+    with Session(engine) as session:
+        acc = queries.find_account(session, ref)
+        return None if acc is None else (acc.id, acc.company)
+
+
 def _check_correctable(session: Session, outcome_id: str, account_id: str) -> Outcome:
     target = outcome_log.get_outcome(session=session, outcome_id=outcome_id)
     if target is None or target.account_id != account_id:

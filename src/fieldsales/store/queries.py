@@ -191,3 +191,19 @@ def find_account(session: Session, ref: str) -> Account | None:
 
 def account_count(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one())
+
+
+def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
+    """(account_id, channel, appointed, closed) for each account and channel with an
+    outcome in effect, in one GROUP BY: appointed is 1 when an appointment or an
+    order was logged, closed is 1 when an order was (domain/rates.py counts them)."""
+    appointed = sa.func.max(
+        sa.case((col(Outcome.result).in_(["appointment", "order"]), 1), else_=0)
+    )
+    closed = sa.func.max(sa.case((col(Outcome.result) == "order", 1), else_=0))
+    stmt = (
+        sa.select(col(Outcome.account_id), col(Outcome.channel), appointed, closed)
+        .where(in_effect())
+        .group_by(col(Outcome.account_id), col(Outcome.channel))
+    )
+    return [tuple(r) for r in session.execute(stmt)]
