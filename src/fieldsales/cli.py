@@ -26,6 +26,8 @@ COMMANDS: list[str] = [
     "geocode",
     "plan",
     "nearby",
+    "log",
+    "rates",
 ]
 
 EXAMPLES = """\
@@ -34,6 +36,8 @@ examples:
   fieldsales import accounts.csv       import (or update) accounts from a CSV
   fieldsales rank --top 20 --rank A,B  the best accounts from the office
   fieldsales --db team.db rank --json  the ranking of another database as JSON
+  fieldsales log C0042 --channel phone --result contacted
+                                       log a call from a script
 """
 
 

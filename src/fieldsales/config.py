@@ -225,6 +225,11 @@ class Travel(_Model):
     detour_factor: Annotated[float, Field(ge=1)]
 
 
+ResultKey = Literal[
+    "no_answer", "contacted", "interested", "next_action", "appointment", "order", "refused"
+]
+
+
 class Phone(_Model):
     best_windows: Windows
     max_minutes: Positive
@@ -232,6 +237,7 @@ class Phone(_Model):
     recontact_after_refusal_days: Annotated[int, Field(ge=0)]
     refusals_before_pause: Annotated[int, Field(ge=1)]
     pause_after_refusals_days: Annotated[int, Field(ge=0)]
+    followup_done_by: list[ResultKey]
 
 
 RankKey = Literal["A", "B", "C", "D"]
@@ -246,6 +252,7 @@ class Roi(_Model):
     appointment_rate: dict[RankKey, Rate]
     close_rate: dict[RankKey, Rate]
     attribution_days: Annotated[int, Field(ge=0)]
+    prior_strength: Annotated[float, Field(ge=0)]
 
 
 class Geocoding(_Model):

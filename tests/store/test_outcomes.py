@@ -187,7 +187,7 @@ def test_followups_due_grouped_by_day(engine, settings, add_account):
     )
     log(engine, settings, dnc.id, day=date(2026, 11, 3), result="contacted", next_action_due=TODAY)
     log(engine, settings, done.id, day=date(2026, 11, 3), result="contacted", next_action_due=TODAY)
-    log(engine, settings, done.id, day=date(2026, 11, 19), result="contacted")  # followed up
+    log(engine, settings, done.id, day=date(2026, 11, 19), result="appointment")  # completed
     days = followups_due(engine, settings, today=TODAY)
     assert [(g.day, [i.company for i in g.items]) for g in days] == [
         (date(2026, 11, 18), ["A社", "B社"]),

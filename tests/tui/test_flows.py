@@ -12,7 +12,7 @@ from fieldsales.tui.screens.detail import DetailScreen
 from fieldsales.tui.screens.followups import FollowupsScreen
 from fieldsales.tui.screens.home import HomeScreen
 from fieldsales.tui.screens.info import FirstRunScreen, HelpScreen, SettingsScreen
-from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen, LogOutcomeScreen
 from fieldsales.tui.widgets.account_table import AccountTable
 
 from .conftest import TODAY
@@ -232,7 +232,7 @@ async def test_invalid_date_is_a_message_and_nothing_is_saved(book, engine, new_
         await pilot.press("l")
         await pilot.pause()
         app.screen.query_one("#due").value = "2026-13-45"
-        await pilot.press("ctrl+s")
+        await pilot.press("2", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, LogOutcomeScreen)  # still open, input kept
         assert "not a date" in static_text(app.screen, "#form-error")
@@ -271,6 +271,18 @@ async def test_second_refusal_pauses_the_account(book, engine, new_app, settle):
         assert note.display and "Refusal 2" in static_text(app.screen, "#refusal-note")
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # it asks first: "no" saves nothing and goes back to the form
+        assert isinstance(app.screen, ConfirmPauseScreen)
+        assert "Refusal 2" in static_text(app.screen, "#confirm-text")
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, LogOutcomeScreen)
+        with Session(engine) as s:
+            assert len(s.exec(select(Outcome).where(Outcome.account_id == big)).all()) == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
         assert "丸の内精機" not in shown(app)
         assert app.item(big).paused_until == TODAY + timedelta(days=365)
         assert any("not proposed until" in n.message for n in app._notifications)
@@ -296,7 +308,15 @@ async def test_followups_grouped_by_day_open_and_log(book, engine, new_app, sett
         await pilot.press("escape")
         await pilot.press("l")
         await pilot.pause()
-        await pilot.press("2", "ctrl+s")  # logging it clears the follow-up
+        await pilot.press("2", "ctrl+s")  # reached, nothing agreed: still owed
+        await settle(pilot)
+        assert [g.day for g in app.screen.days] == [date(2026, 11, 17), TODAY]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press("5", "ctrl+s")  # an appointment completes it
         await settle(pilot)
         assert [g.day for g in app.screen.days] == [TODAY]
 
@@ -368,7 +388,7 @@ async def test_locked_database_gives_a_message_and_the_app_keeps_working(
         try:
             await pilot.press("l")
             await pilot.pause()
-            await pilot.press("ctrl+s")
+            await pilot.press("2", "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, LogOutcomeScreen)  # kept open: nothing typed is lost
             assert any("busy" in n.message or "locked" in n.message for n in app._notifications)

@@ -81,10 +81,13 @@ def test_refusal_suggests_recontact_and_second_refusal_pauses(settings: Settings
     assert state.next_followup is None
 
 
-def test_latest_outcome_sets_next_followup(settings: Settings) -> None:
+def test_a_follow_up_stays_until_completed(settings: Settings) -> None:
     facts = [
         ContactFact(date(2026, 11, 1), "next_action", date(2026, 11, 20)),
         ContactFact(date(2026, 11, 21), "contacted", None),
     ]
-    assert contact_state(facts, settings.phone).next_followup is None
+    # reached, nothing agreed: the follow-up is still owed (tests/unit/test_followup_rules.py)
+    assert contact_state(facts, settings.phone).next_followup == date(2026, 11, 20)
     assert contact_state(facts[:1], settings.phone).next_followup == date(2026, 11, 20)
+    facts.append(ContactFact(date(2026, 11, 22), "order", None))
+    assert contact_state(facts, settings.phone).next_followup is None

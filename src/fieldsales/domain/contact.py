@@ -1,8 +1,14 @@
 """Contact state of an account from its logged outcomes (METHOD sections 5 and 8).
 
-- the next follow-up is the due date of the latest outcome's next action;
-  logging anything newer replaces it (a follow-up is done by logging);
-- a refusal suggests contacting again after `recontact_after_refusal_days`;
+- a pending follow-up (the due date of a next action) stays pending until an
+  outcome completes it or replaces it:
+  - an outcome with a next-action due date replaces it with that date;
+  - a refusal without one replaces it with a call again after
+    `recontact_after_refusal_days`;
+  - a result in `followup_done_by` (default: appointment, order: the next step
+    was reached) completes it;
+  - anything else keeps it: "no answer", "contacted" or "interested" without
+    a new date mean the follow-up is still owed, so it stays on the list;
 - `refusals_before_pause` refusals pause the account for
   `pause_after_refusals_days`: it is not proposed until then.
 """
@@ -45,13 +51,19 @@ def contact_state(facts: Iterable[ContactFact], cfg: Phone) -> ContactState:
     if not ordered:
         return ContactState(None, None, 0, None)
     latest = ordered[-1]
+    done = set(cfg.followup_done_by)
     # Refusals count since the last positive reaction: a revived account that
     # refuses years later starts again from one.
     last_positive = max((i for i, f in enumerate(ordered) if f.result in _POSITIVE), default=-1)
     refusal_dates = [f.occurred for f in ordered[last_positive + 1 :] if f.result == Result.refused]
-    followup = latest.next_action_due
-    if latest.result == Result.refused and followup is None:
-        followup = latest.occurred + timedelta(days=cfg.recontact_after_refusal_days)
+    followup: date | None = None
+    for f in ordered:
+        if f.next_action_due is not None:
+            followup = f.next_action_due
+        elif f.result == Result.refused:
+            followup = f.occurred + timedelta(days=cfg.recontact_after_refusal_days)
+        elif f.result in done:
+            followup = None
     paused_until = None
     if len(refusal_dates) >= cfg.refusals_before_pause:
         paused_until = refusal_dates[-1] + timedelta(days=cfg.pause_after_refusals_days)
@@ -114,10 +126,18 @@ def contact_many(
     has = last_idx >= 0
     li = last_idx[has]
     last_contact[has] = day[li]
-    fu = due[li].copy()
-    refused_last = (res[li] == Result.refused) & np.isnat(fu)
-    fu[refused_last] = day[li][refused_last] + np.timedelta64(cfg.recontact_after_refusal_days, "D")
-    followup[has] = fu
+    # the follow-up is decided by the last event that sets, replaces or
+    # completes one; events that keep it ("no answer", ...) are skipped
+    is_refused = res == Result.refused
+    decides = ~np.isnat(due) | is_refused | np.isin(res, list(cfg.followup_done_by))
+    last_dec = np.full(n, -1)
+    np.maximum.at(last_dec, acc[decides], pos[decides])
+    dec = last_dec >= 0
+    di = last_dec[dec]
+    fu = due[di].copy()
+    recontact = is_refused[di] & np.isnat(fu)
+    fu[recontact] = day[di][recontact] + np.timedelta64(cfg.recontact_after_refusal_days, "D")
+    followup[dec] = fu
     is_pos = np.isin(res, [str(r) for r in _POSITIVE])
     last_pos = np.full(n, -1)
     np.maximum.at(last_pos, acc[is_pos], pos[is_pos])

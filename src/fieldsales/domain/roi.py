@@ -9,13 +9,16 @@ day rate + cost per km x planned km + other expenses of the day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from fieldsales.config import Roi, Settings
+
+# (rank, channel) -> (P(appointment), P(close)), as domain.rates.learned_rates returns
+LearnedRates = Mapping[tuple[str, str], tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -33,16 +36,22 @@ class DayRoi:
     roi_pct: float | None  # None when the day costs nothing
 
 
-def rates(rank: str, channel: str, settings: Settings) -> tuple[float, float]:
+def rates(
+    rank: str, channel: str, settings: Settings, learned: LearnedRates | None = None
+) -> tuple[float, float]:
     """P(appointment) and P(close) of a contact by `channel` with an account of `rank`.
 
-    The one place the planner and the ROI read rates from: today the
-    config.yaml rates per rank (roi.appointment_rate, roi.close_rate), the
-    appointment rate scaled by the channel's success against a visit
-    (channels.success_factor, METHOD section 7).
+    The one place the planner and the ROI read rates from: the config.yaml
+    rates per rank (roi.appointment_rate, roi.close_rate), the appointment
+    rate scaled by the channel's success against a visit
+    (channels.success_factor, METHOD section 7). With `learned` (from
+    domain.rates.learned_rates) the rates learned from logged outcomes for
+    (rank, channel) are used instead, where it has them.
     """
     cfg = settings.roi
     r = rank if rank in cfg.appointment_rate else "D"
+    if learned is not None and (r, channel) in learned:
+        return learned[(r, channel)]
     factor = settings.channels.success_factor.get(channel, 1.0)  # type: ignore[call-overload]
     return cfg.appointment_rate[r] * factor, cfg.close_rate[r]
 

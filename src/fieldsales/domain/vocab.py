@@ -49,6 +49,11 @@ class Result(StrEnum):
     refused = "refused"
 
 
+# The result of an event that takes back the outcome it supersedes: not a
+# contact, never shown as one, left out of stages, follow-ups and KPIs.
+UNDO = "undo"
+
+
 class VisitStage(StrEnum):
     """METHOD section 4: how far a visit got."""
 

@@ -2,6 +2,9 @@
 
 - `log_outcome`: validate and append one event in a single transaction, then
   return the account's new stage and contact state so the UI updates at once;
+  an order with no stop of its own counts for the route that visited the
+  account within `roi.attribution_days`; a refusal that would pause the
+  account needs `confirm_pause` (the dialog asks, the command wants --yes);
 - `account_history`: orders and every logged outcome, newest first;
 - `followups_due`: follow-ups due today or overdue, grouped by day;
 - `refusal_preview`: what a refusal would do now (call again in ~6 months,
@@ -20,31 +23,27 @@ from sqlmodel import Session
 from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactFact, ContactState, contact_state
 from fieldsales.domain.dormancy import OutcomeFact, compute_stage
-from fieldsales.domain.vocab import Channel, Result, VisitStage
+from fieldsales.domain.vocab import UNDO, Result
+from fieldsales.services.outcome_form import OutcomeError, OutcomeInput, validate
 from fieldsales.store import outcome_log, queries
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Account, Outcome
 
-
-class OutcomeError(ValueError):
-    """An outcome that cannot be saved; the message says which field and why."""
+__all__ = ["OutcomeError", "OutcomeInput", "PauseNotConfirmed", "log_outcome", "validate"]
 
 
-@dataclass
-class OutcomeInput:
-    account_id: str
-    channel: str = Channel.phone.value
-    result: str = Result.contacted.value
-    visit_stage: str = VisitStage.none.value
-    next_action: str | None = None
-    next_action_due: date | None = None
-    order_amount: int | None = None  # yen
-    cost: int | None = None  # yen
-    duration_minutes: int | None = None
-    notes: str | None = None
-    route_stop_id: str | None = None
-    occurred_at: datetime | None = None  # aware; default: now
-    rep: str | None = None
+class PauseNotConfirmed(OutcomeError):
+    """A refusal that would pause the account, logged without confirming it."""
+
+    def __init__(self, state: ContactState) -> None:
+        until = state.paused_until.isoformat() if state.paused_until else ""
+        super().__init__(
+            f"refusal {state.refusals} pauses the account until {until}; confirm to log it",
+            "log.confirm_pause",
+            n=state.refusals,
+            date=until,
+        )
+        self.state = state
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class LoggedOutcome:
 @dataclass(frozen=True)
 class TimelineEntry:
     day: date
-    kind: str  # "outcome" | "last_order" | "first_order"
+    kind: str  # "outcome" | "undo" | "last_order" | "first_order"
     channel: str | None = None
     result: str | None = None
     visit_stage: str | None = None
@@ -68,6 +67,11 @@ class TimelineEntry:
     notes: str | None = None
     rep: str | None = None
     superseded: bool = False
+    id: str | None = None  # the outcome's id (outcomes and undos)
+    occurred_at: datetime | None = None
+    cost: int | None = None
+    duration_minutes: int | None = None
+    route_stop_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,29 +91,11 @@ class FollowupDay:
     items: list[FollowupItem] = field(default_factory=list)
 
 
-def validate(data: OutcomeInput) -> None:
-    """Raise OutcomeError on the first field a user must fix."""
-    if data.channel not in Channel.__members__:
-        raise OutcomeError(f"channel: {data.channel!r} is not one of {', '.join(Channel)}")
-    if data.result not in Result.__members__:
-        raise OutcomeError(f"result: {data.result!r} is not one of {', '.join(Result)}")
-    if data.visit_stage not in VisitStage.__members__:
-        raise OutcomeError(f"visit stage: {data.visit_stage!r} is not valid")
-    if data.channel != Channel.visit and data.visit_stage != VisitStage.none:
-        raise OutcomeError("visit stage: only a visit has a stage")
-    for name in ("order_amount", "cost", "duration_minutes"):
-        value = getattr(data, name)
-        if value is not None and value < 0:
-            raise OutcomeError(f"{name.replace('_', ' ')}: must be 0 or more, got {value}")
-    if data.occurred_at is not None and data.occurred_at.tzinfo is None:
-        raise OutcomeError("occurred at: must carry a time zone")
-
-
 def _local_day(moment: datetime) -> date:
     return moment.astimezone().date()
 
 
-def _state_of(
+def state_of(
     account: Account,
     facts: list[tuple[datetime, str, date | None]],
     settings: Settings,
@@ -128,20 +114,52 @@ def _state_of(
 
 
 def log_outcome(
-    engine: Engine, settings: Settings, data: OutcomeInput, *, today: date | None = None
+    engine: Engine,
+    settings: Settings,
+    data: OutcomeInput,
+    *,
+    today: date | None = None,
+    confirm_pause: bool = True,
 ) -> LoggedOutcome:
-    """Append one outcome; committed before this returns (nothing is lost after)."""
-    validate(data)
+    """Append one outcome; committed before this returns (nothing is lost after).
+
+    `data.supersedes` makes it a correction of that outcome, which must be in
+    effect (not already corrected or undone). With `confirm_pause` False a
+    refusal that would pause the account raises PauseNotConfirmed, writing
+    nothing.
+    """
     today = today or date.today()
+    validate(data, today=today)
     with session_scope(engine) as session:
         account = session.get(Account, data.account_id)
         if account is None:
-            raise OutcomeError(f"account {data.account_id}: not found (deleted by an import?)")
+            raise OutcomeError(
+                f"account {data.account_id}: not found (deleted by an import?)",
+                "log.no_account",
+                account=data.account_id,
+            )
+        if data.supersedes is not None:
+            _check_correctable(session, data.supersedes, account.id)
+        occurred_at = data.occurred_at or datetime.now(UTC)
+        # a correction restates what happened: only a new refusal asks
+        if data.result == Result.refused and not confirm_pause and data.supersedes is None:
+            facts = queries.outcome_facts(session, [account.id]).get(account.id, [])
+            preview = _refusal_after(facts, _local_day(occurred_at), settings)
+            if preview.paused_until is not None:
+                raise PauseNotConfirmed(preview)
+        stop_id = data.route_stop_id
+        if stop_id is None and data.result == Result.order:
+            stop_id = outcome_log.attributable_stop(
+                session=session,
+                account_id=account.id,
+                day=_local_day(occurred_at),
+                attribution_days=settings.roi.attribution_days,
+            )
         outcome = Outcome(
             account_id=account.id,
             rep=data.rep or settings.rep_name(),
             channel=data.channel,
-            occurred_at=data.occurred_at or datetime.now(UTC),
+            occurred_at=occurred_at,
             visit_stage=data.visit_stage,
             result=data.result,
             next_action=(data.next_action or "").strip() or None,
@@ -150,13 +168,44 @@ def log_outcome(
             cost=data.cost,
             duration_minutes=data.duration_minutes,
             notes=(data.notes or "").strip() or None,
-            route_stop_id=data.route_stop_id,
+            route_stop_id=stop_id,
+            supersedes=data.supersedes,
         )
         outcome_log.add_outcome(session=session, outcome=outcome)
         facts = queries.outcome_facts(session, [account.id]).get(account.id, [])
-        stage, contact = _state_of(account, facts, settings, today)
+        stage, contact = state_of(account, facts, settings, today)
         oid = outcome.id
     return LoggedOutcome(id=oid, account_id=data.account_id, stage=stage, contact=contact)
+
+
+def find_account(engine: Engine, ref: str) -> tuple[str, str] | None:
+    """(id, company) of the account named by id, external id or a unique id prefix."""
+    with Session(engine) as session:
+        acc = queries.find_account(session, ref)
+        return None if acc is None else (acc.id, acc.company)
+
+
+def _check_correctable(session: Session, outcome_id: str, account_id: str) -> Outcome:
+    target = outcome_log.get_outcome(session=session, outcome_id=outcome_id)
+    if target is None or target.account_id != account_id:
+        raise OutcomeError(
+            f"outcome {outcome_id}: not found for this account", "log.no_outcome", id=outcome_id
+        )
+    if target.result == UNDO or outcome_log.is_superseded(session=session, outcome_id=outcome_id):
+        raise OutcomeError(
+            f"outcome {outcome_id}: already corrected or undone; correct the newer entry",
+            "log.not_in_effect",
+            id=outcome_id,
+        )
+    return target
+
+
+def _refusal_after(
+    facts: list[tuple[datetime, str, date | None]], day: date, settings: Settings
+) -> ContactState:
+    local = [ContactFact(_local_day(o), r, d) for o, r, d in facts]
+    local.append(ContactFact(day, Result.refused.value, None))
+    return contact_state(local, settings.phone)
 
 
 def refusal_preview(
@@ -166,9 +215,7 @@ def refusal_preview(
     today = today or date.today()
     with Session(engine) as session:
         facts = queries.outcome_facts(session, [account_id]).get(account_id, [])
-    local = [ContactFact(_local_day(o), r, d) for o, r, d in facts]
-    local.append(ContactFact(today, Result.refused.value, None))
-    return contact_state(local, settings.phone)
+    return _refusal_after(facts, today, settings)
 
 
 def recontact_date(settings: Settings, today: date) -> date:
@@ -186,7 +233,7 @@ def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(
             day=_local_day(o.occurred_at),
-            kind="outcome",
+            kind="undo" if o.result == UNDO else "outcome",
             channel=o.channel,
             result=o.result,
             visit_stage=o.visit_stage,
@@ -196,6 +243,11 @@ def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
             notes=o.notes,
             rep=o.rep,
             superseded=o.id in replaced,
+            id=o.id,
+            occurred_at=o.occurred_at,
+            cost=o.cost,
+            duration_minutes=o.duration_minutes,
+            route_stop_id=o.route_stop_id,
         )
         for o in events
     ]
@@ -232,12 +284,28 @@ def followups_due(
         ids = list(due)
         accounts = outcome_log.accounts_by_id(session=session, account_ids=ids)
         latest = outcome_log.latest_outcome_per_account(session=session, account_ids=ids)
+        # what the follow-up is: the newest outcome in effect that set its date
+        # (a later "no answer" keeps it and has no text of its own)
+        setting = {
+            account_id: next(
+                (
+                    o
+                    for o in outcome_log.account_outcomes(
+                        session=session, account_id=account_id, include_superseded=False
+                    )
+                    if o.next_action_due == day or o.result == Result.refused
+                ),
+                None,
+            )
+            for account_id, day in due.items()
+        }
     days: dict[date, FollowupDay] = defaultdict(lambda: FollowupDay(date.min))
     for account_id, day in due.items():
         acc = accounts.get(account_id)
         if acc is None or acc.do_not_contact:
             continue
         last = latest.get(account_id)
+        source = setting.get(account_id) or last
         group = days[day]
         group.day = day
         group.items.append(
@@ -247,7 +315,7 @@ def followups_due(
                 site=acc.site,
                 phone=acc.phone,
                 due=day,
-                next_action=last.next_action if last else None,
+                next_action=source.next_action if source else None,
                 last_result=last.result if last else None,
             )
         )

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fieldsales.domain.vocab import UNDO
 from fieldsales.store.models import Account, Outcome
 
 # Columns ranking, filtering and the list need for every account (kept small:
@@ -122,15 +123,25 @@ def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, t
     return out
 
 
+def in_effect() -> sa.ColumnElement[bool]:
+    """The outcomes that count: not replaced by a correction, and not an undo.
+
+    Corrections and undos are new events naming the one they replace in
+    `supersedes` (both stay in the log); an undo (result `undo`) is itself no
+    contact. Every query of stages, follow-ups, KPIs or rates filters on this.
+    """
+    superseded = sa.select(col(Outcome.supersedes)).where(col(Outcome.supersedes).is_not(None))
+    return sa.and_(col(Outcome.id).not_in(superseded), col(Outcome.result) != UNDO)
+
+
 def outcome_events(
     session: Session, account_ids: Iterable[str] | None = None
 ) -> list[tuple[str, datetime, str, date | None]]:
     """(account_id, occurred_at, result, next_action_due), oldest first, corrections applied.
 
     An outcome named in another's `supersedes` is left out: the correction
-    replaces it, while both stay in the log.
+    replaces it, while both stay in the log. Undo events are left out too.
     """
-    superseded = sa.select(col(Outcome.supersedes)).where(col(Outcome.supersedes).is_not(None))
     stmt = (
         sa.select(
             col(Outcome.account_id),
@@ -138,7 +149,7 @@ def outcome_events(
             col(Outcome.result),
             col(Outcome.next_action_due),
         )
-        .where(col(Outcome.id).not_in(superseded))
+        .where(in_effect())
         .order_by(col(Outcome.occurred_at), col(Outcome.id))
     )
     conn = session.connection()
@@ -180,3 +191,19 @@ def find_account(session: Session, ref: str) -> Account | None:
 
 def account_count(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one())
+
+
+def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
+    """(account_id, channel, appointed, closed) for each account and channel with an
+    outcome in effect, in one GROUP BY: appointed is 1 when an appointment or an
+    order was logged, closed is 1 when an order was (domain/rates.py counts them)."""
+    appointed = sa.func.max(
+        sa.case((col(Outcome.result).in_(["appointment", "order"]), 1), else_=0)
+    )
+    closed = sa.func.max(sa.case((col(Outcome.result) == "order", 1), else_=0))
+    stmt = (
+        sa.select(col(Outcome.account_id), col(Outcome.channel), appointed, closed)
+        .where(in_effect())
+        .group_by(col(Outcome.account_id), col(Outcome.channel))
+    )
+    return [tuple(r) for r in session.execute(stmt)]

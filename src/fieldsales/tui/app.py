@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from fieldsales.tui.i18n import LANGUAGES, tr, translate_bindings
+from fieldsales.tui.i18n import LANGUAGES, error_text, tr, translate_bindings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -44,6 +44,8 @@ class OriginResolved(Message):
 
 
 def describe_error(error: BaseException | None, lang: str) -> str:
+    if error is not None and getattr(error, "key", None):
+        return error_text(error, lang)
     text = str(error) if error is not None else "unknown error"
     if "locked" in text.lower():
         return tr("err.locked", lang)

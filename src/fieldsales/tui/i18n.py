@@ -169,6 +169,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "log.saved_paused": "Outcome saved. {company} refused {n} times: not proposed until {date}.",
         "log.bad_date": "Due date: {text!r} is not a date; use YYYY-MM-DD or +days",
         "log.bad_number": "{field}: {text!r} is not a whole number",
+        "log.correct_title": "Correct an entry: {company}",
+        "log.need_result": "Pick a result (1-7) first: nothing was saved.",
+        "log.bad_day": "Date: {text!r} is not a date; use YYYY-MM-DD",
+        "log.bad_channel": "Channel: {text!r} is not one of {allowed}",
+        "log.bad_result": "Result: {text!r} is not one of {allowed}",
+        "log.bad_stage": "Visit stage: {text!r} is not one of {allowed}",
+        "log.stage_not_visit": "Visit stage: only a visit has a stage",
+        "log.negative": "{field}: must be 0 or more, got {value}",
+        "log.amount_not_order": "Order amount: only an order has an amount",
+        "log.future": "Date: {date} is in the future",
+        "log.due_before": "Due date: {date} is before the day it happened",
+        "log.no_account": "Account {account} no longer exists",
+        "log.no_outcome": "That entry is not in this account's log",
+        "log.not_in_effect": "That entry was already corrected or undone; correct the newer one",
+        "log.confirm_pause": "Refusal {n}: the account will not be proposed until {date}. Log it?",
+        "confirm.yes": "Yes",
+        "confirm.no": "No",
+        "key.confirm_yes": "Yes",
+        "key.confirm_enter": "Yes",
+        "key.confirm_no": "No",
+        "key.undo_outcome": "Undo last",
+        "key.redo_outcome": "Take undo back",
+        "key.correct_outcome": "Correct entry",
+        "undo.nothing": "Nothing to undo for this account.",
+        "undo.not_undo": "There is no undo to take back.",
+        "undo.already": "This undo was already taken back.",
+        "undo.done": "Undone: {day} {channel} {result}. Press r to take it back.",
+        "undo.taken_back": "Taken back: {day} {channel} {result} counts again.",
+        "undo.entry": "undone",
+        "correct.title": "Which entry do you correct?",
+        "correct.none": "No entry to correct yet.",
         "log.failed": "Not saved: {error}",
         "ch.visit": "Visit",
         "ch.phone": "Phone",
@@ -516,6 +547,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "log.saved_paused": "保存しました。{company}は{n}回お断り：{date}まで提案しません。",
         "log.bad_date": "期限：{text!r} は日付ではありません（YYYY-MM-DD または +日数）",
         "log.bad_number": "{field}：{text!r} は整数ではありません",
+        "log.correct_title": "記録の訂正：{company}",
+        "log.need_result": "先に結果（1〜7）を選んでください。保存していません。",
+        "log.bad_day": "日付：{text!r} は日付ではありません（YYYY-MM-DD）",
+        "log.bad_channel": "チャネル：{text!r} は {allowed} のいずれかです",
+        "log.bad_result": "結果：{text!r} は {allowed} のいずれかです",
+        "log.bad_stage": "訪問の到達段階：{text!r} は {allowed} のいずれかです",
+        "log.stage_not_visit": "訪問の到達段階：訪問のときだけ指定できます",
+        "log.negative": "{field}：0以上にしてください（{value}）",
+        "log.amount_not_order": "受注金額：受注のときだけ入力できます",
+        "log.future": "日付：{date} は未来の日付です",
+        "log.due_before": "期限：{date} は対応日より前です",
+        "log.no_account": "顧客 {account} は存在しません",
+        "log.no_outcome": "この記録はこの顧客の履歴にありません",
+        "log.not_in_effect": "この記録は訂正または取り消し済みです。新しい方を訂正してください",
+        "log.confirm_pause": "{n}回目のお断り：{date}まで提案しなくなります。記録しますか？",
+        "confirm.yes": "はい",
+        "confirm.no": "いいえ",
+        "key.confirm_yes": "はい",
+        "key.confirm_enter": "はい",
+        "key.confirm_no": "いいえ",
+        "key.undo_outcome": "直前を取り消し",
+        "key.redo_outcome": "取り消しを戻す",
+        "key.correct_outcome": "記録を訂正",
+        "undo.nothing": "この顧客に取り消せる記録はありません。",
+        "undo.not_undo": "戻せる取り消しはありません。",
+        "undo.already": "この取り消しはすでに戻されています。",
+        "undo.done": "取り消しました：{day} {channel} {result}。r で元に戻せます。",
+        "undo.taken_back": "元に戻しました：{day} {channel} {result} が再び有効です。",
+        "undo.entry": "取り消し",
+        "correct.title": "どの記録を訂正しますか？",
+        "correct.none": "訂正できる記録はまだありません。",
         "log.failed": "保存できませんでした：{error}",
         "ch.visit": "訪問",
         "ch.phone": "電話",
@@ -723,6 +785,19 @@ def tr(key: str, lang: str, **values: Any) -> str:
     """The text for `key` in `lang` (English if missing), formatted with `values`."""
     text = STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"].get(key, key)
     return text.format(**values) if values else text
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """A user error in `lang`: from its catalog key when it has one, else its own line.
+
+    Values named `*_key` are catalog keys themselves (a field's label)."""
+    key = getattr(error, "key", None)
+    if not key or key not in STRINGS["en"]:
+        return str(error)
+    values = dict(getattr(error, "values", {}))
+    for name in [n for n in values if n.endswith("_key")]:
+        values[name.removesuffix("_key")] = tr(str(values.pop(name)), lang)
+    return tr(key, lang, **values)
 
 
 def geo_mark(precision: str | None, lang: str) -> str:

@@ -1,4 +1,9 @@
-"""Account detail: why it ranks here, who to talk to, what happened, what to say."""
+"""Account detail: why it ranks here, who to talk to, what happened, what to say.
+
+From the history a rep corrects an entry (`c`: pick it, the log form opens
+filled in) or undoes the last one logged (`u`); the notification offers `r`
+to take the undo back. Each is a new event superseding the old one.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,22 @@ from typing import Any, ClassVar
 
 from rich.markup import escape
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from fieldsales.domain.calendar import format_hours
 from fieldsales.domain.scripts import ScriptFacts
 from fieldsales.domain.vocab import label
+from fieldsales.services.corrections import Undone
 from fieldsales.services.outcomes import TimelineEntry
 from fieldsales.store.models import Account
 from fieldsales.tui.i18n import geo_mark, tr
-from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
 from fieldsales.tui.widgets.account_table import RANK_STYLES
 from fieldsales.tui.widgets.score_bars import ScoreBars
@@ -38,12 +45,66 @@ class DetailLoaded(Message):
         self.data = data
 
 
+class UndoDone(Message):
+    def __init__(self, result: Undone, taken_back: bool) -> None:
+        super().__init__()
+        self.result = result
+        self.taken_back = taken_back
+
+
+def entry_text(e: TimelineEntry, lang: str) -> str:
+    """One history entry on one line: day, channel, result, amount, next action."""
+    parts = [e.day.isoformat(), tr(f"ch.{e.channel}", lang), tr(f"res.{e.result}", lang)]
+    if e.amount:
+        parts.append(f"¥{e.amount:,}")
+    if e.next_action or e.next_action_due:
+        due = f" [{e.next_action_due.isoformat()}]" if e.next_action_due else ""
+        parts.append(f"→ {e.next_action or ''}{due}")
+    return "  ".join(parts)
+
+
+class CorrectPickerScreen(BaseModal):
+    """The entries in effect, newest first; dismisses with the one to correct (or None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self, entries: list[TimelineEntry]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="correct-dialog", classes="dialog"):
+            yield Static(self.t("correct.title"), classes="dialog-title")
+            yield OptionList(
+                *[Option(escape(entry_text(e, self.lang)), id=e.id) for e in self.entries],
+                id="correct-list",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(next(e for e in self.entries if e.id == event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def apply_language(self) -> None:
+        self.translate()
+
+
 def timeline_text(entries: list[TimelineEntry], lang: str) -> Text:
     if not entries:
         return Text(tr("detail.no_history", lang), style="dim")
     out = Text()
     for e in entries:
         out.append(e.day.isoformat() + "  ", style="bold")
+        if e.kind == "undo":
+            out.append("↶ " + tr("undo.entry", lang) + "\n", style="dim")
+            continue
         if e.kind != "outcome":
             out.append(tr(f"detail.{e.kind}", lang), style="cyan")
             if e.notes:
@@ -79,12 +140,21 @@ class DetailScreen(BaseScreen):
         Binding("g", "locate", "Locate", id="locate"),
         Binding("h", "edit_hours", "Hours", id="edit_hours"),
         Binding("o", "use_as_origin", "From here", id="origin_here", show=False),
+        Binding("c", "correct", "Correct entry", id="correct_outcome"),
+        Binding("u", "undo", "Undo last", id="undo_outcome"),
+        Binding("r", "take_back", "Take undo back", id="redo_outcome"),
     ]
 
     def __init__(self, account_id: str) -> None:
         super().__init__()
         self.account_id = account_id
         self.data: DetailData | None = None
+        self.last_undo: str | None = None  # the undo `r` takes back
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "take_back":
+            return self.last_undo is not None
+        return True
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-header", classes="title-bar")
@@ -284,3 +354,55 @@ class DetailScreen(BaseScreen):
 
     def action_use_as_origin(self) -> None:
         self.fs.change_origin(self.account_id)
+
+    def in_effect(self) -> list[TimelineEntry]:
+        history = self.data.history if self.data is not None else []
+        return [e for e in history if e.kind == "outcome" and not e.superseded and e.id]
+
+    def action_correct(self) -> None:
+        from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+
+        entries = self.in_effect()
+        if not entries:
+            self.notify(self.t("correct.none"), severity="warning")
+            return
+
+        def chosen(entry: TimelineEntry | None) -> None:
+            if entry is not None:
+                self.app.push_screen(LogOutcomeScreen(self.account_id, correcting=entry))
+
+        self.app.push_screen(CorrectPickerScreen(entries), chosen)
+
+    def action_undo(self) -> None:
+        self.run_undo(None)
+
+    def action_take_back(self) -> None:
+        if self.last_undo is not None:
+            self.run_undo(self.last_undo)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="undo", name="undo")
+    def run_undo(self, take_back: str | None) -> None:
+        from fieldsales.services.corrections import take_back_undo, undo_last
+
+        engine, settings, today = self.fs.engine, self.fs.settings, self.fs.today
+        if take_back is None:
+            result = undo_last(engine, settings, self.account_id, today=today)
+        else:
+            result = take_back_undo(engine, settings, take_back, today=today)
+        self.post_message(UndoDone(result, taken_back=take_back is not None))
+
+    def on_undo_done(self, message: UndoDone) -> None:
+        r = message.result
+        what = {
+            "day": r.day.isoformat(),
+            "channel": self.t(f"ch.{r.channel}"),
+            "result": self.t(f"res.{r.result}"),
+        }
+        if message.taken_back:
+            self.last_undo = None
+            self.notify(self.t("undo.taken_back", **what))
+        else:
+            self.last_undo = r.event_id
+            self.notify(self.t("undo.done", **what), timeout=10)
+        self.refresh_bindings()
+        self.fs.account_changed(self.account_id)

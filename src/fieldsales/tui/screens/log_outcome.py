@@ -1,16 +1,24 @@
 """Log outcome: a modal reachable with one key from the list, the detail and the route.
 
-`LogOutcomeScreen(account_id, route_stop_id=None)` dismisses with the saved
-outcome's id (None when cancelled). The common case is three keystrokes:
-`l` opens it (phone, contacted preselected), a digit 1-7 picks the result,
-Ctrl+S saves. Saving runs in a worker and is committed before the
+`LogOutcomeScreen(account_id, route_stop_id=None, correcting=None)`
+dismisses with the saved outcome's id (None when cancelled). It opens with
+nothing selected: nothing is saved without an explicit result. The common
+case is three keystrokes: `l` opens it, a digit 1-7 picks the result (and
+the channel's default, phone, or visit from a route stop, when no channel was
+chosen), Ctrl+S saves. Ctrl+S with no result says so and saves nothing. A
+refusal that would pause the account asks first.
+
+With `correcting` (an entry of the account history) the form opens filled
+with that entry and saving writes a correction that supersedes it.
+
+The typed text goes through services.outcome_form, the same rules as
+`fieldsales log`. Saving runs in a worker and is committed before the
 notification appears; a failure keeps the form open with everything typed.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -22,38 +30,15 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import Channel, Result, VisitStage
-from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput
+from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
+from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEntry
+from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import BaseModal
 
 RESULTS = [r.value for r in Result]
 CHANNELS = [c.value for c in Channel]
 VISIT_STAGES = [v.value for v in VisitStage]
 DAYS_PER_MONTH = 30.44  # for saying "6 months" out of a number of days
-
-
-class FormError(ValueError):
-    pass
-
-
-def parse_due(text: str, today: date) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    if re.fullmatch(r"\+\d{1,4}", text):
-        return today + timedelta(days=int(text[1:]))
-    try:
-        return date.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        raise FormError(text) from None
-
-
-def parse_int(text: str) -> int | None:
-    cleaned = re.sub(r"[,\s¥円]", "", text.strip())
-    if not cleaned:
-        return None
-    if not re.fullmatch(r"\d+", cleaned):
-        raise FormError(text)
-    return int(cleaned)
 
 
 class Saved(Message):
@@ -68,6 +53,47 @@ class RefusalPreview(Message):
         self.state = state
 
 
+class PauseAsked(Message):
+    """Saving a refusal that would pause the account: ask before saving it."""
+
+    def __init__(self, data: OutcomeInput, state: ContactState) -> None:
+        super().__init__()
+        self.data = data
+        self.state = state
+
+
+class ConfirmPauseScreen(BaseModal):
+    """Yes / no before a refusal pauses the account; dismisses with True to save."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm_yes"),
+        Binding("enter", "answer(True)", "Yes", id="confirm_enter", show=False),
+        Binding("n", "answer(False)", "No", id="confirm_no"),
+        Binding("escape", "answer(False)", "No", id="cancel"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            yield Static(self.text, id="confirm-text")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("confirm.yes") + " (y)", variant="error", id="yes")
+                yield Button(self.t("confirm.no") + " (n)", id="no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def apply_language(self) -> None:
+        self.translate()
+
+
 class LogOutcomeScreen(BaseModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
@@ -78,19 +104,28 @@ class LogOutcomeScreen(BaseModal):
         ],
     ]
 
-    def __init__(self, account_id: str, route_stop_id: str | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        route_stop_id: str | None = None,
+        correcting: TimelineEntry | None = None,
+    ) -> None:
         super().__init__()
         self.account_id = account_id
-        self.route_stop_id = route_stop_id
-        self.channel = Channel.visit.value if route_stop_id else Channel.phone.value
-        self.result = Result.contacted.value
+        self.correcting = correcting
+        self.route_stop_id = correcting.route_stop_id if correcting else route_stop_id
+        # what a result key picks when no channel was chosen
+        self.default_channel = Channel.visit.value if route_stop_id else Channel.phone.value
+        self.channel: str | None = correcting.channel if correcting else None
+        self.result: str | None = correcting.result if correcting else None
         self.refusal: ContactState | None = None
 
     def compose(self) -> ComposeResult:
         item = self.fs.item(self.account_id)
         company = item.company if item else ""
         with Vertical(id="log-dialog", classes="dialog"):
-            yield Static(self.t("log.title", company=company), classes="dialog-title")
+            title = "log.correct_title" if self.correcting else "log.title"
+            yield Static(self.t(title, company=company), classes="dialog-title")
             yield Label(self.t("log.channel"))
             with RadioSet(id="channel", classes="horizontal"):
                 for c in CHANNELS:
@@ -99,7 +134,8 @@ class LogOutcomeScreen(BaseModal):
                 yield Label(self.t("log.visit_stage"))
                 with RadioSet(id="visit-stage", classes="horizontal"):
                     for v in VISIT_STAGES:
-                        yield RadioButton(self.t(f"vs.{v}"), value=v == "none", name=v)
+                        stage = self.correcting.visit_stage if self.correcting else None
+                        yield RadioButton(self.t(f"vs.{v}"), value=v == (stage or "none"), name=v)
             yield Label(self.t("log.result"))
             with RadioSet(id="result", classes="horizontal wrap"):
                 for i, r in enumerate(RESULTS):
@@ -127,8 +163,24 @@ class LogOutcomeScreen(BaseModal):
                 yield Button(self.t("key.cancel") + " (Esc)", id="cancel")
 
     def on_mount(self) -> None:
+        if self.correcting is not None:
+            self.fill(self.correcting)
         self.sync_visibility()
         self.query_one("#result", RadioSet).focus()
+
+    def fill(self, e: TimelineEntry) -> None:
+        """The form as the corrected entry had it."""
+        values = {
+            "next-action": e.next_action or "",
+            "due": e.next_action_due.isoformat() if e.next_action_due else "",
+            "amount": str(e.amount) if e.amount is not None else "",
+            "cost": str(e.cost) if e.cost is not None else "",
+            "minutes": str(e.duration_minutes) if e.duration_minutes is not None else "",
+            "notes": e.notes or "",
+        }
+        for widget_id, value in values.items():
+            self.query_one(f"#{widget_id}", Input).value = value
+        self.query_one("#recontact", Checkbox).value = False
 
     # -- form state ---------------------------------------------------------
     def sync_visibility(self) -> None:
@@ -143,14 +195,20 @@ class LogOutcomeScreen(BaseModal):
 
     @on(RadioSet.Changed, "#channel")
     def channel_changed(self, event: RadioSet.Changed) -> None:
-        self.channel = event.pressed.name or Channel.phone.value
+        self.channel = event.pressed.name or self.default_channel
         self.sync_visibility()
 
     @on(RadioSet.Changed, "#result")
     def result_changed(self, event: RadioSet.Changed) -> None:
-        self.result = event.pressed.name or Result.contacted.value
+        self.result = event.pressed.name
+        if self.channel is None:  # the result says it happened: by the default channel
+            self.channel = self.default_channel
+            for button in self.query_one("#channel", RadioSet).query(RadioButton):
+                if button.name == self.channel:
+                    button.value = True
         if self.result == Result.refused and self.refusal is None:
             self.preview_refusal()
+        self.query_one("#form-error", Static).update("")
         self.sync_visibility()
 
     def action_pick_result(self, index: int) -> None:
@@ -187,72 +245,88 @@ class LogOutcomeScreen(BaseModal):
 
     # -- save ---------------------------------------------------------------
     def collect(self) -> OutcomeInput:
+        """The typed outcome, checked by the rules `fieldsales log` uses too."""
+
         def value(widget_id: str) -> str:
             return self.query_one(f"#{widget_id}", Input).value
 
-        try:
-            due = parse_due(value("due"), self.fs.today)
-        except FormError as exc:
-            raise FormError(self.t("log.bad_date", text=str(exc))) from None
-        numbers: dict[str, int | None] = {}
-        for widget_id, key in (
-            ("amount", "log.amount"),
-            ("cost", "log.cost"),
-            ("minutes", "log.minutes"),
-        ):
-            try:
-                numbers[widget_id] = parse_int(value(widget_id))
-            except FormError as exc:
-                raise FormError(
-                    self.t("log.bad_number", field=self.t(key), text=str(exc))
-                ) from None
-        next_action = value("next-action").strip() or None
+        due, next_action = value("due"), value("next-action")
         if (
             self.result == Result.refused
             and not self.paused_next
             and self.query_one("#recontact", Checkbox).value
-            and due is None
+            and not due.strip()
         ):
-            days = self.fs.settings.phone.recontact_after_refusal_days
-            due = self.fs.today + timedelta(days=days)
-            next_action = next_action or str(self.query_one("#recontact", Checkbox).label)
+            due = f"+{self.fs.settings.phone.recontact_after_refusal_days}"
+            next_action = next_action.strip() or str(self.query_one("#recontact", Checkbox).label)
         stage_set = self.query_one("#visit-stage", RadioSet).pressed_button
         visit_stage = (
             (stage_set.name or "none") if self.channel == Channel.visit and stage_set else "none"
         )
-        return OutcomeInput(
+        # now, on the app's calendar day (the same thing outside tests and demos);
+        # a correction keeps the moment of the entry it corrects
+        day: date = self.fs.today
+        clock: time = datetime.now().time()
+        if self.correcting is not None and self.correcting.occurred_at is not None:
+            local = self.correcting.occurred_at.astimezone()
+            day, clock = local.date(), local.time()
+        form = OutcomeForm(
             account_id=self.account_id,
             channel=self.channel,
             result=self.result,
             visit_stage=visit_stage,
             next_action=next_action,
-            next_action_due=due,
-            order_amount=numbers["amount"],
-            cost=numbers["cost"],
-            duration_minutes=numbers["minutes"],
+            due=due,
+            amount=value("amount"),
+            cost=value("cost"),
+            minutes=value("minutes"),
             notes=value("notes"),
+            day=day.isoformat(),
             route_stop_id=self.route_stop_id,
-            # now, on the app's calendar day (the same thing outside tests and demos)
-            occurred_at=datetime.combine(self.fs.today, datetime.now().time()).astimezone(UTC),
+            supersedes=self.correcting.id if self.correcting else None,
+            default_channel=self.default_channel,
         )
+        return outcome_from_form(form, self.fs.today, now=clock)
 
     def action_save(self) -> None:
         error = self.query_one("#form-error", Static)
         try:
             data = self.collect()
-        except FormError as exc:
-            error.update(str(exc))
-            self.notify(str(exc), severity="warning")
+        except OutcomeError as exc:
+            text = error_text(exc, self.lang)
+            error.update(text)
+            self.notify(text, severity="warning")
             return
         error.update("")
         self.save(data)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="saving")
-    def save(self, data: OutcomeInput) -> None:
-        from fieldsales.services.outcomes import log_outcome
+    def save(self, data: OutcomeInput, confirmed: bool = False) -> None:
+        from fieldsales.services.outcomes import PauseNotConfirmed, log_outcome
 
-        result = log_outcome(self.fs.engine, self.fs.settings, data, today=self.fs.today)
+        try:
+            result = log_outcome(
+                self.fs.engine,
+                self.fs.settings,
+                data,
+                today=self.fs.today,
+                confirm_pause=confirmed,
+            )
+        except PauseNotConfirmed as exc:
+            self.post_message(PauseAsked(data, exc.state))
+            return
         self.post_message(Saved(result))
+
+    def on_pause_asked(self, message: PauseAsked) -> None:
+        state = message.state
+        until = state.paused_until.isoformat() if state.paused_until else ""
+        text = self.t("log.confirm_pause", n=state.refusals, date=until)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(message.data, confirmed=True)
+
+        self.app.push_screen(ConfirmPauseScreen(text), answered)
 
     def on_saved(self, message: Saved) -> None:
         item = self.fs.item(self.account_id)

@@ -1,0 +1,58 @@
+"""Rates learned from the outcome log: counts per rank and channel, then domain.rates.
+
+Each account counts under its rank today, ranked from the office (rank depends
+on proximity); the counts come from one GROUP BY (store.queries.contact_funnel)
+and are summed per rank with numpy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from fieldsales.config import Settings
+from fieldsales.domain.rates import CHANNELS, RANKS, Counts, LearnedRate, learn, learned_rates
+from fieldsales.services.rank import rank_accounts
+from fieldsales.store import queries
+
+
+def rate_counts(
+    engine: Engine, settings: Settings, *, today: date | None = None
+) -> dict[tuple[str, str], Counts]:
+    """Contacts, appointments and closes per (rank, channel) from the outcomes in effect."""
+    with Session(engine) as session:
+        rows = queries.contact_funnel(session)
+    if not rows:
+        return {}
+    office = (settings.office.lat, settings.office.lon)
+    table = rank_accounts(engine, settings, origin=office, today=today)
+    base = table.base  # every account, paused and do-not-contact included
+    rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
+    acc, channel, appointed, closed = zip(*rows, strict=True)
+    ranks = np.array([rank_of.get(a, "") for a in acc], dtype=str)
+    channels = np.array(channel, dtype=str)
+    appt = np.array(appointed, dtype=np.int64)
+    close = np.array(closed, dtype=np.int64) * appt  # closes among appointments
+    out: dict[tuple[str, str], Counts] = {}
+    for r in RANKS:
+        for c in CHANNELS:
+            m = (ranks == r) & (channels == c)
+            if m.any():
+                out[(r, c)] = Counts(int(m.sum()), int(appt[m].sum()), int(close[m].sum()))
+    return out
+
+
+def rate_table(
+    engine: Engine, settings: Settings, *, today: date | None = None
+) -> list[LearnedRate]:
+    return learn(rate_counts(engine, settings, today=today), settings)
+
+
+def current_learned_rates(
+    engine: Engine, settings: Settings, *, today: date | None = None
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """The `learned` mapping for domain.roi.rates, from this database."""
+    return learned_rates(rate_counts(engine, settings, today=today), settings)
