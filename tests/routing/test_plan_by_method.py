@@ -333,3 +333,52 @@ def test_day_sheet_lists_the_calls_with_their_scripts_and_why_each_visit(
     assert f"expected gross profit ¥{round(pd.plan.stops[0].value):,} ({stop.rank} " in md
     html = files[".html"].read_text(encoding="utf-8")
     assert f'href="tel:{first.phone}"' in html
+
+
+def test_the_plan_values_visits_with_rates_learned_from_logged_outcomes(tmp_path: Path) -> None:
+    from fieldsales.domain.rates import posterior_mean
+    from fieldsales.services.rates import rate_counts
+
+    engine = make_base(tmp_path / "learn.db", 300, seed=5)
+    s = fast(default_settings())
+    before = planning.plan_day(engine, s, day=TUESDAY)
+    b_ids = [c.account_id for c in before.model.candidates if c.rank == "B"][:12]
+    assert b_ids
+    now = datetime.now(UTC)
+    with engine.begin() as conn:  # a visit to each; half of them gave an appointment
+        conn.execute(
+            Outcome.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "id": new_id(),
+                    "account_id": a,
+                    "rep": "t",
+                    "channel": "visit",
+                    "visit_stage": "met",
+                    "occurred_at": datetime.combine(TUESDAY - timedelta(days=60), time(10), UTC),
+                    "result": "appointment" if k % 2 == 0 else "contacted",
+                    "created_at": now,
+                }
+                for k, a in enumerate(b_ids)
+            ],
+        )
+    after = planning.plan_day(engine, s, day=TUESDAY)
+    all_counts = rate_counts(engine, s, base=planning.rank_accounts(
+        engine, s, origin=OFFICE, filters=planning.RankFilter(show_all=True), today=TUESDAY
+    ).base)  # fmt: skip
+    counts = all_counts[("B", "visit")]
+    assert counts.contacts >= 12 and counts.appointments >= 6
+    appt = posterior_mean(0.20, s.roi.prior_strength, counts.appointments, counts.contacts)
+    pooled_appts = sum(c.appointments for (r, _ch), c in all_counts.items() if r == "B")
+    pooled_closes = sum(c.closes for (r, _ch), c in all_counts.items() if r == "B")
+    rank_close = posterior_mean(0.40, s.roi.prior_strength, pooled_closes, pooled_appts)
+    close = posterior_mean(rank_close, s.roi.prior_strength, counts.closes, counts.appointments)
+    ratio = appt * close / (0.20 * 0.40)
+    assert abs(ratio - 1) > 0.05  # the log moved the rates
+    old = {c.account_id: c.value for c in before.model.candidates}
+    for c in after.model.candidates:
+        if c.rank == "B" and c.account_id in old and c.account_id not in b_ids:
+            assert c.value == pytest.approx(old[c.account_id] * ratio, rel=1e-6)
+            break
+    else:
+        pytest.fail("no B candidate in both plans")

@@ -126,10 +126,16 @@ def _as_json(
     items: Sequence[Any], label: str, lat: float, lon: float, total: int, settings: Any
 ) -> dict[str, Any]:
     from fieldsales.domain.roi import expected_value
+    from fieldsales.services.rates import learned_for
+
+    base = getattr(items, "base", None)  # a RankTable view: rates learned once for it
+    learned = learned_for(base, settings) if base is not None else None
 
     def value(a: Any, channel: str) -> int:
-        """Expected gross profit of a contact, yen (METHOD section 3)."""
-        return round(expected_value(a.rank, a.average_order, a.gross_margin, settings, channel))
+        """Expected gross profit of a contact, yen (METHOD section 3), with learned rates."""
+        return round(
+            expected_value(a.rank, a.average_order, a.gross_margin, settings, channel, learned)
+        )
 
     return {
         "origin": {"label": label, "lat": lat, "lon": lon},

@@ -62,10 +62,11 @@ def expected_value(
     gross_margin: float | None,
     settings: Settings,
     channel: str = "visit",
+    learned: LearnedRates | None = None,
 ) -> float:
     """Expected gross profit of one contact, in yen (METHOD section 3):
     P(appointment) x P(close) x expected deal x gross margin."""
-    p_appt, p_close = rates(rank, channel, settings)
+    p_appt, p_close = rates(rank, channel, settings, learned)
     deal = average_order if average_order else settings.roi.default_deal
     margin = gross_margin if gross_margin is not None else settings.roi.gross_margin
     return p_appt * p_close * deal * margin
@@ -77,6 +78,7 @@ def expected_values(
     gross_margins: npt.NDArray[np.float64],
     settings: Settings,
     channel: str = "visit",
+    learned: LearnedRates | None = None,
 ) -> npt.NDArray[np.float64]:
     """expected_value() for arrays of accounts (nan = missing, as in the table)."""
     deal = np.where(
@@ -85,7 +87,7 @@ def expected_values(
     margin = np.where(np.isnan(gross_margins), settings.roi.gross_margin, gross_margins)
     p = np.zeros(len(ranks))
     for rank in ("A", "B", "C", "D"):
-        a, c = rates(rank, channel, settings)
+        a, c = rates(rank, channel, settings, learned)
         p[ranks == rank] = a * c
     return p * deal * margin
 

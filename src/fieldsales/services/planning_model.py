@@ -237,9 +237,16 @@ def account_values(
     """What a contact by `channel` is worth: yen of expected gross profit, or the score."""
     if settings.visits.objective == "score":
         return np.asarray(base.totals[positions], dtype=float)
+    from fieldsales.services.rates import learned_for
+
     avg, margin = economics(base)
     return expected_values(
-        np.asarray(base.ranks[positions]), avg[positions], margin[positions], settings, channel
+        np.asarray(base.ranks[positions]),
+        avg[positions],
+        margin[positions],
+        settings,
+        channel,
+        learned_for(base, settings),  # rates learned from logged outcomes (config as prior)
     )
 
 

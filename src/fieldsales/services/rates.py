@@ -16,20 +16,29 @@ from sqlmodel import Session
 from fieldsales.config import Settings
 from fieldsales.domain.rates import CHANNELS, RANKS, Counts, LearnedRate, learn, learned_rates
 from fieldsales.services.rank import rank_accounts
+from fieldsales.services.rank_table import RankBase
 from fieldsales.store import queries
 
 
 def rate_counts(
-    engine: Engine, settings: Settings, *, today: date | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    base: RankBase | None = None,
 ) -> dict[tuple[str, str], Counts]:
-    """Contacts, appointments and closes per (rank, channel) from the outcomes in effect."""
+    """Contacts, appointments and closes per (rank, channel) from the outcomes in effect.
+
+    `base`: a ranking already at hand (the planner's), so that nothing is ranked twice.
+    """
     with Session(engine) as session:
         rows = queries.contact_funnel(session)
     if not rows:
         return {}
-    office = (settings.office.lat, settings.office.lon)
-    table = rank_accounts(engine, settings, origin=office, today=today)
-    base = table.base  # every account, paused and do-not-contact included
+    if base is None:
+        office = (settings.office.lat, settings.office.lon)
+        base = rank_accounts(engine, settings, origin=office, today=today).base
+    # every account, paused and do-not-contact included
     rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
     acc, channel, appointed, closed = zip(*rows, strict=True)
     ranks = np.array([rank_of.get(a, "") for a in acc], dtype=str)
@@ -56,3 +65,14 @@ def current_learned_rates(
 ) -> dict[tuple[str, str], tuple[float, float]]:
     """The `learned` mapping for domain.roi.rates, from this database."""
     return learned_rates(rate_counts(engine, settings, today=today), settings)
+
+
+def learned_for(base: RankBase, settings: Settings) -> dict[tuple[str, str], tuple[float, float]]:
+    """The learned rates for a ranking, computed once per ranking (the planner's rates)."""
+
+    def build() -> dict[tuple[str, str], tuple[float, float]]:
+        if base.engine is None:
+            return learned_rates({}, settings)
+        return learned_rates(rate_counts(base.engine, settings, base=base), settings)
+
+    return base.cached("learned_rates", build)

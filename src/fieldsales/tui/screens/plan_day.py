@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from fieldsales.services.outcome_form import OutcomeError, parse_day
 from fieldsales.tui.screens.base import BaseModal
-from fieldsales.tui.screens.log_outcome import FormError, parse_due
 
 
 class DayPickerScreen(BaseModal):
@@ -58,8 +58,8 @@ class DayPickerScreen(BaseModal):
     @on(Input.Submitted, "#pick-date")
     def submitted(self, event: Input.Submitted) -> None:
         try:
-            day = parse_due(event.value, self.today)
-        except FormError:
+            day = parse_day(event.value, self.today, "day", "plan.pick.bad")
+        except OutcomeError:
             day = None
         if day is None:
             self.query_one("#pick-error", Static).update(
