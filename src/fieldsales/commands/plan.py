@@ -11,18 +11,24 @@ from typing import Any
 from fieldsales.context import Context
 
 DESCRIPTION = """\
-Plan visits to dormant accounts: which ones and in which order, inside the
-working day with lunch, preferred windows and fixed appointments, maximising
-the priority score collected (METHOD section 4). Prints the stops with times,
-drive km and minutes, the totals and the planned ROI.
+Plan visits to dormant accounts for money, by the method: who is visited
+follows the rank x channel fit (config `channels`: A and B yes, C only with a
+reason, D never), and the route maximises expected gross profit minus travel
+cost in yen (`visits.objective`), inside the working day with lunch, preferred
+windows, the accounts' opening hours and fixed appointments. Holidays and
+company closures are never planned. Prints each stop with its times, km,
+value and why it is in the plan, the totals, the planned ROI, and the day's
+call list (the accounts best reached by phone, with their talk scripts in
+--json and the day sheets).
 
 examples:
   fieldsales plan                                  today (on a day off: the next working
                                                    day), from and back to the office
-  fieldsales plan --date 2026-12-01 --days 5       a week, each account at most once
+  fieldsales plan --date 2026-12-01 --days 5       a week, each account at most once;
+                                                   holidays and closures skipped
   fieldsales plan --from 35.68,139.70 --to office --max-stops 8
   fieldsales plan --pin C00042@14:00 --export ~/plan   with an appointment; sheets, ICS, GPX
-  fieldsales plan --json                           machine-readable (start, end, stops)
+  fieldsales plan --json                           stops, values, calls (for scripts)
 """
 
 
@@ -36,7 +42,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--date",
         help="first day as YYYY-MM-DD (default: today, or the next working day "
-        "when today is not one of visits.work_weekdays)",
+        "when today is a weekend, a holiday or a company closure)",
     )
     p.add_argument("--days", type=int, default=1, help="working days to plan (default 1)")
     p.add_argument(
