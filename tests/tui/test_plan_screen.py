@@ -86,7 +86,19 @@ async def test_plan_screen_shows_edits_and_saves(engine: Engine, settings: Setti
         assert first not in {st.account_id for st in stops}
 
 
-async def test_escape_cancels_a_running_plan(engine: Engine, settings: Settings) -> None:
+async def test_escape_cancels_a_running_plan(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fieldsales.services.solver_worker import WarmSolver
+
+    gate = threading.Event()  # the first solve is held until the test has cancelled it
+    real = WarmSolver.solve
+
+    def held(self: WarmSolver, problem: Any) -> Any:
+        gate.wait(10)
+        return real(self, problem)
+
+    monkeypatch.setattr(WarmSolver, "solve", held)
     seed_accounts(engine, 30)
     app = make_app(settings, engine, today=DAY)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -98,6 +110,7 @@ async def test_escape_cancels_a_running_plan(engine: Engine, settings: Settings)
         await pilot.pause(0.2)
         assert not screen.busy
         assert "cancelled" in str(screen.query_one("#plan-totals").render())
+        gate.set()
         await pilot.press("r")  # plans again with a fresh process
         for _ in range(200):
             await pilot.pause(0.05)
