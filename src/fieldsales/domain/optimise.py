@@ -24,10 +24,11 @@ WALL_SHARE = 0.95  # of the budget: the polish stops here, leaving time to check
 # The polish stops after this many timed tries that did not improve the plan
 # (a count, not a clock, so that the same data give the same plan).
 POLISH_TRIES = 3000
-# PyVRP iterations when choosing: enough to converge on 400 candidates
-# (bench/bench_planning.py), few enough to finish inside the budget.
-ITERATIONS_BASE = 400
-ITERATIONS_PER_CANDIDATE = 2
+# PyVRP iterations when choosing (~0.3 ms each at 400 candidates): what is
+# left of the budget after VROOM's full search, so the count, not the clock,
+# ends the search and the same data give the same plan.
+ITERATIONS_BASE = 300
+ITERATIONS_PER_CANDIDATE = 1
 
 
 def choose_iterations(n_candidates: int) -> int:
