@@ -303,8 +303,12 @@ def _simulate(
     seq: list[_Node],
     lunch_gap: int | None,
     after_travel: bool,
+    not_before: dict[int, int] | None = None,
 ) -> DayPlan | None:
-    """Earliest times along `seq`; lunch in gap `lunch_gap` (before or after driving)."""
+    """Earliest times along `seq`; lunch in gap `lunch_gap` (before or after driving).
+
+    `not_before`: position in seq -> earliest start of that visit (a wait for a
+    preferred window, see retime)."""
     lw0, lw1 = model.lunch_window
     latest_lunch = lw1 - model.lunch_s
     t = model.work_start_s
@@ -354,9 +358,10 @@ def _simulate(
             start = n.pin_start
         else:
             start = -1
+            floor = t if not_before is None else max(t, not_before.get(gap, t))
             for o, c in model.windows_for(n.duration_s, n.window):
-                if t <= c:
-                    start = max(t, o)
+                if floor <= c:
+                    start = max(floor, o)
                     break
             if start < 0:
                 return None
@@ -379,8 +384,14 @@ def _simulate(
     return None  # unreachable: the loop returns at the end node
 
 
-def schedule(model: DayModel, order: Sequence[str], m: TravelMatrix | None = None) -> DayPlan:
-    """Times for visiting `order` (account ids, pins included) as early as possible.
+def schedule(
+    model: DayModel,
+    order: Sequence[str],
+    m: TravelMatrix | None = None,
+    not_before: dict[int, int] | None = None,
+) -> DayPlan:
+    """Times for visiting `order` (account ids, pins included) as early as possible
+    (no visit before `not_before[k]` for the k-th stop).
 
     Lunch goes into the gap that lets the day end earliest; raises PlanError
     when the order cannot fit the day.
@@ -392,19 +403,49 @@ def schedule(model: DayModel, order: Sequence[str], m: TravelMatrix | None = Non
         raise PlanError(f"not a candidate for this day: {', '.join(missing)}")
     seq = [by_id[a] for a in order]
     if not lunch_needed(model):
-        plan = _simulate(model, m, seq, None, False)
+        plan = _simulate(model, m, seq, None, False, not_before)
         if plan is None:
             raise PlanError("these stops do not fit the working hours")
         return plan
     best: DayPlan | None = None
     for gap in range(len(seq) + 1):
         for after in (False, True):
-            plan = _simulate(model, m, seq, gap, after)
+            plan = _simulate(model, m, seq, gap, after, not_before)
             if plan is not None and (best is None or plan.return_s < best.return_s):
                 best = plan
     if best is None:
         raise PlanError("these stops leave no room for lunch inside the working hours")
     return best
+
+
+def retime(model: DayModel, plan: DayPlan, m: TravelMatrix | None = None) -> DayPlan:
+    """Wait for a preferred window where that is worth more (soft windows).
+
+    A visit outside the best windows keeps only `outside_factor` of its value;
+    when a best window opens a little after the rep arrives and the rest of the
+    day still fits, starting at its opening collects more. Stops are tried in
+    order, each wait kept only if the whole day's collected value grows.
+    """
+    if model.windows_hard or model.outside_factor >= 1.0 or not plan.stops:
+        return plan
+    m = m if m is not None else model.matrix()
+    order = [s.account_id for s in plan.stops]
+    waits: dict[int, int] = {}
+    for k, s in enumerate(plan.stops):
+        if s.pinned or s.in_window:
+            continue
+        dur = s.departure_s - s.start_s
+        for o, c in model.best_windows:
+            if o > s.start_s and o + dur <= c:
+                trial = {**waits, k: o}
+                try:
+                    cand = schedule(model, order, m, trial)
+                except PlanError:
+                    break
+                if cand.score > plan.score + 1e-9:
+                    plan, waits = cand, trial
+                break
+    return plan
 
 
 def prune(model: DayModel, m: TravelMatrix) -> DayModel:
