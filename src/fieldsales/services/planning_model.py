@@ -178,11 +178,11 @@ class PlanningColumns:
 
 
 def _seconds(values: Sequence[str | None], missing: float) -> npt.NDArray[np.float64]:
-    out = np.full(len(values), missing)
-    for k, v in enumerate(values):
-        if v:
-            out[k] = calendar.seconds_of(v)
-    return out
+    """"HH:MM" texts to seconds since midnight; each distinct text is parsed once."""
+    texts = np.array([v or "" for v in values], dtype="<U5")
+    uniq, inverse = np.unique(texts, return_inverse=True)
+    parsed = np.array([calendar.seconds_of(u) if u else missing for u in uniq], dtype=float)
+    return parsed[inverse] if len(texts) else np.zeros(0)
 
 
 def planning_columns(base: RankBase) -> PlanningColumns:
