@@ -178,7 +178,7 @@ class PlanningColumns:
 
 
 def _seconds(values: Sequence[str | None], missing: float) -> npt.NDArray[np.float64]:
-    """"HH:MM" texts to seconds since midnight; each distinct text is parsed once."""
+    """ "HH:MM" texts to seconds since midnight; each distinct text is parsed once."""
     texts = np.array([v or "" for v in values], dtype="<U5")
     uniq, inverse = np.unique(texts, return_inverse=True)
     parsed = np.array([calendar.seconds_of(u) if u else missing for u in uniq], dtype=float)

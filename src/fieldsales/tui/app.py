@@ -137,6 +137,19 @@ class FieldSalesApp(App[None]):
                 self.push_screen(FirstRunScreen())
             return
         self._broadcast("ranking_changed")
+        self.warm_planning(message.items)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm", name="warm planning")
+    def warm_planning(self, items: Any) -> None:
+        """After the list is painted: what a plan needs beyond the ranking (economics,
+        opening hours, learned rates), so that `p` costs only the solve."""
+        from fieldsales.services.planning_model import planning_columns
+        from fieldsales.services.rates import learned_for
+
+        base = getattr(items, "base", None)
+        if base is not None:
+            planning_columns(base)
+            learned_for(base, self.settings)
 
     def account_changed(self, account_id: str) -> None:
         """After an outcome or a position was saved: re-rank, and refresh every view.
