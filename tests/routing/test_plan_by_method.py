@@ -21,7 +21,7 @@ from fieldsales.domain.calendar import account_window
 from fieldsales.domain.plancheck import violations
 from fieldsales.domain.routing import PlanError
 from fieldsales.services import planning
-from fieldsales.services.planning_model import stop_why
+from fieldsales.services.planning_model import rank_for_planning, stop_why
 from fieldsales.store.db import open_engine
 from fieldsales.store.models import Account, Outcome, new_id
 
@@ -226,9 +226,7 @@ def test_a_week_skips_holidays_and_closures_and_says_why(base: Engine) -> None:
 
 def test_the_prefilter_never_drops_a_pin(base: Engine) -> None:
     s = fast(default_settings(), candidate_limit=5)
-    ranked = planning.rank_accounts(
-        base, s, origin=OFFICE, filters=planning.RankFilter(show_all=True), today=TUESDAY
-    )
+    ranked = rank_for_planning(base, s, OFFICE, TUESDAY)
     # the weakest located account that is open on Tuesday afternoons
     weakest = next(
         a for a in reversed(list(ranked))
@@ -363,9 +361,7 @@ def test_the_plan_values_visits_with_rates_learned_from_logged_outcomes(tmp_path
             ],
         )
     after = planning.plan_day(engine, s, day=TUESDAY)
-    all_counts = rate_counts(engine, s, base=planning.rank_accounts(
-        engine, s, origin=OFFICE, filters=planning.RankFilter(show_all=True), today=TUESDAY
-    ).base)  # fmt: skip
+    all_counts = rate_counts(engine, s, base=rank_for_planning(engine, s, OFFICE, TUESDAY).base)
     counts = all_counts[("B", "visit")]
     assert counts.contacts >= 12 and counts.appointments >= 6
     appt = posterior_mean(0.20, s.roi.prior_strength, counts.appointments, counts.contacts)

@@ -39,6 +39,7 @@ from fieldsales.services.planning_model import (
     local_dt,
     next_working_day,
     place_of,
+    rank_for_planning,
     skipped_days,
     solve_model,
     working_days,
@@ -49,8 +50,7 @@ from fieldsales.services.planning_store import (
     route_stop_ids,
     save_plan,
 )
-from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
-from fieldsales.store.queries import PLANNING_FIELDS
+from fieldsales.services.rank import RankTable
 
 __all__ = [
     "STOP_STATUSES",
@@ -97,14 +97,7 @@ def plan_day(
     check_open_day(day, settings)
     s, e = place_of(start, engine, settings), place_of(end or start, engine, settings)
     if ranked is None:
-        ranked = rank_accounts(
-            engine,
-            settings,
-            origin=(s.lat, s.lon),
-            filters=RankFilter(show_all=True),
-            today=day,
-            extra=PLANNING_FIELDS,
-        )
+        ranked = rank_for_planning(engine, settings, (s.lat, s.lon), day)
     model, accounts, excluded = build_model(
         engine,
         settings,
@@ -148,14 +141,7 @@ def plan_week(
     best = set(settings.visits.best_weekdays)
     order = sorted(dates, key=lambda d: (d.weekday() not in best, d))
     s = place_of(start, engine, settings)
-    ranked = rank_accounts(
-        engine,
-        settings,
-        origin=(s.lat, s.lon),
-        filters=RankFilter(show_all=True),
-        today=first_day,
-        extra=PLANNING_FIELDS,
-    )
+    ranked = rank_for_planning(engine, settings, (s.lat, s.lon), first_day)
     reserved = {find_account(p.account, ranked, engine).id for ps in pins.values() for p in ps}
     used: set[str] = set()
     called: set[str] = set()
@@ -196,14 +182,7 @@ def replan_from_here(
     s = Place("Here", here[0], here[1])
     e = place_of(end, engine, settings)
     earliest = now.hour * 3600 + now.minute * 60 + now.second
-    ranked = rank_accounts(
-        engine,
-        settings,
-        origin=here,
-        filters=RankFilter(show_all=True),
-        today=day,
-        extra=PLANNING_FIELDS,
-    )
+    ranked = rank_for_planning(engine, settings, here, day)
     model, accounts, excluded = build_model(
         engine,
         settings,

@@ -296,6 +296,21 @@ def _resolve(ref: str, base: RankBase, engine: Engine) -> int:
     return i
 
 
+def rank_for_planning(
+    engine: Engine, settings: Settings, origin: tuple[float, float], day: date
+) -> RankTable:
+    """Every account ranked from `origin` (paused and do-not-contact included, so
+    that exclusions can say why), with the planning columns fetched alongside."""
+    return rank_accounts(
+        engine,
+        settings,
+        origin=origin,
+        filters=RankFilter(show_all=True),
+        today=day,
+        extra=queries.PLANNING_FIELDS,
+    )
+
+
 def find_account(ref: str, ranked: RankTable, engine: Engine) -> RankedAccount:
     return ranked.base.get(_resolve(ref, ranked.base, engine))
 
@@ -360,14 +375,7 @@ def build_model(
     no matrix ever grows with the account base.
     """
     if ranked is None:
-        ranked = rank_accounts(
-            engine,
-            settings,
-            origin=(start.lat, start.lon),
-            filters=RankFilter(show_all=True),
-            today=day,
-            extra=queries.PLANNING_FIELDS,
-        )
+        ranked = rank_for_planning(engine, settings, (start.lat, start.lon), day)
     b, idx = ranked.base, ranked.indices
     v, t, ch = settings.visits, settings.travel, settings.channels
     codes = contact_codes(b, idx, day, settings)
@@ -440,16 +448,7 @@ def build_model(
     whys = _static_reasons(b, pos, day, settings)
     whys[channels.fit_many(ch, "visit", np.asarray(b.ranks[pos])) != 1] = 0
     cands = [
-        Candidate(
-            b.ids[i],
-            float(b.lat[i]),
-            float(b.lon[i]),
-            float(val),
-            duration_for(str(b.ranks[i]), settings),
-            str(b.ranks[i]),
-            channels.STATIC_WHY.get(int(w), channels.WHY_FIT),
-            _window(pc, i),
-        )
+        _candidate(b, pc, i, val, channels.STATIC_WHY.get(int(w), channels.WHY_FIT), settings)
         for i, val, w in zip(pos.tolist(), values.tolist(), whys.tolist(), strict=True)
     ]
     if len(near_pos) and len(pos):
@@ -462,16 +461,7 @@ def build_model(
         pick = np.sort(np.argsort(-near_val, kind="stable")[: v.candidate_limit])
         near_pos, near_val = near_pos[pick], near_val[pick]
         cands += [
-            Candidate(
-                b.ids[i],
-                float(b.lat[i]),
-                float(b.lon[i]),
-                float(val),
-                duration_for(str(b.ranks[i]), settings),
-                str(b.ranks[i]),
-                channels.WHY_NEAR,
-                _window(pc, i),
-            )
+            _candidate(b, pc, i, val, channels.WHY_NEAR, settings)
             for i, val in zip(near_pos.tolist(), near_val.tolist(), strict=True)
         ]
     # stops the rep already has in a saved plan (reopening): kept as candidates
@@ -489,18 +479,8 @@ def build_model(
         if len(j) and int(codes[j[0]]) in _BLOCKS_PIN:
             continue
         kept.append(i)
-        cands.append(
-            Candidate(
-                b.ids[i],
-                float(b.lat[i]),
-                float(b.lon[i]),
-                float(account_values(b, np.array([i]), settings, "visit")[0]),
-                duration_for(str(b.ranks[i]), settings),
-                str(b.ranks[i]),
-                channels.WHY_KEPT,
-                _window(pc, i),
-            )
-        )
+        value = float(account_values(b, np.array([i]), settings, "visit")[0])
+        cands.append(_candidate(b, pc, i, value, channels.WHY_KEPT, settings))
     model = replace(
         model,
         candidates=tuple(cands),
@@ -510,6 +490,22 @@ def build_model(
     )
     accounts = {b.ids[i]: b.get(i) for i in [*pos.tolist(), *near_pos.tolist(), *pinned, *kept]}
     return model, accounts, excluded
+
+
+def _candidate(
+    b: RankBase, pc: PlanningColumns, i: int, value: float, why: str, settings: Settings
+) -> Candidate:
+    rank = str(b.ranks[i])
+    return Candidate(
+        b.ids[i],
+        float(b.lat[i]),
+        float(b.lon[i]),
+        float(value),
+        duration_for(rank, settings),
+        rank,
+        why,
+        _window(pc, i),
+    )
 
 
 def _window(pc: PlanningColumns, i: int) -> tuple[int, int] | None:

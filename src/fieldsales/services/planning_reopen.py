@@ -25,9 +25,9 @@ from fieldsales.services.planning_model import (
     PlannedDay,
     build_model,
     day_roi,
+    rank_for_planning,
 )
-from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
-from fieldsales.store.queries import PLANNING_FIELDS
+from fieldsales.services.rank import RankTable
 from fieldsales.store.routes import latest_route
 
 
@@ -53,14 +53,7 @@ def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay 
             for r in rows
         ]
     saved_ids = {s[0] for s in stops}
-    ranked = rank_accounts(
-        engine,
-        settings,
-        origin=(start.lat, start.lon),
-        filters=RankFilter(show_all=True),
-        today=day,
-        extra=PLANNING_FIELDS,
-    )
+    ranked = rank_for_planning(engine, settings, (start.lat, start.lon), day)
     pins = [
         PinRequest(acc, time(at.hour, at.minute)) for acc, pinned, _l, _s, at in stops if pinned
     ]
