@@ -383,3 +383,29 @@ async def test_reopen_says_which_saved_stop_no_longer_fits(
         notes = [m for m in messages if company in m]
         assert len(notes) == 1 and "\n" not in notes[0] and "longer fits" in notes[0]
         assert "saved" not in _text(screen, "#plan-totals")  # what shows is not what was saved
+
+
+async def test_call_list_shows_the_script_and_logs_a_call(
+    engine: Engine, settings: Settings
+) -> None:
+    from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+
+    seed_accounts(engine, 60)
+    app = make_app(settings, engine, today=DAY)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await _open_plan(app, pilot)
+        assert screen.planned is not None and screen.planned.calls
+        assert not screen.query_one("#plan-script").display  # the stops have the focus
+        screen.query_one("#plan-calls", DataTable).focus()
+        await pilot.pause()
+        first = screen.planned.accounts[screen.planned.calls[0].account_id]
+        script = _text(screen, "#plan-script")
+        assert screen.query_one("#plan-script").display
+        assert first.company in script and (first.phone or "-") in script
+        await pilot.press("down")
+        second = screen.planned.accounts[screen.planned.calls[1].account_id]
+        assert second.company in _text(screen, "#plan-script")
+        await pilot.press("l")  # a call is logged like a visit
+        await pilot.pause()
+        assert isinstance(app.screen, LogOutcomeScreen)
+        assert app.screen.account_id == second.id

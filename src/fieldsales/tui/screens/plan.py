@@ -93,6 +93,7 @@ class PlanScreen(BaseScreen):
     PlanScreen #plan-stops { height: 1fr; }
     PlanScreen #plan-totals { height: auto; padding: 0 1; }
     PlanScreen #plan-calls { height: 1fr; max-height: 12; }
+    PlanScreen #plan-script { height: auto; max-height: 8; padding: 0 1; display: none; }
     PlanScreen #plan-qr { height: auto; display: none; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -142,6 +143,7 @@ class PlanScreen(BaseScreen):
                 yield DataTable(id="plan-stops", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-totals")
                 yield DataTable(id="plan-calls", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="plan-script")
                 yield Static("", id="plan-qr")
             yield RouteMap(id="plan-map")
         yield Footer()
@@ -494,6 +496,27 @@ class PlanScreen(BaseScreen):
         if len(parts) == 3:
             return f"{parts[0]} {parts[1]} {self.t(f'plan.why.{parts[2]}')}"
         return text
+
+    @on(DataTable.RowHighlighted, "#plan-calls")
+    def _call_script(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted call's talk script, under the call list."""
+        self._show_script()
+
+    def on_descendant_focus(self) -> None:
+        self._show_script()
+
+    def _show_script(self) -> None:
+        from fieldsales.handoff import phone_script
+
+        box = self.query_one("#plan-script", Static)
+        acc = self._current_call()
+        if acc is None or self.planned is None:
+            box.display = False
+            return
+        a = self.planned.accounts[acc]
+        script = phone_script(a, self.fs.settings, self.planned.plan.day)
+        box.update(f"{a.company} · {a.contact_name or '-'} · {a.phone or '-'}\n{script}")
+        box.display = True
 
     def _current_call(self) -> str | None:
         """The call under the cursor when the call list has the focus."""
