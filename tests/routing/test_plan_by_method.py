@@ -378,3 +378,11 @@ def test_the_plan_values_visits_with_rates_learned_from_logged_outcomes(tmp_path
             break
     else:
         pytest.fail("no B candidate in both plans")
+
+
+def test_a_lunch_that_cannot_fit_names_the_settings_not_appointments(base: Engine) -> None:
+    from datetime import time as t
+
+    s = fast(default_settings(), lunch_minutes=90, lunch_window=(t(12, 0), t(13, 0)))
+    with pytest.raises(PlanError, match=r"visits\.lunch_minutes \(90\).*visits\.lunch_window"):
+        planning.plan_day(base, s, day=TUESDAY)

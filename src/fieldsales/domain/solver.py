@@ -29,7 +29,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from fieldsales.domain.routing import END, START, DayModel, PlanError, lunch_needed
+from fieldsales.domain.routing import END, START, DayModel, PlanError, hhmm, lunch_needed
 
 MAX_PRIORITY = 100  # VROOM rejects priorities above 100
 PRIZE_SCALE = 1000  # PyVRP: prize = score x 1 returned empty routes, x 1000 works (STACK.md)
@@ -140,8 +140,15 @@ def build_problem(
         best = max(range(len(segs)), key=lambda k: overlaps[k])
         if overlaps[best] >= model.lunch_s:
             lunch_seg = best
-        else:
+        elif model.pins:
             raise PlanError("the appointments leave no room for lunch in its window")
+        else:  # nothing but the settings themselves: name them
+            raise PlanError(
+                f"visits.lunch_minutes ({model.lunch_s // 60}) does not fit "
+                f"visits.lunch_window ({hhmm(lw0)}-{hhmm(lw1)}) inside the working day "
+                f"({hhmm(model.work_start_s)}-{hhmm(model.work_end_s)}); "
+                "change one of them in config.yaml"
+            )
     budget = None
     if model.max_stops is not None:
         budget = max(0, model.max_stops - len(model.pins))
