@@ -386,3 +386,22 @@ def test_a_lunch_that_cannot_fit_names_the_settings_not_appointments(base: Engin
     s = fast(default_settings(), lunch_minutes=90, lunch_window=(t(12, 0), t(13, 0)))
     with pytest.raises(PlanError, match=r"visits\.lunch_minutes \(90\).*visits\.lunch_window"):
         planning.plan_day(base, s, day=TUESDAY)
+
+
+def test_export_onto_a_file_says_so_in_one_line_and_leaves_it(
+    base: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fieldsales.cli import main
+
+    target = tmp_path / "notes.txt"
+    target.write_text("mine", encoding="utf-8")
+    db = str(base.url.database)
+    code = main(["--db", db, "plan", "--date", "2027-01-12", "--export", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and "cannot write there (File exists)" in err
+    assert target.read_text(encoding="utf-8") == "mine"
+    out = tmp_path / "sheets"
+    assert main(["--db", db, "plan", "--date", "2027-01-12", "--export", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"plan-2027-01-12.{x}" for x in ("gpx", "html", "ics", "json", "md")]

@@ -141,9 +141,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.export:
         from fieldsales.handoff import export_day
 
-        for pd in days:
-            for path in export_day(pd, settings, Path(args.export).expanduser(), engine):
-                ctx.err.print(f"wrote {path}")
+        out = Path(args.export).expanduser()
+        try:
+            for pd in days:
+                for path in export_day(pd, settings, out, engine):
+                    ctx.err.print(f"wrote {path}")
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            ctx.err.print(
+                f"plan --export {out}: cannot write there ({why}); choose a folder",
+                soft_wrap=True,  # one line, whatever the terminal's width
+            )
+            return 1
     if args.json:
         from fieldsales.handoff import plan_json
 

@@ -309,6 +309,22 @@ def export_day(
     written = []
     for name, data in files.items():
         path = out_dir / name
-        path.write_bytes(data)
+        _write_atomically(path, data)
         written.append(path)
     return written
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """A temporary file in the same folder, renamed into place: a kill never leaves
+    a truncated file under the final name."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
