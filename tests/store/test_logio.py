@@ -331,3 +331,50 @@ def test_a_failed_write_leaves_no_file(engine, rep_db, tmp_path, monkeypatch):
         logio.export_log(engine, out, rep_label="Sato")
     assert out.read_text() == "the previous export\n"
     assert [p.name for p in tmp_path.glob(".f.jsonl*")] == []
+
+
+def _rewrite(path: Path, edit) -> None:
+    """Edit the records and seal the file again, as a hand-made file would be."""
+    import hashlib
+
+    lines = records(path)[:-1]
+    edit(lines)
+    body = b"".join(json.dumps(obj).encode() + b"\n" for obj in lines)
+    tail = json.dumps({"sha256": hashlib.sha256(body).hexdigest()}).encode()
+    path.write_bytes(body + tail + b"\n")
+
+
+def _bad_result(lines: list[dict]) -> None:
+    next(r for r in lines if r.get("type") == "outcome")["result"] = "maybe"
+
+
+def _naive_time(lines: list[dict]) -> None:
+    next(r for r in lines if r.get("type") == "outcome")["occurred_at"] = "2026-11-01T10:00:00"
+
+
+def _lost_route(lines: list[dict]) -> None:
+    lines[:] = [r for r in lines if r.get("type") != "route"]
+    lines[0]["records"] = len(lines) - 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_bad_result, "result 'maybe' is unknown"),
+        (_naive_time, "is not an ISO date-time with a zone"),
+        (_lost_route, "which is neither in the file nor in this database"),
+    ],
+)
+def test_a_sealed_but_wrong_record_is_refused(
+    db_path, rep_db, lead, tmp_path, capsys, edit, message
+):
+    lead_path, lead_engine = lead
+    out = tmp_path / "sato.jsonl"
+    assert cli(db_path, "export-log", "-o", str(out)) == 0
+    _rewrite(out, edit)
+    before = dump(lead_engine)
+    capsys.readouterr()
+    assert cli(lead_path, "import-log", str(out)) == 2
+    err = capsys.readouterr().err
+    assert message in err and f"{out}: line " in err and len(err.strip().splitlines()) == 1
+    assert dump(lead_engine) == before
