@@ -21,6 +21,8 @@ COMMANDS: list[str] = [
     "rank",
     "import_",
     "export",
+    "export_log",
+    "import_log",
     "config_cmd",
     "locate",
     "geocode",
@@ -38,6 +40,9 @@ examples:
   fieldsales --db team.db rank --json  the ranking of another database as JSON
   fieldsales log C0042 --channel phone --result contacted
                                        log a call from a script
+  fieldsales export-log -o sato.jsonl  outcomes and routes to a file for the lead
+  fieldsales --db team.db import-log sato.jsonl
+                                       the lead merges it (idempotent, all or nothing)
 """
 
 
