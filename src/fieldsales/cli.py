@@ -28,6 +28,7 @@ COMMANDS: list[str] = [
     "nearby",
     "log",
     "rates",
+    "report",
 ]
 
 EXAMPLES = """\
@@ -38,6 +39,8 @@ examples:
   fieldsales --db team.db rank --json  the ranking of another database as JSON
   fieldsales log C0042 --channel phone --result contacted
                                        log a call from a script
+  fieldsales report --by route --period 2026-11
+                                       planned against actual ROI per route
 """
 
 
