@@ -30,6 +30,7 @@ COMMANDS: list[str] = [
     "nearby",
     "log",
     "rates",
+    "report",
 ]
 
 EXAMPLES = """\
@@ -43,6 +44,8 @@ examples:
   fieldsales export-log -o sato.jsonl  outcomes and routes to a file for the lead
   fieldsales --db team.db import-log sato.jsonl
                                        the lead merges it (idempotent, all or nothing)
+  fieldsales report --by route --period 2026-11
+                                       planned against actual ROI per route
 """
 
 

@@ -119,3 +119,15 @@ def roi_from(profit: float, revenue: float, km: float, cfg: Roi) -> DayRoi:
     gp = round(profit)
     roi = None if cost == 0 else (gp - cost) / cost * 100
     return DayRoi(round(revenue), gp, cost, roi)
+
+
+def actual_roi(revenue: int, gross_profit: int, km: float, expenses: int, cfg: Roi) -> DayRoi:
+    """The method's formula on what was logged for a route (METHOD section 6).
+
+    `revenue` and `gross_profit` come from the orders attributed to the
+    route's visits; `expenses` are the costs logged on its outcomes. Cost =
+    the day rate + cost per km x `km` + roi.expenses_per_day + `expenses`.
+    """
+    cost = cfg.day_rate + round(cfg.cost_per_km * km) + cfg.expenses_per_day + expenses
+    roi = None if cost == 0 else (gross_profit - cost) / cost * 100
+    return DayRoi(revenue, gross_profit, cost, roi)
