@@ -39,7 +39,7 @@ examples:
   fieldsales import accounts.csv       import (or update) accounts from a CSV
   fieldsales rank --top 20 --rank A,B  the best accounts from the office
   fieldsales --db team.db rank --json  the ranking of another database as JSON
-  fieldsales log C0042 --channel phone --result contacted
+  fieldsales log C00042 --channel phone --result contacted
                                        log a call from a script
   fieldsales export-log -o sato.jsonl  outcomes and routes to a file for the lead
   fieldsales --db team.db import-log sato.jsonl

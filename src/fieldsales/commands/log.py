@@ -19,10 +19,10 @@ the account (the second one) needs --yes.
 results: no_answer contacted interested next_action appointment order refused
 
 examples:
-  fieldsales log C0042 --channel phone --result contacted
-  fieldsales log C0042 --channel visit --result next_action --stage next_action \\
+  fieldsales log C00042 --channel phone --result contacted
+  fieldsales log C00042 --channel visit --result next_action --stage next_action \\
       --next "demo at their office" --due +7
-  fieldsales log C0042 --channel visit --result order --amount 1,200,000 --date 2026-11-18
+  fieldsales log C00042 --channel visit --result order --amount 1,200,000 --date 2026-11-18
 """
 
 

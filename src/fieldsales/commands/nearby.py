@@ -16,7 +16,7 @@ working day, in visiting order, ending at the office (or --to).
 
 examples:
   fieldsales nearby --from 35.6895,139.6917 --within 5
-  fieldsales nearby --from C0042 --within 3 --at 14:30 --json
+  fieldsales nearby --from C00042 --within 3 --at 14:30 --json
 """
 
 
