@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings, default_settings
 from fieldsales.domain.text import fold
+from fieldsales.services.corrections import undo_last
+from fieldsales.services.outcomes import OutcomeInput, log_outcome
 from fieldsales.store.db import open_engine, session_scope
 from fieldsales.store.models import Account
 
@@ -77,3 +79,53 @@ def add_account(engine: Engine) -> AccountFactory:
         return acc
 
     return make
+
+
+KPI_TODAY = date(2026, 11, 30)
+
+
+def _log(engine: Engine, settings: Settings, account_id: str, day: date, **kw) -> str:
+    kw.setdefault("rep", "Sato")
+    moment = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+    data = OutcomeInput(account_id=account_id, occurred_at=moment, **kw)
+    return log_outcome(engine, settings, data, today=KPI_TODAY).id
+
+
+@pytest.fixture
+def kpi_dataset(engine: Engine, settings: Settings, add_account: AccountFactory) -> dict[str, str]:
+    """Five accounts (ranks A, C, B, C, D today), four contacted in November 2026."""
+    strong = dict(lifetime_revenue=50_000_000, reason_solvable="yes", competitor_status="none",
+                  digital_responsiveness="high")  # fmt: skip
+    near = dict(lat=settings.office.lat, lon=settings.office.lon)
+    a = add_account(company="A社", main_reason="forgotten", last_order_date=date(2025, 10, 1),
+                    **strong, **near)  # fmt: skip
+    c = add_account(company="C社", **near)  # dormant since 2025-01-15
+    # c2 orders 2026-11-18, 48 days after its last order: no reactivation
+    c2 = add_account(company="C社2", last_order_date=date(2026, 10, 1), **near)
+    x = add_account(company="未接触", **near)  # never contacted
+    d = add_account(company="D社", main_reason="need_gone", lifetime_revenue=10_000,
+                    reason_solvable="no", competitor_status="full", digital_responsiveness="low",
+                    lat=43.0, lon=141.3, last_order_date=date(2016, 1, 1))  # fmt: skip
+    # a: appointment at a visit, then an order: a reactivation (dormant for 405 days)
+    _log(engine, settings, a.id, date(2026, 10, 20), channel="phone", result="contacted")
+    _log(engine, settings, a.id, date(2026, 11, 3), channel="visit", result="appointment",
+         visit_stage="met", cost=2_000)  # fmt: skip
+    _log(engine, settings, a.id, date(2026, 11, 10), channel="phone", result="order",
+         order_amount=1_000_000)  # fmt: skip
+    # c: nobody answered, twice (once by Kato)
+    _log(engine, settings, c.id, date(2026, 11, 4), channel="phone", result="no_answer")
+    _log(engine, settings, c.id, date(2026, 11, 5), channel="phone", result="no_answer",
+         rep="Kato")  # fmt: skip
+    # d: no answer by email; an order logged by mistake, corrected to "interested";
+    # an appointment logged, then undone
+    _log(engine, settings, d.id, date(2026, 11, 6), channel="email", result="no_answer")
+    wrong = _log(engine, settings, d.id, date(2026, 11, 12), channel="dm", result="order",
+                 order_amount=300_000)  # fmt: skip
+    _log(engine, settings, d.id, date(2026, 11, 12), channel="dm", result="interested",
+         supersedes=wrong)  # fmt: skip
+    _log(engine, settings, d.id, date(2026, 11, 20), channel="phone", result="appointment")
+    undo_last(engine, settings, d.id, today=KPI_TODAY)
+    # c2: an order at a visit, not a reactivation (it bought in October)
+    _log(engine, settings, c2.id, date(2026, 11, 18), channel="visit", result="order",
+         visit_stage="met", order_amount=500_000, cost=3_000)  # fmt: skip
+    return {"a": a.id, "c": c.id, "c2": c2.id, "x": x.id, "d": d.id}

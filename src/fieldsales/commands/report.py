@@ -1,4 +1,4 @@
-"""`fieldsales report`: the route history, planned against actual ROI."""
+"""`fieldsales report`: the route history (planned against actual ROI) and the KPIs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.context import Context
+
+# services.kpi_report.KPI_GROUPS, spelled out: importing it here would load
+# numpy and the ranking on every start of the CLI
+KPI_GROUPS = ("rank", "channel", "reason", "rep", "week", "month")
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,9 +35,23 @@ undos are applied. A route with no stop visited yet has no actual ROI.
 
 --route ID: that route's stops in visiting order with their outcomes.
 
+--by rank|channel|reason|rep|week|month: the campaign KPIs (METHOD section 7)
+per group, from the outcomes in effect of the period (by the outcome's local
+date) and rep: accounts contacted, contact rate (contacted / target
+accounts: the accounts of the rank or main reason; every account for the
+other groups), reach (a result other than no answer), response (interested,
+next action, appointment, order), appointment (appointment or order),
+reactivations (orders from dormant accounts), close rate (ordered /
+appointed), revenue, average order, logged costs and cost per reactivation;
+then the funnel contacted -> reached -> appointed -> ordered with the share
+lost at each step. Rank is the account's rank today; week is keyed by its
+Monday. HTML is one self-contained page (KPI table, funnel as inline SVG).
+
 CSV is UTF-8 with BOM (Excel opens it directly).
 
 examples:
+  fieldsales report --by rank --period 2026-11
+  fieldsales report --by channel --rep Sato --format html -o kpi.html
   fieldsales report --by route --period 2026-11
   fieldsales report --by route --rep Sato --format csv -o routes.csv
   fieldsales report --route 3f2a9c
@@ -43,16 +61,16 @@ examples:
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "report",
-        help="route history: planned against actual ROI per route",
+        help="route history (planned against actual ROI) and KPIs per rank, channel, ...",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--by", choices=["route"], help="one row per route")
+    what.add_argument("--by", choices=["route", *KPI_GROUPS], help="one row per route or group")
     what.add_argument("--route", metavar="ID", help="one route's stops and their outcomes")
-    p.add_argument("--period", metavar="YYYY-MM", help="only routes of this month (or day)")
-    p.add_argument("--rep", metavar="NAME", help="only this rep's routes")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--period", metavar="YYYY-MM", help="only this month (or day)")
+    p.add_argument("--rep", metavar="NAME", help="only this rep's routes or outcomes")
+    p.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p.set_defaults(func=run)
 
@@ -184,6 +202,9 @@ def _render(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None
         else:
             _stop_table(detail, _console(ctx, out))
         return
+    if args.by != "route":
+        _render_kpis(args, ctx, out)
+        return
     route_rows = svc.route_rows(ctx.engine, ctx.settings, period=args.period, rep=args.rep)
     if args.format == "json":
         _emit(json.dumps([r.as_dict() for r in route_rows], indent=2, ensure_ascii=False), out)
@@ -192,6 +213,33 @@ def _render(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None
         write_csv(out or _StdoutText(), svc.COLUMNS, table)
     else:
         _route_table(route_rows, _console(ctx, out))
+
+
+def _render_kpis(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None) -> None:
+    from fieldsales.commands import kpi_output
+    from fieldsales.services import kpi_report as kpi
+    from fieldsales.store.csvio import write_csv
+
+    report = kpi.kpi_report_for(
+        ctx.engine, ctx.settings, by=args.by, period=args.period, rep=args.rep
+    )
+    rows = [*report.rows, report.total]
+    if args.format == "json":
+        data = {
+            "by": report.by,
+            "period": report.period,
+            "rep": report.rep,
+            "rows": [r.as_dict() for r in report.rows],
+            "total": report.total.as_dict(),
+        }
+        _emit(json.dumps(data, indent=2, ensure_ascii=False), out)
+    elif args.format == "csv":
+        dicts = [r.as_dict() for r in rows]
+        write_csv(out or _StdoutText(), kpi.COLUMNS, [[d[c] for c in kpi.COLUMNS] for d in dicts])
+    elif args.format == "html":
+        _emit(kpi_output.html_page(report).rstrip("\n"), out)
+    else:
+        kpi_output.print_table(report, _console(ctx, out))
 
 
 class _StdoutText(io.TextIOBase):
@@ -231,7 +279,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales.services.route_report import ReportError
 
     if args.route and (args.period or args.rep):
-        _error(ctx, "--period and --rep go with --by route, not --route")
+        _error(ctx, "--period and --rep go with --by, not --route")
+        return 2
+    if args.format == "html" and (args.route or args.by == "route"):
+        _error(ctx, "--format html is for the KPIs (--by rank|channel|...), not routes")
         return 2
     try:
         if args.output is None:
