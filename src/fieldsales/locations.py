@@ -66,3 +66,12 @@ def demo_db_file() -> Path:
 
 def export_dir() -> Path:
     return data_dir() / "exports"
+
+
+def export_file(stem: str, suffix: str) -> Path:
+    """A new file name in the exports folder (created if needed), stamped with the time."""
+    from datetime import datetime
+
+    folder = export_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}{suffix}"

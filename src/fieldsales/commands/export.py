@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,26 +37,20 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales import locations
+    from fieldsales.files import atomic_write
     from fieldsales.store.exporter import export_accounts
 
-    if args.output:
-        target = Path(args.output)
-    else:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = locations.export_dir() / f"accounts-{stamp}.csv"
+    target = Path(args.output) if args.output else locations.export_file("accounts", ".csv")
     if target.is_dir():
         ctx.err.print(
             f"error: {target}: is a folder; give a file name", markup=False, soft_wrap=True
         )
         return 2
     engine = ctx.engine
-    # Write next to the target first so a failed export never leaves half a file.
-    partial = target.with_name(target.name + ".partial")
-    try:
-        count = export_accounts(engine, partial)
-        partial.replace(target)
+    try:  # a failed export never leaves half a file (fieldsales.files)
+        with atomic_write(target, text=True, encoding="utf-8", newline="") as fh:
+            count = export_accounts(engine, fh)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         ctx.err.print(
             f"error: {target}: cannot write ({exc.strerror})", markup=False, soft_wrap=True
         )

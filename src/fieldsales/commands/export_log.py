@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales import locations
     from fieldsales.store.logio import LogFileError, export_log
 
-    if args.output:
-        target = Path(args.output)
-    else:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = locations.export_dir() / f"log-{stamp}.jsonl"
-        target.parent.mkdir(parents=True, exist_ok=True)
+    target = Path(args.output) if args.output else locations.export_file("log", ".jsonl")
     if target.is_dir():
         ctx.err.print(
             f"export-log: {target}: is a folder; give a file name", markup=False, soft_wrap=True

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
-import tempfile
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fieldsales.context import Context
 
@@ -170,7 +168,7 @@ def _stop_table(detail: RouteDetail, console: Console) -> None:
     console.print(table)
 
 
-def _console(ctx: Context, out: io.TextIOWrapper | None) -> Console:
+def _console(ctx: Context, out: IO[str] | None) -> Console:
     """The terminal's console; a wide one for a file or a pipe (nothing to fit there)."""
     from rich.console import Console
 
@@ -181,7 +179,7 @@ def _console(ctx: Context, out: io.TextIOWrapper | None) -> Console:
     return ctx.console
 
 
-def _render(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None) -> None:
+def _render(args: argparse.Namespace, ctx: Context, out: IO[str] | None) -> None:
     """Print (out None) or write the report to `out` in the chosen format."""
 
     from fieldsales.services import route_report as svc
@@ -198,7 +196,7 @@ def _render(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None
         elif args.format == "csv":
             dicts = [svc.stop_dict(s) for s in detail.stops]
             rows = [[d[c] for c in _STOP_COLUMNS] for d in dicts]
-            write_csv(out or _StdoutText(), _STOP_COLUMNS, rows)
+            write_csv(out or sys.stdout, _STOP_COLUMNS, rows)
         else:
             _stop_table(detail, _console(ctx, out))
         return
@@ -210,12 +208,12 @@ def _render(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None
         _emit(json.dumps([r.as_dict() for r in route_rows], indent=2, ensure_ascii=False), out)
     elif args.format == "csv":
         table = [list(r.as_dict().values()) for r in route_rows]
-        write_csv(out or _StdoutText(), svc.COLUMNS, table)
+        write_csv(out or sys.stdout, svc.COLUMNS, table)
     else:
         _route_table(route_rows, _console(ctx, out))
 
 
-def _render_kpis(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper | None) -> None:
+def _render_kpis(args: argparse.Namespace, ctx: Context, out: IO[str] | None) -> None:
     from fieldsales.commands import kpi_output
     from fieldsales.services import kpi_report as kpi
     from fieldsales.store.csvio import write_csv
@@ -235,23 +233,14 @@ def _render_kpis(args: argparse.Namespace, ctx: Context, out: io.TextIOWrapper |
         _emit(json.dumps(data, indent=2, ensure_ascii=False), out)
     elif args.format == "csv":
         dicts = [r.as_dict() for r in rows]
-        write_csv(out or _StdoutText(), kpi.COLUMNS, [[d[c] for c in kpi.COLUMNS] for d in dicts])
+        write_csv(out or sys.stdout, kpi.COLUMNS, [[d[c] for c in kpi.COLUMNS] for d in dicts])
     elif args.format == "html":
         _emit(kpi_output.html_page(report).rstrip("\n"), out)
     else:
         kpi_output.print_table(report, _console(ctx, out))
 
 
-class _StdoutText(io.TextIOBase):
-    """csvio.write_csv's text target for stdout."""
-
-    def write(self, s: str) -> int:
-        import sys
-
-        return sys.stdout.write(s)
-
-
-def _emit(text: str, out: io.TextIOWrapper | None) -> None:
+def _emit(text: str, out: IO[str] | None) -> None:
     if out is None:
         print(text)
     else:
@@ -260,15 +249,11 @@ def _emit(text: str, out: io.TextIOWrapper | None) -> None:
 
 def _write_file(args: argparse.Namespace, ctx: Context, target: Path) -> None:
     """Write next to the target, then rename: a failed report never leaves half a file."""
-    encoding = "utf-8"  # the CSV writer adds the BOM itself
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            _render(args, ctx, fh)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from fieldsales.files import atomic_write
+
+    # the CSV writer adds the BOM itself
+    with atomic_write(target, text=True, encoding="utf-8", newline="") as fh:
+        _render(args, ctx, fh)
 
 
 def _error(ctx: Context, message: str) -> None:

@@ -271,6 +271,7 @@ def export_day(
     """Write day sheet (.md, .html), .ics, .gpx and .json into out_dir; returns the files."""
     import json
 
+    from fieldsales.files import atomic_write
     from fieldsales.handoff.calendar_gpx import Visit, to_gpx, to_ics
     from fieldsales.handoff.links import qr_svg
     from fieldsales.handoff.sheet import to_html, to_markdown
@@ -304,27 +305,12 @@ def export_day(
             (p.end.label, p.end.lat, p.end.lon),
             visits,
         ).encode(),
-        f"{stem}.json": json.dumps(plan_json(pd), ensure_ascii=False, indent=2).encode(),
+        f"{stem}.json": json.dumps(plan_json(pd, settings), ensure_ascii=False, indent=2).encode(),
     }
     written = []
     for name, data in files.items():
         path = out_dir / name
-        _write_atomically(path, data)
+        with atomic_write(path) as fh:
+            fh.write(data)
         written.append(path)
     return written
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file in the same folder, renamed into place: a kill never leaves
-    a truncated file under the final name."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 # Tried in this order, strictly; charset-normalizer only guesses beyond them.
 # cp932 is Microsoft's Shift_JIS (Excel in Japan) and a superset of shift_jis.
@@ -127,7 +128,7 @@ def neutralise(cell: str) -> str:
 
 
 def write_csv(
-    target: Path | io.TextIOBase,
+    target: Path | IO[str],
     headers: Sequence[str],
     rows: Iterable[Sequence[str | int | float | None]],
 ) -> int:
@@ -142,7 +143,7 @@ def write_csv(
 
 
 def _write(
-    fh: io.TextIOBase | io.TextIOWrapper,
+    fh: IO[str],
     headers: Sequence[str],
     rows: Iterable[Sequence[str | int | float | None]],
 ) -> int:

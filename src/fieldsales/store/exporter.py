@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -43,6 +42,6 @@ def _rows(engine: Engine) -> Iterator[list[str | int | float | None]]:
             yield [_cell(c, [next(stored) for _ in c.fields]) for c in COLUMNS]
 
 
-def export_accounts(engine: Engine, target: Path | io.TextIOBase) -> int:
+def export_accounts(engine: Engine, target: Path | IO[str]) -> int:
     """Write every account; returns how many were written."""
     return csvio.write_csv(target, EXPORT_FIELDS, _rows(engine))

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -38,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain.vocab import UNDO, Channel, Result, VisitStage
+from fieldsales.files import atomic_write
 from fieldsales.store.db import StoreError
 from fieldsales.store.models import Account, Outcome, Route, RouteStop, utcnow
 
@@ -209,29 +208,15 @@ def export_log(
 
 def _write_atomically(target: Path, objects: list[dict[str, Any]]) -> None:
     try:
-        fd, tmp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-        )
-    except OSError as exc:
-        raise LogFileError(f"{target}: cannot write ({exc.strerror})") from exc
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
+        with atomic_write(target) as out:
+            digest = hashlib.sha256()
             for obj in objects:
                 data = _line(obj)
                 digest.update(data)
                 out.write(data)
             out.write(_line({"sha256": digest.hexdigest()}))
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise LogFileError(f"{target}: cannot write ({exc.strerror})") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- reading
