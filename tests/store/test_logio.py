@@ -326,7 +326,9 @@ def test_a_failed_write_leaves_no_file(engine, rep_db, tmp_path, monkeypatch):
     def broken(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(logio.os, "fsync", broken)
+    import fieldsales.files
+
+    monkeypatch.setattr(fieldsales.files.os, "fsync", broken)
     with pytest.raises(logio.LogFileError, match="No space left"):
         logio.export_log(engine, out, rep_label="Sato")
     assert out.read_text() == "the previous export\n"
