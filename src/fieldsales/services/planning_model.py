@@ -366,6 +366,7 @@ def build_model(
     earliest_s: int | None = None,
     ranked: RankTable | None = None,
     keep: set[str] | frozenset[str] = frozenset(),
+    drop_blocked_pins: bool = False,
 ) -> tuple[DayModel, dict[str, RankedAccount], Exclusions]:
     """The day's model from the ranking, by the method, at any size.
 
@@ -403,6 +404,8 @@ def build_model(
         j = np.flatnonzero(idx == i)
         code = int(codes[j[0]]) if len(j) else 0
         if code in _BLOCKS_PIN:
+            if drop_blocked_pins:  # reopening: the caller names what was left out
+                continue
             raise PlanError(f"{b.company[i]}: cannot pin, {_reason_text(b, i, code, day)}")
         at = req.at.hour * 3600 + req.at.minute * 60
         rank = str(b.ranks[i])

@@ -27,7 +27,6 @@ from fieldsales.services.planning_model import (
     day_roi,
     rank_for_planning,
 )
-from fieldsales.services.rank import RankTable
 from fieldsales.store.routes import latest_route
 
 
@@ -57,9 +56,6 @@ def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay 
     pins = [
         PinRequest(acc, time(at.hour, at.minute)) for acc, pinned, _l, _s, at in stops if pinned
     ]
-    # an appointment that can no longer be kept (do not contact since, ...) is
-    # left out, and said so below
-    pins = [p for p in pins if not _blocked(p.account, engine, settings, day, start, end, ranked)]
     model, accounts, excluded = build_model(
         engine,
         settings,
@@ -69,6 +65,9 @@ def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay 
         pins=pins,
         ranked=ranked,
         keep=saved_ids,
+        # an appointment that can no longer be kept (do not contact since, ...)
+        # is left out, and named below
+        drop_blocked_pins=True,
     )
     known = {c.account_id for c in model.candidates} | {p.account_id for p in model.pins}
     order = [s[0] for s in stops if s[0] in known]
@@ -88,31 +87,6 @@ def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay 
     index = ranked.base.id_index()
     names = [ranked.base.company[index[a]] if a in index else a for a in left_out]
     return ReopenedDay(planned, status, names)
-
-
-def _blocked(
-    account: str,
-    engine: Engine,
-    settings: Settings,
-    day: date,
-    start: Place,
-    end: Place,
-    ranked: RankTable,
-) -> bool:
-    """Whether an appointment can no longer be planned (do not contact, paused, ...)."""
-    try:
-        build_model(
-            engine,
-            settings,
-            day=day,
-            start=start,
-            end=end,
-            pins=[PinRequest(account, time(12, 0))],
-            ranked=ranked,
-        )
-    except PlanError:
-        return True
-    return False
 
 
 def _fit(model: DayModel, order: list[str], left_out: list[str]) -> DayPlan:
