@@ -30,7 +30,7 @@ from sqlmodel import Session, col
 from fieldsales.config import Settings
 from fieldsales.store.models import Account, Outcome
 from fieldsales.store.queries import in_effect
-from fieldsales.store.route_report import days_between
+from fieldsales.store.route_report import dormant_when_logged, order_with_amount
 
 GROUPS = ("channel", "reason", "rep", "week", "month")  # grouped in SQL; rank is not
 
@@ -105,16 +105,8 @@ def _per_account(
 ) -> sa.Select[Any]:
     """One row per (group key, account): what the account's outcomes in effect reached."""
     result = col(Outcome.result)
-    is_order = sa.and_(result == "order", col(Outcome.order_amount).is_not(None))
-    cycle = sa.case(
-        (col(Account.purchase_cycle_days) > 0, col(Account.purchase_cycle_days)),
-        else_=settings.dormancy.default_cycle_days,
-    )
-    was_dormant = sa.or_(
-        col(Account.last_order_date).is_(None),
-        days_between(col(Outcome.occurred_at), col(Account.last_order_date))
-        > cycle * settings.dormancy.at_risk_max_cycles,
-    )
+    is_order = order_with_amount()
+    was_dormant = dormant_when_logged(settings)
     stmt = (
         sa.select(
             key.label("key"),

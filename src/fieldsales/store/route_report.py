@@ -54,6 +54,25 @@ def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any
     return f"(julianday(date({end})) - julianday(date({start})))"
 
 
+def order_with_amount() -> sa.ColumnElement[bool]:
+    """An outcome that is an order with its amount (what revenue is made of)."""
+    return sa.and_(col(Outcome.result) == "order", col(Outcome.order_amount).is_not(None))
+
+
+def dormant_when_logged(settings: Settings) -> sa.ColumnElement[bool]:
+    """The account had gone quiet when the outcome was logged: past at_risk's limit
+    of purchase cycles since its last order (compute_stage's rule), or no order known."""
+    cycle = sa.case(
+        (col(Account.purchase_cycle_days) > 0, col(Account.purchase_cycle_days)),
+        else_=settings.dormancy.default_cycle_days,
+    )
+    return sa.or_(
+        col(Account.last_order_date).is_(None),
+        days_between(col(Outcome.occurred_at), col(Account.last_order_date))
+        > cycle * settings.dormancy.at_risk_max_cycles,
+    )
+
+
 @dataclass(frozen=True)
 class RouteFigures:
     id: str
@@ -101,17 +120,9 @@ def route_figures(
         .group_by(col(RouteStop.route_id))
         .subquery("stops")
     )
-    is_order = sa.and_(col(Outcome.result) == "order", col(Outcome.order_amount).is_not(None))
+    is_order = order_with_amount()
     margin = sa.func.coalesce(col(Account.gross_margin), settings.roi.gross_margin)
-    cycle = sa.case(
-        (col(Account.purchase_cycle_days) > 0, col(Account.purchase_cycle_days)),
-        else_=settings.dormancy.default_cycle_days,
-    )
-    was_dormant = sa.or_(
-        col(Account.last_order_date).is_(None),
-        days_between(col(Outcome.occurred_at), col(Account.last_order_date))
-        > cycle * settings.dormancy.at_risk_max_cycles,
-    )
+    was_dormant = dormant_when_logged(settings)
     logged = (
         sa.select(
             col(RouteStop.route_id).label("route_id"),
