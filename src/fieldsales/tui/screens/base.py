@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual import on
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Button
 from textual.worker import Worker
 
 from fieldsales.tui.i18n import tr, translate_bindings
@@ -48,3 +50,22 @@ class BaseModal(AppScreenMixin, ModalScreen[Any]):
     def on_mount(self) -> None:
         self.translate()
         self.refresh_bindings()
+
+
+class FormModal(BaseModal):
+    """A dialog with #save and #cancel buttons: the buttons do what Ctrl+S and
+    Escape do (action_save, action_cancel); cancelling dismisses with None."""
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

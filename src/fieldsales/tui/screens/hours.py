@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -24,7 +24,7 @@ from fieldsales.domain.calendar import (
     parse_hours,
 )
 from fieldsales.tui.i18n import tr
-from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.screens.base import FormModal
 
 
 def weekdays_text(closed_weekdays: str | None, lang: str) -> str:
@@ -42,7 +42,7 @@ class HoursSaved(Message):
         self.changed = changed
 
 
-class HoursScreen(BaseModal):
+class HoursScreen(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -133,17 +133,6 @@ class HoursScreen(BaseModal):
         else:
             self.notify(self.t("hours.unchanged"))
         self.dismiss(message.changed)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
 
     def apply_language(self) -> None:
         self.translate()

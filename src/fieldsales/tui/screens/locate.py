@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from fieldsales.geo.distance import haversine_km
 from fieldsales.tui.i18n import geo_mark
-from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.widgets.route_map import RouteMap
 
 
@@ -40,7 +40,7 @@ class PostalLoaded(Message):
         self.postal = postal
 
 
-class LocateScreen(BaseModal):
+class LocateScreen(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -186,11 +186,3 @@ class LocateScreen(BaseModal):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()

@@ -33,7 +33,7 @@ from fieldsales.domain.vocab import Channel, Result, VisitStage
 from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
 from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEntry
 from fieldsales.tui.i18n import error_text
-from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.screens.base import BaseModal, FormModal
 
 RESULTS = [r.value for r in Result]
 CHANNELS = [c.value for c in Channel]
@@ -94,7 +94,7 @@ class ConfirmPauseScreen(BaseModal):
         self.translate()
 
 
-class LogOutcomeScreen(BaseModal):
+class LogOutcomeScreen(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -344,17 +344,6 @@ class LogOutcomeScreen(BaseModal):
         self.notify(text)
         self.fs.account_changed(self.account_id)
         self.dismiss(message.result.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
 
     def apply_language(self) -> None:
         self.translate()
