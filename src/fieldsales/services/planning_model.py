@@ -91,6 +91,9 @@ class Exclusions(Mapping[str, str]):
 
 # exclusion codes, in the order they are tested (the first that applies wins)
 _DNC, _PAUSED, _RECENT, _NO_LOCATION, _APPROX, _STAGE, _FIT_NO, _FIT_REASON, _CLOSED = range(1, 10)
+# △ accounts looked at for "near a stop": this many times visits.candidate_limit,
+# the most valuable first
+NEAR_POOL_FACTOR = 10
 # codes that forbid even an appointment the rep made (pins)
 _BLOCKS_PIN = {_DNC, _PAUSED, _NO_LOCATION, _CLOSED}
 
@@ -455,7 +458,16 @@ def build_model(
         for i, val, w in zip(pos.tolist(), values.tolist(), whys.tolist(), strict=True)
     ]
     if len(near_pos) and len(pos):
-        # △ accounts that a planned stop may pass by: near one of the candidates
+        # △ accounts that a planned stop may pass by: near one of the candidates.
+        # Only the most valuable are looked at (the K best near ones are kept in
+        # the end): a city holds tens of thousands, and each costs a distance
+        near_pos = near_pos[
+            np.sort(
+                np.argsort(-account_values(b, near_pos, settings, "visit"), kind="stable")[
+                    : NEAR_POOL_FACTOR * v.candidate_limit
+                ]
+            )
+        ]
         close = _chunked_near(
             b.lat[near_pos], b.lon[near_pos], b.lat[pos], b.lon[pos], ch.reasons.near_stop_km
         )

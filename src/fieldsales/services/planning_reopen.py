@@ -27,6 +27,7 @@ from fieldsales.services.planning_model import (
     day_roi,
     rank_for_planning,
 )
+from fieldsales.services.rank_table import RankTable
 from fieldsales.store.routes import latest_route
 
 
@@ -37,8 +38,13 @@ class ReopenedDay:
     left_out: list[str] = field(default_factory=list)  # companies that no longer fit
 
 
-def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay | None:
-    """The rep's latest saved plan of `day`, or None when nothing was saved for it."""
+def reopen_day(
+    engine: Engine, settings: Settings, *, day: date, ranked: RankTable | None = None
+) -> ReopenedDay | None:
+    """The rep's latest saved plan of `day`, or None when nothing was saved for it.
+
+    `ranked`: a ranking already at hand (the app's), so that nothing is ranked twice.
+    """
     with Session(engine) as session:
         found = latest_route(session, rep=settings.rep_name(), day=day)
         if found is None:
@@ -52,7 +58,8 @@ def reopen_day(engine: Engine, settings: Settings, *, day: date) -> ReopenedDay 
             for r in rows
         ]
     saved_ids = {s[0] for s in stops}
-    ranked = rank_for_planning(engine, settings, (start.lat, start.lon), day)
+    if ranked is None:
+        ranked = rank_for_planning(engine, settings, (start.lat, start.lon), day)
     pins = [
         PinRequest(acc, time(at.hour, at.minute)) for acc, pinned, _l, _s, at in stops if pinned
     ]

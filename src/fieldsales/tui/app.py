@@ -84,12 +84,25 @@ class FieldSalesApp(App[None]):
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
         self.ranked: RankTable | list[RankedAccount] = []
         self.loaded = False
+        self._solver: Any = None  # the warm solver process, shared by every Plan screen
         # A failed worker's StateChanged reaches its screen's handler and the
         # app's (it bubbles): report each failure once.
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
 
     # -- start-up -----------------------------------------------------------
+    def solver(self) -> Any:
+        """The warm solver process (services.solver_worker), one for the app's life."""
+        if self._solver is None:
+            from fieldsales.services.solver_worker import WarmSolver
+
+            self._solver = WarmSolver()
+        return self._solver
+
+    def on_unmount(self) -> None:
+        if self._solver is not None:
+            self._solver.close()
+
     def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
         translate_bindings(self, self.language)
@@ -142,9 +155,12 @@ class FieldSalesApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm", name="warm planning")
     def warm_planning(self, items: Any) -> None:
         """After the list is painted: what a plan needs beyond the ranking (economics,
-        opening hours, learned rates), so that `p` costs only the solve."""
+        opening hours, learned rates) and the solver process, so that `p` costs
+        only the day's model and the solve."""
         from fieldsales.services.planning_model import planning_columns
         from fieldsales.services.rates import learned_for
+
+        self.solver().start()  # returns at once; the process imports the engines meanwhile
 
         base = getattr(items, "base", None)
         if base is not None:

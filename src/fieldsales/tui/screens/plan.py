@@ -154,16 +154,11 @@ class PlanScreen(BaseScreen):
             self.day = planning.next_working_day(self.fs.today, self.fs.settings)
         self._columns()
         if self._solve is None:
-            from fieldsales.services.solver_worker import WarmSolver
-
-            self._solver = WarmSolver()
-            self._solver.start()  # warms up while the saved plan or the ranking is read
+            # the app's warm solver process (started once the list is shown)
+            self._solver = self.fs.solver()
+            self._solver.start()
             self._solve = self._solver.solve
         self._start("open")
-
-    def on_unmount(self) -> None:
-        if self._solver is not None:
-            self._solver.close()
 
     def _columns(self) -> None:
         table = self.query_one("#plan-stops", DataTable)
@@ -215,7 +210,7 @@ class PlanScreen(BaseScreen):
             if mode == "open":
                 from fieldsales.services.planning_reopen import reopen_day
 
-                found = reopen_day(app.engine, app.settings, day=day)
+                found = reopen_day(app.engine, app.settings, day=day, ranked=self._ranked())
                 if found is not None:
                     note = ""
                     if found.left_out:
@@ -250,13 +245,17 @@ class PlanScreen(BaseScreen):
                     start=start,
                     skip=dropped,
                     solve=self._solve,
-                    ranked=app.ranked if isinstance(app.ranked, RankTable) else None,
+                    ranked=self._ranked(),
                 )
         except Exception as exc:  # shown as one line; cancelling lands here too
             self.post_message(PlanFailed(gen, str(exc) or type(exc).__name__))
             return
         if not worker.is_cancelled:
             self.post_message(PlanReady(gen, out, edited=mode != "open"))
+
+    def _ranked(self) -> RankTable | None:
+        """The app's ranking, reused for planning (None until it is loaded)."""
+        return self.fs.ranked if isinstance(self.fs.ranked, RankTable) else None
 
     def _add_best(
         self, pd: planning.PlannedDay, dropped: frozenset[str], worker: Worker[Any]
