@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from fieldsales import locations
@@ -255,6 +256,33 @@ class Roi(_Model):
     prior_strength: Annotated[float, Field(ge=0)]
 
 
+class Kpi(_Model):
+    contact_cost: dict[ChannelKey, Yen]
+    retention_days: Annotated[int, Field(gt=0)]
+    coverage_days: Annotated[int, Field(gt=0)]
+    coverage_ranks: list[RankKey]
+
+
+class Target(_Model):
+    reactivations: Annotated[int, Field(ge=0)] = 0
+    revenue: Yen = 0
+
+
+class Campaign(_Model):
+    name: str
+    start: date | None
+    end: date | None
+    targets: dict[RankKey, Target]
+
+    @model_validator(mode="after")
+    def _order(self) -> Campaign:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.targets and not (self.start and self.end):
+            raise ValueError("targets need the campaign's start and end dates")
+        return self
+
+
 class Geocoding(_Model):
     domain: str
     scheme: Literal["http", "https"]
@@ -285,6 +313,8 @@ class Settings(_Model):
     calendar: CalendarSettings
     phone: Phone
     roi: Roi
+    kpi: Kpi
+    campaign: Campaign
     geocoding: Geocoding
     import_: ImportSettings = Field(alias="import")
 

@@ -44,16 +44,16 @@ def _figures(engine: Engine, settings: Settings, by: str, **kw) -> list[tuple[ob
 def test_kpis_on_postgres(engine: Engine, settings: Settings, kpi_dataset: dict[str, str]) -> None:
     nov = {"period": "2026-11"}
     assert _figures(engine, settings, "rank", **nov) == [
-        ("A", 1, 1, 1, 1, 1, 1_000_000, 1, 2_000),
+        ("A", 1, 1, 1, 1, 1, 1_000_000, 1, 3_000),
         ("B", 1, 1, 1, 1, 1, 500_000, 0, 3_000),
-        ("C", 2, 1, 0, 0, 0, 0, 0, 0),
-        ("D", 1, 1, 1, 0, 0, 0, 0, 0),
-        ("total", 5, 4, 3, 2, 2, 1_500_000, 1, 5_000),
+        ("C", 2, 1, 0, 0, 0, 0, 0, 2_000),
+        ("D", 1, 1, 1, 0, 0, 0, 0, 320),
+        ("total", 5, 4, 3, 2, 2, 1_500_000, 1, 8_320),
     ]
     assert _figures(engine, settings, "channel", **nov)[:4] == [
-        ("dm", 5, 1, 1, 0, 0, 0, 0, 0),
-        ("email", 5, 1, 0, 0, 0, 0, 0, 0),
-        ("phone", 5, 2, 1, 1, 1, 1_000_000, 1, 0),
+        ("dm", 5, 1, 1, 0, 0, 0, 0, 300),
+        ("email", 5, 1, 0, 0, 0, 0, 0, 20),
+        ("phone", 5, 2, 1, 1, 1, 1_000_000, 1, 3_000),
         ("visit", 5, 2, 2, 2, 1, 500_000, 0, 5_000),
     ]
     weeks = [(g, n) for g, _, n, *_ in _figures(engine, settings, "week", **nov)]
@@ -64,3 +64,15 @@ def test_kpis_on_postgres(engine: Engine, settings: Settings, kpi_dataset: dict[
     assert west.rows[0].group == "2026-10-19"  # 2026-10-20 03:00 UTC is Monday 10-19 at UTC-5
     reasons = [(g, t, n) for g, t, n, *_ in _figures(engine, settings, "reason", **nov)]
     assert reasons == [("forgotten", 1, 1), ("need_gone", 1, 1), ("price", 3, 2), ("total", 5, 4)]
+    # money, retention, coverage and filters: the same SQL on PostgreSQL
+    report = kpi_report_for(engine, settings, by="rank", today=TODAY, offset_minutes=0, **nov)
+    assert (report.total.gross_profit, report.total.revived_due) == (450_000, 0)
+    assert (report.total.coverage_targets, report.total.covered) == (4, 3)
+    price = _figures(engine, settings, "channel", reason="price", **nov)
+    assert [(g, t, n) for g, t, n, *_ in price] == [
+        ("phone", 3, 1),
+        ("visit", 3, 1),
+        ("total", 3, 2),
+    ]
+    ranked = _figures(engine, settings, "channel", rank="A", **nov)
+    assert [(g, n) for g, _, n, *_ in ranked] == [("phone", 1), ("visit", 1), ("total", 1)]

@@ -46,23 +46,25 @@ def test_kpis_per_rank_worked_out_by_hand(
     rows = {r.group: r for r in report.rows}
     assert list(rows) == ["A", "B", "C", "D"]
     # targets, contacted, reached, responded, appointed, ordered, orders, revenue, react., cost
-    assert _counts(rows["A"]) == (1, 1, 1, 1, 1, 1, 1, 1_000_000, 1, 2_000)
+    # cost: the cost logged, else kpi.contact_cost (visit 5,000 phone 1,000 dm 300 email 20)
+    # a: the visit's logged 2,000 + the phone order's 1,000
+    assert _counts(rows["A"]) == (1, 1, 1, 1, 1, 1, 1, 1_000_000, 1, 3_000)
     # c2 ordered at a visit (no reactivation: it bought in October)
     assert _counts(rows["B"]) == (1, 1, 1, 1, 1, 1, 1, 500_000, 0, 3_000)
     # c: no answer only; x never contacted
-    assert _counts(rows["C"]) == (2, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+    assert _counts(rows["C"]) == (2, 1, 0, 0, 0, 0, 0, 0, 0, 2_000)  # two calls
     # d: the corrected entry (interested) counts, the wrong order and the undone appointment not
-    assert _counts(rows["D"]) == (1, 1, 1, 1, 0, 0, 0, 0, 0, 0)
+    assert _counts(rows["D"]) == (1, 1, 1, 1, 0, 0, 0, 0, 0, 320)  # an email and a DM
     b, c = rows["B"], rows["C"]
     assert (b.contact_rate, b.reach_rate, b.response_rate, b.appointment_rate) == (1, 1, 1, 1)
     assert (b.close_rate, b.average_order, b.reactivation_rate) == (1.0, 500_000, 0.0)
     assert b.cost_per_reactivation is None
     assert (c.contact_rate, c.reach_rate, c.response_rate) == (0.5, 0.0, 0.0)
     assert c.close_rate is None and c.average_order is None  # nothing appointed, no order
-    assert rows["A"].cost_per_reactivation == 2_000
+    assert rows["A"].cost_per_reactivation == 3_000
     t = report.total
-    assert _counts(t) == (5, 4, 3, 3, 2, 2, 2, 1_500_000, 1, 5_000)
-    assert (t.average_order, t.cost_per_reactivation) == (750_000, 5_000)
+    assert _counts(t) == (5, 4, 3, 3, 2, 2, 2, 1_500_000, 1, 8_320)
+    assert (t.average_order, t.cost_per_reactivation) == (750_000, 8_320)
     assert t.reactivation_rate == 0.25
     # the funnel: 4 contacted -> 3 reached (lost 1/4) -> 2 appointed (lost 1/3) -> 2 ordered
     steps = t.funnel()
@@ -85,12 +87,12 @@ def test_kpis_per_channel_rep_and_week(
     assert list(channels) == ["dm", "email", "phone", "visit"]
     # targets are every account (5) for a channel
     assert _counts(channels["visit"]) == (5, 2, 2, 2, 2, 1, 1, 500_000, 0, 5_000)
-    assert _counts(channels["phone"]) == (5, 2, 1, 1, 1, 1, 1, 1_000_000, 1, 0)
-    assert _counts(channels["email"]) == (5, 1, 0, 0, 0, 0, 0, 0, 0, 0)
-    assert _counts(channels["dm"]) == (5, 1, 1, 1, 0, 0, 0, 0, 0, 0)
+    assert _counts(channels["phone"]) == (5, 2, 1, 1, 1, 1, 1, 1_000_000, 1, 3_000)
+    assert _counts(channels["email"]) == (5, 1, 0, 0, 0, 0, 0, 0, 0, 20)
+    assert _counts(channels["dm"]) == (5, 1, 1, 1, 0, 0, 0, 0, 0, 300)
     assert channels["phone"].contact_rate == 0.4
     assert channels["visit"].close_rate == 0.5
-    assert channels["phone"].cost_per_reactivation == 0
+    assert channels["phone"].cost_per_reactivation == 3_000
 
     reps = by("rep")
     assert (reps["Kato"].contacted, reps["Kato"].reached) == (1, 0)

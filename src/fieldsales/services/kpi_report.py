@@ -12,17 +12,26 @@ METHOD section 7's rates. Per group:
 - appointment: appointed / contacted (an appointment or an order);
 - reactivation: reactivated / contacted (an order while the account was dormant);
 - close: ordered / appointed; average order: revenue / orders;
-- cost per reactivation: the costs logged on the outcomes / reactivations;
+- cost: the cost logged on each outcome, else kpi.contact_cost of its channel;
+  cost per reactivation: cost / reactivations;
+- gross profit: revenue x the account's margin; ROI: (gross profit - cost) /
+  cost (METHOD section 6's formula on what was logged);
+- retention after revival: of the revivals at least kpi.retention_days old,
+  the share that ordered again within those days;
+- coverage (when ranks are known: grouping or filtering by rank): the share of
+  target accounts (kpi.coverage_ranks, not do-not-contact) touched in the
+  kpi.coverage_days before the period's end;
 - the funnel contacted -> reached -> appointed -> ordered, with the share lost
   at each step.
 
 Each account counts under its rank today, ranked from the office (as
 services/rates.py does); per-account figures are summed per rank with numpy.
+Filters: period, rep, channel, the account's main reason and its rank.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -33,9 +42,10 @@ from sqlmodel import Session
 from fieldsales.config import Settings
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.rank import rank_accounts
+from fieldsales.services.rank_table import RankBase
 from fieldsales.services.route_report import period_bounds
 from fieldsales.store import kpi_report
-from fieldsales.store.kpi_report import GroupFigures
+from fieldsales.store.kpi_report import ZERO, GroupFigures, Window
 
 KPI_GROUPS = ("rank", *kpi_report.GROUPS)
 FUNNEL_STEPS = ("contacted", "reached", "appointed", "ordered")
@@ -58,6 +68,9 @@ class KpiRow:
     revenue: int
     reactivated: int
     cost: int
+    gross_profit: int
+    revived_due: int  # revivals at least kpi.retention_days old
+    retained: int  # of those, ordered again within the days
     contact_rate: float | None
     reach_rate: float | None
     response_rate: float | None
@@ -66,6 +79,11 @@ class KpiRow:
     close_rate: float | None
     average_order: int | None
     cost_per_reactivation: int | None
+    roi: float | None  # 5.0 is 500%
+    retention_rate: float | None
+    coverage_targets: int | None = None  # None: ranks not computed for this report
+    covered: int | None = None
+    coverage: float | None = None
 
     def funnel(self) -> list[tuple[str, int, float | None]]:
         """(step, accounts, share lost since the step before; None for the first)."""
@@ -86,7 +104,14 @@ class KpiRow:
         return d
 
 
-def kpi_row(group: str, f: GroupFigures, targets: int) -> KpiRow:
+def kpi_row(
+    group: str,
+    f: GroupFigures,
+    targets: int,
+    retention: tuple[int, int] = (0, 0),
+    coverage: tuple[int, int] | None = None,
+) -> KpiRow:
+    due, retained = retention
     return KpiRow(
         group=group,
         targets=targets,
@@ -99,6 +124,9 @@ def kpi_row(group: str, f: GroupFigures, targets: int) -> KpiRow:
         revenue=f.revenue,
         reactivated=f.reactivated,
         cost=f.cost,
+        gross_profit=f.gross_profit,
+        revived_due=due,
+        retained=retained,
         contact_rate=_ratio(f.contacted, targets),
         reach_rate=_ratio(f.reached, f.contacted),
         response_rate=_ratio(f.responded, f.contacted),
@@ -107,6 +135,11 @@ def kpi_row(group: str, f: GroupFigures, targets: int) -> KpiRow:
         close_rate=_ratio(f.ordered, f.appointed),
         average_order=None if f.orders == 0 else round(f.revenue / f.orders),
         cost_per_reactivation=None if f.reactivated == 0 else round(f.cost / f.reactivated),
+        roi=None if f.cost == 0 else (f.gross_profit - f.cost) / f.cost,
+        retention_rate=_ratio(retained, due),
+        coverage_targets=None if coverage is None else coverage[0],
+        covered=None if coverage is None else coverage[1],
+        coverage=None if coverage is None else _ratio(coverage[1], coverage[0]),
     )
 
 
@@ -123,6 +156,7 @@ class KpiReport:
     rep: str | None
     rows: list[KpiRow]
     total: KpiRow
+    filters: dict[str, str] = field(default_factory=dict)  # channel, reason, rank
 
 
 def local_offset_minutes() -> int:
@@ -149,66 +183,152 @@ def kpi_report_for(
     by: str,
     period: str | None = None,
     rep: str | None = None,
+    channel: str | None = None,
+    reason: str | None = None,
+    rank: str | None = None,
     today: date | None = None,
     offset_minutes: int | None = None,
 ) -> KpiReport:
     """The KPIs of the outcomes in effect in `period` (a month or a day; all when
-    None) and of `rep` (all reps when None), one row per group of `by`."""
+    None), of `rep`, on `channel`, for accounts of main `reason` and of `rank`
+    today (all when None), one row per group of `by`."""
     if by not in KPI_GROUPS:
         raise ValueError(by)
     offset = local_offset_minutes() if offset_minutes is None else offset_minutes
     start, end = _bounds(period, offset)
-    window: dict[str, Any] = {"start": start, "end": end, "rep": rep}
+    w = Window(start=start, end=end, rep=rep, channel=channel, reason=reason)
+    as_of = today or date.today()
+    filters = {k: v for k, v in (("channel", channel), ("reason", reason), ("rank", rank)) if v}
+    if by == "rank" or rank is not None:
+        rows, total = _ranked_rows(engine, settings, by, w, rank, offset, as_of)
+        return KpiReport(by, period, rep, rows, total, filters)
     with Session(engine) as session:
-        (total_f,) = kpi_report.group_figures(
-            session=session, settings=settings, by="total", **window
-        ) or [GroupFigures("total", 0, 0, 0, 0, 0, 0, 0, 0, 0)]
-        all_accounts = kpi_report.account_counts(session=session, by="total")["total"]
-        if by == "rank":
-            per_account = kpi_report.account_figures(session=session, settings=settings, **window)
-        else:
-            figures = kpi_report.group_figures(
-                session=session, settings=settings, by=by, offset_minutes=offset, **window
-            )
-            targets = (
-                kpi_report.account_counts(session=session, by="reason") if by == "reason" else {}
-            )
-    total = kpi_row("total", total_f, all_accounts)
-    if by == "rank":
-        rows = _rank_rows(engine, settings, per_account, today)
-    else:
-        rows = [kpi_row(f.key, f, targets.get(f.key, all_accounts)) for f in figures]
-        if by == "reason":  # reasons nobody was contacted for still have targets
-            seen = {f.key for f in figures}
-            zero = GroupFigures("", 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            rows += [kpi_row(k, zero, n) for k, n in targets.items() if k not in seen]
-            rows.sort(key=lambda r: r.group)
-    return KpiReport(by=by, period=period, rep=rep, rows=rows, total=total)
+        args: dict[str, Any] = {"session": session, "settings": settings, "window": w}
+        figures, total_f = kpi_report.group_figures(by=by, offset_minutes=offset, **args)
+        kept = kpi_report.revivals(by=by, as_of=as_of, offset_minutes=offset, **args)
+        kept_all = kpi_report.revivals(by="total", as_of=as_of, **args)
+        counts = kpi_report.account_counts(session=session, by="reason")
+    everyone = sum(counts.values())
+    all_targets = counts.get(reason, 0) if reason else everyone
+    retention = _retention((k, d, r) for k, _, d, r in kept)
+    (total_kept,) = _retention((k, d, r) for k, _, d, r in kept_all).values() or [(0, 0)]
+    total = kpi_row("total", total_f, all_targets, total_kept)
+    rows = [
+        kpi_row(f.key, f, counts.get(f.key, 0) if by == "reason" else all_targets,
+                retention.get(f.key, (0, 0)))
+        for f in figures
+    ]  # fmt: skip
+    if by == "reason" and reason is None:  # reasons nobody was contacted for still have targets
+        seen = {f.key for f in figures}
+        rows += [kpi_row(k, ZERO, n) for k, n in counts.items() if k not in seen]
+        rows.sort(key=lambda r: r.group)
+    return KpiReport(by, period, rep, rows, total, filters)
 
 
-def _rank_rows(
+def _retention(rows: Any) -> dict[str, tuple[int, int]]:
+    """(due, retained) per key from (key, due, retained) rows."""
+    out: dict[str, tuple[int, int]] = {}
+    for key, due, kept in rows:
+        d, r = out.get(key, (0, 0))
+        out[key] = (d + int(due), r + int(due and kept))
+    return out
+
+
+def _ranked_rows(
     engine: Engine,
     settings: Settings,
-    per_account: list[tuple[Any, ...]],
-    today: date | None,
-) -> list[KpiRow]:
+    by: str,
+    w: Window,
+    rank: str | None,
+    offset: int,
+    as_of: date,
+) -> tuple[list[KpiRow], KpiRow]:
+    """Rows when the account's rank today groups or filters: per-(group, account)
+    figures from SQL, summed here per rank (or per key, keeping one rank)."""
     office = (settings.office.lat, settings.office.lon)
-    base = rank_accounts(engine, settings, origin=office, today=today).base
-    # every account, paused and do-not-contact included
-    all_ranks = np.asarray(base.ranks, dtype=str)
-    rank_of = dict(zip(base.ids, all_ranks.tolist(), strict=True))
-    width = 1 + len(GroupFigures.__dataclass_fields__) - 2  # account id + figures but key, count
-    if per_account:
-        ids, *cols = zip(*per_account, strict=True)
-        ranks = np.array([rank_of.get(a, "") for a in ids], dtype=str)
-        values = np.array(cols, dtype=np.int64)
-    else:
-        ranks = np.array([], dtype=str)
-        values = np.zeros((width - 1, 0), dtype=np.int64)
+    base = rank_accounts(engine, settings, origin=office, today=as_of).base
+    rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
+    inner_by = "total" if by == "rank" else by
+    with Session(engine) as session:
+        args: dict[str, Any] = {"session": session, "settings": settings, "window": w}
+        per_account = kpi_report.account_figures(by=inner_by, offset_minutes=offset, **args)
+        kept = kpi_report.revivals(by=inner_by, as_of=as_of, offset_minutes=offset, **args)
+        # the total counts each account once, whatever groups it fell in
+        whole = per_account if by == "rank" else kpi_report.account_figures(**args)
+        kept_all = kept if by == "rank" else kpi_report.revivals(by="total", as_of=as_of, **args)
+        since = datetime.combine(as_of, time(), UTC) if w.end is None else w.end
+        touched = kpi_report.touched_since(
+            session=session,
+            since=since - timedelta(days=settings.kpi.coverage_days),
+            until=w.end,
+            rep=w.rep,
+        )
+
+    def key_of(key: str, account: str) -> str | None:
+        r = rank_of.get(account, "")
+        if rank is not None and r != rank:
+            return None
+        return r if by == "rank" else key
+
+    def summed(rows: list[tuple[Any, ...]], one_key: bool) -> dict[str, list[int]]:
+        sums: dict[str, list[int]] = {}
+        for key, account, *values in rows:
+            k = key_of(str(key), str(account))
+            if k is None:
+                continue
+            acc = sums.setdefault("total" if one_key else k, [0] * (len(values) + 1))
+            acc[0] += 1
+            for i, v in enumerate(values, start=1):
+                acc[i] += round(v or 0)
+        return sums
+
+    sums = summed(per_account, one_key=False)
+    whole_sum = summed(whole, one_key=True).get("total")
+    retention = _retention((k, d, r) for key, a, d, r in kept if (k := key_of(key, a)) is not None)
+    total_kept = _retention(
+        ("total", d, r) for key, a, d, r in kept_all if key_of(key, a) is not None
+    ).get("total", (0, 0))
+    targets, coverage = _rank_targets(base, settings, w.reason, touched)
+    keys: list[str] = list(RANKS) if by == "rank" else sorted(sums)
+    if rank is not None and by == "rank":
+        keys = [rank]
     rows = []
-    for r in RANKS:
-        m = ranks == r
-        sums = [int(v) for v in values[:, m].sum(axis=1)]
-        f = GroupFigures(r, int(m.sum()), *sums)
-        rows.append(kpi_row(r, f, int((all_ranks == r).sum())))
-    return rows
+    for k in keys:
+        f = GroupFigures(k, *sums.get(k, [0] * (len(ZERO.__dataclass_fields__) - 1)))
+        per_rank = by == "rank"
+        rows.append(
+            kpi_row(
+                k,
+                f,
+                targets[k if per_rank else rank or "total"],
+                retention.get(k, (0, 0)),
+                coverage.get(k if per_rank else rank or "total"),
+            )
+        )
+    total_f = ZERO if whole_sum is None else GroupFigures("total", *whole_sum)
+    total = kpi_row(
+        "total", total_f, targets[rank or "total"], total_kept, coverage.get(rank or "total")
+    )
+    return rows, total
+
+
+def _rank_targets(
+    base: RankBase, settings: Settings, reason: str | None, touched: set[str]
+) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Accounts per rank (and in all) for the contact rate, and (targets, touched)
+    for coverage: the ranks kpi.coverage_ranks, not do-not-contact."""
+    ranks = np.asarray(base.ranks, dtype=str)
+    keep = np.ones(len(ranks), dtype=bool)
+    if reason is not None:
+        keep = np.array([(r or "unknown") == reason for r in base.reason], dtype=bool)
+    hit = np.array([a in touched for a in base.ids], dtype=bool)
+    aim = keep & ~base.dnc & np.isin(ranks, settings.kpi.coverage_ranks)
+    targets = {r: int((keep & (ranks == r)).sum()) for r in RANKS}
+    targets["total"] = int(keep.sum())
+    coverage: dict[str, tuple[int, int]] = {
+        r: (int((aim & (ranks == r)).sum()), int((aim & hit & (ranks == r)).sum()))
+        for r in RANKS
+        if r in settings.kpi.coverage_ranks
+    }
+    coverage["total"] = (int(aim.sum()), int((aim & hit).sum()))
+    return targets, coverage

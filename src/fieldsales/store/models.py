@@ -164,6 +164,22 @@ class RouteStop(SQLModel, table=True):
 class Outcome(SQLModel, table=True):
     """An append-only event: a call, visit, email, DM, order or correction."""
 
+    # every column the KPI queries read, by account, by time and by result (migration 0005)
+    __table_args__ = (
+        sa.Index(
+            "ix_outcome_kpi",
+            "account_id", "channel", "rep", "occurred_at", "result", "order_amount", "cost", "id",
+        ),
+        sa.Index(
+            "ix_outcome_kpi_time",
+            "occurred_at", "account_id", "channel", "rep", "result", "order_amount", "cost", "id",
+        ),
+        sa.Index(
+            "ix_outcome_kpi_result",
+            "result", "account_id", "occurred_at", "order_amount", "channel", "rep", "id",
+        ),
+    )  # fmt: skip
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     account_id: str = Field(foreign_key="account.id", index=True, max_length=36)
     rep: str = Field(max_length=100)
