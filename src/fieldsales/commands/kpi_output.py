@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 
 from fieldsales.commands import report_html, report_xlsx
-from fieldsales.commands.report_format import Format, Out, cell_text, kpi_columns, kpi_title
+from fieldsales.commands.report_format import (
+    Format,
+    Out,
+    cell_text,
+    display_width,
+    kpi_columns,
+    kpi_title,
+)
 from fieldsales.services.kpi_report import COLUMNS, KpiReport, KpiRow
 
 
@@ -17,22 +24,48 @@ def funnel_text(row: KpiRow) -> str:
     return " -> ".join(steps)
 
 
+def _chunks(widths: list[int], first: int, room: int) -> list[list[int]]:
+    """Column indexes packed into tables that fit `room` characters, each repeating
+    the group column (`first` wide): a number is never cut, a wide table is split."""
+    chunks: list[list[int]] = [[]]
+    used = first + 2
+    for i, w in enumerate(widths):
+        if chunks[-1] and used + w + 2 > room:
+            chunks.append([])
+            used = first + 2
+        chunks[-1].append(i)
+        used += w + 2
+    return chunks
+
+
 def write_table(report: KpiReport, out: Out) -> None:
     from rich import box
     from rich.table import Table
 
-    columns = kpi_columns()
-    table = Table(title=kpi_title(report), box=box.SIMPLE, pad_edge=False, collapse_padding=True)
-    table.add_column(report.by, justify="left", no_wrap=True)
-    for c in columns:
-        table.add_column(c.heading, justify="right", no_wrap=True)
-    for r in [*report.rows, None, report.total]:
-        if r is None:
-            table.add_section()
-            continue
-        table.add_row(r.group, *(cell_text(c.kind, getattr(r, c.attr)) for c in columns))
+    columns = kpi_columns(report)
+    rows = [*report.rows, report.total]
+    cells = [[cell_text(c.kind, getattr(r, c.attr)) for c in columns] for r in rows]
+    widths = [
+        max(display_width(x) for x in [*c.heading.split("\n"), *(row[j] for row in cells)])
+        for j, c in enumerate(columns)
+    ]
+    first = max(display_width(x) for x in [report.by, "total", *(r.group for r in rows)])
     console = out.console()
-    console.print(table)
+    for n, chunk in enumerate(_chunks(widths, first, console.width)):
+        table = Table(
+            title=kpi_title(report) if n == 0 else None,
+            box=box.SIMPLE,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column(report.by, justify="left", no_wrap=True)
+        for j in chunk:
+            table.add_column(columns[j].heading, justify="right", no_wrap=True)
+        for r, row in zip(rows, cells, strict=True):
+            if r is report.total:
+                table.add_section()
+            table.add_row(r.group, *(row[j] for j in chunk))
+        console.print(table)
     console.print(f"funnel: {funnel_text(report.total)}", markup=False, highlight=False)
     if not report.rows:
         console.print("no outcomes match", markup=False)

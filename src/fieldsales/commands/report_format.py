@@ -110,10 +110,9 @@ def present(columns: tuple[Column, ...], row_type: type) -> tuple[Column, ...]:
     return tuple(c for c in columns if c.attr in names or hasattr(row_type, c.attr))
 
 
-def kpi_columns() -> tuple[Column, ...]:
-    from fieldsales.services.kpi_report import KpiRow
-
-    return present(KPI_COLUMNS, KpiRow)
+def kpi_columns(report: Any) -> tuple[Column, ...]:
+    """The KPI columns the report's rows have."""
+    return present(KPI_COLUMNS, type(report.total))
 
 
 def kpi_title(report: Any) -> str:

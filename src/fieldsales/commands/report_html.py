@@ -137,12 +137,10 @@ def _page(title: str, body: str) -> str:
 
 def kpi_page(report: KpiReport, out: Out) -> None:
     """The KPI table, a chart per figure with a bar per group, the funnel."""
-    from fieldsales.services.kpi_report import KpiRow
-
     rows = [(r.group, r, "") for r in report.rows] + [("total", report.total, "total")]
-    parts = [_table(report.by, kpi_columns(), rows)]
+    parts = [_table(report.by, kpi_columns(report), rows)]
     labels = [r.group for r in report.rows]
-    for chart in present(KPI_CHARTS, KpiRow) if report.rows else ():
+    for chart in present(KPI_CHARTS, type(report.total)) if report.rows else ():
         values = [getattr(r, chart.attr) for r in report.rows]
         parts.append(f"<h2>{escape(chart.heading)} by {escape(report.by)}</h2>")
         parts.append(bar_chart(chart.heading, labels, [(chart.heading, _BLUE, values, chart.kind)]))

@@ -137,7 +137,7 @@ def _below(rows: int, gap: int = 3) -> str:
 
 
 def kpi_book(report: KpiReport, out: Out) -> None:
-    columns = kpi_columns()
+    columns = kpi_columns(report)
     title = kpi_title(report)
     wb = _workbook(out, title)
     sheet = _Sheet(wb, "KPIs", [report.by, *(c.title for c in columns)])
