@@ -111,3 +111,15 @@ def test_empty_reports_write_every_format(
     assert len(book.charts) == 1  # the funnel; no group to chart
     assert read_xlsx(tmp_path / "routes.xlsx").charts == []
     assert "No saved routes match." in (tmp_path / "routes.html").read_text(encoding="utf-8")
+
+
+def test_html_bars_go_left_of_zero_for_a_loss_and_escape_labels() -> None:
+    from fieldsales.commands.report_html import bar_chart
+
+    svg = bar_chart("ROI", ["<b>A&B</b>", "b"], [("actual", "#2e9e5b", [-50.0, 200.0], "pct")])
+    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in svg and "<b>" not in svg
+    zero = int(svg.split('<line x1="')[1].split('"')[0])
+    loss, gain = (r.split('"') for r in svg.split('<rect x="')[1:])
+    assert int(loss[0]) + int(loss[4]) == zero  # the loss ends at zero
+    assert int(gain[0]) == zero and int(gain[4]) == 4 * int(loss[4])
+    assert "-50%" in svg and "200%" in svg
