@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -129,3 +131,74 @@ def kpi_dataset(engine: Engine, settings: Settings, add_account: AccountFactory)
     _log(engine, settings, c2.id, date(2026, 11, 18), channel="visit", result="order",
          visit_stage="met", order_amount=500_000, cost=3_000)  # fmt: skip
     return {"a": a.id, "c": c.id, "c2": c2.id, "x": x.id, "d": d.id}
+
+
+# -- reading back an .xlsx the way Excel would (openpyxl is not installed) ------
+
+_XL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_BUILTIN_NUMFMTS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 14: "mm-dd-yy"}  # fmt: skip
+
+
+class XlsxCell(NamedTuple):
+    value: str | float | None
+    type: str  # "string", "number", "formula" or "blank"
+    format: str  # the number format, e.g. "#,##0"
+
+
+class XlsxBook(NamedTuple):
+    names: list[str]  # the files in the zip
+    sheets: dict[str, dict[str, XlsxCell]]  # sheet name -> "B2" -> cell
+    charts: list[str]  # the charts' XML
+
+    def rows(self, sheet: str) -> list[list[XlsxCell]]:
+        cells = self.sheets[sheet]
+        grid: dict[int, dict[int, XlsxCell]] = {}
+        for ref, cell in cells.items():
+            letters = "".join(ch for ch in ref if ch.isalpha())
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            grid.setdefault(int(ref[len(letters) :]), {})[col - 1] = cell
+        width = max((max(r) + 1 for r in grid.values()), default=0)
+        blank = XlsxCell(None, "blank", "General")
+        return [[grid[r].get(c, blank) for c in range(width)] for r in sorted(grid)]
+
+
+def read_xlsx_file(path: Path) -> XlsxBook:
+    """Sheets, cells with their type and number format, and the charts of an .xlsx."""
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        xml = {n: ET.fromstring(z.read(n)) for n in names if n.endswith(".xml")}
+    strings = [
+        "".join(t.text or "" for t in si.iter(f"{_XL}t"))
+        for si in xml.get("xl/sharedStrings.xml", ET.Element("x")).iter(f"{_XL}si")
+    ]
+    styles = xml["xl/styles.xml"]
+    fmts = dict(_BUILTIN_NUMFMTS)
+    for nf in styles.iter(f"{_XL}numFmt"):
+        fmts[int(nf.attrib["numFmtId"])] = nf.attrib["formatCode"]
+    xfs = [int(xf.attrib.get("numFmtId", 0)) for xf in styles.find(f"{_XL}cellXfs") or []]
+    sheets: dict[str, dict[str, XlsxCell]] = {}
+    for i, sheet in enumerate(xml["xl/workbook.xml"].iter(f"{_XL}sheet"), 1):
+        cells: dict[str, XlsxCell] = {}
+        for c in xml[f"xl/worksheets/sheet{i}.xml"].iter(f"{_XL}c"):
+            fmt = fmts.get(xfs[int(c.attrib.get("s", 0))], "?")
+            v = c.find(f"{_XL}v")
+            if c.find(f"{_XL}f") is not None:
+                cells[c.attrib["r"]] = XlsxCell(None if v is None else v.text, "formula", fmt)
+            elif v is None:
+                cells[c.attrib["r"]] = XlsxCell(None, "blank", fmt)
+            elif c.attrib.get("t") == "s":
+                cells[c.attrib["r"]] = XlsxCell(strings[int(v.text or 0)], "string", fmt)
+            else:
+                cells[c.attrib["r"]] = XlsxCell(float(v.text or 0), "number", fmt)
+        sheets[sheet.attrib["name"]] = cells
+    charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
+    with zipfile.ZipFile(path) as z:
+        chart_xml = [z.read(n).decode() for n in charts]
+    return XlsxBook(names, sheets, chart_xml)
+
+
+@pytest.fixture
+def read_xlsx() -> Callable[[Path], XlsxBook]:
+    return read_xlsx_file

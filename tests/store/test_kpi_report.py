@@ -204,7 +204,12 @@ def test_cli_route_still_works_and_errors(
 ) -> None:
     assert main(_cli(db_path, "--by", "route", "--format", "json")) == 0
     assert json.loads(capsys.readouterr().out) == []
-    assert main(_cli(db_path, "--by", "route", "--format", "html")) == 2
-    assert "html" in capsys.readouterr().err
+    assert main(_cli(db_path, "--route", "abc", "--format", "html")) == 2
+    assert "--format html is not offered for --route" in capsys.readouterr().err
+    assert main(_cli(db_path, "--by", "rank", "--format", "xlsx")) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("error: --format xlsx writes a file: add -o FILE") and err.count("\n") == 1
+    )
     assert main(_cli(db_path, "--by", "week", "--period", "2026-13")) == 2
     assert "YYYY-MM" in capsys.readouterr().err

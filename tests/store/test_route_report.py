@@ -236,3 +236,36 @@ def test_cli_errors_are_one_line_and_non_zero(
     assert main([*base, "--by", "route", "--format", "csv", "-o", str(out)]) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_cli_route_history_as_xlsx_and_html(
+    engine: Engine,
+    db_path: Path,
+    dataset: dict[str, str],
+    tmp_path: Path,
+    read_xlsx,
+) -> None:
+    base = ["--config", _config(tmp_path), "--db", str(db_path), "report", "--by", "route"]
+    book_path = tmp_path / "routes.xlsx"
+    assert main([*base, "--format", "xlsx", "-o", str(book_path)]) == 0
+    book = read_xlsx(book_path)
+    head, *rows = book.rows("Routes")
+    cols = [c.value for c in head]
+    done, later = (dict(zip(cols, r, strict=True)) for r in rows)
+    assert done["route id"].value == dataset["route"] and done["rep"].value == "Sato"
+    assert (done["revenue"].value, done["revenue"].format) == (750_000, "#,##0")
+    assert (done["cost"].value, done["cost"].type) == (44_260, "number")
+    # ROI as Excel keeps a percentage: 341% is 3.41, shown with 0%
+    assert done["actual ROI"].value == pytest.approx(3.4, abs=0.01)
+    assert done["actual ROI"].format == "0%" and done["planned ROI"].value == 1.18
+    assert (done["stops"].value, done["visited"].value, done["react."].value) == (3, 2, 1)
+    assert later["actual ROI"].type == "blank" and later["rep"].value == "Kato"
+    (chart,) = book.charts
+    assert "Planned against actual ROI per route" in chart and "Routes!$K$2:$K$3" in chart
+
+    page = tmp_path / "routes.html"
+    assert main([*base, "--format", "html", "-o", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "http" not in html.lower() and html.count("<svg") == 1
+    assert "750,000" in html and "44,260" in html and "341%" in html and "118%" in html
+    assert dataset["route"][:8] in html and "Kato" in html
