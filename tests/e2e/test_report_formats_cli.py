@@ -90,7 +90,8 @@ def test_kpi_workbook_has_numbers_formats_and_charts(
     sato, total = by_rep["佐藤"], by_rep["total"]
     assert (sato["contacted"].value, sato["contacted"].type) == (2, "number")
     assert (sato["revenue"].value, sato["revenue"].format) == (1_200_000, "#,##0")
-    assert (sato["react."].value, sato["cost"].value) == (1, 1_500)
+    # cost: the visit's logged 1,500 + kpi.contact_cost of a visit (5,000) and a call (1,000)
+    assert (sato["react."].value, sato["cost"].value) == (1, 7_500)
     assert (sato["close"].value, sato["close"].format) == (1.0, "0%")
     assert (sato["response"].value, sato["response"].format) == (0.5, "0%")
     assert (total["contacted"].value, total["revenue"].value) == (4, 1_200_000)
@@ -153,7 +154,7 @@ def test_kpi_page_csv_and_json_show_the_figures(
     assert "http" not in html.lower()  # no src or href to fetch: one self-contained file
     assert "<script" not in html and "<b>" not in html  # the rep's name is escaped
     assert "=SUM(1)&lt;b&gt;&amp;" in html
-    assert html.count("<svg") == 4  # reactivations, revenue, response rate, funnel
+    assert html.count("<svg") == 5  # reactivations, revenue, response rate, ROI, funnel
     assert "1,200,000" in html and "佐藤" in html and "加藤" in html
     assert "Reactivations by rep" in html and "Revenue (JPY) by rep" in html
 
