@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 # spelled out: importing them here would load numpy and the ranking on every
 # start of the CLI
 KPI_GROUPS = ("rank", "channel", "reason", "rep", "week", "month")
+CHANNELS = ("visit", "phone", "dm", "email")
 FORMATS = ("table", "csv", "json", "html", "xlsx")
 
 DESCRIPTION = """\
@@ -38,10 +39,20 @@ accounts: the accounts of the rank or main reason; every account for the
 other groups), reach (a result other than no answer), response (interested,
 next action, appointment, order), appointment (appointment or order),
 reactivations (orders from dormant accounts), close rate (ordered /
-appointed), revenue, average order, logged costs and cost per reactivation;
-then the funnel contacted -> reached -> appointed -> ordered with the share
-lost at each step. Rank is the account's rank today; week is keyed by its
-Monday.
+appointed), revenue, average order, gross profit (revenue x margin), cost
+(the cost logged on each outcome, else kpi.contact_cost of its channel),
+cost per reactivation, ROI ((gross profit - cost) / cost), retention after
+revival (of the revivals at least kpi.retention_days old, the share that
+ordered again within those days) and, when ranks are computed (--by rank or
+--rank), coverage (the share of kpi.coverage_ranks accounts touched in the
+kpi.coverage_days before the period's end); then the funnel contacted ->
+reached -> appointed -> ordered with the share lost at each step. Rank is the
+account's rank today; week is keyed by its Monday. Filters: --rep,
+--channel, --reason, --rank.
+
+--by campaign: the campaign in config.yaml (campaign: start, end, targets
+of reactivations and revenue per rank), week by week: each rank's
+reactivations and revenue to date against its target pro rata by days.
 
 formats: table (default), csv, json, html, xlsx (html and xlsx: not --route).
 CSV is UTF-8 with BOM (Excel opens it directly); JSON holds every field.
@@ -55,6 +66,9 @@ per route).
 
 examples:
   fieldsales report --by rank --period 2026-11
+  fieldsales report --by channel --period 2026-09..2026-11 --rank A
+  fieldsales report --by campaign
+  fieldsales report --by campaign --format xlsx -o campaign.xlsx
   fieldsales report --by rank --period 2026-11 --format xlsx -o kpi.xlsx
   fieldsales report --by channel --rep Sato --format html -o kpi.html
   fieldsales report --by week --format csv -o weeks.csv
@@ -73,10 +87,19 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--by", choices=["route", *KPI_GROUPS], help="one row per route or group")
+    what.add_argument(
+        "--by",
+        choices=["route", *KPI_GROUPS, "campaign"],
+        help="one row per route or group; campaign: targets against actual, week by week",
+    )
     what.add_argument("--route", metavar="ID", help="one route's stops and their outcomes")
-    p.add_argument("--period", metavar="YYYY-MM", help="only this month (or day)")
+    p.add_argument(
+        "--period", metavar="YYYY-MM", help="only this month, day, or range FROM..TO of them"
+    )
     p.add_argument("--rep", metavar="NAME", help="only this rep's routes or outcomes")
+    p.add_argument("--channel", choices=CHANNELS, help="KPIs: only outcomes on this channel")
+    p.add_argument("--reason", metavar="CODE", help="KPIs: only accounts of this main reason")
+    p.add_argument("--rank", choices=list("ABCD"), help="KPIs: only accounts of this rank today")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p.set_defaults(func=run)
@@ -92,6 +115,10 @@ def _formats(args: argparse.Namespace) -> tuple[str, dict[str, Format]]:
         from fieldsales.commands.route_output import ROUTE_FORMATS
 
         return "--by route", ROUTE_FORMATS
+    if args.by == "campaign":
+        from fieldsales.commands.campaign_output import FORMATS as CAMPAIGN_FORMATS
+
+        return "--by campaign", CAMPAIGN_FORMATS
     from fieldsales.commands.kpi_output import FORMATS as KPI_FORMATS
 
     return f"--by {args.by}", KPI_FORMATS
@@ -107,10 +134,21 @@ def _load(args: argparse.Namespace, ctx: Context) -> Any:
         from fieldsales.services import route_report
 
         return route_report.route_rows(ctx.engine, ctx.settings, period=args.period, rep=args.rep)
+    if args.by == "campaign":
+        from fieldsales.services import targets
+
+        return targets.campaign_report(ctx.engine, ctx.settings)
     from fieldsales.services import kpi_report
 
     return kpi_report.kpi_report_for(
-        ctx.engine, ctx.settings, by=args.by, period=args.period, rep=args.rep
+        ctx.engine,
+        ctx.settings,
+        by=args.by,
+        period=args.period,
+        rep=args.rep,
+        channel=args.channel,
+        reason=args.reason,
+        rank=args.rank,
     )
 
 
@@ -125,6 +163,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.route and (args.period or args.rep):
         _error(ctx, "--period and --rep go with --by, not --route")
+        return 2
+    kpi_only = [f"--{n}" for n in ("channel", "reason", "rank") if getattr(args, n)]
+    if kpi_only and (args.route or args.by in ("route", "campaign")):
+        _error(ctx, f"{', '.join(kpi_only)} go with the KPI groupings (--by rank, channel, ...)")
+        return 2
+    if args.by == "campaign" and (args.period or args.rep):
+        _error(ctx, "--by campaign covers the campaign's dates in config.yaml: drop --period/--rep")
         return 2
     what, formats = _formats(args)
     fmt = formats.get(args.format)

@@ -165,7 +165,7 @@ def local_offset_minutes() -> int:
     return int(offset.total_seconds() // 60)
 
 
-def _bounds(period: str | None, offset: int) -> tuple[datetime | None, datetime | None]:
+def period_window(period: str | None, offset: int) -> tuple[datetime | None, datetime | None]:
     """UTC instants bounding the period's local days: [start, end)."""
     if not period:
         return None, None
@@ -195,7 +195,7 @@ def kpi_report_for(
     if by not in KPI_GROUPS:
         raise ValueError(by)
     offset = local_offset_minutes() if offset_minutes is None else offset_minutes
-    start, end = _bounds(period, offset)
+    start, end = period_window(period, offset)
     w = Window(start=start, end=end, rep=rep, channel=channel, reason=reason)
     as_of = today or date.today()
     filters = {k: v for k, v in (("channel", channel), ("reason", reason), ("rank", rank)) if v}

@@ -64,8 +64,17 @@ _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a period: a month (2026-11) or one day (2026-11-20)."""
-    m = _PERIOD.match(period.strip())
+    """First and last day of a period: a month (2026-11), one day (2026-11-20), or a
+    range of them (2026-10..2026-12, 2026-11-02..2026-11-08)."""
+    text = period.strip()
+    if ".." in text:
+        left, right = text.split("..", 1)
+        first, _ = period_bounds(left)
+        _, last = period_bounds(right)
+        if last < first:
+            raise ReportError(f"period {period!r}: ends before it starts")
+        return first, last
+    m = _PERIOD.match(text)
     try:
         if m is None:
             raise ValueError(period)
@@ -76,7 +85,8 @@ def period_bounds(period: str) -> tuple[date, date]:
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
         raise ReportError(
-            f"period {period!r}: give a month as YYYY-MM (2026-11) or a day as YYYY-MM-DD"
+            f"period {period!r}: give a month as YYYY-MM (2026-11), a day as YYYY-MM-DD,"
+            " or a range FROM..TO of them (2026-10..2026-12)"
         ) from None
 
 
