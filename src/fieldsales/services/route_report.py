@@ -64,7 +64,15 @@ _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a period: a month (2026-11) or one day (2026-11-20)."""
+    """First and last day of a period: a month (2026-11), one day (2026-11-20), or
+    a range of days, both included (2026-11-16..2026-11-22: a week of the review)."""
+    if ".." in period:
+        first_text, _, last_text = period.partition("..")
+        first, _ = period_bounds(first_text)
+        _, last = period_bounds(last_text)
+        if last < first:
+            raise ReportError(f"period {period!r}: the range ends before it starts")
+        return first, last
     m = _PERIOD.match(period.strip())
     try:
         if m is None:
@@ -76,7 +84,8 @@ def period_bounds(period: str) -> tuple[date, date]:
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
         raise ReportError(
-            f"period {period!r}: give a month as YYYY-MM (2026-11) or a day as YYYY-MM-DD"
+            f"period {period!r}: give a month as YYYY-MM (2026-11), a day as YYYY-MM-DD"
+            " or a range of days as YYYY-MM-DD..YYYY-MM-DD"
         ) from None
 
 
