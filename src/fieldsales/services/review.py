@@ -15,6 +15,7 @@ the screen can say that the table is not narrowed by it.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -122,7 +123,7 @@ def review_data(
     return ReviewData(filters, by, report, rates, reps, first, last, unsupported)
 
 
-def cycle(values: tuple[str | None, ...] | list[str | None], current: str | None) -> str | None:
+def cycle(values: Sequence[str | None], current: str | None) -> str | None:
     """The value after `current` in `values`, wrapping (a value not in them: the first)."""
     if current not in values:
         return values[0]
