@@ -15,6 +15,8 @@ from fieldsales.services.kpi_drill import Drill
 from fieldsales.services.review import ReviewFilter
 from fieldsales.tui.screens.base import BaseScreen
 
+ACCOUNT_WIDTH = 26
+
 
 class DrillLoaded(Message):
     def __init__(self, drill: Drill) -> None:
@@ -98,7 +100,9 @@ class DrillScreen(BaseScreen):
         where = table.cursor_row
         table.clear(columns=True)
         for name in ("date", "rep", "account", "channel", "result", "amount", "cost"):
-            table.add_column(self.t(f"dr.c_{name}"), key=name)
+            # long company names would push the result and amount off an 80-column screen
+            width = ACCOUNT_WIDTH if name == "account" else None
+            table.add_column(self.t(f"dr.c_{name}"), key=name, width=width)
         for r in drill.rows:
             account = r.company + (f" {r.site}" if r.site else "")
             result = Text(self.t(f"res.{r.result}"))

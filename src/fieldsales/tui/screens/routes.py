@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from fieldsales.services.review import PERIODS, cycle, period_spec
 from fieldsales.services.route_report import RouteDetail, RouteRow
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.screens.drill import ACCOUNT_WIDTH
 
 
 def _roi(value: float | None) -> Text:
@@ -206,7 +207,8 @@ class RouteStopsScreen(BaseScreen):
         where = table.cursor_row
         table.clear(columns=True)
         for name in ("seq", "account", "status", "date", "channel", "result", "amount", "cost"):
-            table.add_column(self.t(f"rs.c_{name}"), key=name)
+            width = ACCOUNT_WIDTH if name == "account" else None
+            table.add_column(self.t(f"rs.c_{name}"), key=name, width=width)
         for i, s in enumerate(self.detail.stops):
             table.add_row(
                 Text(str(s.seq), justify="right"),
