@@ -8,6 +8,7 @@ from textual.widget import Widget
 from fieldsales.tui.app import FieldSalesApp
 from fieldsales.tui.screens import (
     detail,
+    drill,
     followups,
     home,
     hours,
@@ -15,6 +16,8 @@ from fieldsales.tui.screens import (
     log_outcome,
     pickers,
     plan_day,
+    review,
+    routes,
 )
 from fieldsales.tui.screens import locate as locate_screen
 from fieldsales.tui.screens import plan as plan_screen
@@ -35,6 +38,9 @@ MODULES = (
     plan_screen,
     plan_day,
     account_table,
+    review,
+    drill,
+    routes,
 )
 
 

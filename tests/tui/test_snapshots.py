@@ -1,4 +1,4 @@
-"""Layout guards: home, detail, log modal and follow-ups at 120x40, English and Japanese.
+"""Layout guards: home, detail, log modal, follow-ups and review at 120x40, English and Japanese.
 
 Update after an intended change with `pytest tests/tui --snapshot-update`.
 """
@@ -43,3 +43,11 @@ def test_log_modal(snap_compare, book, new_app, settle, language):
 @pytest.mark.parametrize("language", LANGS)
 def test_followups(snap_compare, book, new_app, settle, language):
     assert snap_compare(new_app(language), terminal_size=(120, 40), run_before=_runner(settle, "t"))
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_review(snap_compare, kpi_dataset, new_app, settle, language):
+    """The campaign review per rank of the KPI dataset: table, funnel of the highlighted row."""
+    assert snap_compare(
+        new_app(language), terminal_size=(120, 40), run_before=_runner(settle, "v", "down")
+    )

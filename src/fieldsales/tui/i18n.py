@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from fieldsales.tui.i18n_review import REVIEW_STRINGS
+
 LANGUAGES = ("en", "ja")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -772,6 +774,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "hours.unchanged": "変更はありません。",
     },
 }
+
+for _lang, _strings in REVIEW_STRINGS.items():
+    STRINGS[_lang].update(_strings)
 
 CREDITS = (
     "Geolonia 住所データ (https://github.com/geolonia/japanese-addresses), CC BY 4.0",

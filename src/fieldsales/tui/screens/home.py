@@ -39,6 +39,7 @@ class HomeScreen(BaseScreen):
         Binding("f", "filters", "Filters", id="filters"),
         Binding("o", "origin", "From…", id="origin"),
         Binding("t", "followups", "Follow-ups", id="followups"),
+        Binding("v", "review", "Review", id="review"),
         Binding("a", "show_all", "Show all", id="show_all", show=False),
         Binding("d", "due_only", "Due only", id="due_only", show=False),
         Binding("s", "sort", "Sort", id="sort"),
@@ -203,6 +204,11 @@ class HomeScreen(BaseScreen):
         from fieldsales.tui.screens.followups import FollowupsScreen
 
         self.app.push_screen(FollowupsScreen())
+
+    def action_review(self) -> None:
+        from fieldsales.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_show_all(self) -> None:
         self.filters = replace(self.filters, show_all=not self.filters.show_all)

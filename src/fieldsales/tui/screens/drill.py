@@ -1,0 +1,145 @@
+"""The outcomes behind one figure of the review; Enter opens the account."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+
+from fieldsales.services.kpi_drill import Drill
+from fieldsales.services.review import ReviewFilter
+from fieldsales.tui.screens.base import BaseScreen
+
+ACCOUNT_WIDTH = 26
+
+
+class DrillLoaded(Message):
+    def __init__(self, drill: Drill) -> None:
+        super().__init__()
+        self.drill = drill
+
+
+class DrillScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("ctrl+r", "reload", "Reload", id="reload", show=False),
+    ]
+
+    def __init__(
+        self, filters: ReviewFilter, by: str, key: str | None, metric: str, group_label: str
+    ) -> None:
+        super().__init__()
+        self.filters, self.by, self.key, self.metric = filters, by, key, metric
+        self.group_label = group_label
+        self.drill: Drill | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="dr-title", classes="title-bar")
+        yield Static(id="dr-summary", classes="muted")
+        yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="dr-empty", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#dr-empty").display = False
+        self.query_one(DataTable).focus()
+        self.render_title()
+        self.load()
+
+    def load(self) -> None:
+        self.query_one(DataTable).loading = True
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drill", name="drill-down")
+    def _load(self) -> None:
+        from fieldsales.services.kpi_drill import drill_for
+        from fieldsales.services.kpi_report import local_offset_minutes
+
+        drill = drill_for(
+            self.fs.engine,
+            self.fs.settings,
+            metric=self.metric,
+            by=self.by,
+            key=self.key,
+            filters=self.filters,
+            today=self.fs.today,
+            offset_minutes=local_offset_minutes(),
+        )
+        self.post_message(DrillLoaded(drill))
+
+    def on_drill_loaded(self, message: DrillLoaded) -> None:
+        self.drill = message.drill
+        self.query_one(DataTable).loading = False
+        self.render_all()
+
+    def render_title(self) -> None:
+        metric = (
+            self.t(f"rv.c_{self.metric}") if self.metric != "group" else self.t("rv.c_contacted")
+        )
+        self.query_one("#dr-title", Static).update(
+            f"[b]{self.t('dr.title')}[/b]   {metric} · {self.group_label}"
+        )
+
+    def render_all(self) -> None:
+        self.render_title()
+        drill = self.drill
+        if drill is None:
+            return
+        accounts = len({r.account_id for r in drill.rows})
+        summary = self.t("dr.summary", n=drill.total, accounts=accounts)
+        if drill.total > len(drill.rows):
+            summary += "  " + self.t("dr.first", n=len(drill.rows))
+        self.query_one("#dr-summary", Static).update(summary + "  " + self.t("dr.hint"))
+        table = self.query_one(DataTable)
+        where = table.cursor_row
+        table.clear(columns=True)
+        for name in ("date", "rep", "account", "channel", "result", "amount", "cost"):
+            # long company names would push the result and amount off an 80-column screen
+            width = ACCOUNT_WIDTH if name == "account" else None
+            table.add_column(self.t(f"dr.c_{name}"), key=name, width=width)
+        for r in drill.rows:
+            account = r.company + (f" {r.site}" if r.site else "")
+            result = Text(self.t(f"res.{r.result}"))
+            if r.reactivation:
+                result.append(" ★", style="bold green")
+            table.add_row(
+                r.occurred_at.astimezone().date().isoformat(),
+                r.rep,
+                account,
+                self.t(f"ch.{r.channel}"),
+                result,
+                Text("–" if r.order_amount is None else f"{r.order_amount:,}", justify="right"),
+                Text("–" if r.cost is None else f"{r.cost:,}", justify="right"),
+                key=r.outcome_id,
+            )
+        table.move_cursor(row=where)
+        empty = self.query_one("#dr-empty", Static)
+        empty.update(self.t("dr.none"))
+        empty.display = not drill.rows
+        table.display = bool(drill.rows)
+
+    @on(DataTable.RowSelected, "#drill-table")
+    def open_account(self, event: DataTable.RowSelected) -> None:
+        from fieldsales.tui.screens.detail import DetailScreen
+
+        if self.drill is None:
+            return
+        row = next((r for r in self.drill.rows if r.outcome_id == event.row_key.value), None)
+        if row is not None:
+            self.app.push_screen(DetailScreen(row.account_id))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def account_changed(self, account_id: str) -> None:
+        self.load()
+
+    def apply_language(self) -> None:
+        self.translate()
+        self.render_all()

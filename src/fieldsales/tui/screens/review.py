@@ -1,0 +1,345 @@
+"""The team lead's campaign review (issue 14 section 3, METHOD sections 7 and 10).
+
+The KPI table per rank, channel, reason, rep, week or month with a total row,
+the funnel of the highlighted row, a bar chart of one metric per group and
+the learned rates. Keys cycle each filter; Enter on a figure lists the
+outcomes behind it (DrillScreen); `h` opens the route history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+
+from fieldsales.domain.rates import CHANNELS, RANKS
+from fieldsales.domain.vocab import Reason
+from fieldsales.services.review import GROUPINGS, PERIODS, ReviewData, ReviewFilter, cycle
+from fieldsales.tui.screens.base import BaseModal, BaseScreen
+from fieldsales.tui.widgets.kpi_view import (
+    TOTAL_KEY,
+    MetricChart,
+    cell,
+    funnel_table,
+    group_label,
+    kpi_columns,
+    metric_value,
+    rates_table,
+    targets_table,
+)
+
+
+class ReviewLoaded(Message):
+    def __init__(self, data: ReviewData) -> None:
+        super().__init__()
+        self.data = data
+
+
+class MonthModal(BaseModal):
+    """A month typed as YYYY-MM for the period filter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="month-dialog", classes="dialog"):
+            yield Static(self.t("rv.month_title"), classes="dialog-title")
+            yield Label(self.t("rv.month_help"))
+            yield Input(placeholder="2026-11", id="month")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#month")
+    def _submit(self) -> None:
+        self.dismiss(self.query_one(Input).value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReviewScreen(BaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("g", "group", "Group by", id="review_group"),
+        Binding("w", "period", "Period", id="review_period"),
+        Binding("y", "month", "Month…", id="review_month", show=False),
+        Binding("e", "rep", "Rep", id="review_rep", show=False),
+        Binding("k", "rank", "Rank", id="review_rank", show=False),
+        Binding("c", "channel", "Channel", id="review_channel", show=False),
+        Binding("n", "reason", "Reason", id="review_reason", show=False),
+        Binding("x", "clear", "Clear filters", id="review_clear", show=False),
+        Binding("m", "metric", "Metric", id="review_metric"),
+        Binding("1", "tab('tab-kpi')", "KPIs", id="review_tab_kpi", show=False),
+        Binding("2", "tab('tab-chart')", "Chart", id="review_tab_chart", show=False),
+        Binding("3", "tab('tab-rates')", "Learned rates", id="review_tab_rates", show=False),
+        Binding("4", "tab('tab-targets')", "Targets", id="review_tab_targets", show=False),
+        Binding("h", "routes", "Routes", id="review_routes"),
+        Binding("ctrl+r", "reload", "Reload", id="reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = ReviewFilter()
+        self.by = "rank"
+        self.metric = "reactivation_rate"
+        self.data: ReviewData | None = None
+        self.funnel_key = TOTAL_KEY
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="rv-title", classes="title-bar")
+        yield Static(id="rv-filters", classes="muted")
+        with TabbedContent(id="rv-tabs"):
+            with TabPane(self.t("rv.tab_kpi"), id="tab-kpi"), VerticalScroll():
+                yield DataTable(id="kpi-table", cursor_type="cell", zebra_stripes=True)
+                yield Static(id="funnel")
+            with TabPane(self.t("rv.tab_chart"), id="tab-chart"):
+                yield Static(id="chart-title", classes="section")
+                yield MetricChart(id="chart", allow_pan_and_zoom=False)
+            with TabPane(self.t("rv.tab_rates"), id="tab-rates"), VerticalScroll():
+                yield Static(id="rates")
+            with TabPane(self.t("rv.tab_targets"), id="tab-targets"), VerticalScroll():
+                yield Static(id="targets")
+        yield Static(id="rv-empty", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#rv-empty").display = False
+        self.query_one("#kpi-table").focus()
+        self.render_filters()
+        self.load()
+
+    # -- data -----------------------------------------------------------------
+    def load(self) -> None:
+        self.query_one("#rv-tabs").loading = True
+        self._load(self.filters, self.by)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review", name="review")
+    def _load(self, filters: ReviewFilter, by: str) -> None:
+        from fieldsales.services.kpi_report import local_offset_minutes
+        from fieldsales.services.review import review_data
+
+        data = review_data(
+            self.fs.engine,
+            self.fs.settings,
+            by=by,
+            filters=filters,
+            today=self.fs.today,
+            offset_minutes=local_offset_minutes(),
+        )
+        self.post_message(ReviewLoaded(data))
+
+    def on_review_loaded(self, message: ReviewLoaded) -> None:
+        self.data = message.data
+        self.query_one("#rv-tabs").loading = False
+        self.render_all()
+        # the loading indicator took the focus away from the table
+        if self.focused is None and self.query_one(TabbedContent).active == "tab-kpi":
+            self.query_one("#kpi-table").focus()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group == "review" and event.worker.is_finished and self.data is None:
+            self.query_one("#rv-tabs").loading = False
+
+    # -- rendering --------------------------------------------------------------
+    def render_all(self) -> None:
+        self.render_filters()
+        data = self.data
+        if data is None:
+            return
+        empty = self.query_one("#rv-empty", Static)
+        nothing = data.report.total.contacted == 0
+        if nothing:
+            key = "rv.no_outcomes" if not data.reps else "rv.no_match"
+            empty.update(self.t(key))
+        empty.display = nothing
+        self.query_one("#rv-tabs").display = not nothing
+        self.query_one("#targets", Static).update(targets_table(data.campaign, self.lang))
+        if nothing:
+            return
+        self.render_table()
+        self.render_funnel()
+        self.render_chart()
+        strength = self.fs.settings.roi.prior_strength
+        self.query_one("#rates", Static).update(rates_table(data.rates, self.lang, strength))
+
+    def render_filters(self) -> None:
+        f, data = self.filters, self.data
+        when = ""
+        if data is not None and data.first_day is not None and data.last_day is not None:
+            when = f"  {data.first_day.isoformat()} – {data.last_day.isoformat()}"
+        self.query_one("#rv-title", Static).update(
+            f"[b]{self.t('rv.title')}[/b]   {self.t('rv.by')}: [b]{self.t('rv.g_' + self.by)}[/b]"
+            f"   {self.period_label()}{when}"
+        )
+        every = self.t("rv.all")
+        parts = [
+            ("w", self.t("rv.f_period"), self.period_label()),
+            ("e", self.t("rv.f_rep"), f.rep or every),
+            ("k", self.t("rv.f_rank"), f.rank or every),
+            ("c", self.t("rv.f_channel"), self.t(f"ch.{f.channel}") if f.channel else every),
+            ("n", self.t("rv.f_reason"), self.t(f"short.{f.reason}") if f.reason else every),
+        ]
+        text = "  ".join(
+            f"[b]{key}[/b] {name}: " + (f"[b cyan]{value}[/]" if value != every else value)
+            for key, name, value in parts
+        )
+        self.query_one("#rv-filters", Static).update(text)
+
+    def period_label(self) -> str:
+        p = self.filters.period
+        return self.t(f"rv.p_{p}") if p in PERIODS else p
+
+    def render_table(self) -> None:
+        assert self.data is not None
+        table = self.query_one("#kpi-table", DataTable)
+        where = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(self.t(f"rv.g_{self.by}"), key="group")
+        for name, _ in kpi_columns():
+            table.add_column(Text(self.t(f"rv.c_{name}"), justify="right"), key=name)
+        report = self.data.report
+        for row in [*report.rows, report.total]:
+            key = TOTAL_KEY if row is report.total else row.group
+            cells = [
+                Text(cell(getattr(row, n), kind), justify="right") for n, kind in kpi_columns()
+            ]
+            label = group_label(self.by, key, self.lang)
+            style = "bold" if key == TOTAL_KEY else ""
+            table.add_row(Text(label, style=style), *cells, key=key)
+        table.move_cursor(row=where.row, column=where.column)
+
+    def _row(self, key: str) -> Any:
+        assert self.data is not None
+        report = self.data.report
+        return next((r for r in report.rows if r.group == key), report.total)
+
+    def render_funnel(self) -> None:
+        if self.data is None:
+            return
+        row = self._row(self.funnel_key)
+        title = self.t("rv.funnel_of", group=group_label(self.by, self.funnel_key, self.lang))
+        funnel = funnel_table(row, self.lang)
+        self.query_one("#funnel", Static).update(Group(Text(title, style="bold"), funnel))
+
+    def render_chart(self) -> None:
+        if self.data is None:
+            return
+        kind = dict(kpi_columns())[self.metric]
+        rows = self.data.report.rows
+        labels = [group_label(self.by, r.group, self.lang) for r in rows]
+        values = [metric_value(r, self.metric, kind) for r in rows]
+        unit = " (%)" if kind == "pct" else (self.t("rv.yen") if kind == "yen" else "")
+        self.query_one("#chart-title", Static).update(
+            self.t(
+                "rv.chart_title",
+                metric=self.t(f"rv.c_{self.metric}") + unit,
+                group=self.t(f"rv.g_{self.by}"),
+            )
+        )
+        self.query_one(MetricChart).show(labels, values)
+
+    # -- events -------------------------------------------------------------
+    @on(DataTable.CellHighlighted, "#kpi-table")
+    def _highlighted(self, event: DataTable.CellHighlighted) -> None:
+        key = event.cell_key.row_key.value
+        if key is not None and key != self.funnel_key:
+            self.funnel_key = key
+            self.render_funnel()
+
+    @on(DataTable.CellSelected, "#kpi-table")
+    def _selected(self, event: DataTable.CellSelected) -> None:
+        from fieldsales.tui.screens.drill import DrillScreen
+
+        row_key, column_key = event.cell_key.row_key.value, event.cell_key.column_key.value
+        if row_key is None or column_key is None:
+            return
+        key = None if row_key == TOTAL_KEY else row_key
+        label = group_label(self.by, row_key, self.lang)
+        self.app.push_screen(DrillScreen(self.filters, self.by, key, column_key, label))
+
+    # -- actions ------------------------------------------------------------
+    def _refilter(self, **changes: Any) -> None:
+        self.filters = replace(self.filters, **changes)
+        self.load()
+        self.render_filters()
+
+    def action_group(self) -> None:
+        self.by = str(cycle(GROUPINGS, self.by))
+        self.funnel_key = TOTAL_KEY
+        self.load()
+
+    def action_period(self) -> None:
+        self._refilter(period=cycle(PERIODS, self.filters.period))
+
+    def action_month(self) -> None:
+        from fieldsales.services.review import with_period
+        from fieldsales.services.route_report import ReportError
+
+        def done(month: Any) -> None:
+            if not isinstance(month, str):
+                return
+            try:
+                self.filters = with_period(self.filters, month, self.fs.today)
+            except ReportError:
+                self.notify(self.t("rv.bad_month", text=month), severity="error")
+                return
+            self.load()
+
+        self.app.push_screen(MonthModal(), done)
+
+    def action_rep(self) -> None:
+        reps = self.data.reps if self.data else []
+        self._refilter(rep=cycle([None, *reps], self.filters.rep))
+
+    def action_rank(self) -> None:
+        self._refilter(rank=cycle([None, *RANKS], self.filters.rank))
+
+    def action_channel(self) -> None:
+        self._refilter(channel=cycle([None, *CHANNELS, "other"], self.filters.channel))
+
+    def action_reason(self) -> None:
+        self._refilter(reason=cycle([None, *(r.value for r in Reason)], self.filters.reason))
+
+    def action_clear(self) -> None:
+        self._refilter(rep=None, rank=None, channel=None, reason=None)
+
+    def action_metric(self) -> None:
+        names = [n for n, _ in kpi_columns()]
+        self.metric = str(cycle(names, self.metric))
+        self.render_chart()
+        self.query_one(TabbedContent).active = "tab-chart"
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        if tab == "tab-kpi":
+            self.query_one("#kpi-table").focus()
+
+    def action_routes(self) -> None:
+        from fieldsales.tui.screens.routes import RoutesScreen
+
+        self.app.push_screen(RoutesScreen(self.filters.period, self.filters.rep))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def account_changed(self, account_id: str) -> None:
+        self.load()
+
+    def apply_language(self) -> None:
+        self.translate()
+        tabs = self.query_one(TabbedContent)
+        for pane in ("kpi", "chart", "rates"):
+            tabs.get_tab(f"tab-{pane}").label = self.t(f"rv.tab_{pane}")
+        self.render_filters()
+        self.render_all()

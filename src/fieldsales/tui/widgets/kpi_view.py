@@ -1,0 +1,173 @@
+"""How the campaign review shows KPIs: the table's columns and cells, the bar chart of
+one metric per group (textual-plot), the funnel and the learned rates (Rich tables).
+
+Columns the KPI report gains later (ROI, retention) are shown only when KpiRow
+has them, so the screen works before and after they arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+from textual_plot import PlotWidget
+
+from fieldsales.domain.rates import LearnedRate
+from fieldsales.services.kpi_report import KpiRow
+from fieldsales.tui.i18n import tr
+
+# (KpiRow field, kind): count, pct (a ratio shown x100), yen
+KPI_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("contacted", "count"),
+    ("contact_rate", "pct"),
+    ("reach_rate", "pct"),
+    ("response_rate", "pct"),
+    ("appointment_rate", "pct"),
+    ("reactivation_rate", "pct"),
+    ("close_rate", "pct"),
+    ("average_order", "yen"),
+    ("cost_per_reactivation", "yen"),
+    ("roi", "pct"),
+    ("retention_rate", "pct"),
+    ("revenue", "yen"),
+)
+TOTAL_KEY = "__total__"
+
+
+if TYPE_CHECKING:
+    from fieldsales.services.targets import CampaignReport
+
+
+def kpi_columns() -> list[tuple[str, str]]:
+    """The columns KpiRow has today (roi and retention arrive with the targets work)."""
+    fields = KpiRow.__dataclass_fields__
+    return [(name, kind) for name, kind in KPI_COLUMNS if name in fields]
+
+
+def cell(value: Any, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    return f"{int(value):,}"
+
+
+def group_label(by: str, key: str, lang: str) -> str:
+    """A group's name in the table and the chart: rank letter, channel, reason, rep, week."""
+    if key == TOTAL_KEY:
+        return tr("rv.total", lang)
+    if by == "channel":
+        return tr(f"ch.{key}", lang)
+    if by == "reason":
+        return tr(f"short.{key}", lang)
+    if by == "week":
+        return tr("rv.week_of", lang, day=key[5:])
+    return key
+
+
+def metric_value(row: KpiRow, metric: str, kind: str) -> float:
+    """A row's value for the chart: a percentage for ratios, 0 where there is none."""
+    value = getattr(row, metric, None)
+    if value is None:
+        return 0.0
+    return float(value) * 100 if kind == "pct" else float(value)
+
+
+class MetricChart(PlotWidget, can_focus=False):
+    """A bar chart of one metric per group; not focusable, so no pan or zoom keys."""
+
+    def show(self, labels: Sequence[str], values: Sequence[float]) -> None:
+        self.clear()
+        if not labels:
+            return
+        self.bar(list(labels), values, bar_style="green")
+        top = max(values) if values else 0.0
+        self.set_ylimits(0, top * 1.1 if top > 0 else 1)
+
+
+def funnel_table(row: KpiRow, lang: str, width: int = 30) -> Table:
+    """Contacted -> reached -> appointed -> ordered: accounts, a bar and the share lost."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+    table.add_column(tr("rv.funnel_step", lang), no_wrap=True)
+    table.add_column(tr("rv.accounts", lang), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column(tr("rv.lost", lang), justify="right", no_wrap=True)
+    steps = row.funnel()
+    first = steps[0][1] or 1
+    for step, n, lost in steps:
+        bar = Text("█" * round(width * n / first), style="green")
+        lost_text = "" if lost is None else f"-{lost * 100:.0f}%" if lost > 0 else "0%"
+        table.add_row(tr(f"rv.step_{step}", lang), f"{n:,}", bar, Text(lost_text, style="red"))
+    return table
+
+
+def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Table:
+    """METHOD's rates per rank and channel: the prior, what was logged, the learned rate."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=tr("rv.rates_title", lang, strength=f"{strength:g}"),
+        title_justify="left",
+    )
+    for key in ("rank", "channel"):
+        table.add_column(tr(f"rv.rates_{key}", lang), no_wrap=True)
+    for key in ("contacts", "appts", "closes", "appt_prior", "appt_learned", "close_prior",
+                "close_learned"):  # fmt: skip
+        table.add_column(tr(f"rv.rates_{key}", lang), justify="right", no_wrap=True)
+    for r in rates:
+        c = r.counts
+        whole = r.channel == "all"
+        channel = tr("rv.all", lang) if whole else tr(f"ch.{r.channel}", lang)
+        table.add_row(
+            r.rank if whole else "",
+            channel,
+            f"{c.contacts:,}",
+            f"{c.appointments:,}",
+            f"{c.closes:,}",
+            f"{r.prior_appointment * 100:.1f}%",
+            Text(f"{r.appointment * 100:.1f}%", style="bold"),
+            f"{r.prior_close * 100:.1f}%",
+            Text(f"{r.close * 100:.1f}%", style="bold"),
+            style="bold" if whole else None,
+        )
+    return table
+
+
+def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
+    """The campaign to date per rank: reactivations and revenue against the
+    cumulative target (pro rata by days) and the whole campaign's target."""
+    if report is None:
+        return Text(tr("rv.no_campaign", lang))
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=tr(
+            "rv.campaign_title",
+            lang,
+            name=report.name or "-",
+            start=report.start.isoformat(),
+            end=report.end.isoformat(),
+            gone=f"{report.elapsed * 100:.0f}",
+        ),
+        title_justify="left",
+    )
+    table.add_column(tr("rv.rates_rank", lang), no_wrap=True)
+    for key in ("t_react", "t_react_due", "t_react_goal", "t_rev", "t_rev_due", "t_rev_goal"):
+        table.add_column(tr(f"rv.{key}", lang), justify="right", no_wrap=True)
+    for w in report.latest():
+        goal = report.targets[w.rank]
+        behind = w.reactivation_progress is not None and w.reactivation_progress < 1
+        table.add_row(
+            tr("rv.total", lang) if w.rank == "total" else w.rank,
+            Text(f"{w.cum_reactivations:,}", style="bold red" if behind else "bold"),
+            f"{w.target_reactivations:.1f}",
+            f"{goal.reactivations:,}",
+            Text(f"{w.cum_revenue:,}", style="bold"),
+            f"{w.target_revenue:,}",
+            f"{goal.revenue:,}",
+            style="bold" if w.rank == "total" else None,
+        )
+    return table
