@@ -158,3 +158,47 @@ async def test_review_of_a_database_without_outcomes_shows_a_hint(
         assert isinstance(screen, ReviewScreen)
         assert "No outcomes logged yet" in static_text(screen, "#rv-empty")
         assert not screen.query_one("#rv-tabs").display
+
+
+async def test_review_filters_narrow_the_table_and_targets_show(
+    engine: Engine, app_settings: Settings, kpi_dataset: dict[str, str], settle
+) -> None:
+    from fieldsales.config import Campaign, Target
+
+    campaign = Campaign(name="11月の掘り起こし", start=date(2026, 11, 1), end=date(2026, 11, 30),
+                        targets={"A": Target(reactivations=2, revenue=3_000_000)})  # fmt: skip
+    settings = app_settings.model_copy(update={"campaign": campaign})
+    app = make_app(settings, engine, today=TODAY, db_label="test.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert _cells(screen, TOTAL_KEY)["contacted"] == "4"
+        await pilot.press("c")  # channel: the first one, visits
+        await settle(pilot)
+        assert "channel: [b cyan]Visit" in static_text(screen, "#rv-filters")
+        assert _cells(screen, TOTAL_KEY)["contacted"] == "2"  # a and c2 were visited
+        assert _cells(screen, "A")["revenue"] == "0"  # a ordered by phone, not at a visit
+        await pilot.press("x", "4")
+        await settle(pilot)
+        targets = static_text(screen, "#targets")
+        # a (rank A) came back with a 1,000,000 order; the whole month is gone
+        assert "11月の掘り起こし" in targets and "100% of the days gone" in targets
+        row = next(line for line in targets.splitlines() if line.strip().startswith("A "))
+        assert row.split()[:4] == ["A", "1", "2.0", "2"]
+        assert "1,000,000" in row and "3,000,000" in row
+
+
+async def test_review_without_a_campaign_says_how_to_set_one(
+    engine: Engine, app_settings: Settings, kpi_dataset: dict[str, str], settle
+) -> None:
+    app = make_app(app_settings, engine, today=TODAY, db_label="test.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert "No campaign targets set" in static_text(app.screen, "#targets")

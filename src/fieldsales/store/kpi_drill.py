@@ -12,7 +12,7 @@ each, narrowed to the ones the figure is made of (`what`):
 - cost: outcomes with a cost, and the reactivations they are divided by;
 - money: orders with an amount and outcomes with a cost (gross profit, ROI).
 
-Group keys are kpi_report's own (`_key`), so a row of the table and its
+Group keys are kpi_report's own (`group_key`), so a row of the table and its
 drill-down can never disagree on what a group holds. Ranks are computed in
 Python: the service narrows by rank after this query.
 """
@@ -27,8 +27,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fieldsales.config import Settings
-from fieldsales.store.kpi_report import APPOINTED, REACHED, RESPONDED
-from fieldsales.store.kpi_report import _key as group_key
+from fieldsales.store.kpi_report import APPOINTED, REACHED, RESPONDED, group_key
 from fieldsales.store.models import Account, Outcome
 from fieldsales.store.queries import in_effect
 from fieldsales.store.route_report import dormant_when_logged, order_with_amount

@@ -212,6 +212,11 @@ def _key(by: str, offset_minutes: int) -> Any:  # a column or an SQL expression
     raise ValueError(by)
 
 
+def group_key(by: str, offset_minutes: int) -> Any:
+    """The SQL key of a grouping (GROUPS or "total") on outcomes joined to their account."""
+    return _reason() if by == "reason" else _key(by, offset_minutes)
+
+
 _PER_ACCOUNT = ("reached", "responded", "appointed", "ordered", "orders", "revenue")
 FIGURES = (*_PER_ACCOUNT, "reactivated", "cost", "gross_profit")  # summed per group
 

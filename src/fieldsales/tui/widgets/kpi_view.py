@@ -33,6 +33,7 @@ KPI_COLUMNS: tuple[tuple[str, str], ...] = (
     ("roi", "pct"),
     ("retention_rate", "pct"),
     ("revenue", "yen"),
+    ("coverage", "pct"),  # only when ranks were computed (by rank, or a rank filter)
 )
 TOTAL_KEY = "__total__"
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 
 def kpi_columns() -> list[tuple[str, str]]:
-    """The columns KpiRow has today (roi and retention arrive with the targets work)."""
+    """The columns of KPI_COLUMNS that KpiRow has."""
     fields = KpiRow.__dataclass_fields__
     return [(name, kind) for name, kind in KPI_COLUMNS if name in fields]
 
