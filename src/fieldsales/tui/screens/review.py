@@ -339,7 +339,7 @@ class ReviewScreen(BaseScreen):
     def apply_language(self) -> None:
         self.translate()
         tabs = self.query_one(TabbedContent)
-        for pane in ("kpi", "chart", "rates"):
+        for pane in ("kpi", "chart", "rates", "targets"):
             tabs.get_tab(f"tab-{pane}").label = self.t(f"rv.tab_{pane}")
         self.render_filters()
         self.render_all()

@@ -155,10 +155,15 @@ def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
         ),
         title_justify="left",
     )
-    table.add_column(tr("rv.rates_rank", lang), no_wrap=True)
+    rows = report.latest()
+    # headings wrap on a narrow terminal; a figure is never cut (its column's minimum width)
+    longest = max((len(f"{w.cum_revenue:,}") for w in rows), default=1)
+    longest = max(longest, *(len(f"{t.revenue:,}") for t in report.targets.values()))
+    table.add_column(tr("rv.rates_rank", lang), min_width=5)
     for key in ("t_react", "t_react_due", "t_react_goal", "t_rev", "t_rev_due", "t_rev_goal"):
-        table.add_column(tr(f"rv.{key}", lang), justify="right", no_wrap=True)
-    for w in report.latest():
+        wide = key.startswith("t_rev")
+        table.add_column(tr(f"rv.{key}", lang), justify="right", min_width=longest if wide else 5)
+    for w in rows:
         goal = report.targets[w.rank]
         behind = w.reactivation_progress is not None and w.reactivation_progress < 1
         table.add_row(
