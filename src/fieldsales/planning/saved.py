@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
-from fieldsales.domain.routing import PlanError
-from fieldsales.services.planning_model import PlannedDay, local_dt
+from fieldsales.planning.day_model import PlanError
+from fieldsales.planning.planned_day import PlannedDay, local_dt
 
 
 def save_plan(engine: Engine, settings: Settings, pd: PlannedDay) -> str:

@@ -19,7 +19,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-from fieldsales.domain.solver import Problem, Solution
+from fieldsales.planning.engines import Problem, Solution
 
 
 class SolveCancelled(Exception):
@@ -34,7 +34,7 @@ def _serve(conn: Connection) -> None:
     import pyvrp  # noqa: F401  (warm-up: pay both imports before the first plan)
     import vroom  # noqa: F401
 
-    from fieldsales.domain.solver import solve_default
+    from fieldsales.planning.engines import solve_default
 
     conn.send(("ready", None))
     while True:
