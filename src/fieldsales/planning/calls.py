@@ -5,6 +5,7 @@ An account is on it when the phone is the best channel it has today: visited
 accounts are not called, so the phone competes with DM and email only, and a
 tie goes to the channel order of the account's dormancy reason (talk
 scripts, METHOD section 2). A △ fit needs its reason, a × fit never calls.
+`phone_script` is a call's talk script (the Plan screen, the sheets, JSON).
 """
 
 from __future__ import annotations

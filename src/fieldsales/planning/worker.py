@@ -7,6 +7,7 @@ looking at the ranking, then answers each plan in ~0.5 s. Cancelling kills
 the process (VROOM cannot be interrupted) and the next solve starts a fresh one.
 
 `WarmSolver.solve` blocks its caller: call it from a Textual thread worker.
+Pure of the database and the UI: it only runs planning.engines.
 """
 
 from __future__ import annotations
