@@ -189,7 +189,7 @@ def _fields(cls: Any) -> dict[str, dataclasses.Field[Any]]:
 
 def window_field() -> str | None:
     """The Candidate field that carries per-account hard windows, if the planner has one."""
-    from fieldsales.domain.routing import Candidate
+    from fieldsales.planning.day_model import Candidate
 
     names = _fields(Candidate)
     return next((f for f in WINDOW_FIELDS if f in names), None)
@@ -197,7 +197,7 @@ def window_field() -> str | None:
 
 def make_candidate(acc: Account, value: float, duration_s: int, day: date) -> Any | None:
     """A Candidate with what the planner's dataclass accepts; None when closed that day."""
-    from fieldsales.domain.routing import Candidate
+    from fieldsales.planning.day_model import Candidate
 
     if acc.closed_weekday == day.weekday():
         return None
@@ -239,7 +239,7 @@ def day_model(n: int, seed: int, day: date, settings: Any, *, accs: list[Account
     windows yet, the model's own hard windows (visits.best_windows, windows_hard)
     stand in on odd seeds (see `hard_windows_kind`).
     """
-    from fieldsales.domain.routing import Place, base_model, duration_for
+    from fieldsales.planning.day_model import Place, base_model, duration_for
 
     accs = accs if accs is not None else accounts(n, seed)
     office = Place("Office", settings.office.lat, settings.office.lon)

@@ -11,7 +11,7 @@ Never asserts a time; prints each figure and a summary of the issue's targets.
 2. One day from 200 / 500 / 1,000 / 2,000 candidates: our planner (config
    budget and seed; after the pre-filter, "cut", and without it, "all") against
    the best known = PyVRP given 60 s on 3 seeds on the same model: the jobs of
-   domain.solver.build_problem, with lunch fixed per seed on a lunch-less clock
+   planning.engines.build_problem, with lunch fixed per seed on a lunch-less clock
    and soft windows priced (priced_windows: the planner's own translation loses
    2-3 of 10 stops to lunch and ignores soft windows), its order timed by the
    planner's fit and polish. Objective: collected value - cost_per_km x km (yen).
@@ -74,7 +74,7 @@ WEEK_N = 2000
 REF_SEEDS = (0, 1, 2)
 DAY_SECONDS = 86_400
 # the hook for a domain-level week planner (issue 13): the first of these names
-# found in fieldsales.domain.optimise is called as
+# found in fieldsales.planning.solve is called as
 #   fn(models: Sequence[DayModel], *, timeout_s, exploration, seed) -> list[DayPlan]
 # (one plan per model, in the models' order, each account at most once)
 WEEK_HOOKS = ("plan_days", "plan_week_models", "plan_week")
@@ -122,21 +122,21 @@ def planner_args() -> dict[str, Any]:
 
 
 def our_day(model: Any) -> Any:
-    from fieldsales.domain.optimise import plan_model
+    from fieldsales.planning.solve import plan_model
 
     return _call(plan_model, model, **planner_args())
 
 
 # the hook for the pre-filter at the domain level (issue 13 section 4): the first of
-# these names found in fieldsales.domain.optimise or .routing is called as
+# these names found in fieldsales.planning.solve or .day_model is called as
 #   fn(model: DayModel, k: int) -> DayModel   (reachable within the day, best k)
 CUT_HOOKS = ("shortlist", "preselect", "cut_candidates", "best_candidates")
 
 
 def cut_hook() -> tuple[str, Callable[..., Any]] | None:
-    from fieldsales.domain import optimise, routing
+    from fieldsales.planning import day_model, solve
 
-    for mod in (optimise, routing):
+    for mod in (solve, day_model):
         for name in CUT_HOOKS:
             fn = getattr(mod, name, None)
             if callable(fn):
@@ -148,14 +148,14 @@ def cut(model: Any) -> Any:
     """The pre-filter before any matrix: reachable within the day, then the best
     visits.candidate_limit by value per minute (visit + travel from the start).
 
-    Stand-in for what services.planning_model.build_model does on its arrays,
+    Stand-in for what planning.candidates.build_model does on its arrays,
     used while there is no domain-level function (CUT_HOOKS) to call instead.
     """
     k = int(getattr(CFG.visits, "candidate_limit", 0) or 0)
     hook = cut_hook()
     if hook is not None:
         return hook[1](model, k)
-    from fieldsales.domain.routing import lunch_needed
+    from fieldsales.planning.day_model import lunch_needed
 
     c = model.candidates
     if not k or len(c) <= k:
@@ -193,7 +193,7 @@ def plan_value(model: Any, plan: Any) -> float:
 
 
 def problem_for(model: Any, seconds: float, seed: int = 0) -> tuple[Any, Any]:
-    from fieldsales.domain.solver import build_problem
+    from fieldsales.planning.engines import build_problem
 
     m = model.matrix()
     problem = _call(
@@ -204,14 +204,15 @@ def problem_for(model: Any, seconds: float, seed: int = 0) -> tuple[Any, Any]:
 
 def fit(model: Any, order: list[str], m: Any) -> Any:
     """The planner's own way of turning an order into a timed plan (trim, then fit)."""
-    from fieldsales.domain import optimise
+    from fieldsales.planning import solve
 
     order = list(order)
-    if hasattr(optimise, "_trim"):
-        order = optimise._trim(model, order)
-    if hasattr(optimise, "_fit"):
-        return optimise._fit(model, order, m)
-    from fieldsales.domain.routing import PlanError, schedule
+    if hasattr(solve, "_trim"):
+        order = solve._trim(model, order)
+    if hasattr(solve, "_fit"):
+        return solve._fit(model, order, m)
+    from fieldsales.planning.day_model import PlanError
+    from fieldsales.planning.schedule import schedule
 
     value = {c.account_id: c.value for c in model.candidates}
     while True:
@@ -224,12 +225,12 @@ def fit(model: Any, order: list[str], m: Any) -> Any:
 def polish_ref(model: Any, plan: Any, m: Any) -> Any:
     """The planner's own polish on a reference plan (insert or swap in what still fits),
     so that the reference is not weaker than ours for a lunch it did not see."""
-    from fieldsales.domain import optimise
+    from fieldsales.planning import improve
 
-    if not hasattr(optimise, "polish"):
+    if not hasattr(improve, "polish"):
         return plan
     try:
-        better = optimise.polish(model, plan, m, time.perf_counter() + 10.0)
+        better = improve.polish(model, plan, m, time.perf_counter() + 10.0)
     except Exception:
         return plan
     return better if _valid(model, better) and better.objective >= plan.objective else plan
@@ -261,7 +262,7 @@ def _key(kind: str, n: int, instance: int, seed: int, seconds: float) -> Path:
 
 def lunch_at(model: Any, seed: int) -> int | None:
     """The lunch start the reference assumes for this seed: mid, earliest, latest."""
-    from fieldsales.domain.routing import lunch_needed
+    from fieldsales.planning.day_model import lunch_needed
 
     if not lunch_needed(model):
         return None
@@ -273,7 +274,7 @@ def priced_windows(model: Any, job: Any, at: int | None) -> list[tuple[int, int,
     """A job's start ranges on a clock without lunch (lunch fixed at `at`), each with
     the share of the value a visit there collects (soft best windows).
 
-    PyVRP has no break and no soft windows. domain.solver plans the day lunch_s
+    PyVRP has no break and no soft windows. planning.engines plans the day lunch_s
     shorter but keeps the windows on the real clock (an afternoon window lands an
     hour off: the fit then drops 2-3 of 9-10 stops), and prices every visit at
     its base value. Here a visit starts before lunch (ending by `at`) or after
@@ -581,7 +582,7 @@ def bench_day(instances: int, seconds: float) -> None:
             "delete bench/.cache/day_* to re-solve"
         )
     if invalid:
-        print(f"WARNING: {invalid} plan(s) failed the plan checker (domain.plancheck.verify)")
+        print(f"WARNING: {invalid} plan(s) failed the plan checker (planning.check.verify)")
 
 
 def _stops(plan: Any) -> list[tuple[str, int]]:
@@ -590,7 +591,7 @@ def _stops(plan: Any) -> list[tuple[str, int]]:
 
 def _valid(model: Any, plan: Any) -> bool:
     try:
-        from fieldsales.domain.plancheck import verify
+        from fieldsales.planning.check import verify
     except ImportError:
         return True
     try:
@@ -604,17 +605,17 @@ def _valid(model: Any, plan: Any) -> bool:
 
 
 def week_hook() -> tuple[str, Callable[..., Any]] | None:
-    from fieldsales.domain import optimise
+    from fieldsales.planning import solve
 
     for name in WEEK_HOOKS:
-        fn = getattr(optimise, name, None)
+        fn = getattr(solve, name, None)
         if callable(fn):
             return name, fn
     return None
 
 
 def sequential_week(models: Sequence[Any]) -> list[Any]:
-    """Stand-in while there is no domain-level week planner: services.planning.plan_week's
+    """Stand-in while there is no domain-level week planner: planning.planner.plan_week's
     logic on the same models (best weekdays first, each account at most once)."""
     best = set(CFG.visits.best_weekdays)
     order = sorted(range(len(models)), key=lambda k: (models[k].day.weekday() not in best, k))
@@ -632,7 +633,7 @@ def sequential_week(models: Sequence[Any]) -> list[Any]:
 
 def bench_week(instances: int, seconds: float) -> None:
     hook = week_hook()
-    what = f"domain.optimise.{hook[0]}" if hook else "stand-in: plan_week's day-by-day logic"
+    what = f"planning.solve.{hook[0]}" if hook else "stand-in: plan_week's day-by-day logic"
     print(
         f"\n## 3. A week ({len(WEEK_DAYS)} days from {WEEK_DAYS[0]}) from {WEEK_N:,} candidates: "
         f"ours ({what}) vs PyVRP, one vehicle per day, {seconds:g} s x {len(REF_SEEDS)} seeds, "
@@ -838,7 +839,7 @@ def _plan_diff(outs: list[str]) -> str:
 def by_hand(model: Any, score: dict[str, float]) -> Any:
     """What a rep does by hand: the top accounts by score, ordered well, until the next
     one no longer fits (bench_routing section 3)."""
-    from fieldsales.domain.optimise import plan_model
+    from fieldsales.planning.solve import plan_model
 
     top = sorted(model.candidates, key=lambda c: (-score.get(c.account_id, 0.0), c.account_id))
     chosen: list[Any] = []
@@ -864,7 +865,7 @@ def demo_engine(today: date) -> Any:
 
 
 def bench_value() -> None:
-    from fieldsales.services import planning
+    from fieldsales.planning import candidates, planned_day, planner
 
     tue = date(2026, 12, 1)
     engine = demo_engine(tue - timedelta(days=1))
@@ -872,9 +873,9 @@ def bench_value() -> None:
         f"\n## 5. Choosing vs the hand method, demo data, a week from {tue} ({tue.strftime('%a')})"
     )
     t = time.perf_counter()
-    week = planning.plan_week(engine, CFG, first_day=tue, days=5)
+    week = planner.plan_week(engine, CFG, first_day=tue, days=5)
     wall = time.perf_counter() - t
-    office = planning.place_of(None, engine, CFG)
+    office = planner.place_of(None, engine, CFG)
     hand_used: set[str] = set()
     tot = {
         "ours_gp": 0,
@@ -888,7 +889,7 @@ def bench_value() -> None:
         d = pd.plan.day
         try:
             model, accounts, _exc = _call(
-                planning.build_model,
+                candidates.build_model,
                 engine,
                 CFG,
                 day=d,
@@ -906,7 +907,7 @@ def bench_value() -> None:
         score = {a: accounts[a].score.total for a in accounts}
         hand = by_hand(model, score)
         hand_used |= {s.account_id for s in hand.stops}
-        hr = planning.day_roi(hand, accounts, CFG)
+        hr = planned_day.day_roi(hand, accounts, CFG)
         r = pd.roi
         ours_net = plan_value(pd.model, pd.plan)
         hand_net = plan_value(model, hand)

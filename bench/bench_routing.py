@@ -28,8 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from fieldsales.config import default_settings
-from fieldsales.domain.optimise import plan_model
-from fieldsales.domain.routing import (
+from fieldsales.planning.day_model import (
     Candidate,
     DayModel,
     DayPlan,
@@ -37,9 +36,10 @@ from fieldsales.domain.routing import (
     Place,
     PlanError,
     base_model,
-    schedule,
 )
-from fieldsales.domain.solver import build_problem, order_from_solution, solve_vroom
+from fieldsales.planning.engines import build_problem, order_from_solution, solve_vroom
+from fieldsales.planning.schedule import schedule
+from fieldsales.planning.solve import plan_model
 
 CFG = default_settings()
 OFFICE = Place("Office", CFG.office.lat, CFG.office.lon)
@@ -319,17 +319,17 @@ def demo_engine():  # type: ignore[no-untyped-def]
 
 
 def bench_value() -> None:
-    from fieldsales.services import planning
+    from fieldsales.planning import planned_day, planner, workdays
 
     engine, what = demo_engine()
     print(f"\n## 3. Value of choosing vs by hand, and planned ROI ({what})")
     extra_s, extra_roi = [], []
-    for d in planning.working_days(DAY, 5, CFG):
+    for d in workdays.working_days(DAY, 5, CFG):
         t = time.perf_counter()
-        pd = planning.plan_day(engine, CFG, day=d)
+        pd = planner.plan_day(engine, CFG, day=d)
         wall = time.perf_counter() - t
         hand = by_hand(pd.model)
-        hand_roi = planning.day_roi(hand, pd.accounts, CFG)
+        hand_roi = planned_day.day_roi(hand, pd.accounts, CFG)
         extra_s.append(pd.plan.score - hand.score)
         extra_roi.append((pd.roi.roi_pct or 0) - (hand_roi.roi_pct or 0))
         print(

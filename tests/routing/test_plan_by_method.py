@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 from fieldsales.config import Settings, default_settings
 from fieldsales.domain import channels
 from fieldsales.domain.calendar import account_window
-from fieldsales.domain.plancheck import violations
-from fieldsales.domain.routing import PlanError
-from fieldsales.services import planning
-from fieldsales.services.planning_model import rank_for_planning, stop_why
+from fieldsales.planning import edit, planned_day, planner, workdays
+from fieldsales.planning.candidates import rank_for_planning
+from fieldsales.planning.check import violations
+from fieldsales.planning.day_model import PlanError
+from fieldsales.planning.text import stop_why
 from fieldsales.store.db import open_engine
 from fieldsales.store.models import Account, Outcome, new_id
 
@@ -96,7 +97,7 @@ def make_base(path: Path, n: int, *, seed: int, spread: float = 0.3) -> Engine:
     return engine
 
 
-def check_by_method(pd: planning.PlannedDay, settings: Settings) -> None:
+def check_by_method(pd: planned_day.PlannedDay, settings: Settings) -> None:
     """The rules a plan must keep, checked from the database's own facts."""
     assert violations(pd.model, pd.plan) == []
     fit = settings.channels.fit["visit"]
@@ -123,7 +124,9 @@ def check_by_method(pd: planning.PlannedDay, settings: Settings) -> None:
 _HOURS: dict[str, tuple[str | None, str | None, str | None]] = {}
 
 
-def hours_of(pd: planning.PlannedDay, account_id: str) -> tuple[str | None, str | None, str | None]:
+def hours_of(
+    pd: planned_day.PlannedDay, account_id: str
+) -> tuple[str | None, str | None, str | None]:
     return _HOURS[account_id]
 
 
@@ -154,14 +157,14 @@ def test_plans_keep_the_method(base: Engine, day: date, near_km: float, windows_
     s = fast(default_settings(), windows_hard=windows_hard)
     reasons = s.channels.reasons.model_copy(update={"near_stop_km": near_km})
     s = s.model_copy(update={"channels": s.channels.model_copy(update={"reasons": reasons})})
-    pd = planning.plan_day(base, s, day=day)
+    pd = planner.plan_day(base, s, day=day)
     assert pd.plan.stops, "a day from 1,500 accounts visits someone"
     check_by_method(pd, s)
 
 
 def test_d_rank_is_never_visited_and_c_needs_a_reason(base: Engine) -> None:
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     ranks = [pd.accounts[st_.account_id].rank for st_ in pd.plan.stops]
     assert "D" not in ranks
     whys = {stop_why(pd, st_.account_id) for st_ in pd.plan.stops}
@@ -175,7 +178,7 @@ def test_value_is_expected_gross_profit_in_yen_and_roi_is_what_was_optimised(
     base: Engine,
 ) -> None:
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     for st_ in pd.plan.stops:
         a = pd.accounts[st_.account_id]
         rates = {"A": (0.30, 0.50), "B": (0.20, 0.40), "C": (0.15, 0.33)}[a.rank]
@@ -190,7 +193,7 @@ def test_value_is_expected_gross_profit_in_yen_and_roi_is_what_was_optimised(
 
 def test_score_objective_still_plans(base: Engine) -> None:
     s = fast(default_settings(), objective="score")
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     assert pd.plan.stops
     assert all(st_.base_value <= 210 for st_ in pd.plan.stops)
     assert pd.plan.travel_cost == 0
@@ -198,8 +201,8 @@ def test_score_objective_still_plans(base: Engine) -> None:
 
 def test_same_inputs_give_the_same_plan(base: Engine) -> None:
     s = fast(default_settings())
-    a = planning.plan_day(base, s, day=TUESDAY)
-    b = planning.plan_day(base, s, day=TUESDAY)
+    a = planner.plan_day(base, s, day=TUESDAY)
+    b = planner.plan_day(base, s, day=TUESDAY)
     assert [x.account_id for x in a.plan.stops] == [x.account_id for x in b.plan.stops]
     assert [x.start_s for x in a.plan.stops] == [x.start_s for x in b.plan.stops]
     assert [c.account_id for c in a.calls] == [c.account_id for c in b.calls]
@@ -207,14 +210,14 @@ def test_same_inputs_give_the_same_plan(base: Engine) -> None:
 
 def test_a_holiday_is_refused_with_the_next_working_day(base: Engine) -> None:
     with pytest.raises(PlanError, match=r"成人の日.*2027-01-12"):
-        planning.plan_day(base, fast(default_settings()), day=HOLIDAY)
+        planner.plan_day(base, fast(default_settings()), day=HOLIDAY)
 
 
 def test_a_week_skips_holidays_and_closures_and_says_why(base: Engine) -> None:
     s = fast(default_settings())
-    days = planning.plan_week(base, s, first_day=date(2026, 12, 28), days=3)
+    days = planner.plan_week(base, s, first_day=date(2026, 12, 28), days=3)
     assert [d.plan.day for d in days] == [date(2026, 12, 28), date(2027, 1, 4), date(2027, 1, 5)]
-    skipped = planning.skipped_days(date(2026, 12, 28), 3, s)
+    skipped = workdays.skipped_days(date(2026, 12, 28), 3, s)
     assert [d for d, _ in skipped] == [date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31),
                                        date(2027, 1, 1)]  # fmt: skip
     assert all("company closed" in why or "national holiday" in why for _, why in skipped)
@@ -232,8 +235,8 @@ def test_the_prefilter_never_drops_a_pin(base: Engine) -> None:
         a for a in reversed(list(ranked))
         if a.lat is not None and account_window(TUESDAY, *_HOURS[a.id]) == (0, 86400)
     )  # fmt: skip
-    pd = planning.plan_day(
-        base, s, day=TUESDAY, pins=[planning.PinRequest(weakest.external_id, time(14, 0))]
+    pd = planner.plan_day(
+        base, s, day=TUESDAY, pins=[planned_day.PinRequest(weakest.external_id, time(14, 0))]
     )
     assert len([c for c in pd.model.candidates if c.why != channels.WHY_NEAR]) <= 5
     assert weakest.id in {st_.account_id for st_ in pd.plan.stops}
@@ -242,7 +245,7 @@ def test_the_prefilter_never_drops_a_pin(base: Engine) -> None:
 
 def test_call_list_fills_the_phone_windows_with_phone_first_accounts(base: Engine) -> None:
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     capacity = sum(60 for _ in s.phone.best_windows) // int(s.phone.max_minutes)
     assert len(pd.calls) == min(capacity, s.phone.max_calls_per_day)
     values = [c.value for c in pd.calls]
@@ -256,7 +259,7 @@ def test_twenty_thousand_accounts_never_build_a_whole_matrix(tmp_path: Path) -> 
     engine = make_base(tmp_path / "big.db", 20_000, seed=11, spread=0.6)
     load_hours(engine)
     s = fast(default_settings())
-    pd = planning.plan_day(engine, s, day=TUESDAY)
+    pd = planner.plan_day(engine, s, day=TUESDAY)
     limit = s.visits.candidate_limit
     assert len(pd.model.candidates) <= 2 * limit  # the best K, and △ accounts near them
     assert pd.plan.stops
@@ -264,10 +267,10 @@ def test_twenty_thousand_accounts_never_build_a_whole_matrix(tmp_path: Path) -> 
 
 
 def test_plan_json_carries_values_and_calls(base: Engine) -> None:
-    from fieldsales.handoff import plan_json
+    from fieldsales.handoff.plan_json import plan_json
 
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     data = plan_json(pd, s)
     assert data["totals"]["value_unit"] == "yen"
     assert all(isinstance(x["expected_value"], int) and x["why"] for x in data["stops"])
@@ -280,7 +283,7 @@ def test_plan_json_carries_values_and_calls(base: Engine) -> None:
 def test_accounts_closed_that_weekday_stay_out(base: Engine) -> None:
     """An account closed on the day's weekday is excluded with its reason."""
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     closed = [a for a, h in _HOURS.items() if h[0] and "1" in h[0].split(",")]
     assert closed
     planned = {st_.account_id for st_ in pd.plan.stops} | {
@@ -293,9 +296,9 @@ def test_accounts_closed_that_weekday_stay_out(base: Engine) -> None:
 
 def test_add_best_inserts_the_most_valuable_candidate_that_fits(base: Engine) -> None:
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY, max_stops=3)
+    pd = planner.plan_day(base, s, day=TUESDAY, max_stops=3)
     roomy = replace(pd, model=replace(pd.model, max_stops=None))
-    out = planning.add_best(roomy, s)
+    out = edit.add_best(roomy, s)
     added = {x.account_id for x in out.plan.stops} - {x.account_id for x in pd.plan.stops}
     assert len(added) == 1 and added <= out.locked
     assert violations(out.model, out.plan) == []
@@ -311,16 +314,16 @@ def test_add_best_inserts_the_most_valuable_candidate_that_fits(base: Engine) ->
     ]
     for c in better[:20]:
         with pytest.raises(PlanError):
-            planning.add_stop(roomy, c.account_id, s)
+            edit.add_stop(roomy, c.account_id, s)
 
 
 def test_day_sheet_lists_the_calls_with_their_scripts_and_why_each_visit(
     base: Engine, tmp_path: Path
 ) -> None:
-    from fieldsales.handoff import export_day
+    from fieldsales.handoff.formats import export_day
 
     s = fast(default_settings())
-    pd = planning.plan_day(base, s, day=TUESDAY)
+    pd = planner.plan_day(base, s, day=TUESDAY)
     files = {p.suffix: p for p in export_day(pd, s, tmp_path, base)}
     md = files[".md"].read_text(encoding="utf-8")
     first = pd.accounts[pd.calls[0].account_id]
@@ -339,7 +342,7 @@ def test_the_plan_values_visits_with_rates_learned_from_logged_outcomes(tmp_path
 
     engine = make_base(tmp_path / "learn.db", 300, seed=5)
     s = fast(default_settings())
-    before = planning.plan_day(engine, s, day=TUESDAY)
+    before = planner.plan_day(engine, s, day=TUESDAY)
     b_ids = [c.account_id for c in before.model.candidates if c.rank == "B"][:12]
     assert b_ids
     now = datetime.now(UTC)
@@ -360,7 +363,7 @@ def test_the_plan_values_visits_with_rates_learned_from_logged_outcomes(tmp_path
                 for k, a in enumerate(b_ids)
             ],
         )
-    after = planning.plan_day(engine, s, day=TUESDAY)
+    after = planner.plan_day(engine, s, day=TUESDAY)
     all_counts = rate_counts(engine, s, base=rank_for_planning(engine, s, OFFICE, TUESDAY).base)
     counts = all_counts[("B", "visit")]
     assert counts.contacts >= 12 and counts.appointments >= 6
@@ -385,7 +388,7 @@ def test_a_lunch_that_cannot_fit_names_the_settings_not_appointments(base: Engin
 
     s = fast(default_settings(), lunch_minutes=90, lunch_window=(t(12, 0), t(13, 0)))
     with pytest.raises(PlanError, match=r"visits\.lunch_minutes \(90\).*visits\.lunch_window"):
-        planning.plan_day(base, s, day=TUESDAY)
+        planner.plan_day(base, s, day=TUESDAY)
 
 
 def test_export_onto_a_file_says_so_in_one_line_and_leaves_it(

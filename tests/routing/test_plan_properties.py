@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldsales.config import default_settings
-from fieldsales.domain.optimise import plan_model
-from fieldsales.domain.plancheck import violations
-from fieldsales.domain.routing import Candidate, DayModel, Pin, Place, base_model
 from fieldsales.geo.distance import haversine_km
 from fieldsales.geo.matrix import travel_seconds
+from fieldsales.planning.check import violations
+from fieldsales.planning.day_model import Candidate, DayModel, Pin, Place, base_model
+from fieldsales.planning.solve import plan_model
 
 OFFICE = Place("Office", 35.681236, 139.767125)
 CFG = default_settings()
@@ -136,8 +136,9 @@ def test_polish_only_adds_value_and_keeps_the_rules(model: DayModel) -> None:
 
     from hypothesis import assume
 
-    from fieldsales.domain.optimise import polish
-    from fieldsales.domain.routing import PlanError, schedule
+    from fieldsales.planning.day_model import PlanError
+    from fieldsales.planning.improve import polish
+    from fieldsales.planning.schedule import schedule
 
     try:
         bare = schedule(model, [p.account_id for p in model.pins])
@@ -152,7 +153,7 @@ def test_polish_only_adds_value_and_keeps_the_rules(model: DayModel) -> None:
         model.max_stops is None or model.max_stops > len(model.pins)
     ):
         # something fits alone (prune keeps it) -> the polish visits something
-        from fieldsales.domain.routing import prune
+        from fieldsales.planning.schedule import prune
 
         if prune(model, model.matrix()).candidates:
             assert len(out.stops) > len(model.pins)

@@ -9,13 +9,12 @@ from datetime import date, time
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
-from fieldsales.domain.routing import hhmm
-from fieldsales.domain.solver import solve_default
 from fieldsales.domain.vocab import LABELS
-from fieldsales.handoff import build_sheet
-from fieldsales.handoff.sheet import to_html, to_markdown
-from fieldsales.services import planning
-from fieldsales.services.planning_reopen import reopen_day
+from fieldsales.handoff.sheet import build_sheet, to_html, to_markdown
+from fieldsales.planning import planned_day, planner, saved
+from fieldsales.planning.day_model import hhmm
+from fieldsales.planning.engines import solve_default
+from fieldsales.planning.reopen import reopen_day
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Account
 
@@ -33,20 +32,20 @@ def test_reopen_keeps_order_pins_locks_and_marks_and_names_what_no_longer_fits(
     engine: Engine, settings: Settings, seeded: Callable[..., list[str]]
 ) -> None:
     seeded(50)
-    pd = planning.plan_day(
+    pd = planner.plan_day(
         engine,
         settings,
         day=DAY,
-        pins=[planning.PinRequest("R0003", time(14, 0))],
+        pins=[planned_day.PinRequest("R0003", time(14, 0))],
         solve=solve_default,
     )
     order = [s.account_id for s in pd.plan.stops]
     pinned = next(s.account_id for s in pd.plan.stops if s.pinned)
     free = [a for a in order if a != pinned]
     pd.locked = {free[0]}
-    route_id = planning.save_plan(engine, settings, pd)
-    planning.mark_stop(engine, route_id, free[0], "done")
-    planning.mark_stop(engine, route_id, free[1], "skipped")
+    route_id = saved.save_plan(engine, settings, pd)
+    saved.mark_stop(engine, route_id, free[0], "done")
+    saved.mark_stop(engine, route_id, free[1], "skipped")
 
     back = reopen_day(engine, settings, day=DAY)
     assert back is not None and not back.left_out
@@ -73,7 +72,7 @@ def test_day_sheet_in_japanese(
 ) -> None:
     seeded(30)
     ja = settings.model_copy(update={"language": "ja"})
-    pd = planning.plan_day(engine, ja, day=DAY, solve=solve_default)
+    pd = planner.plan_day(engine, ja, day=DAY, solve=solve_default)
     sheet = build_sheet(pd, ja, engine)
     a = pd.accounts[pd.plan.stops[0].account_id]
     stage, reason = LABELS["ja"][a.stage], LABELS["ja"][a.main_reason]

@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from fieldsales.config import Settings
-from fieldsales.domain.plancheck import violations
-from fieldsales.domain.routing import PlanError
-from fieldsales.services import planning
+from fieldsales.planning import edit, planned_day, planner, saved
+from fieldsales.planning.check import violations
+from fieldsales.planning.day_model import PlanError
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Account, Outcome, Route, RouteStop
 
@@ -47,7 +47,7 @@ def test_excluded_accounts_are_never_planned(
                 occurred_at=datetime.combine(DAY - timedelta(days=3), time(10), UTC),
             )
         )
-    pd = planning.plan_day(engine, settings, day=DAY)
+    pd = planner.plan_day(engine, settings, day=DAY)
     planned = {s.account_id for s in pd.plan.stops}
     assert pd.plan.stops
     assert not planned & {dnc.id, noloc.id, recent.id}
@@ -61,8 +61,8 @@ def test_pinned_appointment_is_kept_and_max_stops(
     engine: Engine, settings: Settings, seeded
 ) -> None:
     seeded(40)
-    req = planning.PinRequest("R0003", time(14, 0))
-    pd = planning.plan_day(engine, settings, day=DAY, pins=[req], max_stops=4)
+    req = planned_day.PinRequest("R0003", time(14, 0))
+    pd = planner.plan_day(engine, settings, day=DAY, pins=[req], max_stops=4)
     ids = [s.account_id for s in pd.plan.stops]
     assert len(ids) <= 4
     pin = next(s for s in pd.plan.stops if s.pinned)
@@ -74,7 +74,7 @@ def test_week_visits_each_account_once_and_fills_best_days_first(
     engine: Engine, settings: Settings, seeded
 ) -> None:
     seeded(45)
-    days = planning.plan_week(engine, settings, first_day=date(2026, 11, 30), days=5)
+    days = planner.plan_week(engine, settings, first_day=date(2026, 11, 30), days=5)
     assert [d.plan.day.weekday() for d in days] == [0, 1, 2, 3, 4]
     ids = [s.account_id for d in days for s in d.plan.stops]
     assert len(ids) == len(set(ids))
@@ -88,7 +88,7 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
 ) -> None:
     seeded(60)
     here = (35.69, 139.70)
-    pd = planning.replan_from_here(
+    pd = planner.replan_from_here(
         engine, settings, here=here, now=datetime.combine(DAY, time(16, 0)), within_km=8
     )
     assert pd.plan.depart_s >= 16 * 3600
@@ -97,7 +97,7 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
     assert all(pd.accounts[s.account_id].distance_km <= 8 for s in pd.plan.stops)
     assert violations(pd.model, pd.plan) == []
     with pytest.raises(PlanError, match="over"):
-        planning.replan_from_here(
+        planner.replan_from_here(
             engine, settings, here=here, now=datetime.combine(DAY, time(18, 30))
         )
 
@@ -105,19 +105,19 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
 def test_save_mark_and_edit(engine: Engine, settings: Settings, seeded) -> None:
     seeded(40)
     # a day with room to spare: a packed day may rightly refuse a reordering
-    pd = planning.plan_day(engine, settings, day=DAY, max_stops=6)
+    pd = planner.plan_day(engine, settings, day=DAY, max_stops=6)
     first, second = pd.plan.stops[0].account_id, pd.plan.stops[1].account_id
-    moved = planning.move_stop(pd, first, 1, settings)
+    moved = edit.move_stop(pd, first, 1, settings)
     assert [s.account_id for s in moved.plan.stops][:2] == [second, first]
-    dropped = planning.drop_stop(moved, second, settings)
+    dropped = edit.drop_stop(moved, second, settings)
     assert second not in {s.account_id for s in dropped.plan.stops}
-    locked = planning.toggle_lock(dropped, first)
+    locked = edit.toggle_lock(dropped, first)
     lock_time = next(s.start_s for s in locked.plan.stops if s.account_id == first)
-    again = planning.reoptimise(locked, settings, dropped={second})
+    again = edit.reoptimise(locked, settings, dropped={second})
     kept = next(s for s in again.plan.stops if s.account_id == first)
     assert kept.start_s == lock_time and second not in {s.account_id for s in again.plan.stops}
-    route_id = planning.save_plan(engine, settings, again)
-    planning.mark_stop(engine, route_id, first, "done")
+    route_id = saved.save_plan(engine, settings, again)
+    saved.mark_stop(engine, route_id, first, "done")
     with Session(engine) as s:
         route = s.get(Route, route_id)
         stops = s.exec(select(RouteStop).where(RouteStop.route_id == route_id)).all()

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from fieldsales.config import default_settings
-from fieldsales.domain import solver
-from fieldsales.domain.optimise import plan_model
-from fieldsales.domain.plancheck import violations
-from fieldsales.domain.routing import Candidate, DayModel, Pin, Place, base_model
+from fieldsales.planning import engines
+from fieldsales.planning.check import violations
+from fieldsales.planning.day_model import Candidate, DayModel, Pin, Place, base_model
+from fieldsales.planning.solve import plan_model
 
 CFG = default_settings()
 OFFICE = Place("Office", CFG.office.lat, CFG.office.lon)
@@ -46,10 +46,10 @@ def test_vroom_answers_when_pyvrp_fails(monkeypatch: pytest.MonkeyPatch) -> None
     def broken(*_a: object, **_k: object) -> None:
         raise RuntimeError("engine crashed")
 
-    monkeypatch.setattr(solver, "solve_pyvrp", broken)
+    monkeypatch.setattr(engines, "solve_pyvrp", broken)
     model = many_candidates(120)
-    problem = solver.build_problem(model, model.matrix().seconds, timeout_s=0.6, exploration=5)
+    problem = engines.build_problem(model, model.matrix().seconds, timeout_s=0.6, exploration=5)
     # the engine's own answer, before the polish could fill an empty day
-    assert max(sum(len(seq) for seq in a) for a in solver.solve_default(problem)) >= 8
+    assert max(sum(len(seq) for seq in a) for a in engines.solve_default(problem)) >= 8
     plan = plan_model(model, timeout_s=0.6, exploration=CFG.visits.solver_exploration)
     assert violations(model, plan) == []

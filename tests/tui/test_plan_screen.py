@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 from textual.widgets import DataTable, Input
 
 from fieldsales.config import Settings
-from fieldsales.domain.solver import solve_default
-from fieldsales.services import planning
+from fieldsales.planning import edit, planner, saved
+from fieldsales.planning.engines import solve_default
 from fieldsales.store import db
 from fieldsales.store.models import Account, Route, RouteStop
 from fieldsales.tui.app import make_app
@@ -89,7 +89,7 @@ async def test_plan_screen_shows_edits_and_saves(engine: Engine, settings: Setti
 async def test_escape_cancels_a_running_plan(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fieldsales.services.solver_worker import WarmSolver
+    from fieldsales.planning.worker import WarmSolver
 
     gate = threading.Event()  # the first solve is held until the test has cancelled it
     real = WarmSolver.solve
@@ -202,16 +202,16 @@ async def test_saved_disappears_after_an_edit(engine: Engine, settings: Settings
         screen = await _open_plan(app, pilot)
         assert "saved" not in _text(screen, "#plan-totals")  # a new plan
         # each drop makes room: for the move, then for the addition
-        for edit in ("x", "minus", "x", "a", "k", "r"):
+        for key in ("x", "minus", "x", "a", "k", "r"):
             await pilot.press("w")
             await _until(pilot, lambda: not screen.busy)
             assert "saved" in _text(screen, "#plan-totals")
             before = [s.account_id for s in screen.planned.plan.stops]
-            await pilot.press("down", edit)
+            await pilot.press("down", key)
             await _until(pilot, lambda: not screen.busy)
-            if edit in ("minus", "a"):  # these did change the plan
+            if key in ("minus", "a"):  # these did change the plan
                 assert [s.account_id for s in screen.planned.plan.stops] != before
-            assert "saved" not in _text(screen, "#plan-totals"), edit
+            assert "saved" not in _text(screen, "#plan-totals"), key
     with Session(engine) as s:
         assert len(s.exec(select(Route)).all()) == 6  # `w` writes a version each time
 
@@ -245,14 +245,14 @@ async def test_choosing_the_day_to_plan(engine: Engine, settings: Settings) -> N
 def slow_add(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """`add_best` waits until the test lets it go: the work is in flight meanwhile."""
     go = threading.Event()
-    real = planning.add_best
+    real = edit.add_best
 
     def add_best(*args: Any, **kw: Any) -> Any:
         assert threading.current_thread() is not threading.main_thread()
         go.wait(10)
         return real(*args, **kw)
 
-    monkeypatch.setattr(planning, "add_best", add_best)
+    monkeypatch.setattr(edit, "add_best", add_best)
     return go
 
 
@@ -358,8 +358,8 @@ async def test_reopen_says_which_saved_stop_no_longer_fits(
     engine: Engine, settings: Settings
 ) -> None:
     seed_accounts(engine, 60)
-    pd = planning.plan_day(engine, settings, day=DAY, solve=solve_default)
-    planning.save_plan(engine, settings, pd)
+    pd = planner.plan_day(engine, settings, day=DAY, solve=solve_default)
+    saved.save_plan(engine, settings, pd)
     gone = pd.plan.stops[1].account_id
     with db.session_scope(engine) as s:
         acc = s.get(Account, gone)

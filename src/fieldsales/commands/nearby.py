@@ -49,8 +49,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from fieldsales.domain.routing import PlanError
-    from fieldsales.services import planning
+    from fieldsales.planning import planner
+    from fieldsales.planning.day_model import PlanError
     from fieldsales.services.rank import OriginError, resolve_origin
 
     if args.within <= 0:
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     try:
         _label, lat, lon = resolve_origin(args.start, ctx.engine, ctx.settings)
-        pd = planning.replan_from_here(
+        pd = planner.replan_from_here(
             ctx.engine,
             ctx.settings,
             here=(lat, lon),
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.err.print(f"nearby: {exc}")
         return 1
     if args.json:
-        from fieldsales.handoff import plan_json
+        from fieldsales.handoff.plan_json import plan_json
 
         print(json.dumps(plan_json(pd), ensure_ascii=False, indent=2))
         return 0

@@ -64,7 +64,7 @@ def register(sub: Any) -> None:
 
 
 def parse_pin(text: str, first: date) -> tuple[date, Any]:
-    from fieldsales.services.planning import PinRequest
+    from fieldsales.planning.planned_day import PinRequest
 
     ref, sep, when = text.rpartition("@")
     if not sep or not ref:
@@ -80,8 +80,8 @@ def parse_pin(text: str, first: date) -> tuple[date, Any]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from fieldsales.domain.routing import PlanError
-    from fieldsales.services import planning
+    from fieldsales.planning import planner, saved, workdays
+    from fieldsales.planning.day_model import PlanError
     from fieldsales.services.rank import OriginError
 
     try:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         first = (
             date.fromisoformat(args.date)
             if args.date
-            else planning.next_working_day(date.today(), ctx.settings)
+            else workdays.next_working_day(date.today(), ctx.settings)
         )
     except ValueError:
         ctx.err.print(f"--date {args.date}: expected YYYY-MM-DD")
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         with ctx.err.status("planning…"):
             if args.days == 1:
                 days = [
-                    planning.plan_day(
+                    planner.plan_day(
                         engine,
                         settings,
                         day=first,
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                     )
                 ]
             else:
-                days = planning.plan_week(
+                days = planner.plan_week(
                     engine,
                     settings,
                     first_day=first,
@@ -134,12 +134,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except (PlanError, OriginError) as exc:
         ctx.err.print(f"plan: {exc}")
         return 1
-    skipped = planning.skipped_days(first, args.days, settings) if args.days > 1 else []
+    skipped = workdays.skipped_days(first, args.days, settings) if args.days > 1 else []
     if args.save:
         for pd in days:
-            planning.save_plan(engine, settings, pd)
+            saved.save_plan(engine, settings, pd)
     if args.export:
-        from fieldsales.handoff import export_day
+        from fieldsales.handoff.formats import export_day
 
         out = Path(args.export).expanduser()
         try:
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             )
             return 1
     if args.json:
-        from fieldsales.handoff import plan_json
+        from fieldsales.handoff.plan_json import plan_json
 
         data: Any = (
             plan_json(days[0], settings)
@@ -176,15 +176,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def print_day(ctx: Context, pd: Any) -> None:
     from rich.table import Table
 
-    from fieldsales.domain.routing import hhmm
-    from fieldsales.handoff import roi_line
-    from fieldsales.services.planning_model import (
-        CALL_COLUMNS,
-        STOP_COLUMNS,
-        call_cells,
-        stop_cells,
-        value_text,
-    )
+    from fieldsales.planning import text
+    from fieldsales.planning.day_model import hhmm
 
     p = pd.plan
     if not p.stops:
@@ -195,14 +188,13 @@ def print_day(ctx: Context, pd: Any) -> None:
         )
         ctx.console.print(f"{p.day.isoformat()}: {hint}")
         return
-    lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
     table = Table(
         title=f"{p.day.isoformat()} ({p.day.strftime('%a')}): {p.start.label} "
-        f"{hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)}, lunch {lunch}"
+        f"{hhmm(p.depart_s)} → {p.end.label} {hhmm(p.return_s)}, lunch {text.lunch_text(p)}"
     )
-    for col in STOP_COLUMNS:
+    for col in text.STOP_COLUMNS:
         table.add_column(col, justify="right" if col in ("#", "km", "min", "value") else "left")
-    for cells in stop_cells(pd):
+    for cells in text.stop_cells(pd):
         table.add_row(*cells)
     table.add_row(
         "",
@@ -217,15 +209,14 @@ def print_day(ctx: Context, pd: Any) -> None:
     )
     ctx.console.print(table)
     ctx.console.print(
-        f"{len(p.stops)} visits · {p.km:.1f} km · {round(p.drive_s / 60)} min driving · "
-        f"{round(p.idle_s / 60)} min idle · value {value_text(pd, p.score)} · "
+        f"{text.totals_line(pd)} · "
         f"{len(pd.model.candidates)} candidates, {len(pd.excluded)} excluded\n"
-        f"Planned ROI {roi_line(pd)}"
+        f"Planned ROI {text.roi_line(pd)}"
     )
     if pd.calls:
         calls = Table(title=f"Calls ({len(pd.calls)}): phone windows, best value first")
-        for col in CALL_COLUMNS:
+        for col in text.CALL_COLUMNS:
             calls.add_column(col, justify="right" if col in ("#", "value") else "left")
-        for cells in call_cells(pd):
+        for cells in text.call_cells(pd):
             calls.add_row(*cells)
         ctx.console.print(calls)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fieldsales.handoff.sheet import DaySheet
+    from fieldsales.planning.planned_day import PlannedDay
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,26 @@ class Visit:
     end: datetime
     lat: float
     lon: float
+
+
+def visits(pd: PlannedDay, sheet: DaySheet) -> list[Visit]:
+    """One calendar visit per stop: the sheet's words, the plan's times."""
+    from fieldsales.planning.planned_day import local_dt
+
+    day = pd.plan.day
+    return [
+        Visit(
+            uid=f"{day.isoformat()}-{st.account_id}@fieldsales",
+            company=s.company,
+            address=s.address,
+            notes=f"Contact {s.contact} Tel {s.phone}\n{s.talk_script}",
+            start=local_dt(day, st.start_s),
+            end=local_dt(day, st.departure_s),
+            lat=s.lat,
+            lon=s.lon,
+        )
+        for s, st in zip(sheet.stops, pd.plan.stops, strict=True)
+    ]
 
 
 def to_ics(visits: Sequence[Visit], *, calendar_name: str) -> bytes:

@@ -9,7 +9,11 @@ previous one ended.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from fieldsales.planning.planned_day import PlannedDay
 
 DESKTOP_WAYPOINTS = 9
 MOBILE_WAYPOINTS = 3
@@ -63,3 +67,19 @@ def qr_text(data: str) -> str:
     buf = io.StringIO()
     segno.make(data, error="l").terminal(out=buf, compact=True, border=1)
     return buf.getvalue()
+
+
+def route_points(pd: PlannedDay) -> list[tuple[float, float]]:
+    """Start, the stops in order, end: the points the directions links follow."""
+    p = pd.plan
+    pts = [(p.start.lat, p.start.lon)]
+    pts += [
+        (pd.accounts[s.account_id].lat or 0.0, pd.accounts[s.account_id].lon or 0.0)
+        for s in p.stops
+    ]
+    return [*pts, (p.end.lat, p.end.lon)]
+
+
+def route_links(pd: PlannedDay, *, mobile: bool = False) -> list[str]:
+    """The planned day's directions links (a phone opens at most 3 waypoints a link)."""
+    return directions_links(route_points(pd), mobile=mobile)

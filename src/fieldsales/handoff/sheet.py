@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fieldsales.planning import text
 from fieldsales.tui.i18n import tr
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from fieldsales.config import Settings
+    from fieldsales.planning.planned_day import PlannedDay
+
+HISTORY_LINES = 5  # the most recent events printed per stop; more does not fit a sheet
 
 
 @dataclass(frozen=True)
@@ -64,16 +73,117 @@ class DaySheet:
     depart: str
     back: str
     lunch: str
-    km: float
-    drive_minutes: int
-    idle_minutes: int
-    score: float
+    totals: str  # "5 visits · 23.4 km · …" (planning.text)
     roi_line: str
     stops: tuple[SheetStop, ...]
     links: tuple[str, ...] = field(default=())
     lang: str = "en"
     calls: tuple[SheetCall, ...] = ()
-    value: str = ""  # the day's expected gross profit, formatted
+
+
+def build_sheet(
+    pd: PlannedDay, settings: Settings, engine: Engine | None = None, *, mobile: bool = False
+) -> DaySheet:
+    """The planned day as a sheet: every line written by planning.text, in the
+    app's language, with each stop's talk script and recent history (`engine`)."""
+    from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+    from fieldsales.domain.vocab import label
+    from fieldsales.handoff.links import route_links
+    from fieldsales.planning.calls import phone_script
+    from fieldsales.planning.day_model import hhmm
+
+    lang = settings.language
+
+    scripts = load_scripts(scripts_path())
+    p = pd.plan
+    stops = []
+    for i, s in enumerate(p.stops, 1):
+        a = pd.accounts[s.account_id]
+        facts = ScriptFacts(
+            a.company,
+            a.site,
+            a.contact_name,
+            a.last_order_date,
+            a.last_product,
+            settings.rep_name(),
+        )
+        script = scripts.render(a.main_reason, facts, settings.language, p.day).visit_opener
+        stops.append(
+            SheetStop(
+                seq=i,
+                arrival=hhmm(s.start_s),
+                departure=hhmm(s.departure_s),
+                company=a.company + (f" {a.site}" if a.site else ""),
+                address=" ".join(
+                    x
+                    for x in (a.prefecture, a.city, a.address)
+                    if x and not (a.address and x in a.address)
+                )
+                or "-",
+                contact=a.contact_name or "-",
+                phone=a.phone or "-",
+                stage=label(a.stage, lang),
+                reason=label(a.main_reason, lang),
+                rank=a.rank,
+                score=a.total,
+                leg_km=s.leg_km,
+                leg_minutes=round(s.leg_s / 60),
+                in_window=s.in_window,
+                pinned=s.pinned,
+                talk_script=script,
+                history=_history(engine, a.id, lang),
+                lat=a.lat or 0.0,
+                lon=a.lon or 0.0,
+                value=text.value_text(pd, s.value),
+                why=text.stop_why(pd, s.account_id),
+            )
+        )
+    calls = tuple(
+        SheetCall(
+            seq=i,
+            time=hhmm(c.slot_s),
+            company=pd.accounts[c.account_id].company,
+            contact=pd.accounts[c.account_id].contact_name or "-",
+            phone=pd.accounts[c.account_id].phone or "-",
+            rank=pd.accounts[c.account_id].rank,
+            value=text.value_text(pd, c.value),
+            why=text.call_why(pd, c),
+            talk_script=phone_script(pd.accounts[c.account_id], settings, p.day),
+        )
+        for i, c in enumerate(pd.calls, 1)
+    )
+    return DaySheet(
+        title=tr("sheet.title", lang, rep=settings.rep_name()),
+        day=p.day.isoformat(),
+        start=p.start.label,
+        end=p.end.label,
+        depart=hhmm(p.depart_s),
+        back=hhmm(p.return_s),
+        lunch=text.lunch_text(p),
+        totals=text.totals_line(pd, lang),
+        roi_line=text.roi_line(pd, lang),
+        stops=tuple(stops),
+        links=tuple(route_links(pd, mobile=mobile)),
+        lang=lang,
+        calls=calls,
+    )
+
+
+def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[str, ...]:
+    if engine is None:
+        return ()
+    from fieldsales.services.outcomes import account_history
+
+    lines = []
+    for e in account_history(engine, account_id)[:HISTORY_LINES]:
+        if e.kind == "outcome":
+            what = f"{tr(f'ch.{e.channel}', lang)}: {tr(f'res.{e.result}', lang)}"
+            if e.next_action:
+                what += f" → {e.next_action}"
+        else:
+            what = tr(f"sheet.kind.{e.kind}", lang) + (f": {e.notes}" if e.notes else "")
+        lines.append(f"{e.day.isoformat()} {what}")
+    return tuple(lines)
 
 
 def _flags(s: SheetStop, lang: str) -> str:
@@ -84,32 +194,17 @@ def _flags(s: SheetStop, lang: str) -> str:
     return ", ".join(bits)
 
 
-def _totals(sheet: DaySheet) -> str:
-    n = len(sheet.stops)
-    lang = sheet.lang
-    visits = tr("plan.visits_one", lang) if n == 1 else tr("plan.visits", lang, n=n)
-    return tr(
-        "sheet.totals",
-        lang,
-        visits=visits,
-        km=f"{sheet.km:.1f}",
-        drive=sheet.drive_minutes,
-        idle=sheet.idle_minutes,
-        score=sheet.value or f"{sheet.score:.0f}",
-    )
-
-
 def _rank_line(s: SheetStop, lang: str) -> str:
     line = tr(
         "sheet.rank_line", lang, rank=s.rank, score=f"{s.score:.0f}", stage=s.stage, reason=s.reason
     )
     if s.value:
-        line += " · " + tr("sheet.value_line", lang, value=s.value, why=s.why)
+        line += " · " + text.value_line(s.value, s.why, lang)
     return line
 
 
 def _call_line(c: SheetCall, lang: str) -> str:
-    return tr("sheet.call_line", lang, value=c.value, why=c.why, rank=c.rank)
+    return text.call_line(c.rank, c.value, c.why, lang)
 
 
 def _drive(s: SheetStop, lang: str) -> str:
@@ -128,7 +223,7 @@ def to_markdown(sheet: DaySheet) -> str:
         f"- {t('sheet.start_line', place=sheet.start, time=sheet.depart)}",
         f"- {t('sheet.end_line', place=sheet.end, time=sheet.back)}",
         f"- {t('sheet.lunch')}: {sheet.lunch}",
-        f"- {_totals(sheet)}",
+        f"- {sheet.totals}",
         f"- {t('sheet.roi')}: {sheet.roi_line}",
         "",
     ]
@@ -197,7 +292,7 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
         f"{t('sheet.start')} {e(sheet.start)} {e(sheet.depart)} · "
         f"{t('sheet.end')} {e(sheet.end)} {e(sheet.back)} · "
         f"{t('sheet.lunch')} {e(sheet.lunch)}<br>",
-        f"{e(_totals(sheet))} · {t('sheet.roi')} {e(sheet.roi_line)}",
+        f"{e(sheet.totals)} · {t('sheet.roi')} {e(sheet.roi_line)}",
         "</p>",
     ]
     for s in sheet.stops:

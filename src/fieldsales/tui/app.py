@@ -92,9 +92,9 @@ class FieldSalesApp(App[None]):
 
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
-        """The warm solver process (services.solver_worker), one for the app's life."""
+        """The warm solver process (planning.worker), one for the app's life."""
         if self._solver is None:
-            from fieldsales.services.solver_worker import WarmSolver
+            from fieldsales.planning.worker import WarmSolver
 
             self._solver = WarmSolver()
         return self._solver
@@ -157,7 +157,7 @@ class FieldSalesApp(App[None]):
         """After the list is painted: what a plan needs beyond the ranking (economics,
         opening hours, learned rates) and the solver process, so that `p` costs
         only the day's model and the solve."""
-        from fieldsales.services.planning_model import planning_columns
+        from fieldsales.planning.candidates import planning_columns
         from fieldsales.services.rates import learned_for
 
         self.solver().start()  # returns at once; the process imports the engines meanwhile

@@ -295,8 +295,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan.when.tomorrow": " · tomorrow",
         "plan.totals": (
             "{start} {depart} → {end} {back} · lunch {lunch}\n"
-            "{visits} · {km} km · {drive} min driving · {idle} min idle · value {score}{saved}\n"
+            "{totals}{saved}\n"
             "Planned ROI {roi} · {calls} calls (Tab: call list)"
+        ),
+        "plan.totals_line": (
+            "{visits} · {km} km · {drive} min driving · {idle} min idle · value {score}"
         ),
         "plan.visits_one": "1 visit",
         "plan.visits": "{n} visits",
@@ -333,7 +336,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sheet.start_line": "Start: {place}, leave {time}",
         "sheet.end_line": "End: {place}, back {time}",
         "sheet.lunch": "Lunch",
-        "sheet.totals": "{visits}, {km} km, {drive} min driving, {idle} min idle, value {score}",
         "sheet.value_line": "expected gross profit {value} ({why})",
         "sheet.calls": "Calls ({n}): phone windows, best value first",
         "sheet.call_line": "Rank {rank} ({why}), expected gross profit {value}",
@@ -673,9 +675,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan.when.tomorrow": " · 明日",
         "plan.totals": (
             "{start} {depart}発 → {end} {back}着 · 昼食 {lunch}\n"
-            "{visits} · {km} km · 運転 {drive} 分 · 待ち {idle} 分 · 期待粗利 {score}{saved}\n"
+            "{totals}{saved}\n"
             "計画ROI {roi} · 電話 {calls} 件（Tab: 電話リスト）"
         ),
+        "plan.totals_line": "{visits} · {km} km · 運転 {drive} 分 · 待ち {idle} 分 · 期待粗利 {score}",
         "plan.visits_one": "訪問 1 件",
         "plan.visits": "訪問 {n} 件",
         "plan.saved": " · 保存済み",
@@ -711,7 +714,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sheet.start_line": "出発：{place} {time}発",
         "sheet.end_line": "帰着：{place} {time}着",
         "sheet.lunch": "昼食",
-        "sheet.totals": "{visits}、{km} km、運転 {drive} 分、待ち {idle} 分、期待粗利 {score}",
         "sheet.value_line": "期待粗利 {value}（{why}）",
         "sheet.calls": "電話リスト（{n} 件）：電話の時間帯、期待値の高い順",
         "sheet.call_line": "ランク {rank}（{why}）、期待粗利 {value}",

@@ -1,9 +1,9 @@
 """The Plan screen: a day's route, its map, totals and ROI; edit, re-optimise, hand off.
 
-Opening it reopens the day's saved plan (services.planning_reopen) with its
+Opening it reopens the day's saved plan (planning.reopen) with its
 locks and done/skipped marks; a new plan is solved only when there is none
 or when asked for (`R`). Solving runs in the warm solver process
-(services.solver_worker); solving, adding, saving and marking all run in
+(planning.worker); solving, adding, saving and marking all run in
 Textual thread workers, so a key press is answered meanwhile and `escape`
 cancels a running plan or addition. Every plan shown has passed the plan
 checker.
@@ -22,10 +22,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from fieldsales.domain.routing import PlanError, hhmm
-from fieldsales.domain.solver import SolveFn
-from fieldsales.services import planning
-from fieldsales.services.planning_model import call_cells, stop_cells, value_text
+from fieldsales.planning import edit, planner, saved, text, workdays
+from fieldsales.planning.day_model import PlanError, hhmm
+from fieldsales.planning.engines import SolveFn
+from fieldsales.planning.planned_day import PlannedDay
 from fieldsales.services.rank_table import RankTable
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
@@ -49,7 +49,7 @@ class PlanReady(Message):
     def __init__(
         self,
         gen: int,
-        planned: planning.PlannedDay,
+        planned: PlannedDay,
         *,
         status: dict[str, str] | None = None,
         note: str = "",
@@ -77,9 +77,7 @@ class PlanFailed(Message):
 class PlanSaved(Message):
     """The plan was written (and its marks with it); `then` is what to do next."""
 
-    def __init__(
-        self, planned: planning.PlannedDay, status: dict[str, str], then: tuple[Any, ...]
-    ) -> None:
+    def __init__(self, planned: PlannedDay, status: dict[str, str], then: tuple[Any, ...]) -> None:
         super().__init__()
         self.planned, self.status, self.then = planned, status, then
 
@@ -128,7 +126,7 @@ class PlanScreen(BaseScreen):
         self._solve = solve
         self._solver: Any = None
         self.day = day  # None: the next working day from the app's today
-        self.planned: planning.PlannedDay | None = None
+        self.planned: PlannedDay | None = None
         self.status: dict[str, str] = {}  # account id -> done | skipped
         self.dropped: set[str] = set()
         self.busy: str | None = None  # the busy text while a worker runs
@@ -151,7 +149,7 @@ class PlanScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         if self.day is None:
-            self.day = planning.next_working_day(self.fs.today, self.fs.settings)
+            self.day = workdays.next_working_day(self.fs.today, self.fs.settings)
         self._columns()
         if self._solve is None:
             # the app's warm solver process (started once the list is shown)
@@ -201,14 +199,14 @@ class PlanScreen(BaseScreen):
         gen: int,
         mode: str,
         day: date,
-        current: planning.PlannedDay | None,
+        current: PlannedDay | None,
         dropped: frozenset[str],
     ) -> None:
         app = self.fs
         worker = get_current_worker()
         try:
             if mode == "open":
-                from fieldsales.services.planning_reopen import reopen_day
+                from fieldsales.planning.reopen import reopen_day
 
                 found = reopen_day(app.engine, app.settings, day=day, ranked=self._ranked())
                 if found is not None:
@@ -232,13 +230,13 @@ class PlanScreen(BaseScreen):
                         self.post_message(PlanFailed(gen, self.t("plan.nothing_fits"), warn=False))
                     return
             elif mode == "reopt" and current is not None:
-                out = planning.reoptimise(current, app.settings, dropped=dropped, solve=self._solve)
+                out = edit.reoptimise(current, app.settings, dropped=dropped, solve=self._solve)
             else:
                 start = self.start_spec
                 if start is None and app.origin[0] != app.settings.office.label:
                     start = f"{app.origin[1]},{app.origin[2]}"
                 # the app's ranking is reused: only the day's model and the solve remain
-                out = planning.plan_day(
+                out = planner.plan_day(
                     app.engine,
                     app.settings,
                     day=day,
@@ -258,11 +256,11 @@ class PlanScreen(BaseScreen):
         return self.fs.ranked if isinstance(self.fs.ranked, RankTable) else None
 
     def _add_best(
-        self, pd: planning.PlannedDay, dropped: frozenset[str], worker: Worker[Any]
-    ) -> planning.PlannedDay | None:
+        self, pd: PlannedDay, dropped: frozenset[str], worker: Worker[Any]
+    ) -> PlannedDay | None:
         """The most valuable candidate not planned yet that still fits, inserted."""
         try:
-            out = planning.add_best(pd, self.fs.settings, exclude=dropped)
+            out = edit.add_best(pd, self.fs.settings, exclude=dropped)
         except PlanError:
             return None
         return None if worker.is_cancelled else out
@@ -307,29 +305,29 @@ class PlanScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group=SAVE_GROUP, name="save")
     def run_save(
         self,
-        pd: planning.PlannedDay,
+        pd: PlannedDay,
         status: dict[str, str],
         then: tuple[Any, ...],
     ) -> None:
         """Save the plan if it changed since (with its marks), then mark or prepare a log."""
         engine = self.fs.engine
         if pd.route_id is None:
-            route_id = planning.save_plan(engine, self.fs.settings, pd)
+            route_id = saved.save_plan(engine, self.fs.settings, pd)
             on_route = {s.account_id for s in pd.plan.stops}
             for acc, st in status.items():
                 if acc in on_route:
-                    planning.mark_stop(engine, route_id, acc, st)
+                    saved.mark_stop(engine, route_id, acc, st)
         assert pd.route_id is not None
         status = dict(status)
         if then[0] == "mark":
             _, acc, st = then
-            planning.mark_stop(engine, pd.route_id, acc, st)
+            saved.mark_stop(engine, pd.route_id, acc, st)
             if st == "planned":
                 status.pop(acc, None)
             else:
                 status[acc] = st
         elif then[0] == "log":
-            stop_id = planning.route_stop_ids(engine, pd.route_id).get(then[1])
+            stop_id = saved.route_stop_ids(engine, pd.route_id).get(then[1])
             then = ("log", then[1], stop_id)
         self.post_message(PlanSaved(pd, status, then))
 
@@ -387,8 +385,8 @@ class PlanScreen(BaseScreen):
             )
         )
 
-    def show(self, pd: planning.PlannedDay) -> None:
-        from fieldsales.handoff import roi_line, route_points
+    def show(self, pd: PlannedDay) -> None:
+        from fieldsales.handoff.links import route_points
 
         self.planned = pd
         self.day = pd.plan.day
@@ -399,7 +397,7 @@ class PlanScreen(BaseScreen):
         calls = self.query_one("#plan-calls", DataTable)
         calls.clear()
         call_rows = []
-        for cells in call_cells(pd):
+        for cells in text.call_cells(pd):
             cells[6] = self._why(cells[6])
             call_rows.append([cells[i] for i in CALL_CELLS])
         for call, row_cells in zip(pd.calls, self._fit_names(call_rows, 2), strict=True):
@@ -407,7 +405,7 @@ class PlanScreen(BaseScreen):
         calls.display = bool(pd.calls)
         p = pd.plan
         rows = []
-        for s, cells in zip(p.stops, stop_cells(pd, short=True), strict=True):
+        for s, cells in zip(p.stops, text.stop_cells(pd, short=True), strict=True):
             cells[6] = self.t(WINDOW_WORDS[cells[6]]) if cells[6] in WINDOW_WORDS else cells[6]
             cells[8] = self._why(cells[8])
             marks = ["🔒"] if s.account_id in pd.locked else []
@@ -419,9 +417,6 @@ class PlanScreen(BaseScreen):
             table.add_row(*row_cells, key=s.account_id)
         if p.stops:
             table.move_cursor(row=min(row, len(p.stops) - 1))
-        lunch = "-" if p.lunch is None else f"{hhmm(p.lunch[0])}-{hhmm(p.lunch[1])}"
-        n = len(p.stops)
-        visits = self.t("plan.visits_one") if n == 1 else self.t("plan.visits", n=n)
         self.query_one("#plan-totals", Static).update(
             self.t(
                 "plan.totals",
@@ -429,15 +424,11 @@ class PlanScreen(BaseScreen):
                 depart=hhmm(p.depart_s),
                 end=p.end.label,
                 back=hhmm(p.return_s),
-                lunch=lunch,
-                visits=visits,
-                km=f"{p.km:.1f}",
-                drive=round(p.drive_s / 60),
-                idle=round(p.idle_s / 60),
-                score=value_text(pd, p.score),
+                lunch=text.lunch_text(p),
+                totals=text.totals_line(pd, self.lang),
                 calls=len(pd.calls),
                 saved=self.t("plan.saved") if pd.route_id else "",
-                roi=roi_line(pd, self.lang),
+                roi=text.roi_line(pd, self.lang),
             )
         )
         chosen = {s.account_id for s in p.stops}
@@ -505,7 +496,7 @@ class PlanScreen(BaseScreen):
         self._show_script()
 
     def _show_script(self) -> None:
-        from fieldsales.handoff import phone_script
+        from fieldsales.planning.calls import phone_script
 
         box = self.query_one("#plan-script", Static)
         acc = self._current_call()
@@ -561,7 +552,7 @@ class PlanScreen(BaseScreen):
         picker = DayPickerScreen(
             today=today,
             current=self.day,
-            next_working=planning.next_working_day(today + timedelta(days=1), settings),
+            next_working=workdays.next_working_day(today + timedelta(days=1), settings),
         )
         self.app.push_screen(picker, self._day_chosen)
 
@@ -569,7 +560,7 @@ class PlanScreen(BaseScreen):
         """The next (or previous) working day from the one shown."""
         if self.busy is not None or self.day is None:
             return
-        from fieldsales.services.planning_model import day_off
+        from fieldsales.planning.workdays import day_off
 
         settings = self.fs.settings
         day = self.day + timedelta(days=step)
@@ -595,17 +586,17 @@ class PlanScreen(BaseScreen):
         acc = self._current()
         if acc is not None and self.busy is None:
             self.dropped.add(acc)
-            self._edit(planning.drop_stop, acc, self.fs.settings)
+            self._edit(edit.drop_stop, acc, self.fs.settings)
 
     def action_lock(self) -> None:
         acc = self._current()
         if acc is not None:
-            self._edit(lambda pd, a: planning.toggle_lock(pd, a), acc)
+            self._edit(lambda pd, a: edit.toggle_lock(pd, a), acc)
 
     def action_move(self, delta: int) -> None:
         acc = self._current()
         if acc is not None and self.busy is None:
-            self._edit(planning.move_stop, acc, delta, self.fs.settings)
+            self._edit(edit.move_stop, acc, delta, self.fs.settings)
             self.query_one("#plan-stops", DataTable).move_cursor(
                 row=self.query_one("#plan-stops", DataTable).cursor_row + delta
             )
@@ -637,12 +628,11 @@ class PlanScreen(BaseScreen):
             self._save(("log", acc))
 
     def _qr_links(self) -> list[str]:
-        from fieldsales.handoff import route_points
-        from fieldsales.handoff.links import directions_links
+        from fieldsales.handoff.links import route_links
 
         if self.planned is None:
             return []
-        return directions_links(route_points(self.planned), mobile=True)
+        return route_links(self.planned, mobile=True)
 
     def _show_qr(self) -> None:
         from fieldsales.handoff.links import qr_text

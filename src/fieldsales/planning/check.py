@@ -1,4 +1,4 @@
-"""The plan checker: every plan is verified against the day model before it is shown.
+"""The plan checker (pure): every plan is verified against the day model before it is shown.
 
 It trusts nothing the solver or the scheduler computed: travel is recomputed
 from the coordinates, and each rule of METHOD section 4 is checked on its
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fieldsales.domain.routing import DayModel, DayPlan, hhmm, lunch_needed
 from fieldsales.geo.distance import haversine_km
 from fieldsales.geo.matrix import travel_seconds
+from fieldsales.planning.day_model import DayModel, DayPlan, hhmm, lunch_needed
 
 KM_TOLERANCE = 0.01  # km; float noise between the matrix and a single distance
 

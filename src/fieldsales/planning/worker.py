@@ -7,6 +7,7 @@ looking at the ranking, then answers each plan in ~0.5 s. Cancelling kills
 the process (VROOM cannot be interrupted) and the next solve starts a fresh one.
 
 `WarmSolver.solve` blocks its caller: call it from a Textual thread worker.
+Pure of the database and the UI: it only runs planning.engines.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-from fieldsales.domain.solver import Problem, Solution
+from fieldsales.planning.engines import Problem, Solution
 
 
 class SolveCancelled(Exception):
@@ -34,7 +35,7 @@ def _serve(conn: Connection) -> None:
     import pyvrp  # noqa: F401  (warm-up: pay both imports before the first plan)
     import vroom  # noqa: F401
 
-    from fieldsales.domain.solver import solve_default
+    from fieldsales.planning.engines import solve_default
 
     conn.send(("ready", None))
     while True:

@@ -1,14 +1,18 @@
-"""The planning model: requests, planned days and the day model built from the ranking.
+"""The day's candidates from the ranking: who may be visited, what a visit is worth.
 
-Shared by the use cases (services.planning), plan editing
-(services.planning_edit) and saving (services.planning_store).
+Service code (reads the planning columns with the ranking). Exclusions
+follow METHOD section 8 and the channel fit of section 3; values are yen of
+expected gross profit (or the score); only the best `visits.candidate_limit`
+by value per minute become candidates of the day model (planning.day_model),
+so no matrix ever grows with the account base. The call list
+(planning.calls) uses the same exclusions and values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -18,44 +22,22 @@ from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain import calendar, channels
-from fieldsales.domain.optimise import plan_model
-from fieldsales.domain.roi import DayRoi, VisitEconomics, expected_values, planned_roi, roi_from
-from fieldsales.domain.routing import (
+from fieldsales.domain.roi import expected_values
+from fieldsales.geo.distance import haversine_many, haversine_many_to_many
+from fieldsales.planning.day_model import (
     Candidate,
     DayModel,
-    DayPlan,
     Pin,
     Place,
     PlanError,
     base_model,
     duration_for,
-    hhmm,
     lunch_needed,
 )
-from fieldsales.domain.solver import SolveFn
-from fieldsales.geo.distance import haversine_many, haversine_many_to_many
-from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts, resolve_origin
+from fieldsales.planning.planned_day import PinRequest
+from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts
 from fieldsales.services.rank_table import RankBase, RankTable
 from fieldsales.store import queries
-
-
-@dataclass(frozen=True)
-class PinRequest:
-    """A fixed appointment asked for by the rep: account id/external id at HH:MM."""
-
-    account: str
-    at: time
-
-
-@dataclass(frozen=True)
-class Call:
-    """One call of the day's call list (METHOD section 5)."""
-
-    account_id: str
-    value: float  # expected gross profit of the call in yen (or the score)
-    why: str  # domain.channels: "fit" or the reason that let a △ in
-    slot_s: int  # suggested start, seconds since local midnight, in a phone window
-    fit: str = "good"  # the phone's fit for the account's rank (domain.channels)
 
 
 class Exclusions(Mapping[str, str]):
@@ -117,56 +99,6 @@ def _reason_text(b: RankBase, i: int, code: int, day: date) -> str:
         _CLOSED: lambda: f"closed on {day.strftime('%A')}",
     }
     return texts[code]()
-
-
-@dataclass
-class PlannedDay:
-    model: DayModel
-    plan: DayPlan
-    accounts: dict[str, RankedAccount]  # the day's candidates, pins and calls, by id
-    excluded: Mapping[str, str]  # account id -> reason
-    roi: DayRoi
-    locked: set[str] = field(default_factory=set)
-    route_id: str | None = None
-    calls: list[Call] = field(default_factory=list)
-
-    def account(self, account_id: str) -> RankedAccount:
-        return self.accounts[account_id]
-
-
-def local_dt(day: date, seconds: int) -> datetime:
-    """Seconds since local midnight -> aware local datetime (shown) ..."""
-    return (datetime.combine(day, time(0)) + timedelta(seconds=seconds)).astimezone()
-
-
-def place_of(spec: str | None, engine: Engine, settings: Settings) -> Place:
-    label, lat, lon = resolve_origin(spec, engine, settings)
-    return Place(label, lat, lon)
-
-
-def day_roi(plan: DayPlan, accounts: dict[str, RankedAccount], settings: Settings) -> DayRoi:
-    """METHOD section 6 for the planned day.
-
-    Under the expected_profit objective the gross profit is exactly what the
-    planner maximised: the stops' collected values (yen), so the ROI shown is
-    the optimised quantity.
-    """
-    if settings.visits.objective == "expected_profit" and plan.cost_per_km > 0:
-        profit = sum(s.value for s in plan.stops)
-        revenue = 0.0
-        for s in plan.stops:
-            margin = accounts[s.account_id].gross_margin
-            revenue += s.value / (margin if margin else settings.roi.gross_margin)
-        return roi_from(profit, revenue, plan.km, settings.roi)
-    visits = [
-        VisitEconomics(
-            accounts[s.account_id].rank,
-            accounts[s.account_id].average_order,
-            accounts[s.account_id].gross_margin,
-        )
-        for s in plan.stops
-    ]
-    return planned_roi(visits, plan.km, settings.roi)
 
 
 @dataclass(frozen=True)
@@ -253,7 +185,7 @@ def account_values(
     )
 
 
-def _array(base: RankBase, name: str, values: Sequence[Any]) -> npt.NDArray[Any]:
+def cached_array(base: RankBase, name: str, values: Sequence[Any]) -> npt.NDArray[Any]:
     return base.cached(name, lambda: np.array(values, dtype=str))
 
 
@@ -276,11 +208,11 @@ def contact_codes(
     return codes
 
 
-def _stage_ok(base: RankBase, idx: npt.NDArray[np.intp], settings: Settings) -> Any:
-    return np.isin(_array(base, "stage_array", base.stage)[idx], settings.visits.plan_stages)
+def stage_ok(base: RankBase, idx: npt.NDArray[np.intp], settings: Settings) -> Any:
+    return np.isin(cached_array(base, "stage_array", base.stage)[idx], settings.visits.plan_stages)
 
 
-def _static_reasons(
+def static_reasons(
     base: RankBase, idx: npt.NDArray[np.intp], day: date, settings: Settings
 ) -> npt.NDArray[np.int8]:
     fu = base.followup[idx]
@@ -383,14 +315,16 @@ def build_model(
     b, idx = ranked.base, ranked.indices
     v, t, ch = settings.visits, settings.travel, settings.channels
     codes = contact_codes(b, idx, day, settings)
-    located = ~np.isnan(b.lat[idx]) & (_array(b, "precision_array", b.precision)[idx] != "none")
+    located = ~np.isnan(b.lat[idx]) & (
+        cached_array(b, "precision_array", b.precision)[idx] != "none"
+    )
     codes[(codes == 0) & ~located] = _NO_LOCATION
     if v.exclude_approximate:
-        approx = np.isin(_array(b, "precision_array", b.precision)[idx], ["town", "city"])
+        approx = np.isin(cached_array(b, "precision_array", b.precision)[idx], ["town", "city"])
         codes[(codes == 0) & approx] = _APPROX
-    codes[(codes == 0) & ~_stage_ok(b, idx, settings)] = _STAGE
+    codes[(codes == 0) & ~stage_ok(b, idx, settings)] = _STAGE
     fit = channels.fit_many(ch, "visit", np.asarray(b.ranks[idx]))
-    why_static = _static_reasons(b, idx, day, settings)
+    why_static = static_reasons(b, idx, day, settings)
     codes[(codes == 0) & (fit == 0)] = _FIT_NO
     pc = planning_columns(b)
     closed = np.char.find(pc.closed_weekdays[idx], str(day.weekday())) >= 0
@@ -451,7 +385,7 @@ def build_model(
     order = np.sort(order)  # keep the ranking's order among the chosen
     pos, values = pos[order], values[order]
     # a reason is shown only where the fit needs one (△)
-    whys = _static_reasons(b, pos, day, settings)
+    whys = static_reasons(b, pos, day, settings)
     whys[channels.fit_many(ch, "visit", np.asarray(b.ranks[pos])) != 1] = 0
     cands = [
         _candidate(b, pc, i, val, channels.STATIC_WHY.get(int(w), channels.WHY_FIT), settings)
@@ -561,146 +495,3 @@ def _reachable(
     if within_km is not None:
         ok &= km0 <= within_km
     return pos[ok]
-
-
-def solve_model(model: DayModel, settings: Settings, solve: SolveFn | None) -> DayPlan:
-    v = settings.visits
-    return plan_model(
-        model,
-        timeout_s=v.solver_seconds,
-        exploration=v.solver_exploration,
-        solve=solve,
-        seed=v.solver_seed,
-    )
-
-
-def day_off(day: date, settings: Settings) -> str | None:
-    """Why nobody is planned on `day` (a weekday off, a holiday, a closure), or None."""
-    if day.weekday() not in settings.visits.work_weekdays:
-        return f"not a working weekday ({day.strftime('%A')})"
-    return calendar.day_off_reason(day, settings.calendar)
-
-
-# a year of days off in a row means the calendar config shuts every day
-_SEARCH_DAYS = 366
-
-
-def working_days(first: date, n: int, settings: Settings) -> list[date]:
-    """The first `n` working days from `first`: work weekdays that are neither
-    national holidays nor company closures (config `calendar`)."""
-    return [d for d, why in calendar_days(first, n, settings) if why is None]
-
-
-def calendar_days(first: date, n: int, settings: Settings) -> list[tuple[date, str | None]]:
-    """Every day from `first` up to the n-th working day, with why it is off (or None)."""
-    if not settings.visits.work_weekdays:
-        raise PlanError("no working weekdays configured (visits.work_weekdays)")
-    out: list[tuple[date, str | None]] = []
-    d, found, idle = first, 0, 0
-    while found < n:
-        why = day_off(d, settings)
-        out.append((d, why))
-        found += why is None
-        idle = 0 if why is None else idle + 1
-        if idle > _SEARCH_DAYS:
-            raise PlanError("no working day within a year: check calendar.closed_dates")
-        d += timedelta(days=1)
-    return out
-
-
-def skipped_days(first: date, n: int, settings: Settings) -> list[tuple[date, str]]:
-    """The holidays and closures a plan of `n` working days from `first` skips
-    (weekends are not listed: they are not work days to begin with)."""
-    work = set(settings.visits.work_weekdays)
-    return [
-        (d, why)
-        for d, why in calendar_days(first, n, settings)
-        if why is not None and d.weekday() in work
-    ]
-
-
-def next_working_day(today: date, settings: Settings) -> date:
-    """Today if it is a working day, else the next one (holidays and closures skipped).
-
-    A rep planning on a Sunday evening means Monday, not Sunday.
-    """
-    if not settings.visits.work_weekdays:
-        return today
-    return working_days(today, 1, settings)[0]
-
-
-def check_open_day(day: date, settings: Settings) -> None:
-    """Refuse a day nobody works, naming the reason and the next working day."""
-    why = calendar.day_off_reason(day, settings.calendar)
-    if why is not None:
-        nxt = next_working_day(day, settings)
-        raise PlanError(f"{day.isoformat()} is a day off ({why}); next working day {nxt}")
-
-
-def stop_why(pd: PlannedDay, account_id: str) -> str:
-    """Why a stop is in the plan: 'A ◎', 'C △ follow-up due', or 'appointment'."""
-    if any(p.account_id == account_id for p in pd.model.pins):
-        return "appointment"
-    c = next((c for c in pd.model.candidates if c.account_id == account_id), None)
-    if c is None or not pd.model.visit_fit:
-        return ""
-    fit = dict(pd.model.visit_fit).get(c.rank, "no")
-    return channels.describe_fit(fit, c.rank, c.why)
-
-
-def call_why(pd: PlannedDay, call: Call) -> str:
-    """Why an account is on the call list: 'B ◎', 'D △ follow-up due'."""
-    return channels.describe_fit(call.fit, pd.accounts[call.account_id].rank, call.why)
-
-
-STOP_COLUMNS = ("#", "time", "company", "rank", "km", "min", "window", "value", "why")
-CALL_COLUMNS = ("#", "time", "company", "rank", "phone", "value", "why")
-
-
-def value_text(pd: PlannedDay, value: float) -> str:
-    """A value as the plan counts it: yen of expected gross profit, or score points."""
-    if pd.model.cost_per_km > 0:
-        return f"¥{round(value):,}"
-    return f"{value:.0f}"
-
-
-def stop_cells(planned: PlannedDay, short: bool = False) -> list[list[str]]:
-    """The stop table's cells (STOP_COLUMNS), shared by `fieldsales plan` and the Plan screen."""
-    cells = []
-    for i, s in enumerate(planned.plan.stops, 1):
-        a = planned.accounts[s.account_id]
-        appointment = "appt" if short else "appointment"
-        fit = appointment if s.pinned else ("best" if s.in_window else "outside")
-        cells.append(
-            [
-                str(i),
-                f"{hhmm(s.start_s)}-{hhmm(s.departure_s)}",
-                a.company,
-                a.rank,
-                f"{s.leg_km:.1f}",
-                str(round(s.leg_s / 60)),
-                fit,
-                value_text(planned, s.value),
-                stop_why(planned, s.account_id),
-            ]
-        )
-    return cells
-
-
-def call_cells(planned: PlannedDay) -> list[list[str]]:
-    """The call list's cells (CALL_COLUMNS), for the CLI, the Plan screen and the sheets."""
-    out = []
-    for i, c in enumerate(planned.calls, 1):
-        a = planned.accounts[c.account_id]
-        out.append(
-            [
-                str(i),
-                hhmm(c.slot_s),
-                a.company,
-                a.rank,
-                a.phone or "-",
-                value_text(planned, c.value),
-                call_why(planned, c),
-            ]
-        )
-    return out

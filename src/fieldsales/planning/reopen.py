@@ -1,7 +1,7 @@
 """Reopening a saved day: the latest saved route of a day back into a PlannedDay.
 
-The day model is rebuilt the normal way (services.planning_model.build_model)
-and the saved order is re-timed with domain.routing.schedule, so a reopened
+The day model is rebuilt the normal way (planning.candidates.build_model)
+and the saved order is re-timed with planning.schedule, so a reopened
 plan has passed the same checker as a new one. Fixed appointments come back
 as pins at their saved time, locks and done/skipped marks come back as they
 were saved. A saved stop that no longer fits the day (the account was
@@ -18,15 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from fieldsales.config import Settings
-from fieldsales.domain.plancheck import verify
-from fieldsales.domain.routing import DayModel, DayPlan, Place, PlanError, schedule
-from fieldsales.services.planning_model import (
-    PinRequest,
-    PlannedDay,
-    build_model,
-    day_roi,
-    rank_for_planning,
-)
+from fieldsales.planning.candidates import build_model, rank_for_planning
+from fieldsales.planning.check import verify
+from fieldsales.planning.day_model import DayModel, DayPlan, Place, PlanError
+from fieldsales.planning.planned_day import PinRequest, PlannedDay, day_roi
+from fieldsales.planning.schedule import schedule
 from fieldsales.services.rank_table import RankTable
 from fieldsales.store.routes import latest_route
 

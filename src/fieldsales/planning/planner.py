@@ -1,10 +1,10 @@
-"""Use cases of route planning: a day, a week, re-plan from here (editing and saving
-live in services.planning_edit and services.planning_store, re-exported here).
+"""Use cases of route planning: a day, a week, re-plan from here.
 
-Candidates come from the ranking (services.rank) measured from the day's
-start; exclusions follow METHOD section 8; the solver may run in-process or
-in the warm worker (pass `solve=`). Every plan handed out has passed
-domain.plancheck.
+Service code. Candidates come from the ranking (planning.candidates)
+measured from the day's start; exclusions follow METHOD section 8; the
+solver may run in-process or in the warm worker (pass `solve=`). Every plan
+handed out has passed planning.check. Editing a planned day is
+planning.edit, saving it planning.saved, opening a saved one planning.reopen.
 """
 
 from __future__ import annotations
@@ -15,67 +15,19 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
-from fieldsales.domain.routing import Place, PlanError
-from fieldsales.domain.solver import SolveFn
-from fieldsales.services.call_list import call_list
+from fieldsales.planning.calls import call_list
+from fieldsales.planning.candidates import build_model, find_account, rank_for_planning
+from fieldsales.planning.day_model import Place, PlanError
+from fieldsales.planning.engines import SolveFn
+from fieldsales.planning.planned_day import PinRequest, PlannedDay, day_roi
+from fieldsales.planning.solve import solve_model
+from fieldsales.planning.workdays import check_open_day, working_days
+from fieldsales.services.rank import RankTable, resolve_origin
 
-# the public names of route planning stay importable from here
-from fieldsales.services.planning_edit import (
-    add_best,
-    add_stop,
-    drop_stop,
-    move_stop,
-    reoptimise,
-    toggle_lock,
-)
-from fieldsales.services.planning_model import (
-    Call,
-    PinRequest,
-    PlannedDay,
-    build_model,
-    check_open_day,
-    day_roi,
-    find_account,
-    local_dt,
-    next_working_day,
-    place_of,
-    rank_for_planning,
-    skipped_days,
-    solve_model,
-    working_days,
-)
-from fieldsales.services.planning_store import (
-    STOP_STATUSES,
-    mark_stop,
-    route_stop_ids,
-    save_plan,
-)
-from fieldsales.services.rank import RankTable
 
-__all__ = [
-    "STOP_STATUSES",
-    "Call",
-    "PinRequest",
-    "PlannedDay",
-    "add_best",
-    "add_stop",
-    "day_roi",
-    "drop_stop",
-    "local_dt",
-    "mark_stop",
-    "move_stop",
-    "next_working_day",
-    "place_of",
-    "plan_day",
-    "plan_week",
-    "reoptimise",
-    "replan_from_here",
-    "route_stop_ids",
-    "save_plan",
-    "skipped_days",
-    "toggle_lock",
-    "working_days",
-]
+def place_of(spec: str | None, engine: Engine, settings: Settings) -> Place:
+    label, lat, lon = resolve_origin(spec, engine, settings)
+    return Place(label, lat, lon)
 
 
 def plan_day(

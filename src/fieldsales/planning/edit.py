@@ -1,7 +1,8 @@
 """Editing a planned day: pick, lock, drop, reorder, re-optimise.
 
-Every edit re-times the day with domain.routing.schedule and passes the plan
-checker again before it is returned.
+Service-level (works on a PlannedDay; no database). Every edit re-times the
+day with planning.schedule and passes the plan checker again before it is
+returned.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fieldsales.config import Settings
-from fieldsales.domain.optimise import best_insertion
-from fieldsales.domain.plancheck import verify
-from fieldsales.domain.routing import DayPlan, Pin, PlanError, schedule
-from fieldsales.domain.solver import SolveFn
-from fieldsales.services.planning_model import PlannedDay, day_roi, solve_model
+from fieldsales.planning.check import verify
+from fieldsales.planning.day_model import DayPlan, Pin, PlanError
+from fieldsales.planning.engines import SolveFn
+from fieldsales.planning.improve import best_insertion
+from fieldsales.planning.planned_day import PlannedDay, day_roi
+from fieldsales.planning.schedule import schedule
+from fieldsales.planning.solve import solve_model
 
 
 def _retime(pd: PlannedDay, order: list[str], settings: Settings) -> PlannedDay:

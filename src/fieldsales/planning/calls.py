@@ -5,6 +5,7 @@ An account is on it when the phone is the best channel it has today: visited
 accounts are not called, so the phone competes with DM and email only, and a
 tie goes to the channel order of the account's dormancy reason (talk
 scripts, METHOD section 2). A △ fit needs its reason, a × fit never calls.
+`phone_script` is a call's talk script (the Plan screen, the sheets, JSON).
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fieldsales.config import Settings
 from fieldsales.domain import channels
-from fieldsales.domain.routing import seconds_of
-from fieldsales.services.planning_model import (
-    Call,
-    _array,
-    _stage_ok,
-    _static_reasons,
+from fieldsales.planning.candidates import (
     account_values,
+    cached_array,
     contact_codes,
+    stage_ok,
+    static_reasons,
 )
+from fieldsales.planning.day_model import seconds_of
+from fieldsales.planning.planned_day import Call
 from fieldsales.services.rank_table import RankTable
 
 # outside the field, the phone competes with these (a visit is a day's route)
@@ -82,18 +84,18 @@ def call_list(
     if not times:
         return []
     b, idx = ranked.base, ranked.indices
-    ok = (contact_codes(b, idx, day, settings) == 0) & _stage_ok(b, idx, settings)
+    ok = (contact_codes(b, idx, day, settings) == 0) & stage_ok(b, idx, settings)
     if skip:
         index = b.id_index()
         ok &= ~np.isin(idx, [index[a] for a in skip if a in index])
     pos = idx[ok]
     ranks = np.asarray(b.ranks[pos])
     fit = channels.fit_many(settings.channels, "phone", ranks)
-    why = _static_reasons(b, pos, day, settings)
+    why = static_reasons(b, pos, day, settings)
     allowed = (fit >= 2) | ((fit == 1) & (why > 0))
     why[fit != 1] = 0  # a reason is shown only where the fit needs one (△)
     pos, ranks, why = pos[allowed], ranks[allowed], why[allowed]
-    reasons = _array(b, "reason_array", b.reason)[pos]
+    reasons = cached_array(b, "reason_array", b.reason)[pos]
     best: npt.NDArray[np.bool_] = np.array(
         phone_is_best(settings, ranks.tolist(), reasons.tolist()), dtype=bool
     )
@@ -110,3 +112,14 @@ def call_list(
         )
         for n, k in enumerate(order.tolist())
     ]
+
+
+def phone_script(a: Any, settings: Settings, day: date) -> str:
+    """The phone talk script for the account's main dormancy reason (METHOD section 5)."""
+    from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+
+    facts = ScriptFacts(
+        a.company, a.site, a.contact_name, a.last_order_date, a.last_product, settings.rep_name()
+    )
+    scripts = load_scripts(scripts_path())
+    return scripts.render(a.main_reason, facts, settings.language, day).phone_script

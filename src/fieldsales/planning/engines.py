@@ -1,6 +1,6 @@
 """The one module that talks to the routing engines: VROOM (pyvroom) and PyVRP.
 
-Every proposal is verified and the best is kept (domain.optimise). VROOM
+Pure code. Every proposal is verified and the best is kept (planning.solve). VROOM
 orders a set that fits quickly (PyVRP then improves that order in a few
 iterations) and is the fallback; PyVRP, started from scratch on two seeds
 at once (it releases the GIL), chooses among many candidates: it collects
@@ -9,7 +9,7 @@ notes: route solver; bench/bench_routing.py).
 
 The model becomes a `Problem` of plain integers (picklable, so the warm
 worker process can take it); only the ORDER of visits comes back: times are
-recomputed by domain.routing.schedule and verified by domain.plancheck.
+recomputed by planning.schedule and verified by planning.check.
 
 VROOM cannot force a job, so pinned appointments split the day into
 consecutive routes ("vehicles") that end and start at each appointment; the
@@ -29,7 +29,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from fieldsales.domain.routing import END, START, DayModel, PlanError, hhmm, lunch_needed
+from fieldsales.planning.day_model import END, START, DayModel, PlanError, hhmm, lunch_needed
 
 MAX_PRIORITY = 100  # VROOM rejects priorities above 100
 PRIZE_SCALE = 1000  # PyVRP: prize = score x 1 returned empty routes, x 1000 works (STACK.md)
@@ -254,7 +254,7 @@ def _pyvrp_data(problem: Problem) -> _PyvrpData | None:
     """The problem in PyVRP's terms; None when there is no client at all.
 
     PyVRP has no break: the segment that holds lunch is planned lunch_s
-    shorter and optimise._fit inserts the lunch afterwards. Several windows
+    shorter and solve._fit inserts the lunch afterwards. Several windows
     of one job become mutually exclusive copies (a client group).
     """
     import pyvrp
