@@ -129,6 +129,10 @@ def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, t
     return out
 
 
+def _superseded_only() -> sa.ColumnElement[bool]:
+    return col(Outcome.supersedes).is_not(None)
+
+
 def in_effect() -> sa.ColumnElement[bool]:
     """The outcomes that count: not replaced by a correction, and not an undo.
 
@@ -136,7 +140,7 @@ def in_effect() -> sa.ColumnElement[bool]:
     `supersedes` (both stay in the log); an undo (result `undo`) is itself no
     contact. Every query of stages, follow-ups, KPIs or rates filters on this.
     """
-    superseded = sa.select(col(Outcome.supersedes)).where(col(Outcome.supersedes).is_not(None))
+    superseded = sa.select(col(Outcome.supersedes)).where(_superseded_only())
     return sa.and_(col(Outcome.id).not_in(superseded), col(Outcome.result) != UNDO)
 
 
@@ -278,18 +282,23 @@ def _fixed_width(text: bytes, m: int, width: int) -> npt.NDArray[np.bytes_] | No
 def _sqlite_outcome_arrays(
     session: Session, index: _IdIndex
 ) -> tuple[OutcomeColumns, npt.NDArray[np.bytes_]] | None:
-    """All outcomes in effect in one aggregate row (SQLite): each column comes
-    as one text that numpy cuts into fixed-width values, without a Python
+    """All outcomes in effect (SQLite): the whole log in one aggregate row, each
+    column one text that numpy cuts into fixed-width values, without a Python
     object per event. None when a value does not have the width or form
     SQLAlchemy writes (ids other than 36 characters, say): the caller then
-    reads rows."""
+    reads rows.
+
+    in_effect() is applied here, with the same rule: an event named in some
+    `supersedes`, or an undo, is left out (SQLite's NOT IN over a million rows
+    costs more than reading them all and masking).
+    """
 
     def joined(column: Any) -> Any:  # every value followed by _SEP
         return sa.cast(
             sa.func.group_concat(sa.cast(column, sa.String).op("||")(_SEP), ""), sa.LargeBinary
         )
 
-    stmt = _in_effect_stmt(
+    stmt = sa.select(
         sa.func.count(),
         joined(col(Outcome.account_id)),
         joined(col(Outcome.occurred_at)),  # "YYYY-MM-DD HH:MM:SS.ffffff", UTC
@@ -297,9 +306,12 @@ def _sqlite_outcome_arrays(
         joined(sa.func.coalesce(sa.cast(col(Outcome.next_action_due), sa.String), _NO_DUE)),
         joined(col(Outcome.id)),
     )
-    m, acc_text, occ_text, res_text, due_text, id_text = session.connection().execute(stmt).one()
+    conn = session.connection()
+    m, acc_text, occ_text, res_text, due_text, id_text = conn.execute(stmt).one()
     if not m:
         return _empty_outcomes(), np.zeros(0, dtype=f"S{_ID_WIDTH}")
+    named = conn.execute(sa.select(col(Outcome.supersedes)).where(_superseded_only()))
+    superseded = {name for (name,) in named if name is not None}
     acc = _fixed_width(acc_text, m, _ID_WIDTH)
     occ = _fixed_width(occ_text, m, _TS_WIDTH)
     due = _fixed_width(due_text, m, _DATE_WIDTH)
@@ -314,11 +326,29 @@ def _sqlite_outcome_arrays(
         due_days[has_due] = due[has_due].astype("datetime64[D]")
     except ValueError:  # text numpy does not read as a date
         return None
+    result = np.array(results[:m], dtype=str)
+    keep = (result != UNDO) & ~_named_in(ids, superseded)
+    acc, ids, result = acc[keep], ids[keep], result[keep]
+    occurred, due_days = occurred[keep], due_days[keep]
     account = (
         index.positions_of_bytes(acc) if index.fixed else index.positions([a.decode() for a in acc])
     )
-    result = np.array(results[:m], dtype=str)
     return OutcomeColumns(account, occurred, result, due_days), ids
+
+
+def _named_in(ids: npt.NDArray[np.bytes_], names: set[str]) -> npt.NDArray[np.bool_]:
+    """Which of the 36-byte `ids` are in `names` (a few thousand at most)."""
+    wanted = [n.encode() for n in names]
+    wanted = [n for n in wanted if len(n) == _ID_WIDTH]  # others match no 36-byte id
+    if not wanted:
+        return np.zeros(len(ids), dtype=bool)
+    sought = np.sort(_keys(np.array(wanted, dtype=f"S{_ID_WIDTH}")))
+    keys = _keys(ids)
+    maybe = sought[np.minimum(np.searchsorted(sought, keys), len(sought) - 1)] == keys
+    exact = set(wanted)
+    for k in np.flatnonzero(maybe):  # keys can collide: compare the ids themselves
+        maybe[k] = ids[k] in exact
+    return maybe
 
 
 def _outcome_rows(session: Session, account_ids: Sequence[str] | None) -> list[tuple[Any, ...]]:
@@ -387,8 +417,9 @@ def outcome_columns(
 
 
 def _time_then_id(occurred: npt.NDArray[np.datetime64], ids: npt.NDArray[Any]) -> Any:
-    """The order by (occurred, id): a sort on time, then the rare ties by id."""
-    order = np.argsort(occurred, kind="stable")
+    """The order by (occurred, id): a sort on time, then the rare ties by id
+    (which decide their whole order, so the first sort need not be stable)."""
+    order = np.argsort(occurred)
     t = occurred[order]
     same = t[1:] == t[:-1]
     if same.any():
