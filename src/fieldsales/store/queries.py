@@ -282,15 +282,16 @@ def _fixed_width(text: bytes, m: int, width: int) -> npt.NDArray[np.bytes_] | No
 def _sqlite_outcome_arrays(
     session: Session, index: _IdIndex
 ) -> tuple[OutcomeColumns, npt.NDArray[np.bytes_]] | None:
-    """All outcomes in effect (SQLite): the whole log in one aggregate row, each
-    column one text that numpy cuts into fixed-width values, without a Python
-    object per event. None when a value does not have the width or form
-    SQLAlchemy writes (ids other than 36 characters, say): the caller then
-    reads rows.
+    """The whole outcome log (SQLite) and the outcome ids, unsorted: one
+    aggregate row whose columns are each one text that numpy cuts into
+    fixed-width values, without a Python object per event. None when a value
+    does not have the width or form SQLAlchemy writes (ids other than 36
+    characters, say): the caller then reads rows.
 
-    in_effect() is applied here, with the same rule: an event named in some
-    `supersedes`, or an undo, is left out (SQLite's NOT IN over a million rows
-    costs more than reading them all and masking).
+    in_effect() is applied with the same rule but in numpy: an undo, or an
+    event named in some `supersedes`, gets account -1, which the caller drops
+    as it drops unknown accounts (SQLite's NOT IN over a million rows costs
+    more than reading them all and masking).
     """
 
     def joined(column: Any) -> Any:  # every value followed by _SEP
@@ -326,13 +327,14 @@ def _sqlite_outcome_arrays(
         due_days[has_due] = due[has_due].astype("datetime64[D]")
     except ValueError:  # text numpy does not read as a date
         return None
+    del acc_text, occ_text, res_text, due_text, id_text
     result = np.array(results[:m], dtype=str)
-    keep = (result != UNDO) & ~_named_in(ids, superseded)
-    acc, ids, result = acc[keep], ids[keep], result[keep]
-    occurred, due_days = occurred[keep], due_days[keep]
+    del results
     account = (
         index.positions_of_bytes(acc) if index.fixed else index.positions([a.decode() for a in acc])
     )
+    # events not in effect get no account: the caller drops them with the others
+    account[(result == UNDO) | _named_in(ids, superseded)] = -1
     return OutcomeColumns(account, occurred, result, due_days), ids
 
 
