@@ -87,9 +87,9 @@ def rank_accounts(
     ids = list(account_ids) if account_ids is not None else None
     with Session(engine) as session:
         columns = queries.rank_columns(session, ids, extra)
-        events = queries.outcome_events(session, ids)
+        outcomes = queries.outcome_columns(session, columns[0], all_accounts=ids is None)
     n = len(queries.RANK_FIELDS)
-    base = RankBase(columns[:n], events, settings, origin=origin, today=today, engine=engine)
+    base = RankBase(columns[:n], outcomes, settings, origin=origin, today=today, engine=engine)
     base.extra = dict(zip(extra, columns[n:], strict=True))
     table = RankTable(base, base.order)
     return (

@@ -151,7 +151,7 @@ class RankBase:
     def __init__(
         self,
         columns: Sequence[Sequence[Any]],
-        events: Sequence[tuple[str, datetime, str, date | None]],
+        outcomes: queries.OutcomeColumns,
         settings: Settings,
         *,
         origin: tuple[float, float],
@@ -181,7 +181,7 @@ class RankBase:
         days = (np.datetime64(today, "D") - orders).astype(float)  # NaT -> nan
         self.last_order = orders
         self.months = np.maximum(days / DAYS_PER_MONTH, 0.0)
-        self._apply_outcomes(events, cycle, settings)
+        self._apply_outcomes(outcomes, cycle, settings)
         scfg = settings.scoring
         self.matrix = score_matrix(
             self.revenue, self.months, solvable, competitor, dist, digital, scfg
@@ -195,20 +195,22 @@ class RankBase:
 
     def _apply_outcomes(
         self,
-        events: Sequence[tuple[str, datetime, str, date | None]],
+        outcomes: queries.OutcomeColumns,
         cycle: Sequence[Any],
         settings: Settings,
     ) -> None:
-        """Stage and contact state from the outcome log, all accounts at once."""
-        index = self.id_index()  # built once, reused by position()
-        kept = [e for e in events if e[0] in index]
+        """Stage and contact state from the outcome log, all accounts at once.
+
+        `outcomes` are in time order with `account` a position in self.ids
+        (queries.outcome_columns)."""
         # Outcome times are UTC; the rep's calendar day is local. One offset for
         # the run instead of astimezone() per event.
         offset = datetime.now().astimezone().utcoffset() or timedelta(0)
-        acc = np.array([index[e[0]] for e in kept], dtype=np.intp)
-        day = np.array([(e[1] + offset).date() for e in kept], dtype="datetime64[D]")
-        res = np.array([e[2] for e in kept], dtype=str)
-        due = np.array([e[3] if e[3] is not None else "NaT" for e in kept], dtype="datetime64[D]")
+        shift = np.timedelta64(offset // timedelta(microseconds=1), "us")
+        acc = outcomes.account
+        day = (outcomes.occurred + shift).astype("datetime64[D]")
+        res = outcomes.result
+        due = outcomes.due
         self.stage = stages_many(
             self.last_order, _nan_array(cycle), self.today, acc, day, res, settings.dormancy
         )
