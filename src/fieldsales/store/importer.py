@@ -9,6 +9,7 @@ Writes use SQLAlchemy Core executemany: 100,000 rows in seconds, not minutes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from fieldsales.domain import columns as cols
 from fieldsales.domain.parse import match_key
 from fieldsales.store import csvio
+from fieldsales.store.db import BUSY, StoreError, describe, is_busy, lock_for_writing
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
@@ -38,6 +40,10 @@ NOT_NULL_DEFAULTS: dict[str, Any] = {
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
+SQLITE_INTEGER_MAX = 2**63 - 1  # every SQLite integer, whatever the declared type
+INTEGER_MAX = {"SMALLINT": 2**15 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
+MULTILINE_FIELDS = frozenset({"notes"})
+_BREAKS = re.compile("[\t\r\n]+")
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -81,25 +87,31 @@ def import_accounts(
     *,
     vocab: cols.Vocabulary,
     max_line_bytes: int,
+    encoding: str | None = None,
+    max_file_bytes: int = csvio.MAX_FILE_BYTES,
     overrides: dict[str, str] | None = None,
     skip_invalid: bool = False,
     today: date | None = None,
     shift_days: int = 0,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Raises csvio.CsvError when the file as a whole is unusable.
+    """Raises csvio.CsvError when the file as a whole is unusable, StoreError
+    when another program kept the database busy for the whole busy timeout.
 
     `shift_days` moves every date forward (the demo keeps its sample current).
     """
     today = today or date.today()
-    data = csvio.read_csv(path, max_line_bytes=max_line_bytes)
+    data = csvio.read_csv(
+        path, max_line_bytes=max_line_bytes, encoding=encoding, max_file_bytes=max_file_bytes
+    )
     header = cols.map_headers(data.headers, overrides)
     if header.errors:
         raise csvio.CsvError(f"{path}: " + "; ".join(header.errors))
     report = ImportReport(path, data.encoding, rows=len(data.rows))
     report.ignored_columns = header.ignored
+    limits = _integer_limits(engine.dialect)
     good = _read_rows(
-        data, header.fields, today - timedelta(days=shift_days), vocab, report, progress
+        data, header.fields, today - timedelta(days=shift_days), vocab, limits, report, progress
     )
     if shift_days:
         _shift_dates(good, shift_days)
@@ -111,6 +123,9 @@ def import_accounts(
         report.rejects_file = _write_rejects(data, report.problems)
     try:
         with engine.begin() as conn:
+            # Read and write under one lock: two imports of one file run one after
+            # the other, and the second finds what the first created.
+            lock_for_writing(conn)
             before = len(report.problems)
             present = cols.stored_fields(header.fields.values())
             _apply(conn, good, present, f"import:{path.name}", report, progress)
@@ -120,6 +135,11 @@ def import_accounts(
         report.created = report.updated = report.unchanged = 0
         report.touched_ids.clear()
         return report
+    except sa.exc.DBAPIError as exc:
+        if is_busy(exc):
+            name = describe(engine.url.render_as_string(hide_password=True))
+            raise StoreError(f"{name}: {BUSY}") from None
+        raise
     report.written = True
     return report
 
@@ -128,11 +148,33 @@ class _Abort(Exception):
     pass
 
 
+def _integer_limits(dialect: sa.Dialect) -> dict[str, int]:
+    """The largest whole number each integer column holds on this database."""
+    limits: dict[str, int] = {}
+    for column in ACCOUNT.columns:
+        if isinstance(column.type, sa.Integer):
+            if dialect.name == "sqlite":
+                limits[column.name] = SQLITE_INTEGER_MAX
+            else:
+                name = column.type.compile(dialect=dialect).upper()
+                limits[column.name] = INTEGER_MAX.get(name, INTEGER_MAX["BIGINT"])
+    return limits
+
+
+def _out_of_range(values: dict[str, Any], limits: dict[str, int]) -> list[tuple[str, str]]:
+    return [
+        (name, f"too large for the database (at most {limits[name]:,})")
+        for name, value in values.items()
+        if name in limits and isinstance(value, int) and abs(value) > limits[name]
+    ]
+
+
 def _read_rows(
     data: csvio.CsvData,
     fields: dict[int, str],
     today: date,
     vocab: cols.Vocabulary,
+    limits: dict[str, int],
     report: ImportReport,
     progress: Progress | None,
 ) -> list[_Row]:
@@ -142,10 +184,16 @@ def _read_rows(
     total = len(data.rows)
     reader = cols.RowReader(vocab, today)
     for n, (number, raw) in enumerate(data.rows, 1):
-        cells = {name: (raw[i] if i < len(raw) else "") for i, name in fields.items()}
+        cells = {name: _cell(name, raw[i]) if i < len(raw) else "" for i, name in fields.items()}
         result = reader.convert(cells)
         problems = [RowProblem(number, e.column, e.value, e.reason) for e in result.errors]
-        if len(raw) > width and any(c.strip() for c in raw[width:]):
+        problems += [
+            RowProblem(number, name, cells[name], reason)
+            for name, reason in _out_of_range(result.values, limits)
+        ]
+        if number in data.broken:
+            problems.append(RowProblem(number, "row", _preview(raw), data.broken[number]))
+        elif len(raw) > width and any(c.strip() for c in raw[width:]):
             problems.append(
                 RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
             )
@@ -168,6 +216,16 @@ def _read_rows(
         if progress is not None and (n % CHUNK == 0 or n == total):
             progress("checking", n, total)
     return good
+
+
+def _cell(name: str, text: str) -> str:
+    """Tabs and line breaks (kept inside a quoted cell) only where a field holds them."""
+    return text if name in MULTILINE_FIELDS else _BREAKS.sub(" ", text)
+
+
+def _preview(raw: list[str], limit: int = 40) -> str:
+    text = ",".join(raw)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _key(v: dict[str, Any]) -> tuple[str, str]:
@@ -204,8 +262,9 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def _existing(
     conn: Connection, rows: Sequence[_Row], present: set[str]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Accounts already stored, indexed by every key these rows may use.
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, str]]:
+    """Accounts already stored, indexed by every key these rows may use; and the
+    account holding each of their match keys without an external id (unique).
 
     Only the columns the file can change are read: a re-import of 100,000 rows
     then holds a fraction of each stored account in memory.
@@ -213,6 +272,7 @@ def _existing(
     names = present | set(GEO_FIELDS) | set(ADDRESS_FIELDS) | {"id", "external_id", "match_key"}
     selected = [ACCOUNT.c[n] for n in sorted(names)]
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    holders: dict[str, str] = {}
     wanted = {
         "id": {r.values["id"] for r in rows if r.values.get("id")},
         "external_id": {r.values["external_id"] for r in rows if r.values.get("external_id")},
@@ -228,7 +288,9 @@ def _existing(
                 if acc["external_id"]:
                     found.setdefault(("external_id", acc["external_id"]), acc)
                 found.setdefault(("match_key", acc["match_key"]), acc)
-    return found
+                if acc["external_id"] is None:
+                    holders[acc["match_key"]] = acc["id"]
+    return found, holders
 
 
 def _find(row: _Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
@@ -297,7 +359,7 @@ def _apply(
     claimed: dict[str, int] = {}  # account id -> the file row that wrote it
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        existing = _existing(conn, chunk, present)
+        existing, holders = _existing(conn, chunk, present)
         inserts: list[dict[str, Any]] = []
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
@@ -310,6 +372,18 @@ def _apply(
                         row.key[0],
                         row.key[1],
                         f"same account as row {claimed[old['id']]}; skipped",
+                    )
+                )
+                report.rejected += 1
+                continue
+            clash = _key_clash(row, old, present, holders)
+            if clash is not None:
+                report.problems.append(
+                    RowProblem(
+                        row.number,
+                        "company + address",
+                        row.values["company"],
+                        f"same company and address as {clash} (give one an external id)",
                     )
                 )
                 report.rejected += 1
@@ -359,6 +433,28 @@ def _apply(
         report.created += len(inserts)
         if progress is not None:
             progress("writing", start + len(chunk), len(rows))
+
+
+def _key_clash(
+    row: _Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
+) -> str | None:
+    """The account (or row) that already holds the match key this row's account
+    would take without an external id; None when the key is free (then taken)."""
+    v = row.values
+    if old is None:
+        external_id = v.get("external_id")
+    else:
+        external_id = v.get("external_id") if "external_id" in present else old["external_id"]
+    if external_id:
+        return None
+    me = old["id"] if old is not None else f"row {row.number}"
+    holder = holders.get(v["match_key"], me)
+    if holder != me:
+        return f"row {holder[4:]}" if holder.startswith("row ") else f"account {holder}"
+    holders[v["match_key"]] = me
+    if old is not None and old["external_id"] is None and old["match_key"] != v["match_key"]:
+        holders.pop(old["match_key"], None)  # moved away: the old key is free
+    return None
 
 
 def _new_account(row: _Row, present: set[str], now: Any) -> dict[str, Any]:
