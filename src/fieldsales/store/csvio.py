@@ -37,8 +37,9 @@ class CsvData:
     encoding: str
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); header is row 1
-    # rows the CSV syntax broke (row number -> reason); their cells are a best guess
-    broken: dict[int, str] = field(default_factory=dict)
+    # rows the CSV syntax broke: row number -> (reason, the line as written);
+    # their cells are a best guess
+    broken: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def read_csv(
@@ -72,16 +73,18 @@ def read_csv(
         raise CsvError(f"{path}: file is empty; expected a header row and account rows")
     (first, headers), rows = numbered[0], numbered[1:]
     if first in broken:
-        raise CsvError(f"{path}: the header row is not valid CSV ({broken[first]})")
+        raise CsvError(f"{path}: the header row is not valid CSV ({broken[first][0]})")
     if not rows:
         raise CsvError(f"{path}: has a header row but no account rows")
     return CsvData(path, label, headers, rows, broken)
 
 
-def _parse(text: str, dialect: type[csv.Dialect]) -> tuple[list[list[str]], dict[int, str]]:
+def _parse(
+    text: str, dialect: type[csv.Dialect]
+) -> tuple[list[list[str]], dict[int, tuple[str, str]]]:
     lines = list(io.StringIO(text, newline=""))
     records: list[list[str]] = []
-    broken: dict[int, str] = {}
+    broken: dict[int, tuple[str, str]] = {}
     at = 0  # the next line to read
 
     def feed() -> Iterator[str]:
@@ -107,9 +110,9 @@ def _parse(text: str, dialect: type[csv.Dialect]) -> tuple[list[list[str]], dict
                 reason = UNTERMINATED
             else:
                 reason = STRAY_QUOTE
-            guess = next(csv.reader([lines[start].rstrip("\r\n")], dialect=dialect), [])
-            records.append([_CONTROL.sub("", cell) for cell in guess])
-            broken[len(records)] = reason
+            line = _CONTROL.sub("", lines[start].rstrip("\r\n"))
+            records.append(next(csv.reader([line], dialect=dialect), []))
+            broken[len(records)] = (reason, line)
             at = start + 1
     return records, broken
 

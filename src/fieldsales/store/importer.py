@@ -42,6 +42,7 @@ GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 SQLITE_INTEGER_MAX = 2**63 - 1  # every SQLite integer, whatever the declared type
 INTEGER_MAX = {"SMALLINT": 2**15 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
+PREVIEW_CHARS = 40  # of a broken line, in the message
 MULTILINE_FIELDS = frozenset({"notes"})
 _BREAKS = re.compile("[\t\r\n]+")
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
@@ -192,7 +193,8 @@ def _read_rows(
             for name, reason in _out_of_range(result.values, limits)
         ]
         if number in data.broken:
-            problems.append(RowProblem(number, "row", _preview(raw), data.broken[number]))
+            reason, line = data.broken[number]
+            problems.append(RowProblem(number, "CSV", _preview(line), reason))
         elif len(raw) > width and any(c.strip() for c in raw[width:]):
             problems.append(
                 RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
@@ -223,8 +225,7 @@ def _cell(name: str, text: str) -> str:
     return text if name in MULTILINE_FIELDS else _BREAKS.sub(" ", text)
 
 
-def _preview(raw: list[str], limit: int = 40) -> str:
-    text = ",".join(raw)
+def _preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
