@@ -9,9 +9,7 @@ Writes use SQLAlchemy Core executemany: 100,000 rows in seconds, not minutes.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,14 +18,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain import columns as cols
-from fieldsales.domain.parse import match_key
 from fieldsales.store import csvio
 from fieldsales.store.db import BUSY, StoreError, describe, is_busy, lock_for_writing
+from fieldsales.store.import_rows import (
+    CHUNK,
+    ImportReport,
+    Progress,
+    Row,
+    RowProblem,
+    integer_limits,
+    read_rows,
+    shift_dates,
+    write_rejects,
+)
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
-CHUNK = 2000  # rows per executemany and per progress step
 LOOKUP_CHUNK = 500  # keys per IN (...) query, well under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
@@ -40,46 +47,7 @@ NOT_NULL_DEFAULTS: dict[str, Any] = {
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
-SQLITE_INTEGER_MAX = 2**63 - 1  # every SQLite integer, whatever the declared type
-INTEGER_MAX = {"SMALLINT": 2**15 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
-PREVIEW_CHARS = 40  # of a broken line, in the message
-MULTILINE_FIELDS = frozenset({"notes"})
-_BREAKS = re.compile("[\t\r\n]+")
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
-
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
-
-
-@dataclass
-class RowProblem:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    path: Path
-    encoding: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rejects_file: Path | None = None
-    written: bool = False
-    touched_ids: list[str] = field(default_factory=list)  # created and updated accounts
-
-
-@dataclass
-class _Row:
-    number: int
-    raw: list[str]
-    values: dict[str, Any]
-    key: tuple[str, str]
 
 
 def import_accounts(
@@ -110,18 +78,18 @@ def import_accounts(
         raise csvio.CsvError(f"{path}: " + "; ".join(header.errors))
     report = ImportReport(path, data.encoding, rows=len(data.rows))
     report.ignored_columns = header.ignored
-    limits = _integer_limits(engine.dialect)
-    good = _read_rows(
+    limits = integer_limits(engine.dialect)
+    good = read_rows(
         data, header.fields, today - timedelta(days=shift_days), vocab, limits, report, progress
     )
     if shift_days:
-        _shift_dates(good, shift_days)
+        shift_dates(good, shift_days)
     bad_rows = {p.row for p in report.problems}
     report.rejected = len(bad_rows)
     if bad_rows and not skip_invalid:
         return report
     if bad_rows:
-        report.rejects_file = _write_rejects(data, report.problems)
+        report.rejects_file = write_rejects(data, report.problems)
     try:
         with engine.begin() as conn:
             # Read and write under one lock: two imports of one file run one after
@@ -137,9 +105,14 @@ def import_accounts(
         report.touched_ids.clear()
         return report
     except sa.exc.DBAPIError as exc:
+        name = describe(engine.url.render_as_string(hide_password=True))
         if is_busy(exc):
-            name = describe(engine.url.render_as_string(hide_password=True))
             raise StoreError(f"{name}: {BUSY}") from None
+        if isinstance(exc, sa.exc.IntegrityError):  # the unique key, should a check miss it
+            raise StoreError(
+                f"{name}: {path.name} would give two accounts the same company and address "
+                "(or external id); nothing was imported. Give them distinct external ids"
+            ) from None
         raise
     report.written = True
     return report
@@ -149,120 +122,13 @@ class _Abort(Exception):
     pass
 
 
-def _integer_limits(dialect: sa.Dialect) -> dict[str, int]:
-    """The largest whole number each integer column holds on this database."""
-    limits: dict[str, int] = {}
-    for column in ACCOUNT.columns:
-        if isinstance(column.type, sa.Integer):
-            if dialect.name == "sqlite":
-                limits[column.name] = SQLITE_INTEGER_MAX
-            else:
-                name = column.type.compile(dialect=dialect).upper()
-                limits[column.name] = INTEGER_MAX.get(name, INTEGER_MAX["BIGINT"])
-    return limits
-
-
-def _out_of_range(values: dict[str, Any], limits: dict[str, int]) -> list[tuple[str, str]]:
-    return [
-        (name, f"too large for the database (at most {limits[name]:,})")
-        for name, value in values.items()
-        if name in limits and isinstance(value, int) and abs(value) > limits[name]
-    ]
-
-
-def _read_rows(
-    data: csvio.CsvData,
-    fields: dict[int, str],
-    today: date,
-    vocab: cols.Vocabulary,
-    limits: dict[str, int],
-    report: ImportReport,
-    progress: Progress | None,
-) -> list[_Row]:
-    good: list[_Row] = []
-    first_by_key: dict[tuple[str, str], int] = {}
-    width = len(data.headers)
-    total = len(data.rows)
-    reader = cols.RowReader(vocab, today)
-    for n, (number, raw) in enumerate(data.rows, 1):
-        cells = {name: _cell(name, raw[i]) if i < len(raw) else "" for i, name in fields.items()}
-        result = reader.convert(cells)
-        problems = [RowProblem(number, e.column, e.value, e.reason) for e in result.errors]
-        problems += [
-            RowProblem(number, name, cells[name], reason)
-            for name, reason in _out_of_range(result.values, limits)
-        ]
-        if number in data.broken:
-            reason, line = data.broken[number]
-            problems.append(RowProblem(number, "CSV", _preview(line), reason))
-        elif len(raw) > width and any(c.strip() for c in raw[width:]):
-            problems.append(
-                RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
-            )
-        if not problems:
-            v = result.values
-            key = _key(v)
-            if key in first_by_key:
-                problems.append(
-                    RowProblem(
-                        number,
-                        key[0],
-                        key[1],
-                        f"duplicate: same {key[0]} as row {first_by_key[key]}",
-                    )
-                )
-            else:
-                first_by_key[key] = number
-                good.append(_Row(number, raw, v, key))
-        report.problems.extend(problems)
-        if progress is not None and (n % CHUNK == 0 or n == total):
-            progress("checking", n, total)
-    return good
-
-
-def _cell(name: str, text: str) -> str:
-    """Tabs and line breaks (kept inside a quoted cell) only where a field holds them."""
-    return text if name in MULTILINE_FIELDS else _BREAKS.sub(" ", text)
-
-
-def _preview(text: str, limit: int = PREVIEW_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _key(v: dict[str, Any]) -> tuple[str, str]:
-    v["match_key"] = match_key(v["company"], v.get("prefecture"), v.get("city"), v.get("address"))
-    if v.get("id"):
-        return ("id", v["id"])
-    if v.get("external_id"):
-        return ("external_id", v["external_id"])
-    return ("company + address", v["match_key"])
-
-
-def _shift_dates(rows: list[_Row], days: int) -> None:
-    delta = timedelta(days=days)
-    for row in rows:
-        for name in ("first_order_date", "last_order_date"):
-            if row.values.get(name) is not None:
-                row.values[name] += delta
-
-
-def _write_rejects(data: csvio.CsvData, problems: list[RowProblem]) -> Path:
-    by_row: dict[int, list[str]] = {}
-    for p in problems:
-        by_row.setdefault(p.row, []).append(f"{p.column}: {p.reason} ({p.value!r})")
-    target = data.path.with_suffix(".rejects.csv")
-    rows = [[str(n), *raw, "; ".join(by_row[n])] for n, raw in data.rows if n in by_row]
-    csvio.write_csv(target, ["row", *data.headers, "errors"], rows)
-    return target
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
 def _existing(
-    conn: Connection, rows: Sequence[_Row], present: set[str]
+    conn: Connection, rows: Sequence[Row], present: set[str]
 ) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, str]]:
     """Accounts already stored, indexed by every key these rows may use; and the
     account holding each of their match keys without an external id (unique).
@@ -294,7 +160,7 @@ def _existing(
     return found, holders
 
 
-def _find(row: _Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
     v = row.values
     if v.get("id") and ("id", v["id"]) in existing:
         return existing[("id", v["id"])]
@@ -307,7 +173,7 @@ def _find(row: _Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[st
     return None
 
 
-def _target_values(row: _Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
+def _target_values(row: Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
     """The stored values this row asks for: only the columns the file has."""
     v = row.values
     out: dict[str, Any] = {"match_key": v["match_key"]}
@@ -349,7 +215,7 @@ def _text(value: Any) -> str | None:
 
 def _apply(
     conn: Connection,
-    rows: list[_Row],
+    rows: list[Row],
     present: set[str],
     source: str,
     report: ImportReport,
@@ -437,7 +303,7 @@ def _apply(
 
 
 def _key_clash(
-    row: _Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
+    row: Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
 ) -> str | None:
     """The account (or row) that already holds the match key this row's account
     would take without an external id; None when the key is free (then taken)."""
@@ -458,7 +324,7 @@ def _key_clash(
     return None
 
 
-def _new_account(row: _Row, present: set[str], now: Any) -> dict[str, Any]:
+def _new_account(row: Row, present: set[str], now: Any) -> dict[str, Any]:
     acc: dict[str, Any] = {c.name: None for c in ACCOUNT.columns}
     acc.update(NOT_NULL_DEFAULTS)
     acc.update(geo_precision="none")
