@@ -297,6 +297,7 @@ class Geocoding(_Model):
 
 class ImportSettings(_Model):
     max_line_bytes: Annotated[int, Field(gt=0)]
+    max_file_bytes: Annotated[int, Field(gt=0)]
     progress_min_rows: Annotated[int, Field(ge=0)]
 
 

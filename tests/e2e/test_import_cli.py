@@ -65,7 +65,7 @@ BAD_INPUTS = {
             p / "enc.csv",
             b"company\n" + GARBAGE,
         ),
-        "cannot tell the text encoding",
+        "could not tell the encoding; use --encoding NAME",
     ),
     "missing company column": (
         lambda p: _write(p / "nocomp.csv", "住所,緯度\n丸の内,35\n"),

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from fieldsales.store.importer import ImportReport
 
 DESCRIPTION = """\
-Import accounts from a CSV file (UTF-8, UTF-8 with BOM or Shift_JIS/cp932,
-detected automatically). Headers may be English field names or Japanese
+Import accounts from a CSV file (UTF-8, UTF-8 with BOM, UTF-16 "Unicode
+text" or Shift_JIS/cp932, detected automatically; any other with --encoding). Headers may be English field names or Japanese
 (会社名, 住所, 最終取引日, 累計取引額 ...). Re-importing updates accounts by
 external id, else by company + address, instead of duplicating them.
 
@@ -32,6 +32,7 @@ By default nothing is written when any row is bad; every bad row is listed.
 example:
   fieldsales import accounts.csv
   fieldsales import 顧客一覧.csv --map 取引先名=company --skip-invalid
+  fieldsales import clients.csv --encoding latin-1
 """
 
 
@@ -50,6 +51,12 @@ def register(sub: Any) -> None:
         default=[],
         metavar="COLUMN=FIELD",
         help="read COLUMN as account FIELD (repeatable); COLUMN=- ignores a column",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="read the file in this encoding (e.g. latin-1, cp1252, utf-16) when it "
+        "cannot be told from the file",
     )
     p.add_argument(
         "--skip-invalid",
@@ -98,10 +105,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales.domain.columns import parse_overrides
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
+    from fieldsales.store.textfile import check_encoding_name
 
     path = Path(args.file)
     try:
         overrides = parse_overrides(args.mapping)
+        if args.encoding is not None:
+            check_encoding_name(args.encoding)
     except ValueError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
@@ -113,6 +123,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             path,
             vocab=vocabulary(settings),
             max_line_bytes=settings.import_.max_line_bytes,
+            max_file_bytes=settings.import_.max_file_bytes,
+            encoding=args.encoding,
             overrides=overrides,
             skip_invalid=args.skip_invalid,
             progress=bar,

@@ -1,4 +1,4 @@
-"""CSV files as reps have them: encoding detection, sanity checks, safe writing.
+"""CSV files as reps have them: sanity checks, row-level syntax errors, safe writing.
 
 Reading gives the header and the rows as text; what the cells mean is the
 business of domain/columns.py. Writing produces UTF-8 with BOM (so Excel in
@@ -10,20 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-# Tried in this order, strictly; charset-normalizer only guesses beyond them.
-# cp932 is Microsoft's Shift_JIS (Excel in Japan) and a superset of shift_jis.
-ENCODINGS = ("utf-8-sig", "cp932")
-# Characters no spreadsheet text holds: C0/C1 controls (but tab/newline), private use.
-_IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
-# A guess is trusted only when the decoded text is this clean (0 = perfect).
-MAX_CHAOS = 0.1
+from fieldsales.store import textfile
+
+# Control characters no cell keeps (tab and line breaks are the fields' business).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The largest file read by default (config import.max_file_bytes overrides it).
+MAX_FILE_BYTES = 300_000_000
+UNTERMINATED = 'unterminated quote: a cell opens with " and never closes (the rest of the line)'
+STRAY_QUOTE = 'a quote inside a cell; write it as "" within a quoted cell'
 
 
 class CsvError(Exception):
@@ -36,74 +37,84 @@ class CsvData:
     encoding: str
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); header is row 1
+    # rows the CSV syntax broke: row number -> (reason, the line as written);
+    # their cells are a best guess
+    broken: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    for encoding in ENCODINGS:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _IMPLAUSIBLE.search(text):
-            continue  # cp932 maps stray bytes to private-use and control codes: not text
-        if encoding == "utf-8-sig":
-            encoding = "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
-        return text, encoding
-    from charset_normalizer import from_bytes
+def read_csv(
+    path: Path,
+    *,
+    max_line_bytes: int,
+    encoding: str | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+) -> CsvData:
+    """Read and decode a whole CSV file; raise CsvError for an unusable file.
 
-    best = from_bytes(data).best()
-    if best is None or best.chaos > MAX_CHAOS:
-        raise CsvError(
-            f"{path}: cannot tell the text encoding (not UTF-8 or Shift_JIS); "
-            "save it from Excel as 'CSV UTF-8' and try again"
-        )
-    return str(best), best.encoding
-
-
-def _longest_line(data: bytes) -> int:
-    """Longest line in bytes, without copying the file into a list of lines."""
-    longest, start = 0, 0
-    while True:
-        end = data.find(b"\n", start)
-        if end < 0:
-            return max(longest, len(data) - start)
-        longest = max(longest, end - start)
-        start = end + 1
-
-
-def read_csv(path: Path, *, max_line_bytes: int) -> CsvData:
-    """Read and decode a whole CSV file; raise CsvError for an unusable file."""
+    A row the CSV syntax breaks (an unterminated or stray quote) is kept in
+    `broken` and reading goes on at the next line, so that it is reported like
+    any other bad row instead of swallowing the rows after it.
+    """
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CsvError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CsvError(f"{path}: is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise CsvError(f"{path}: cannot read ({exc.strerror})") from None
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise CsvError(f"{path}: file is empty; expected a header row and account rows")
-    if b"\x00" in data:
-        raise CsvError(f"{path}: is a binary file, not CSV text (an .xlsx? save it as CSV)")
-    longest = _longest_line(data)
-    if longest > max_line_bytes:
-        raise CsvError(
-            f"{path}: a line is {longest:,} bytes long (limit {max_line_bytes:,}, "
-            "config import.max_line_bytes); is this really a CSV file?"
+        data = textfile.read_bytes(
+            path, max_line_bytes=max_line_bytes, max_file_bytes=max_file_bytes
         )
-    text, encoding = _decode(path, data)
+        if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+            raise CsvError(f"{path}: file is empty; expected a header row and account rows")
+        text, label = textfile.decode(path, data, encoding)
+    except textfile.TextFileError as exc:
+        raise CsvError(str(exc)) from None
     del data  # the decoded text is all that is needed from here on
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), dialect=_sniff(text)))
-    except csv.Error as exc:
-        raise CsvError(f"{path}: not valid CSV ({exc})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a BOM left by --encoding utf-8 or utf-16-le
+    records, broken = _parse(text, _sniff(text))
     numbered = [(i + 1, r) for i, r in enumerate(records) if any(cell.strip() for cell in r)]
     if not numbered:
         raise CsvError(f"{path}: file is empty; expected a header row and account rows")
-    headers, rows = numbered[0][1], numbered[1:]
+    (first, headers), rows = numbered[0], numbered[1:]
+    if first in broken:
+        raise CsvError(f"{path}: the header row is not valid CSV ({broken[first][0]})")
     if not rows:
         raise CsvError(f"{path}: has a header row but no account rows")
-    return CsvData(path, encoding, headers, rows)
+    return CsvData(path, label, headers, rows, broken)
+
+
+def _parse(
+    text: str, dialect: type[csv.Dialect]
+) -> tuple[list[list[str]], dict[int, tuple[str, str]]]:
+    lines = list(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    broken: dict[int, tuple[str, str]] = {}
+    at = 0  # the next line to read
+
+    def feed() -> Iterator[str]:
+        nonlocal at
+        while at < len(lines):
+            at += 1
+            yield lines[at - 1]
+
+    while at < len(lines):
+        reader = csv.reader(feed(), dialect=dialect, strict=True)
+        start = at
+        try:
+            for record in reader:
+                records.append([_CONTROL.sub("", cell) for cell in record])
+                start = at
+            break
+        except csv.Error as exc:
+            # Quoted cells may span lines; an open quote that never closes, or
+            # one closing before more text, breaks only the row it starts in.
+            if "field larger" in str(exc):
+                reason = f"a cell longer than {csv.field_size_limit():,} characters"
+            elif at > start + 1 or "end of data" in str(exc):
+                reason = UNTERMINATED
+            else:
+                reason = STRAY_QUOTE
+            line = _CONTROL.sub("", lines[start].rstrip("\r\n"))
+            records.append(next(csv.reader([line], dialect=dialect), []))
+            broken[len(records)] = (reason, line)
+            at = start + 1
+    return records, broken
 
 
 def _sniff(text: str) -> type[csv.Dialect]:

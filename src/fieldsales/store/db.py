@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
@@ -22,9 +22,12 @@ from fieldsales import locations
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any constant: PostgreSQL serialises migrations of one database on it.
+MIGRATION_LOCK_KEY = 0x6669656C64
+BUSY = "the database is busy (another fieldsales is writing); try again"
 
 
 class StoreError(Exception):
@@ -88,11 +91,41 @@ def alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+def lock_for_writing(conn: Connection, table: str = "account") -> None:
+    """Take the write lock before reading what is to be written, so that two
+    writers of the same rows run one after the other instead of interleaving.
+
+    SQLite: BEGIN IMMEDIATE (call it first in the transaction); PostgreSQL: a
+    lock on `table` that other writers of it wait for and readers do not. Both
+    wait up to the busy timeout, then fail (`is_busy` tells that error).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A write that waited the busy timeout for another writer and gave up."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    text = str(orig).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        # Two programs opening a new database at once: the second waits, then
+        # finds the schema up to date (alembic reads the version under the lock).
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -9,8 +9,7 @@ Writes use SQLAlchemy Core executemany: 100,000 rows in seconds, not minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain import columns as cols
-from fieldsales.domain.parse import match_key
 from fieldsales.store import csvio
+from fieldsales.store.db import BUSY, StoreError, describe, is_busy, lock_for_writing
+from fieldsales.store.import_rows import (
+    CHUNK,
+    ImportReport,
+    Progress,
+    Row,
+    RowProblem,
+    integer_limits,
+    read_rows,
+    shift_dates,
+    write_rejects,
+)
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
-CHUNK = 2000  # rows per executemany and per progress step
 LOOKUP_CHUNK = 500  # keys per IN (...) query, well under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
@@ -40,40 +49,6 @@ GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
 
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
-
-
-@dataclass
-class RowProblem:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    path: Path
-    encoding: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    rejects_file: Path | None = None
-    written: bool = False
-    touched_ids: list[str] = field(default_factory=list)  # created and updated accounts
-
-
-@dataclass
-class _Row:
-    number: int
-    raw: list[str]
-    values: dict[str, Any]
-    key: tuple[str, str]
-
 
 def import_accounts(
     engine: Engine,
@@ -81,36 +56,45 @@ def import_accounts(
     *,
     vocab: cols.Vocabulary,
     max_line_bytes: int,
+    encoding: str | None = None,
+    max_file_bytes: int = csvio.MAX_FILE_BYTES,
     overrides: dict[str, str] | None = None,
     skip_invalid: bool = False,
     today: date | None = None,
     shift_days: int = 0,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Raises csvio.CsvError when the file as a whole is unusable.
+    """Raises csvio.CsvError when the file as a whole is unusable, StoreError
+    when another program kept the database busy for the whole busy timeout.
 
     `shift_days` moves every date forward (the demo keeps its sample current).
     """
     today = today or date.today()
-    data = csvio.read_csv(path, max_line_bytes=max_line_bytes)
+    data = csvio.read_csv(
+        path, max_line_bytes=max_line_bytes, encoding=encoding, max_file_bytes=max_file_bytes
+    )
     header = cols.map_headers(data.headers, overrides)
     if header.errors:
         raise csvio.CsvError(f"{path}: " + "; ".join(header.errors))
     report = ImportReport(path, data.encoding, rows=len(data.rows))
     report.ignored_columns = header.ignored
-    good = _read_rows(
-        data, header.fields, today - timedelta(days=shift_days), vocab, report, progress
+    limits = integer_limits(engine.dialect)
+    good = read_rows(
+        data, header.fields, today - timedelta(days=shift_days), vocab, limits, report, progress
     )
     if shift_days:
-        _shift_dates(good, shift_days)
+        shift_dates(good, shift_days)
     bad_rows = {p.row for p in report.problems}
     report.rejected = len(bad_rows)
     if bad_rows and not skip_invalid:
         return report
     if bad_rows:
-        report.rejects_file = _write_rejects(data, report.problems)
+        report.rejects_file = write_rejects(data, report.problems)
     try:
         with engine.begin() as conn:
+            # Read and write under one lock: two imports of one file run one after
+            # the other, and the second finds what the first created.
+            lock_for_writing(conn)
             before = len(report.problems)
             present = cols.stored_fields(header.fields.values())
             _apply(conn, good, present, f"import:{path.name}", report, progress)
@@ -120,6 +104,16 @@ def import_accounts(
         report.created = report.updated = report.unchanged = 0
         report.touched_ids.clear()
         return report
+    except sa.exc.DBAPIError as exc:
+        name = describe(engine.url.render_as_string(hide_password=True))
+        if is_busy(exc):
+            raise StoreError(f"{name}: {BUSY}") from None
+        if isinstance(exc, sa.exc.IntegrityError):  # the unique key, should a check miss it
+            raise StoreError(
+                f"{name}: {path.name} would give two accounts the same company and address "
+                "(or external id); nothing was imported. Give them distinct external ids"
+            ) from None
+        raise
     report.written = True
     return report
 
@@ -128,84 +122,16 @@ class _Abort(Exception):
     pass
 
 
-def _read_rows(
-    data: csvio.CsvData,
-    fields: dict[int, str],
-    today: date,
-    vocab: cols.Vocabulary,
-    report: ImportReport,
-    progress: Progress | None,
-) -> list[_Row]:
-    good: list[_Row] = []
-    first_by_key: dict[tuple[str, str], int] = {}
-    width = len(data.headers)
-    total = len(data.rows)
-    reader = cols.RowReader(vocab, today)
-    for n, (number, raw) in enumerate(data.rows, 1):
-        cells = {name: (raw[i] if i < len(raw) else "") for i, name in fields.items()}
-        result = reader.convert(cells)
-        problems = [RowProblem(number, e.column, e.value, e.reason) for e in result.errors]
-        if len(raw) > width and any(c.strip() for c in raw[width:]):
-            problems.append(
-                RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
-            )
-        if not problems:
-            v = result.values
-            key = _key(v)
-            if key in first_by_key:
-                problems.append(
-                    RowProblem(
-                        number,
-                        key[0],
-                        key[1],
-                        f"duplicate: same {key[0]} as row {first_by_key[key]}",
-                    )
-                )
-            else:
-                first_by_key[key] = number
-                good.append(_Row(number, raw, v, key))
-        report.problems.extend(problems)
-        if progress is not None and (n % CHUNK == 0 or n == total):
-            progress("checking", n, total)
-    return good
-
-
-def _key(v: dict[str, Any]) -> tuple[str, str]:
-    v["match_key"] = match_key(v["company"], v.get("prefecture"), v.get("city"), v.get("address"))
-    if v.get("id"):
-        return ("id", v["id"])
-    if v.get("external_id"):
-        return ("external_id", v["external_id"])
-    return ("company + address", v["match_key"])
-
-
-def _shift_dates(rows: list[_Row], days: int) -> None:
-    delta = timedelta(days=days)
-    for row in rows:
-        for name in ("first_order_date", "last_order_date"):
-            if row.values.get(name) is not None:
-                row.values[name] += delta
-
-
-def _write_rejects(data: csvio.CsvData, problems: list[RowProblem]) -> Path:
-    by_row: dict[int, list[str]] = {}
-    for p in problems:
-        by_row.setdefault(p.row, []).append(f"{p.column}: {p.reason} ({p.value!r})")
-    target = data.path.with_suffix(".rejects.csv")
-    rows = [[str(n), *raw, "; ".join(by_row[n])] for n, raw in data.rows if n in by_row]
-    csvio.write_csv(target, ["row", *data.headers, "errors"], rows)
-    return target
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
 def _existing(
-    conn: Connection, rows: Sequence[_Row], present: set[str]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Accounts already stored, indexed by every key these rows may use.
+    conn: Connection, rows: Sequence[Row], present: set[str]
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, str]]:
+    """Accounts already stored, indexed by every key these rows may use; and the
+    account holding each of their match keys without an external id (unique).
 
     Only the columns the file can change are read: a re-import of 100,000 rows
     then holds a fraction of each stored account in memory.
@@ -213,6 +139,7 @@ def _existing(
     names = present | set(GEO_FIELDS) | set(ADDRESS_FIELDS) | {"id", "external_id", "match_key"}
     selected = [ACCOUNT.c[n] for n in sorted(names)]
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    holders: dict[str, str] = {}
     wanted = {
         "id": {r.values["id"] for r in rows if r.values.get("id")},
         "external_id": {r.values["external_id"] for r in rows if r.values.get("external_id")},
@@ -228,10 +155,12 @@ def _existing(
                 if acc["external_id"]:
                     found.setdefault(("external_id", acc["external_id"]), acc)
                 found.setdefault(("match_key", acc["match_key"]), acc)
-    return found
+                if acc["external_id"] is None:
+                    holders[acc["match_key"]] = acc["id"]
+    return found, holders
 
 
-def _find(row: _Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
     v = row.values
     if v.get("id") and ("id", v["id"]) in existing:
         return existing[("id", v["id"])]
@@ -244,7 +173,7 @@ def _find(row: _Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[st
     return None
 
 
-def _target_values(row: _Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
+def _target_values(row: Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
     """The stored values this row asks for: only the columns the file has."""
     v = row.values
     out: dict[str, Any] = {"match_key": v["match_key"]}
@@ -286,7 +215,7 @@ def _text(value: Any) -> str | None:
 
 def _apply(
     conn: Connection,
-    rows: list[_Row],
+    rows: list[Row],
     present: set[str],
     source: str,
     report: ImportReport,
@@ -297,7 +226,7 @@ def _apply(
     claimed: dict[str, int] = {}  # account id -> the file row that wrote it
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        existing = _existing(conn, chunk, present)
+        existing, holders = _existing(conn, chunk, present)
         inserts: list[dict[str, Any]] = []
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
@@ -310,6 +239,18 @@ def _apply(
                         row.key[0],
                         row.key[1],
                         f"same account as row {claimed[old['id']]}; skipped",
+                    )
+                )
+                report.rejected += 1
+                continue
+            clash = _key_clash(row, old, present, holders)
+            if clash is not None:
+                report.problems.append(
+                    RowProblem(
+                        row.number,
+                        "company + address",
+                        row.values["company"],
+                        f"same company and address as {clash} (give one an external id)",
                     )
                 )
                 report.rejected += 1
@@ -361,7 +302,29 @@ def _apply(
             progress("writing", start + len(chunk), len(rows))
 
 
-def _new_account(row: _Row, present: set[str], now: Any) -> dict[str, Any]:
+def _key_clash(
+    row: Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
+) -> str | None:
+    """The account (or row) that already holds the match key this row's account
+    would take without an external id; None when the key is free (then taken)."""
+    v = row.values
+    if old is None:
+        external_id = v.get("external_id")
+    else:
+        external_id = v.get("external_id") if "external_id" in present else old["external_id"]
+    if external_id:
+        return None
+    me = old["id"] if old is not None else f"row {row.number}"
+    holder = holders.get(v["match_key"], me)
+    if holder != me:
+        return f"row {holder[4:]}" if holder.startswith("row ") else f"account {holder}"
+    holders[v["match_key"]] = me
+    if old is not None and old["external_id"] is None and old["match_key"] != v["match_key"]:
+        holders.pop(old["match_key"], None)  # moved away: the old key is free
+    return None
+
+
+def _new_account(row: Row, present: set[str], now: Any) -> dict[str, Any]:
     acc: dict[str, Any] = {c.name: None for c in ACCOUNT.columns}
     acc.update(NOT_NULL_DEFAULTS)
     acc.update(geo_precision="none")

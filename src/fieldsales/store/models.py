@@ -54,7 +54,22 @@ def _ts(**kw: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
 
 
+# SQLite integers are 64-bit whatever the declared type; PostgreSQL needs BIGINT (0006).
+Money = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 class Account(SQLModel, table=True):
+    # one account per match key among those without an external id (migration 0006)
+    __table_args__ = (
+        sa.Index(
+            "uq_account_match_key_no_external_id",
+            "match_key",
+            unique=True,
+            sqlite_where=sa.text("external_id IS NULL"),
+            postgresql_where=sa.text("external_id IS NULL"),
+        ),
+    )
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     external_id: str | None = Field(default=None, unique=True, max_length=100)
     # normalised company + address: the re-import key when there is no external id
@@ -78,8 +93,8 @@ class Account(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=200)
     owner_rep: str | None = Field(default=None, max_length=100, index=True)
-    lifetime_revenue: int = 0  # yen
-    average_order: int | None = None  # yen
+    lifetime_revenue: int = Field(default=0, sa_type=Money)  # yen
+    average_order: int | None = Field(default=None, sa_type=Money)  # yen
     gross_margin: float | None = None  # fraction 0-1
     first_order_date: date | None = None
     last_order_date: date | None = None

@@ -1,0 +1,77 @@
+"""`fieldsales import` on PostgreSQL: the write lock, the busy message, column ranges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from fieldsales.cli import main
+from fieldsales.store import db as dbmod
+from fieldsales.store.db import open_engine
+
+HEADER = "会社名,住所,累計取引額,購買周期(日)"
+
+
+def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        tables = sa.inspect(conn).get_table_names()
+        state = {
+            t: sorted(map(tuple, conn.execute(sa.text(f'SELECT * FROM "{t}"'))), key=repr)
+            for t in tables
+        }
+    engine.dispose()
+    return state
+
+
+def _csv(tmp_path: Path, *rows: str) -> str:
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_import_twice_and_money_beyond_32_bits(pg_url: str, tmp_path: Path) -> None:
+    path = _csv(tmp_path, "東和商事,港区芝1-1,3000000000,30", "山田工業,千代田区1-1,100,")
+    assert main(["--db", pg_url, "import", "--no-locate", path]) == 0
+    assert main(["--db", pg_url, "import", "--no-locate", path]) == 0
+    engine = open_engine(pg_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT company, lifetime_revenue FROM account ORDER BY company")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("山田工業", 100), ("東和商事", 3_000_000_000)]
+
+
+def test_integer_column_range_on_postgres(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_engine(pg_url).dispose()
+    before = dump(pg_url)
+    path = _csv(tmp_path, "東和商事,港区芝1-1,100,3000000000")
+    capsys.readouterr()
+    assert main(["--db", pg_url, "import", "--no-locate", path]) == 1
+    err = capsys.readouterr().err
+    assert "row 2, purchase_cycle_days: too large for the database (at most 2,147,483,647)" in err
+    assert dump(pg_url) == before
+
+
+def test_busy_database_on_postgres(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_engine(pg_url).dispose()
+    before = dump(pg_url)
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
+    path = _csv(tmp_path, "東和商事,港区芝1-1,100,")
+    with psycopg.connect(pg_url) as writer:
+        writer.execute("LOCK TABLE account IN ROW EXCLUSIVE MODE")  # another writer's insert
+        capsys.readouterr()
+        assert main(["--db", pg_url, "import", "--no-locate", path]) == 1
+        out, err = capsys.readouterr()
+        writer.rollback()
+    assert "the database is busy (another fieldsales is writing); try again" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in out + err
+    assert dump(pg_url) == before
