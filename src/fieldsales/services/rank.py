@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from fieldsales.config import Settings
+from fieldsales.errors import UserError
 from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
 from fieldsales.store import queries
 
@@ -31,8 +32,10 @@ __all__ = [
 ]
 
 
-class OriginError(ValueError):
+class OriginError(UserError, ValueError):
     """A reference point that cannot be resolved; the message says why."""
+
+    title = "Reference point"
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:

@@ -21,12 +21,15 @@ from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain.roi import actual_roi
+from fieldsales.errors import UserError
 from fieldsales.store import route_report
 from fieldsales.store.route_report import StopOutcome
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """A report asked for something that cannot be given (bad period, unknown route)."""
+
+    title = "Report"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import IO
 
 # Tried in this order, strictly; charset-normalizer only guesses beyond them.
 # cp932 is Microsoft's Shift_JIS (Excel in Japan) and a superset of shift_jis.
+from fieldsales.errors import UserError
+
 ENCODINGS = ("utf-8-sig", "cp932")
 # Characters no spreadsheet text holds: C0/C1 controls (but tab/newline), private use.
 _IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
@@ -26,8 +28,10 @@ MAX_CHAOS = 0.1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class CsvError(Exception):
+class CsvError(UserError):
     """The file as a whole cannot be read; the message names the file and the fix."""
+
+    title = "CSV file"
 
 
 @dataclass
