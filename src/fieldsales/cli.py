@@ -86,7 +86,7 @@ def _open_app(ctx: Context) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from fieldsales.config import ConfigError
-    from fieldsales.store.db import StoreError
+    from fieldsales.errors import UserError
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -101,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UserError as exc:  # StoreError, ReportError, PlanError...: one line
+        print(f"error: {exc.line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)

@@ -26,10 +26,13 @@ from pydantic import (
 )
 
 from fieldsales import locations
+from fieldsales.errors import UserError
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """A configuration problem a user can fix; the message names file and key."""
+
+    title = "Configuration"
 
 
 class _Model(BaseModel):

@@ -320,6 +320,38 @@ async def test_saving_on_a_locked_database_says_so_in_one_line(
     engine.dispose()
 
 
+async def test_w_on_a_busy_database_notifies_then_saves_once_released(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.db"
+    engine = db.open_engine(path)
+    seed_accounts(engine, 40)
+    app = make_app(settings, engine, today=DAY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open_plan(app, pilot)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            await pilot.press("w")
+            await _until(pilot, lambda: not screen.busy)
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert app.is_running and app.screen is screen  # no traceback, no exit
+            locked = [m for m in messages if "locked" in m]
+            assert locked, messages
+            assert all("\n" not in m for m in locked)  # one line
+        finally:
+            other.rollback()
+            other.close()
+        await pilot.press("w")  # the lock is gone: the same key saves
+        await _until(pilot, lambda: not screen.busy and screen.planned.route_id is not None)
+        assert app.is_running and app.screen is screen
+    with Session(engine) as s:
+        assert len(s.exec(select(Route)).all()) == 1
+    engine.dispose()
+
+
 async def test_plan_screen_in_japanese(engine: Engine, settings: Settings) -> None:
     seed_accounts(engine, 60)
     app = make_app(settings.model_copy(update={"language": "ja"}), engine, today=DAY)

@@ -17,12 +17,16 @@ from typing import Any
 
 import yaml
 
+from fieldsales.errors import UserError
+
 PLACEHOLDERS = ("company", "contact", "months", "last_product", "reason_message", "rep")
 _REQUIRED = ("channels", "key_message", "offer", "reason_message", "phone_script", "visit_opener")
 
 
-class ScriptsError(ValueError):
+class ScriptsError(UserError, ValueError):
     """talk_scripts.yaml cannot be used; the message names the file and the key."""
+
+    title = "Call scripts"
 
 
 @dataclass(frozen=True)

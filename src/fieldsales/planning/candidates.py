@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain import calendar, channels
@@ -37,7 +35,10 @@ from fieldsales.planning.day_model import (
 from fieldsales.planning.planned_day import PinRequest
 from fieldsales.services.rank import RankedAccount, RankFilter, rank_accounts
 from fieldsales.services.rank_table import RankBase, RankTable
-from fieldsales.store import queries
+from fieldsales.store import queries, unit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class Exclusions(Mapping[str, str]):
@@ -141,7 +142,7 @@ def planning_columns(base: RankBase) -> PlanningColumns:
             )
             pos = np.arange(n, dtype=np.intp)
         else:
-            with Session(base.engine) as session:
+            with unit.reading(base.engine) as session:
                 ids, (orders, margins, closed, opens, closes) = queries.planning_columns(session)
             index = base.id_index()
             pos = np.array([index.get(i, -1) for i in ids], dtype=np.intp)
@@ -223,7 +224,7 @@ def static_reasons(
 def _resolve(ref: str, base: RankBase, engine: Engine) -> int:
     i = base.id_index().get(ref)
     if i is None:
-        with Session(engine) as session:
+        with unit.reading(engine) as session:
             acc = queries.find_account(session, ref)
         i = None if acc is None else base.id_index().get(acc.id)
     if i is None:

@@ -17,13 +17,16 @@ from datetime import date, time
 from typing import Protocol
 
 from fieldsales.config import Settings
+from fieldsales.errors import UserError
 from fieldsales.geo.matrix import TravelMatrix, travel_matrix
 
 START, END = 0, 1
 
 
-class PlanError(ValueError):
+class PlanError(UserError, ValueError):
     """A day that cannot be planned as asked; the message says why."""
+
+    title = "Cannot plan"
 
 
 def seconds_of(t: time) -> int:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.planning.calls import call_list
@@ -23,6 +22,9 @@ from fieldsales.planning.planned_day import PinRequest, PlannedDay, day_roi
 from fieldsales.planning.solve import solve_model
 from fieldsales.planning.workdays import check_open_day, working_days
 from fieldsales.services.rank import RankTable, resolve_origin
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def place_of(spec: str | None, engine: Engine, settings: Settings) -> Place:

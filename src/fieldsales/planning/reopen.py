@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, time
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.planning.candidates import build_model, rank_for_planning
@@ -24,7 +22,11 @@ from fieldsales.planning.day_model import DayModel, DayPlan, Place, PlanError
 from fieldsales.planning.planned_day import PinRequest, PlannedDay, day_roi
 from fieldsales.planning.schedule import schedule
 from fieldsales.services.rank_table import RankTable
+from fieldsales.store import unit
 from fieldsales.store.routes import latest_route
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 @dataclass
@@ -41,7 +43,7 @@ def reopen_day(
 
     `ranked`: a ranking already at hand (the app's), so that nothing is ranked twice.
     """
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         found = latest_route(session, rep=settings.rep_name(), day=day)
         if found is None:
             return None

@@ -6,17 +6,17 @@ Service code; the queries themselves are store.routes.
 from __future__ import annotations
 
 from datetime import UTC
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.planning.day_model import PlanError
 from fieldsales.planning.planned_day import PlannedDay, local_dt
 from fieldsales.planning.text import lunch_text
-from fieldsales.store import routes
-from fieldsales.store.db import session_scope
+from fieldsales.store import routes, unit
 from fieldsales.store.models import Route, RouteStop, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 STOP_STATUSES = ("planned", "done", "skipped")
 
@@ -57,7 +57,7 @@ def save_plan(engine: Engine, settings: Settings, pd: PlannedDay) -> str:
         )
         for seq, s in enumerate(plan.stops, start=1)
     ]
-    with session_scope(engine) as session:
+    with unit.writing(engine) as session:
         route_id = routes.add_route(session, route, stops)
     pd.route_id = route_id
     return route_id
@@ -67,12 +67,12 @@ def mark_stop(engine: Engine, route_id: str, account_id: str, status: str) -> No
     """Mark a saved stop done or skipped; the route follows (in progress, done)."""
     if status not in STOP_STATUSES:
         raise PlanError(f"{status}: a stop is one of {', '.join(STOP_STATUSES)}")
-    with session_scope(engine) as session:
+    with unit.writing(engine) as session:
         if not routes.mark_stop(session, route_id, account_id, status, utcnow()):
             raise PlanError(f"{account_id}: not a stop of route {route_id}")
 
 
 def route_stop_ids(engine: Engine, route_id: str) -> dict[str, str]:
     """Account id -> route stop id of a saved route (outcomes link to their stop)."""
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         return routes.stop_ids(session, route_id)

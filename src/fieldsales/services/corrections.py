@@ -14,18 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import UNDO
 from fieldsales.services.outcome_form import OutcomeError
 from fieldsales.services.outcomes import state_of
-from fieldsales.store import outcome_log, queries
-from fieldsales.store.db import session_scope
-from fieldsales.store.models import Account, Outcome
+from fieldsales.store import outcome_log, queries, unit
+from fieldsales.store.accounts import get as get_account
+from fieldsales.store.models import Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 # a copy stands for the same contact: same rep, same day, same facts
 _COPIED = (
@@ -63,7 +65,7 @@ def _copy(source: Outcome, *, supersedes: str) -> Outcome:
 def _state(
     session: Session, account_id: str, settings: Settings, today: date
 ) -> tuple[str, ContactState]:
-    account = session.get(Account, account_id)
+    account = get_account(session, account_id)
     if account is None:
         raise OutcomeError(f"account {account_id}: not found", "log.no_account", account=account_id)
     facts = queries.outcome_facts(session, [account_id]).get(account_id, [])
@@ -76,7 +78,7 @@ def undo_last(
     """Take back the account's outcome logged last; OutcomeError when there is none."""
     today = today or date.today()
     rep = settings.rep_name()
-    with session_scope(engine) as session:
+    with unit.writing(engine) as session:
         target = outcome_log.last_logged(session=session, account_id=account_id)
         if target is None:
             raise OutcomeError("nothing to undo for this account", "undo.nothing")
@@ -115,7 +117,7 @@ def take_back_undo(
 ) -> Undone:
     """Undo an undo: the outcome it took back is in effect again (as a new event)."""
     today = today or date.today()
-    with session_scope(engine) as session:
+    with unit.writing(engine) as session:
         event = outcome_log.get_outcome(session=session, outcome_id=event_id)
         if event is None or event.supersedes is None:
             raise OutcomeError(f"{event_id}: not an undo", "undo.not_undo")

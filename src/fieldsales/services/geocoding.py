@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
-
 from fieldsales.config import Geocoding
 from fieldsales.domain.vocab import PRECISION_ORDER, Precision
 from fieldsales.geo import locate as offline
 from fieldsales.geo.normalize import join_parts, normalize_address
-from fieldsales.store.db import session_scope
-from fieldsales.store.models import Account, GeocodeCache, utcnow
+from fieldsales.store import accounts, geocode_cache, unit
 
 if TYPE_CHECKING:  # geopy is imported only when geocoding (import and locate stay fast)
+    from sqlalchemy.engine import Engine
+
     from fieldsales.geo.geocode import Geocoder
+    from fieldsales.store.models import GeocodeCache
+    from fieldsales.store.unit import Unit
 
 from fieldsales.services.locating import Progress, should_replace
 
@@ -68,18 +67,8 @@ def _targets(engine: Engine) -> list[_Target]:
     """Addresses of accounts still below street precision, grouped by cache key."""
     street = PRECISION_ORDER[Precision.street]
     low = [p.value for p, r in PRECISION_ORDER.items() if r < street]
-    with session_scope(engine) as s:
-        rows = s.execute(
-            sa.select(
-                col(Account.id),
-                col(Account.postal_code),
-                col(Account.prefecture),
-                col(Account.city),
-                col(Account.address),
-            )
-            .where(col(Account.geo_precision).in_(low), col(Account.address).is_not(None))
-            .order_by(col(Account.created_at), col(Account.id))
-        ).all()
+    with unit.reading(engine) as u:
+        rows = accounts.addresses_at(u, low)
     groups: dict[str, _Target] = {}
     table = offline.table()
     for acc_id, postal, pref, city, address in rows:
@@ -93,19 +82,18 @@ def _targets(engine: Engine) -> list[_Target]:
     return list(groups.values())
 
 
-def _apply(s: Session, account_ids: list[str], row: GeocodeCache) -> int:
+def _apply(u: Unit, account_ids: list[str], row: GeocodeCache) -> int:
     """Give the cached answer to accounts it improves; returns how many."""
     if not row.found or row.suspicious or row.lat is None or row.precision == "none":
         return 0
     n = 0
     for acc_id in account_ids:
-        acc = s.get(Account, acc_id)
+        acc = accounts.get(u, acc_id)
         if acc is None or not should_replace(acc.lat, acc.geo_precision, None, row.precision):
             continue
-        acc.lat, acc.lon = row.lat, row.lon
-        acc.geo_precision, acc.geo_source = row.precision, row.source
-        acc.updated_at = utcnow()
-        s.add(acc)
+        accounts.set_position(
+            u, acc, lat=row.lat, lon=row.lon, precision=row.precision, source=row.source
+        )
         n += 1
     return n
 
@@ -130,15 +118,8 @@ def geocode_accounts(
 
     summary = GeocodeSummary()
     targets = _targets(engine)
-    with session_scope(engine) as s:
-        keys = [t.key for t in targets]
-        cached = {
-            r.key: r.found
-            for i in range(0, len(keys), 500)
-            for r in s.exec(
-                select(GeocodeCache).where(col(GeocodeCache.key).in_(keys[i : i + 500]))
-            ).all()
-        }
+    with unit.reading(engine) as u:
+        cached = geocode_cache.found_by_key(u, [t.key for t in targets])
     total = len(targets)
     if progress:
         progress(0, total)
@@ -147,11 +128,11 @@ def geocode_accounts(
         was_found = cached.get(target.key)
         ask = was_found is None or (was_found is False and retry_failed)
         if not ask:
-            with session_scope(engine) as s:
-                row = s.get(GeocodeCache, target.key)
+            with unit.writing(engine) as u:
+                row = geocode_cache.get(u, target.key)
                 assert row is not None
                 summary.cache_hits += 1
-                summary.improved += _apply(s, target.account_ids, row)
+                summary.improved += _apply(u, target.account_ids, row)
                 summary.suspicious += int(row.suspicious)
             if progress:
                 progress(done, total)
@@ -173,16 +154,9 @@ def geocode_accounts(
             break
         summary.requested += 1
         flagged, offset = is_suspicious(answer, target.reference, settings.suspicious_km)
-        with session_scope(engine) as s:
-            row = s.get(GeocodeCache, target.key) or GeocodeCache(
-                key=target.key, found=False, source="nominatim"
-            )
-            row.found, row.lat, row.lon = answer.found, answer.lat, answer.lon
-            row.precision, row.display_name = answer.precision, answer.display_name
-            row.suspicious, row.offset_km, row.fetched_at = flagged, offset, utcnow()
-            s.add(row)
-            s.flush()
-            summary.improved += _apply(s, target.account_ids, row)
+        with unit.writing(engine) as u:
+            row = geocode_cache.record(u, target.key, answer, suspicious=flagged, offset_km=offset)
+            summary.improved += _apply(u, target.account_ids, row)
         summary.not_found += int(not answer.found)
         summary.suspicious += int(flagged)
         if progress:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.services.kpi_report import period_window
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.review import ReviewFilter, period_spec
-from fieldsales.store import kpi_drill
+from fieldsales.store import kpi_drill, unit
 from fieldsales.store.kpi_drill import DrillRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 # KPI column (a KpiRow field) -> the outcomes it is counted from (store.kpi_drill.WHATS)
 METRIC_WHAT: dict[str, str] = {
@@ -76,7 +77,7 @@ def drill_for(
     what = METRIC_WHAT.get(metric, "contacted")
     start, end = period_window(period_spec(filters.period, today), offset_minutes)
     sql_by = None if by == "rank" or key is None else by
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         rows = kpi_drill.drill_outcomes(
             session=session,
             settings=settings,

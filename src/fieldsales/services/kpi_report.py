@@ -33,19 +33,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rank_table import RankBase
 from fieldsales.services.route_report import period_bounds
-from fieldsales.store import kpi_report
+from fieldsales.store import kpi_report, unit
 from fieldsales.store.kpi_report import ZERO, GroupFigures, Window
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 KPI_GROUPS = ("rank", *kpi_report.GROUPS)
 FUNNEL_STEPS = ("contacted", "reached", "appointed", "ordered")
@@ -202,7 +203,7 @@ def kpi_report_for(
     if by == "rank" or rank is not None:
         rows, total = _ranked_rows(engine, settings, by, w, rank, offset, as_of)
         return KpiReport(by, period, rep, rows, total, filters)
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         args: dict[str, Any] = {"session": session, "settings": settings, "window": w}
         figures, total_f = kpi_report.group_figures(by=by, offset_minutes=offset, **args)
         kept = kpi_report.revivals(by=by, as_of=as_of, offset_minutes=offset, **args)
@@ -249,7 +250,7 @@ def _ranked_rows(
     base = rank_accounts(engine, settings, origin=office, today=as_of).base
     rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
     inner_by = "total" if by == "rank" else by
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         args: dict[str, Any] = {"session": session, "settings": settings, "window": w}
         per_account = kpi_report.account_figures(by=inner_by, offset_minutes=offset, **args)
         kept = kpi_report.revivals(by=inner_by, as_of=as_of, offset_minutes=offset, **args)

@@ -10,17 +10,16 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-from sqlmodel import col, select
-
 from fieldsales.config import Geocoding
 from fieldsales.domain.vocab import Precision
 from fieldsales.geo import locate as offline
 from fieldsales.geo.normalize import width_fold
-from fieldsales.store.db import session_scope
-from fieldsales.store.models import Account, AccountChange, GeocodeCache, utcnow
+from fieldsales.store import accounts, geocode_cache, unit
+from fieldsales.store.account_edit import AccountNotFound
 
 if TYPE_CHECKING:  # geopy is imported only when geocoding (import and locate stay fast)
+    from sqlalchemy.engine import Engine
+
     from fieldsales.geo.geocode import Geocoder
 
 from fieldsales.services.geocoding import geocode_key
@@ -74,26 +73,22 @@ def candidate_from_geocoder(
     """
     from fieldsales.geo.geocode import Geocoder, is_suspicious
 
-    with session_scope(engine) as s:
-        acc = s.get(Account, account_id)
+    with unit.writing(engine) as u:
+        acc = accounts.get(u, account_id)
         if acc is None:
-            raise LookupError(f"account {account_id} not found")
+            raise AccountNotFound(f"account {account_id} not found")
         key = geocode_key(acc.prefecture, acc.city, acc.address)
         if key is None:
             return None
-        row = s.get(GeocodeCache, key)
+        row = geocode_cache.get(u, key)
         ref = offline.locate(acc.postal_code, acc.prefecture, acc.city, acc.address)
     if row is None or not row.found:
         answer = (geocoder or Geocoder(settings)).lookup(key)
         flagged, offset = is_suspicious(
             answer, (ref.lat, ref.lon) if ref else None, settings.suspicious_km
         )
-        with session_scope(engine) as s:
-            row = s.get(GeocodeCache, key) or GeocodeCache(key=key, found=False, source="nominatim")
-            row.found, row.lat, row.lon = answer.found, answer.lat, answer.lon
-            row.precision, row.display_name = answer.precision, answer.display_name
-            row.suspicious, row.offset_km, row.fetched_at = flagged, offset, utcnow()
-            s.add(row)
+        with unit.writing(engine) as u:
+            row = geocode_cache.record(u, key, answer, suspicious=flagged, offset_km=offset)
     if not row.found or row.lat is None or row.lon is None:
         return None
     return Candidate(
@@ -110,53 +105,26 @@ def candidate_from_geocoder(
 
 def save_position(engine: Engine, account_id: str, candidate: Candidate) -> None:
     """Store a confirmed position (the rep's choice wins, even if coarser), with history."""
-    with session_scope(engine) as s:
-        acc = s.get(Account, account_id)
-        if acc is None:
-            raise LookupError(f"account {account_id} not found")
-        new = {
-            "lat": candidate.lat,
-            "lon": candidate.lon,
-            "geo_precision": candidate.precision,
-            "geo_source": candidate.source,
-        }
-        for name, value in new.items():
-            old = getattr(acc, name)
-            if old != value:
-                s.add(
-                    AccountChange(
-                        account_id=acc.id,
-                        field=name,
-                        old_value=_text(old),
-                        new_value=_text(value),
-                        source="app",
-                    )
-                )
-                setattr(acc, name, value)
-        acc.updated_at = utcnow()
-        s.add(acc)
+    with unit.writing(engine) as u:
+        accounts.save_position(
+            u,
+            account_id,
+            lat=candidate.lat,
+            lon=candidate.lon,
+            precision=candidate.precision,
+            source=candidate.source,
+        )
         if candidate.cache_key and candidate.suspicious:  # confirmed: no longer suspect
-            row = s.get(GeocodeCache, candidate.cache_key)
-            if row is not None:
-                row.suspicious = False
-                s.add(row)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+            geocode_cache.clear_suspicion(u, candidate.cache_key)
 
 
 def flagged_candidates(engine: Engine) -> list[tuple[str, Candidate]]:
     """Accounts whose geocoder answer was suspicious: (account id, candidate) to review."""
-    with session_scope(engine) as s:
-        flagged = {r.key: r for r in s.exec(select(GeocodeCache).where(GeocodeCache.suspicious))}
+    with unit.writing(engine) as u:
+        flagged = geocode_cache.suspicious(u)
         if not flagged:
             return []
-        rows = s.exec(
-            select(Account.id, Account.prefecture, Account.city, Account.address).where(
-                col(Account.address).is_not(None)
-            )
-        ).all()
+        rows = accounts.addresses(u)
     out = []
     for acc_id, pref, city, address in rows:
         key = geocode_key(pref, city, address)

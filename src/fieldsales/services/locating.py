@@ -11,19 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import col
+from typing import TYPE_CHECKING
 
 from fieldsales.domain.vocab import PRECISION_ORDER, Precision
 from fieldsales.geo import locate as offline
-from fieldsales.store.db import session_scope
-from fieldsales.store.models import Account, utcnow
+from fieldsales.store import accounts, unit
+from fieldsales.store.models import utcnow
 
-if TYPE_CHECKING:  # geopy is imported only when geocoding (import and locate stay fast)
-    pass
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -86,32 +82,9 @@ def locate_missing(
     """
     summary = LocateSummary()
     town_rank = PRECISION_ORDER[Precision.town]
-    cols = [
-        col(c)
-        for c in (
-            Account.id,
-            Account.postal_code,
-            Account.prefecture,
-            Account.city,
-            Account.address,
-            Account.lat,
-            Account.geo_precision,
-            Account.geo_source,
-        )
-    ]
-    with session_scope(engine) as s:
-        stmt = sa.select(*cols)
-        rows: list[Any] = []
-        if account_ids is not None:
-            ids = list(account_ids)
-            for i in range(0, len(ids), 500):  # stay under SQLite's variable limit
-                rows += s.execute(stmt.where(col(Account.id).in_(ids[i : i + 500]))).all()
-        else:
-            low = [p.value for p, r in PRECISION_ORDER.items() if r < town_rank]
-            stmt = stmt.where(
-                sa.or_(col(Account.lat).is_(None), col(Account.geo_precision).in_(low))
-            )
-            rows = list(s.execute(stmt).all())
+    low = [p.value for p, r in PRECISION_ORDER.items() if r < town_rank]
+    with unit.writing(engine) as u:
+        rows = accounts.positions(u, account_ids=account_ids, unlocated=low)
     summary.total = len(rows)
     if progress:
         progress(0, summary.total)
@@ -146,8 +119,8 @@ def locate_missing(
                 }
             )
         if updates:
-            with session_scope(engine) as s:
-                s.execute(sa.update(Account), updates)
+            with unit.writing(engine) as u:
+                accounts.update_positions(u, updates)
         if progress:
             progress(min(start + BATCH, len(rows)), summary.total)
     return summary

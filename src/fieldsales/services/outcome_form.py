@@ -17,14 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fieldsales.domain.vocab import Channel, Result, VisitStage
+from fieldsales.errors import UserError
 
 
-class OutcomeError(ValueError):
+class OutcomeError(UserError, ValueError):
     """An outcome that cannot be saved; the message says which field and why.
 
     `key` and `values` name the same message in the UI catalog (tui/i18n.py);
     a value whose name ends in `_key` is itself a catalog key (a field label).
     """
+
+    title = "Outcome not saved"
 
     def __init__(self, message: str, key: str | None = None, **values: Any) -> None:
         super().__init__(message)

@@ -16,18 +16,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactFact, ContactState, contact_state
 from fieldsales.domain.dormancy import OutcomeFact, compute_stage
 from fieldsales.domain.vocab import UNDO, Result
 from fieldsales.services.outcome_form import OutcomeError, OutcomeInput, validate
-from fieldsales.store import outcome_log, queries
-from fieldsales.store.db import session_scope
+from fieldsales.store import outcome_log, queries, unit
+from fieldsales.store.accounts import get as get_account
 from fieldsales.store.models import Account, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 __all__ = ["OutcomeError", "OutcomeInput", "PauseNotConfirmed", "log_outcome", "validate"]
 
@@ -130,8 +132,8 @@ def log_outcome(
     """
     today = today or date.today()
     validate(data, today=today)
-    with session_scope(engine) as session:
-        account = session.get(Account, data.account_id)
+    with unit.writing(engine) as session:
+        account = get_account(session, data.account_id)
         if account is None:
             raise OutcomeError(
                 f"account {data.account_id}: not found (deleted by an import?)",
@@ -180,7 +182,7 @@ def log_outcome(
 
 def find_account(engine: Engine, ref: str) -> tuple[str, str] | None:
     """(id, company) of the account named by id, external id or a unique id prefix."""
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         acc = queries.find_account(session, ref)
         return None if acc is None else (acc.id, acc.company)
 
@@ -213,7 +215,7 @@ def refusal_preview(
 ) -> ContactState:
     """The contact state the account would have if a refusal were logged today."""
     today = today or date.today()
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         facts = queries.outcome_facts(session, [account_id]).get(account_id, [])
     return _refusal_after(facts, today, settings)
 
@@ -224,8 +226,8 @@ def recontact_date(settings: Settings, today: date) -> date:
 
 def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
     """Orders and every logged outcome (corrected ones marked), newest first."""
-    with Session(engine) as session:
-        account = session.get(Account, account_id)
+    with unit.reading(engine) as session:
+        account = get_account(session, account_id)
         if account is None:
             return []
         events = outcome_log.account_outcomes(session=session, account_id=account_id)
@@ -271,7 +273,7 @@ def followups_due(
 ) -> list[FollowupDay]:
     """Follow-ups due today or overdue, oldest day first; paused and do-not-contact left out."""
     today = today or date.today()
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         facts = queries.outcome_facts(session)
         due: dict[str, date] = {}
         for account_id, events in facts.items():

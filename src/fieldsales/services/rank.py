@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
+from fieldsales.errors import UserError
 from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
-from fieldsales.store import queries
+from fieldsales.store import queries, unit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = [
     "OriginError",
@@ -31,8 +33,10 @@ __all__ = [
 ]
 
 
-class OriginError(ValueError):
+class OriginError(UserError, ValueError):
     """A reference point that cannot be resolved; the message says why."""
+
+    title = "Reference point"
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:
@@ -59,7 +63,7 @@ def resolve_origin(
     point = parse_latlon(spec)
     if point is not None:
         return f"{point[0]:.5f},{point[1]:.5f}", point[0], point[1]
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         acc = queries.find_account(session, spec)
         if acc is None:
             raise OriginError(f"{spec}: no such account, and not 'office' or LAT,LON")
@@ -85,7 +89,7 @@ def rank_accounts(
     """
     today = today or date.today()
     ids = list(account_ids) if account_ids is not None else None
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         columns = queries.rank_columns(session, ids, extra)
         outcomes = queries.outcome_columns(session, columns[0], all_accounts=ids is None)
     n = len(queries.RANK_FIELDS)

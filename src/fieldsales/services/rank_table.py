@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain.contact import contact_many
@@ -30,7 +28,10 @@ from fieldsales.domain.scoring import (
 )
 from fieldsales.domain.text import fold, fold_many
 from fieldsales.geo.distance import haversine_many
-from fieldsales.store import queries
+from fieldsales.store import queries, unit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _DETAIL_NAMES = queries.DETAIL_FIELDS
 
@@ -318,7 +319,7 @@ class RankBase:
         self._pending = []
         found: dict[str, tuple[Any, ...]] = {}
         if self.engine is not None:
-            with Session(self.engine) as session:
+            with unit.reading(self.engine) as session:
                 found = queries.account_details(session, [a.id for a in batch])
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:

@@ -8,16 +8,18 @@ and are summed per rank with numpy.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from fieldsales.config import Settings
 from fieldsales.domain.rates import CHANNELS, RANKS, Counts, LearnedRate, learn, learned_rates
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rank_table import RankBase
-from fieldsales.store import queries
+from fieldsales.store import queries, unit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def rate_counts(
@@ -31,7 +33,7 @@ def rate_counts(
 
     `base`: a ranking already at hand (the planner's), so that nothing is ranked twice.
     """
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         rows = queries.contact_funnel(session)
     if not rows:
         return {}

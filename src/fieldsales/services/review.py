@@ -16,10 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
 from fieldsales.domain.rates import LearnedRate
@@ -27,7 +24,10 @@ from fieldsales.services.kpi_report import KpiReport, kpi_report_for
 from fieldsales.services.rates import rate_table
 from fieldsales.services.route_report import ReportError, period_bounds
 from fieldsales.services.targets import CampaignReport, campaign_report
-from fieldsales.store import kpi_drill
+from fieldsales.store import kpi_drill, unit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 PERIODS = ("this_week", "last_week", "this_month", "last_month", "all")
 GROUPINGS = ("rank", "channel", "reason", "rep", "week", "month")
@@ -104,7 +104,7 @@ def review_data(
         offset_minutes=offset_minutes,
         **extra,
     )
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         reps = kpi_drill.outcome_reps(session=session)
     rates = rate_table(engine, settings, today=today)
     c = settings.campaign

@@ -14,19 +14,22 @@ import calendar
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
 from fieldsales.domain.roi import actual_roi
-from fieldsales.store import route_report
+from fieldsales.errors import UserError
+from fieldsales.store import route_report, unit
 from fieldsales.store.route_report import StopOutcome
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
-class ReportError(Exception):
+
+class ReportError(UserError):
     """A report asked for something that cannot be given (bad period, unknown route)."""
+
+    title = "Report"
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def route_rows(
 ) -> list[RouteRow]:
     """One row per saved route of the period (all when None) and rep, oldest first."""
     first, last = period_bounds(period) if period else (None, None)
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         figures = route_report.route_figures(
             session=session,
             settings=settings,
@@ -149,7 +152,7 @@ class RouteDetail:
 
 def route_detail(engine: Engine, settings: Settings, ref: str) -> RouteDetail:
     """A route's figures and its stops with their outcomes; `ref` is an id or a unique prefix."""
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         route_id = route_report.find_route_id(session=session, ref=ref)
         if route_id is None:
             raise ReportError(f"route {ref!r}: not found; `fieldsales report --by route` lists ids")

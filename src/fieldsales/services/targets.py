@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings, Target
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.kpi_report import local_offset_minutes, period_window
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.route_report import ReportError
-from fieldsales.store import kpi_report
+from fieldsales.store import kpi_report, unit
 from fieldsales.store.kpi_report import FIGURES, Window
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 _REACTIVATED = 2 + FIGURES.index("reactivated")  # positions in account_figures' rows
 _REVENUE = 2 + FIGURES.index("revenue")
@@ -111,7 +111,7 @@ def campaign_report(
         engine, settings, origin=(settings.office.lat, settings.office.lon), today=as_of
     ).base
     rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
-    with Session(engine) as session:
+    with unit.reading(engine) as session:
         rows = kpi_report.account_figures(
             session=session,
             settings=settings,

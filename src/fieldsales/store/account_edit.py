@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from fieldsales.domain.parse import match_key
+from fieldsales.errors import UserError
 from fieldsales.store.models import Account, AccountChange, utcnow
 
 # Kept by the store itself, never by an edit.
@@ -20,8 +21,10 @@ NOT_EDITABLE = frozenset({"id", "match_key", "created_at", "updated_at"})
 _KEY_FIELDS = ("company", "prefecture", "city", "address")
 
 
-class AccountNotFound(LookupError):
-    pass
+class AccountNotFound(UserError, LookupError):
+    """No account with that id."""
+
+    title = "Account"
 
 
 def _text(value: Any) -> str | None:

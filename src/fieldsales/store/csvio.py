@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from fieldsales.errors import UserError
 from fieldsales.store import textfile
 
 # Control characters no cell keeps (tab and line breaks are the fields' business).
@@ -27,8 +28,10 @@ UNTERMINATED = 'unterminated quote: a cell opens with " and never closes (the re
 STRAY_QUOTE = 'a quote inside a cell; write it as "" within a quoted cell'
 
 
-class CsvError(Exception):
+class CsvError(UserError):
     """The file as a whole cannot be read; the message names the file and the fix."""
+
+    title = "CSV file"
 
 
 @dataclass

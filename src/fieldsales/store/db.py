@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from fieldsales import locations
+from fieldsales.errors import UserError
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
@@ -30,8 +31,10 @@ MIGRATION_LOCK_KEY = 0x6669656C64
 BUSY = "the database is busy (another fieldsales is writing); try again"
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A database problem a user can act on; the message names the database."""
+
+    title = "Database"
 
 
 def database_url(db: str | Path | None) -> str:

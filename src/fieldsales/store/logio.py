@@ -59,6 +59,8 @@ _ALLOWED = {
 class LogFileError(StoreError):
     """A log file that cannot be exported or imported; the message names the file."""
 
+    title = "Log file"
+
 
 @dataclass(frozen=True)
 class ExportCounts:

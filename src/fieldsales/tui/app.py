@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from fieldsales.errors import UserError
 from fieldsales.tui.i18n import LANGUAGES, error_text, tr, translate_bindings
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class FieldSalesApp(App[None]):
                 what=what,
                 error=describe_error(worker.error, self.language),
             ),
+            title=worker.error.title if isinstance(worker.error, UserError) else "",
             severity="error",
             timeout=8,
         )

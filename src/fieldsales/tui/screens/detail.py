@@ -23,9 +23,9 @@ from textual.widgets.option_list import Option
 from fieldsales.domain.calendar import format_hours
 from fieldsales.domain.scripts import ScriptFacts
 from fieldsales.domain.vocab import label
+from fieldsales.services.account_card import AccountCard
 from fieldsales.services.corrections import Undone
 from fieldsales.services.outcomes import TimelineEntry
-from fieldsales.store.models import Account
 from fieldsales.tui.i18n import geo_mark, tr
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
@@ -35,7 +35,7 @@ from fieldsales.tui.widgets.score_bars import ScoreBars
 
 @dataclass
 class DetailData:
-    account: Account | None
+    account: AccountCard | None
     history: list[TimelineEntry]
 
 
@@ -180,14 +180,10 @@ class DetailScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="account")
     def load(self) -> None:
-        from sqlmodel import Session
-
+        from fieldsales.services.account_card import account_card
         from fieldsales.services.outcomes import account_history
 
-        with Session(self.fs.engine, expire_on_commit=False) as session:
-            account = session.get(Account, self.account_id)
-            if account is not None:
-                session.expunge(account)
+        account = account_card(self.fs.engine, self.account_id)
         history = account_history(self.fs.engine, self.account_id) if account else []
         self.post_message(DetailLoaded(DetailData(account, history)))
 
@@ -251,7 +247,7 @@ class DetailScreen(BaseScreen):
         self.query_one("#history", Static).update(timeline_text(data.history, self.lang))
         self.render_scripts(acc)
 
-    def contact_text(self, acc: Account, item: Any) -> Text:
+    def contact_text(self, acc: AccountCard, item: Any) -> Text:
         out = Text()
         person = " ".join(x for x in (acc.contact_name, acc.contact_title) if x)
         out.append((person or "—") + "\n", style="bold")
@@ -282,7 +278,7 @@ class DetailScreen(BaseScreen):
             out.append(f"\n{self.t('detail.last_order')}: {acc.last_product}")
         return out
 
-    def hours_text(self, acc: Account) -> Text:
+    def hours_text(self, acc: AccountCard) -> Text:
         """定休日 and 受付時間 on one line, or how to set them."""
         out = Text()
         if not (acc.closed_weekdays or acc.opens_at or acc.closes_at):
@@ -296,7 +292,7 @@ class DetailScreen(BaseScreen):
         out.append(hours, style="bold")
         return out
 
-    def render_scripts(self, acc: Account) -> None:
+    def render_scripts(self, acc: AccountCard) -> None:
         try:
             scripts = self.fs.scripts
         except ValueError as exc:  # a broken user file: say so, keep the rest

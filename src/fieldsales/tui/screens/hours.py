@@ -119,11 +119,9 @@ class HoursScreen(FormModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="saving hours")
     def save(self, changes: dict[str, str | None]) -> None:
-        from fieldsales.store.account_edit import update_account_fields
-        from fieldsales.store.db import session_scope
+        from fieldsales.services.account_card import save_account_fields
 
-        with session_scope(self.fs.engine) as session:
-            changed = update_account_fields(session, self.account_id, changes, source="app")
+        changed = save_account_fields(self.fs.engine, self.account_id, changes)
         self.post_message(HoursSaved(changed))
 
     def on_hours_saved(self, message: HoursSaved) -> None:

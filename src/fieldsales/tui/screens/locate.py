@@ -77,13 +77,10 @@ class LocateScreen(FormModal):
 
     @work(thread=True, exit_on_error=False, group="locate", name="account")
     def load_postal(self) -> None:
-        from sqlmodel import Session
+        from fieldsales.services.account_card import account_card
 
-        from fieldsales.store.models import Account
-
-        with Session(self.fs.engine) as s:
-            acc = s.get(Account, self.account_id)
-            self.post_message(PostalLoaded(acc.postal_code if acc else None))
+        acc = account_card(self.fs.engine, self.account_id)
+        self.post_message(PostalLoaded(acc.postal_code if acc else None))
 
     def on_postal_loaded(self, message: PostalLoaded) -> None:
         postal = self.query_one("#postal", Input)
