@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_state_path
 
 APP_NAME = "fieldsales"
 
@@ -46,6 +46,18 @@ def data_dir() -> Path:
     if override:
         return Path(override) / "data"
     return user_data_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """What the app remembers between runs (not settings: config.yaml is the user's)."""
+    override = os.environ.get("FIELDSALES_HOME")
+    if override:
+        return Path(override) / "state"
+    return user_state_path(APP_NAME, appauthor=False)
+
+
+def ui_state_file() -> Path:
+    return state_dir() / "ui.json"
 
 
 def user_config_file() -> Path:

@@ -9,8 +9,9 @@ from datetime import date, time
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
-from fieldsales.domain.vocab import LABELS
 from fieldsales.handoff.sheet import build_sheet, to_html, to_markdown
+from fieldsales.i18n import tr
+from fieldsales.i18n.labels import REASON_LABELS, STAGE_LABELS
 from fieldsales.planning import planned_day, planner, saved
 from fieldsales.planning.day_model import hhmm
 from fieldsales.planning.engines import solve_default
@@ -75,7 +76,7 @@ def test_day_sheet_in_japanese(
     pd = planner.plan_day(engine, ja, day=DAY, solve=solve_default)
     sheet = build_sheet(pd, ja, engine)
     a = pd.accounts[pd.plan.stops[0].account_id]
-    stage, reason = LABELS["ja"][a.stage], LABELS["ja"][a.main_reason]
+    stage, reason = tr(STAGE_LABELS[a.stage], "ja"), tr(REASON_LABELS[a.main_reason], "ja")
     md, page = to_markdown(sheet), to_html(sheet)
     for text in (md, page):
         assert f"段階 {stage}" in text and f"理由 {reason}" in text
@@ -86,4 +87,4 @@ def test_day_sheet_in_japanese(
     assert sheet.title.startswith("訪問計画")
     assert 'lang="ja"' in page
     en = to_markdown(build_sheet(pd, settings, engine))
-    assert f"stage {LABELS['en'][a.stage]}" in en and "Planned ROI" in en
+    assert f"stage {STAGE_LABELS[a.stage]}" in en and "Planned ROI" in en

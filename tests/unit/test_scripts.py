@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def test_every_reason_renders_without_leftover_placeholders(bundled, reason, lan
         for name in PLACEHOLDERS:
             assert "{" + name + "}" not in text
     assert "丸の内精機" in r.phone_script + r.visit_opener
-    assert "24" in r.phone_script  # months since the last order
+    # 24 months since the last order, said as a person says it
+    assert ("about 2 years" if language == "en" else "約2年") in r.phone_script
     assert r.approach.channels
 
 
@@ -73,7 +75,7 @@ def test_missing_facts_use_polite_fallbacks(bundled):
     en = bundled.render("forgotten", bare, "en", TODAY)
     assert "the person in charge" in en.phone_script
     assert "our products" in en.phone_script
-    assert "? months" in en.phone_script
+    assert "until ? ago" in en.phone_script
     ja = bundled.render("forgotten", bare, "ja", TODAY)
     assert "ご担当者様" in ja.phone_script and "弊社製品" in ja.phone_script
 
@@ -151,3 +153,26 @@ def test_japanese_keeps_the_site_attached_to_the_company(bundled):
     r = bundled.render("price", FACTS, "ja", TODAY)
     assert "丸の内精機（本社）様" in r.phone_script
     assert "丸の内精機 本社" in bundled.render("price", FACTS, "en", TODAY).phone_script
+
+
+def test_japanese_business_forms(bundled):
+    from datetime import time
+
+    ja = bundled.render("product", FACTS, "ja", TODAY)
+    assert "山本 健様" in ja.phone_script
+    assert "約2年前" in ja.visit_opener and "か月" not in ja.visit_opener
+    greet = {
+        time(9, 30): "おはようございます",
+        time(13, 0): "こんにちは",
+        time(17, 30): "お疲れさまです",
+        None: "こんにちは",
+    }
+    for at, word in greet.items():
+        opener = bundled.render("product", replace(FACTS, at=at), "ja", TODAY).visit_opener
+        assert opener.startswith(word), (at, opener)
+    en = bundled.render("product", replace(FACTS, at=time(9, 0)), "en", TODAY)
+    assert en.visit_opener.startswith("Good morning, I am Sato.")
+    assert "山本 健 " in en.phone_script or "山本 健?" in en.phone_script  # no 様 in English
+    recent = replace(FACTS, last_order_date=date(2026, 3, 20))
+    assert "約8か月前" in bundled.render("product", recent, "ja", TODAY).visit_opener
+    assert "about 8 months ago" in bundled.render("product", recent, "en", TODAY).visit_opener

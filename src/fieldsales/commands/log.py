@@ -52,9 +52,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from fieldsales.domain.vocab import label
+    from fieldsales.i18n.labels import STAGE_LABELS, label
     from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
-    from fieldsales.services.outcomes import find_account, log_outcome
+    from fieldsales.services.outcomes import PauseNotConfirmed, find_account, log_outcome
 
     today = date.today()
     settings = ctx.settings
@@ -82,12 +82,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data = outcome_from_form(form, today)
         saved = log_outcome(ctx.engine, settings, data, today=today, confirm_pause=args.yes)
     except OutcomeError as exc:
-        hint = "; add --yes to log it" if exc.key == "log.confirm_pause" else ""
+        hint = "; add --yes to log it" if isinstance(exc, PauseNotConfirmed) else ""
         text = str(exc).removesuffix("; confirm to log it")
         print(f"log: {text}{hint}", file=sys.stderr)  # one line, never wrapped
         return 2
     parts = [f"logged {data.channel} {data.result} for {account[1]}"]
-    parts.append(f"stage {label(saved.stage)}")
+    parts.append(f"stage {label(STAGE_LABELS, saved.stage, 'en')}")
     if saved.contact.is_paused(today) and saved.contact.paused_until:
         parts.append(f"not proposed until {saved.contact.paused_until.isoformat()}")
     elif saved.contact.next_followup:

@@ -190,7 +190,8 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
     from rich.table import Table
     from rich.text import Text
 
-    from fieldsales.domain.vocab import label as vlabel
+    from fieldsales.i18n.labels import REASON_LABELS, STAGE_LABELS
+    from fieldsales.i18n.labels import label as vlabel
 
     if not items:
         ctx.console.print(
@@ -221,8 +222,8 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
             "company": a.company + (f" {a.site}" if a.site else ""),
             "city": a.city or "",
             "km": km,
-            "stage": vlabel(a.stage, lang),
-            "reason": vlabel(a.main_reason, lang),
+            "stage": vlabel(STAGE_LABELS, a.stage, lang),
+            "reason": vlabel(REASON_LABELS, a.main_reason, lang),
             "months": "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
         }
         rows.append(cells)

@@ -26,25 +26,6 @@ CRITERIA = (
     "digital_responsiveness",
 )
 
-CRITERION_LABELS = {
-    "en": {
-        "past_revenue": "past revenue",
-        "dormancy_length": "dormancy length",
-        "reason_solvable": "reason solvable",
-        "competitor_status": "competitor status",
-        "proximity": "proximity",
-        "digital_responsiveness": "digital response",
-    },
-    "ja": {
-        "past_revenue": "過去の取引総額",
-        "dormancy_length": "休眠期間",
-        "reason_solvable": "原因の解決可能性",
-        "competitor_status": "競合利用状況",
-        "proximity": "地理的近接性",
-        "digital_responsiveness": "デジタル反応性",
-    },
-}
-
 
 @dataclass(frozen=True)
 class ScoreInputs:

@@ -11,15 +11,25 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from fieldsales.errors import UserError
+from fieldsales.i18n.phrases import greeting, honorific, since_text
 
-PLACEHOLDERS = ("company", "contact", "months", "last_product", "reason_message", "rep")
+PLACEHOLDERS = (
+    "company",
+    "contact",
+    "months",
+    "since",
+    "greeting",
+    "last_product",
+    "reason_message",
+    "rep",
+)
 _REQUIRED = ("channels", "key_message", "offer", "reason_message", "phone_script", "visit_opener")
 
 
@@ -52,6 +62,7 @@ class ScriptFacts:
     last_order_date: date | None = None
     last_product: str | None = None
     rep: str = ""
+    at: time | None = None  # when the rep speaks (a visit's arrival, a call's slot)
 
 
 @dataclass(frozen=True)
@@ -170,8 +181,10 @@ def placeholder_values(
         company += f"（{facts.site}）" if language == "ja" else f" {facts.site}"
     return {
         "company": company,
-        "contact": facts.contact or contact_fallback,
+        "contact": honorific(facts.contact or "", language) or contact_fallback,
         "months": "?" if months is None else str(months),
+        "since": since_text(months, language),
+        "greeting": greeting(facts.at, language),
         "last_product": facts.last_product or "",
         "rep": facts.rep,
     }

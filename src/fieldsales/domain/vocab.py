@@ -1,4 +1,4 @@
-"""The closed vocabularies of the method, with English and Japanese labels."""
+"""The closed vocabularies of the method; their words are in fieldsales.i18n.labels."""
 
 from __future__ import annotations
 
@@ -78,48 +78,3 @@ PRECISION_ORDER = {
     Precision.city: 1,
     Precision.none: 0,
 }
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "active": "active",
-        "at_risk": "at risk",
-        "dormant_early": "dormant (early)",
-        "dormant_mid": "dormant (mid)",
-        "dormant_long": "dormant (long)",
-        "reactivating": "reactivating",
-        "revived": "revived",
-        "product": "product dissatisfaction",
-        "price": "price dissatisfaction",
-        "customer_change": "customer-side change",
-        "forgotten": "simply forgotten",
-        "competitor": "switched to competitor",
-        "need_gone": "need disappeared",
-        "external": "external change",
-        "low_contact": "too little contact",
-        "other": "other",
-        "unknown": "unknown",
-    },
-    "ja": {
-        "active": "取引中",
-        "at_risk": "要注意",
-        "dormant_early": "初期休眠",
-        "dormant_mid": "中期休眠",
-        "dormant_long": "長期休眠",
-        "reactivating": "再活性化中",
-        "revived": "復活",
-        "product": "商品・サービスへの不満",
-        "price": "価格への不満",
-        "customer_change": "顧客環境の変化",
-        "forgotten": "単純な忘却",
-        "competitor": "競合へ乗り換え",
-        "need_gone": "ニーズ消滅",
-        "external": "外部環境の変化",
-        "low_contact": "コミュニケーション不足",
-        "other": "その他",
-        "unknown": "不明",
-    },
-}
-
-
-def label(value: str, language: str = "en") -> str:
-    return LABELS.get(language, LABELS["en"]).get(value, value)

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from fieldsales.i18n import N_, NP_, tr
+from fieldsales.i18n.labels import (
+    CHANNEL_LABELS,
+    HISTORY_KINDS,
+    REASON_LABELS,
+    RESULT_LABELS,
+    STAGE_LABELS,
+    label,
+)
+from fieldsales.i18n.phrases import honorific
 from fieldsales.planning import text
-from fieldsales.tui.i18n import tr
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -87,7 +97,6 @@ def build_sheet(
     """The planned day as a sheet: every line written by planning.text, in the
     app's language, with each stop's talk script and recent history (`engine`)."""
     from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
-    from fieldsales.domain.vocab import label
     from fieldsales.handoff.links import route_links
     from fieldsales.planning.calls import phone_script
     from fieldsales.planning.day_model import hhmm
@@ -106,6 +115,7 @@ def build_sheet(
             a.last_order_date,
             a.last_product,
             settings.rep_name(),
+            at=time(s.start_s // 3600 % 24, s.start_s % 3600 // 60),
         )
         script = scripts.render(a.main_reason, facts, settings.language, p.day).visit_opener
         stops.append(
@@ -120,10 +130,10 @@ def build_sheet(
                     if x and not (a.address and x in a.address)
                 )
                 or "-",
-                contact=a.contact_name or "-",
+                contact=honorific(a.contact_name or "", lang) or "-",
                 phone=a.phone or "-",
-                stage=label(a.stage, lang),
-                reason=label(a.main_reason, lang),
+                stage=label(STAGE_LABELS, a.stage, lang),
+                reason=label(REASON_LABELS, a.main_reason, lang),
                 rank=a.rank,
                 score=a.total,
                 leg_km=s.leg_km,
@@ -143,7 +153,7 @@ def build_sheet(
             seq=i,
             time=hhmm(c.slot_s),
             company=pd.accounts[c.account_id].company,
-            contact=pd.accounts[c.account_id].contact_name or "-",
+            contact=honorific(pd.accounts[c.account_id].contact_name or "", lang) or "-",
             phone=pd.accounts[c.account_id].phone or "-",
             rank=pd.accounts[c.account_id].rank,
             value=text.value_text(pd, c.value),
@@ -153,7 +163,7 @@ def build_sheet(
         for i, c in enumerate(pd.calls, 1)
     )
     return DaySheet(
-        title=tr("sheet.title", lang, rep=settings.rep_name()),
+        title=tr("Visit plan ({rep})", lang, rep=settings.rep_name()),
         day=p.day.isoformat(),
         start=p.start.label,
         end=p.end.label,
@@ -177,11 +187,12 @@ def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[
     lines = []
     for e in account_history(engine, account_id)[:HISTORY_LINES]:
         if e.kind == "outcome":
-            what = f"{tr(f'ch.{e.channel}', lang)}: {tr(f'res.{e.result}', lang)}"
+            channel = label(CHANNEL_LABELS, e.channel, lang)
+            what = f"{channel}: {label(RESULT_LABELS, e.result, lang)}"
             if e.next_action:
                 what += f" → {e.next_action}"
         else:
-            what = tr(f"sheet.kind.{e.kind}", lang) + (f": {e.notes}" if e.notes else "")
+            what = label(HISTORY_KINDS, e.kind, lang) + (f": {e.notes}" if e.notes else "")
         lines.append(f"{e.day.isoformat()} {what}")
     return tuple(lines)
 
@@ -189,14 +200,19 @@ def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[
 def _flags(s: SheetStop, lang: str) -> str:
     bits = []
     if s.pinned:
-        bits.append(tr("sheet.appointment", lang))
-    bits.append(tr("sheet.in_window" if s.in_window else "sheet.outside_window", lang))
+        bits.append(tr(NP_("time window", "appointment"), lang))
+    bits.append(tr(N_("in best window") if s.in_window else N_("outside best window"), lang))
     return ", ".join(bits)
 
 
 def _rank_line(s: SheetStop, lang: str) -> str:
     line = tr(
-        "sheet.rank_line", lang, rank=s.rank, score=f"{s.score:.0f}", stage=s.stage, reason=s.reason
+        "Rank {rank} (score {score}), stage {stage}, reason {reason}",
+        lang,
+        rank=s.rank,
+        score=f"{s.score:.0f}",
+        stage=s.stage,
+        reason=s.reason,
     )
     if s.value:
         line += " · " + text.value_line(s.value, s.why, lang)
@@ -208,7 +224,7 @@ def _call_line(c: SheetCall, lang: str) -> str:
 
 
 def _drive(s: SheetStop, lang: str) -> str:
-    return tr("sheet.drive", lang, km=f"{s.leg_km:.1f}", minutes=s.leg_minutes)
+    return tr("Drive {km} km / {minutes} min", lang, km=f"{s.leg_km:.1f}", minutes=s.leg_minutes)
 
 
 def to_markdown(sheet: DaySheet) -> str:
@@ -220,43 +236,43 @@ def to_markdown(sheet: DaySheet) -> str:
     out = [
         f"# {sheet.title} — {sheet.day}",
         "",
-        f"- {t('sheet.start_line', place=sheet.start, time=sheet.depart)}",
-        f"- {t('sheet.end_line', place=sheet.end, time=sheet.back)}",
-        f"- {t('sheet.lunch')}: {sheet.lunch}",
+        f"- {t('Start: {place}, leave {time}', place=sheet.start, time=sheet.depart)}",
+        f"- {t('End: {place}, back {time}', place=sheet.end, time=sheet.back)}",
+        f"- {t('Lunch')}: {sheet.lunch}",
         f"- {sheet.totals}",
-        f"- {t('sheet.roi')}: {sheet.roi_line}",
+        f"- {t('Planned ROI')}: {sheet.roi_line}",
         "",
     ]
     for s in sheet.stops:
         out += [
             f"## {s.seq}. {s.arrival}-{s.departure} {s.company}",
             "",
-            f"- {t('sheet.address')}: {s.address}",
-            f"- {t('sheet.contact')}: {s.contact}  {t('sheet.tel')}: {s.phone}",
+            f"- {t('Address')}: {s.address}",
+            f"- {t('Contact')}: {s.contact}  {t('Tel')}: {s.phone}",
             f"- {_rank_line(s, lang)}",
             f"- {_drive(s, lang)}; {_flags(s, lang)}",
             "",
-            f"**{t('sheet.script')}**",
+            f"**{t('Talk script')}**",
             "",
             *[f"> {line}" for line in s.talk_script.splitlines() or [""]],
             "",
         ]
         if s.history:
-            out += [f"**{t('sheet.history')}**", "", *[f"- {h}" for h in s.history], ""]
+            out += [f"**{t('History')}**", "", *[f"- {h}" for h in s.history], ""]
     if sheet.calls:
-        out += [f"## {t('sheet.calls', n=len(sheet.calls))}", ""]
+        out += [f"## {t('Calls ({n}): phone windows, best value first', n=len(sheet.calls))}", ""]
         for c in sheet.calls:
             out += [
                 f"### {c.seq}. {c.time} {c.company}",
                 "",
-                f"- {t('sheet.contact')}: {c.contact}  {t('sheet.tel')}: {c.phone}",
+                f"- {t('Contact')}: {c.contact}  {t('Tel')}: {c.phone}",
                 f"- {_call_line(c, lang)}",
                 "",
                 *[f"> {line}" for line in c.talk_script.splitlines() or [""]],
                 "",
             ]
     if sheet.links:
-        out += [f"## {t('sheet.directions')}", ""]
+        out += [f"## {t('Directions (Google Maps)')}", ""]
         out += [f"{i}. <{link}>" for i, link in enumerate(sheet.links, 1)]
         out.append("")
     return "\n".join(out)
@@ -289,10 +305,10 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(sheet.title)} — {e(sheet.day)}</h1>",
         '<p class="meta">',
-        f"{t('sheet.start')} {e(sheet.start)} {e(sheet.depart)} · "
-        f"{t('sheet.end')} {e(sheet.end)} {e(sheet.back)} · "
-        f"{t('sheet.lunch')} {e(sheet.lunch)}<br>",
-        f"{e(sheet.totals)} · {t('sheet.roi')} {e(sheet.roi_line)}",
+        f"{t('Start')} {e(sheet.start)} {e(sheet.depart)} · "
+        f"{t('End')} {e(sheet.end)} {e(sheet.back)} · "
+        f"{t('Lunch')} {e(sheet.lunch)}<br>",
+        f"{e(sheet.totals)} · {t('Planned ROI')} {e(sheet.roi_line)}",
         "</p>",
     ]
     for s in sheet.stops:
@@ -300,8 +316,8 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
         parts += [
             '<div class="stop">',
             f"<h2>{s.seq}. {e(s.arrival)}–{e(s.departure)} {e(s.company)}</h2>",
-            f'<div class="meta">{e(s.address)}<br>{t("sheet.contact")} {e(s.contact)} · '
-            f'{t("sheet.tel")} <a href="tel:{e(s.phone)}">{e(s.phone)}</a><br>'
+            f'<div class="meta">{e(s.address)}<br>{t("Contact")} {e(s.contact)} · '
+            f'{t("Tel")} <a href="tel:{e(s.phone)}">{e(s.phone)}</a><br>'
             f"{e(_rank_line(s, lang))}"
             f"<br>{e(_drive(s, lang))} · {e(_flags(s, lang))}</div>",
             f"<blockquote>{e(s.talk_script)}</blockquote>",
@@ -309,28 +325,30 @@ def to_html(sheet: DaySheet, qr: tuple[tuple[str, str], ...] = ()) -> str:
             "</div>",
         ]
     if sheet.calls:
-        parts.append(f'<div class="stop"><h2>{t("sheet.calls", n=len(sheet.calls))}</h2></div>')
+        parts.append(
+            f'<div class="stop"><h2>{t("Calls ({n}): phone windows, best value first", n=len(sheet.calls))}</h2></div>'
+        )
         for c in sheet.calls:
             parts += [
                 '<div class="stop">',
                 f"<h2>{c.seq}. {e(c.time)} {e(c.company)}</h2>",
-                f'<div class="meta">{t("sheet.contact")} {e(c.contact)} · '
-                f'{t("sheet.tel")} <a href="tel:{e(c.phone)}">{e(c.phone)}</a><br>'
+                f'<div class="meta">{t("Contact")} {e(c.contact)} · '
+                f'{t("Tel")} <a href="tel:{e(c.phone)}">{e(c.phone)}</a><br>'
                 f"{e(_call_line(c, lang))}</div>",
                 f"<blockquote>{e(c.talk_script)}</blockquote>",
                 "</div>",
             ]
     if sheet.links:
-        parts.append(f'<div class="stop"><h2>{t("sheet.directions_desktop")}</h2><ol>')
+        parts.append(f'<div class="stop"><h2>{t("Directions (desktop)")}</h2><ol>')
         parts += [
-            f'<li><a href="{e(link)}">{t("sheet.leg", n=i)}</a></li>'
+            f'<li><a href="{e(link)}">{t("leg {n}", n=i)}</a></li>'
             for i, link in enumerate(sheet.links, 1)
         ]
         parts.append("</ol></div>")
     if qr:
-        parts.append(f'<div class="stop"><h2>{t("sheet.directions_phone")}</h2><ol>')
+        parts.append(f'<div class="stop"><h2>{t("Directions on the phone (scan)")}</h2><ol>')
         parts += [
-            f'<li><a href="{e(link)}">{t("sheet.leg", n=i)}</a><br>{svg}</li>'
+            f'<li><a href="{e(link)}">{t("leg {n}", n=i)}</a><br>{svg}</li>'
             for i, (link, svg) in enumerate(qr, 1)
         ]
         parts.append("</ol></div>")

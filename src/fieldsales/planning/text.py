@@ -3,16 +3,16 @@
 The CLI (`fieldsales plan`), the Plan screen and the day sheets (Markdown,
 HTML) write a plan with these functions only: the lunch line, the totals
 line, the planned ROI, the stops' and calls' cells (value and why), and the
-call list's line. Translated through the app's one table (tui.i18n, plain
-dicts).
+call list's line, in the language asked for (fieldsales.i18n catalogs).
 """
 
 from __future__ import annotations
 
 from fieldsales.domain import channels
+from fieldsales.i18n import ntr, tr
+from fieldsales.i18n.labels import PLAN_WHY, label
 from fieldsales.planning.day_model import DayPlan, hhmm
 from fieldsales.planning.planned_day import Call, PlannedDay
-from fieldsales.tui.i18n import tr
 
 
 def stop_why(pd: PlannedDay, account_id: str) -> str:
@@ -29,6 +29,17 @@ def stop_why(pd: PlannedDay, account_id: str) -> str:
 def call_why(pd: PlannedDay, call: Call) -> str:
     """Why an account is on the call list: 'B ◎', 'D △ follow-up due'."""
     return channels.describe_fit(call.fit, pd.accounts[call.account_id].rank, call.why)
+
+
+def why_text(why: str, lang: str) -> str:
+    """A stop's or a call's why in `lang`: 'C △ follow-up' -> 'C △ フォロー期日' (the rank
+    and the fit symbol stay)."""
+    if why in PLAN_WHY:
+        return label(PLAN_WHY, why, lang)
+    parts = why.split(" ", 2)  # rank, fit symbol, reason
+    if len(parts) == 3:
+        return f"{parts[0]} {parts[1]} {label(PLAN_WHY, parts[2], lang)}"
+    return why
 
 
 STOP_COLUMNS = ("#", "time", "company", "rank", "km", "min", "window", "value", "why")
@@ -90,14 +101,14 @@ def lunch_text(plan: DayPlan) -> str:
 
 
 def visits_text(n: int, lang: str = "en") -> str:
-    return tr("plan.visits_one", lang) if n == 1 else tr("plan.visits", lang, n=n)
+    return ntr("{n} visit", "{n} visits", n, lang)
 
 
 def totals_line(pd: PlannedDay, lang: str = "en") -> str:
     """'5 visits · 23.4 km · 80 min driving · 12 min idle · value ¥48,200'."""
     p = pd.plan
     return tr(
-        "plan.totals_line",
+        "{visits} · {km} km · {drive} min driving · {idle} min idle · value {score}",
         lang,
         visits=visits_text(len(p.stops), lang),
         km=f"{p.km:.1f}",
@@ -110,9 +121,9 @@ def totals_line(pd: PlannedDay, lang: str = "en") -> str:
 def roi_line(pd: PlannedDay, lang: str = "en") -> str:
     """The planned ROI: '312% (expected revenue ¥…, gross profit ¥…, cost ¥…)'."""
     r = pd.roi
-    pct = tr("plan.roi_na", lang) if r.roi_pct is None else f"{r.roi_pct:.0f}%"
+    pct = tr("n/a", lang) if r.roi_pct is None else f"{r.roi_pct:.0f}%"
     return tr(
-        "plan.roi",
+        "{pct} (expected revenue ¥{revenue}, gross profit ¥{profit}, cost ¥{cost})",
         lang,
         pct=pct,
         revenue=f"{r.expected_revenue:,}",
@@ -123,9 +134,15 @@ def roi_line(pd: PlannedDay, lang: str = "en") -> str:
 
 def value_line(value: str, why: str, lang: str = "en") -> str:
     """A stop's value and why, as the day sheet writes it."""
-    return tr("sheet.value_line", lang, value=value, why=why)
+    return tr("expected gross profit {value} ({why})", lang, value=value, why=why_text(why, lang))
 
 
 def call_line(rank: str, value: str, why: str, lang: str = "en") -> str:
     """A call of the call list, as the day sheet writes it."""
-    return tr("sheet.call_line", lang, value=value, why=why, rank=rank)
+    return tr(
+        "Rank {rank} ({why}), expected gross profit {value}",
+        lang,
+        value=value,
+        why=why_text(why, lang),
+        rank=rank,
+    )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import UNDO
+from fieldsales.i18n import N_
 from fieldsales.services.outcome_form import OutcomeError
 from fieldsales.services.outcomes import state_of
 from fieldsales.store import outcome_log, queries, unit
@@ -67,7 +68,11 @@ def _state(
 ) -> tuple[str, ContactState]:
     account = get_account(session, account_id)
     if account is None:
-        raise OutcomeError(f"account {account_id}: not found", "log.no_account", account=account_id)
+        raise OutcomeError(
+            f"account {account_id}: not found",
+            N_("Account {account} no longer exists"),
+            account=account_id,
+        )
     facts = queries.outcome_facts(session, [account_id]).get(account_id, [])
     return state_of(account, facts, settings, today)
 
@@ -81,7 +86,9 @@ def undo_last(
     with unit.writing(engine) as session:
         target = outcome_log.last_logged(session=session, account_id=account_id)
         if target is None:
-            raise OutcomeError("nothing to undo for this account", "undo.nothing")
+            raise OutcomeError(
+                "nothing to undo for this account", N_("Nothing to undo for this account.")
+            )
         earlier = (
             outcome_log.get_outcome(session=session, outcome_id=target.supersedes)
             if target.supersedes
@@ -120,12 +127,16 @@ def take_back_undo(
     with unit.writing(engine) as session:
         event = outcome_log.get_outcome(session=session, outcome_id=event_id)
         if event is None or event.supersedes is None:
-            raise OutcomeError(f"{event_id}: not an undo", "undo.not_undo")
+            raise OutcomeError(f"{event_id}: not an undo", N_("There is no undo to take back."))
         if outcome_log.is_superseded(session=session, outcome_id=event_id):
-            raise OutcomeError("this undo was already taken back", "undo.already")
+            raise OutcomeError(
+                "this undo was already taken back", N_("This undo was already taken back.")
+            )
         undone = outcome_log.get_outcome(session=session, outcome_id=event.supersedes)
         if undone is None:
-            raise OutcomeError(f"{event.supersedes}: not found", "undo.not_undo")
+            raise OutcomeError(
+                f"{event.supersedes}: not found", N_("There is no undo to take back.")
+            )
         copy = _copy(undone, supersedes=event.id)
         outcome_log.add_outcome(session=session, outcome=copy)
         stage, contact = _state(session, undone.account_id, settings, today)

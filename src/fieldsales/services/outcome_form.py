@@ -18,13 +18,15 @@ from typing import Any
 
 from fieldsales.domain.vocab import Channel, Result, VisitStage
 from fieldsales.errors import UserError
+from fieldsales.i18n import N_
 
 
 class OutcomeError(UserError, ValueError):
     """An outcome that cannot be saved; the message says which field and why.
 
-    `key` and `values` name the same message in the UI catalog (tui/i18n.py);
-    a value whose name ends in `_key` is itself a catalog key (a field label).
+    `key` is the same message as an English msgid (marked with N_, translated
+    by the UI), `values` fill it in; a value whose name ends in `_key` is
+    itself a msgid (a field label).
     """
 
     title = "Outcome not saved"
@@ -96,7 +98,7 @@ def parse_yen(text: str, field: str, field_key: str) -> int | None:
     if not re.fullmatch(r"\d+", cleaned):
         raise OutcomeError(
             f"{field}: {text.strip()!r} is not a whole number",
-            "log.bad_number",
+            N_("{field}: {text!r} is not a whole number"),
             field_key=field_key,
             text=text.strip(),
         )
@@ -110,12 +112,24 @@ def outcome_from_form(form: OutcomeForm, today: date, now: time | None = None) -
     local time.
     """
     if not form.result:
-        raise OutcomeError("result: pick a result; nothing was saved", "log.need_result")
-    day = parse_day(form.day, today, "date", "log.bad_day") or today
-    due = parse_day(form.due, day, "due date", "log.bad_date")
+        raise OutcomeError(
+            "result: pick a result; nothing was saved",
+            N_("Pick a result (1-7) first: nothing was saved."),
+        )
+    day = (
+        parse_day(form.day, today, "date", N_("Date: {text!r} is not a date; use YYYY-MM-DD"))
+        or today
+    )
+    due = parse_day(
+        form.due, day, "due date", N_("Due date: {text!r} is not a date; use YYYY-MM-DD or +days")
+    )
     numbers = {
-        name: parse_yen(getattr(form, name), label, f"log.{name}")
-        for name, label in (("amount", "amount"), ("cost", "cost"), ("minutes", "minutes"))
+        name: parse_yen(getattr(form, name), name, field)
+        for name, field in (
+            ("amount", N_("Order amount (yen)")),
+            ("cost", N_("Cost (yen)")),
+            ("minutes", N_("Minutes")),
+        )
     }
     clock = now if now is not None else datetime.now().time()
     data = OutcomeInput(
@@ -143,52 +157,58 @@ def validate(data: OutcomeInput, *, today: date | None = None) -> None:
     if data.channel not in Channel.__members__:
         raise OutcomeError(
             f"channel: {data.channel!r} is not one of {', '.join(Channel)}",
-            "log.bad_channel",
+            N_("Channel: {text!r} is not one of {allowed}"),
             text=data.channel,
             allowed=", ".join(Channel),
         )
     if data.result not in Result.__members__:
         raise OutcomeError(
             f"result: {data.result!r} is not one of {', '.join(Result)}",
-            "log.bad_result",
+            N_("Result: {text!r} is not one of {allowed}"),
             text=data.result,
             allowed=", ".join(Result),
         )
     if data.visit_stage not in VisitStage.__members__:
         raise OutcomeError(
             f"visit stage: {data.visit_stage!r} is not one of {', '.join(VisitStage)}",
-            "log.bad_stage",
+            N_("Visit stage: {text!r} is not one of {allowed}"),
             text=data.visit_stage,
             allowed=", ".join(VisitStage),
         )
     if data.channel != Channel.visit and data.visit_stage != VisitStage.none:
-        raise OutcomeError("visit stage: only a visit has a stage", "log.stage_not_visit")
+        raise OutcomeError(
+            "visit stage: only a visit has a stage", N_("Visit stage: only a visit has a stage")
+        )
     for name, key in (
-        ("order_amount", "log.amount"),
-        ("cost", "log.cost"),
-        ("duration_minutes", "log.minutes"),
+        ("order_amount", N_("Order amount (yen)")),
+        ("cost", N_("Cost (yen)")),
+        ("duration_minutes", N_("Minutes")),
     ):
         value = getattr(data, name)
         if value is not None and value < 0:
             raise OutcomeError(
                 f"{name.replace('_', ' ')}: must be 0 or more, got {value}",
-                "log.negative",
+                N_("{field}: must be 0 or more, got {value}"),
                 field_key=key,
                 value=value,
             )
     if data.order_amount and data.result != Result.order:
-        raise OutcomeError("amount: only an order has an amount", "log.amount_not_order")
+        raise OutcomeError(
+            "amount: only an order has an amount", N_("Order amount: only an order has an amount")
+        )
     if data.occurred_at is not None and data.occurred_at.tzinfo is None:
         raise OutcomeError("occurred at: must carry a time zone")
     if today is not None and data.occurred_at is not None:
         day = data.occurred_at.astimezone().date()
         if day > today:
             raise OutcomeError(
-                f"date: {day.isoformat()} is in the future", "log.future", date=day.isoformat()
+                f"date: {day.isoformat()} is in the future",
+                N_("Date: {date} is in the future"),
+                date=day.isoformat(),
             )
         if data.next_action_due is not None and data.next_action_due < day:
             raise OutcomeError(
                 f"due date: {data.next_action_due.isoformat()} is before the day it happened",
-                "log.due_before",
+                N_("Due date: {date} is before the day it happened"),
                 date=data.next_action_due.isoformat(),
             )

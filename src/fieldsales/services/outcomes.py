@@ -22,6 +22,7 @@ from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactFact, ContactState, contact_state
 from fieldsales.domain.dormancy import OutcomeFact, compute_stage
 from fieldsales.domain.vocab import UNDO, Result
+from fieldsales.i18n import N_
 from fieldsales.services.outcome_form import OutcomeError, OutcomeInput, validate
 from fieldsales.store import outcome_log, queries, unit
 from fieldsales.store.accounts import get as get_account
@@ -41,7 +42,7 @@ class PauseNotConfirmed(OutcomeError):
         until = state.paused_until.isoformat() if state.paused_until else ""
         super().__init__(
             f"refusal {state.refusals} pauses the account until {until}; confirm to log it",
-            "log.confirm_pause",
+            N_("Refusal {n}: the account will not be proposed until {date}. Log it?"),
             n=state.refusals,
             date=until,
         )
@@ -137,7 +138,7 @@ def log_outcome(
         if account is None:
             raise OutcomeError(
                 f"account {data.account_id}: not found (deleted by an import?)",
-                "log.no_account",
+                N_("Account {account} no longer exists"),
                 account=data.account_id,
             )
         if data.supersedes is not None:
@@ -191,12 +192,14 @@ def _check_correctable(session: Session, outcome_id: str, account_id: str) -> Ou
     target = outcome_log.get_outcome(session=session, outcome_id=outcome_id)
     if target is None or target.account_id != account_id:
         raise OutcomeError(
-            f"outcome {outcome_id}: not found for this account", "log.no_outcome", id=outcome_id
+            f"outcome {outcome_id}: not found for this account",
+            N_("That entry is not in this account's log"),
+            id=outcome_id,
         )
     if target.result == UNDO or outcome_log.is_superseded(session=session, outcome_id=outcome_id):
         raise OutcomeError(
             f"outcome {outcome_id}: already corrected or undone; correct the newer entry",
-            "log.not_in_effect",
+            N_("That entry was already corrected or undone; correct the newer one"),
             id=outcome_id,
         )
     return target

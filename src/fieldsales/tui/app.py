@@ -21,7 +21,15 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from fieldsales.errors import UserError
-from fieldsales.tui.i18n import LANGUAGES, error_text, tr, translate_bindings
+from fieldsales.tui import ui_state
+from fieldsales.tui.i18n import (
+    LANGUAGES,
+    binding_description,
+    error_text,
+    node_bindings,
+    tr,
+    translate_bindings,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -47,9 +55,9 @@ class OriginResolved(Message):
 def describe_error(error: BaseException | None, lang: str) -> str:
     if error is not None and getattr(error, "key", None):
         return error_text(error, lang)
-    text = str(error) if error is not None else "unknown error"
+    text = str(error) if error is not None else tr("unknown error", lang)
     if "locked" in text.lower():
-        return tr("err.locked", lang)
+        return tr("The database is busy (locked by another program); try again in a moment.", lang)
     return text.splitlines()[0] if text else type(error).__name__
 
 
@@ -80,7 +88,7 @@ class FieldSalesApp(App[None]):
         self.engine = engine
         self.today = today or date.today()
         self.db_label = db_label or str(engine.url)
-        self.language: str = settings.language
+        self.language: str = ui_state.saved_language(settings.language)
         office = settings.office
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
         self.ranked: RankTable | list[RankedAccount] = []
@@ -195,7 +203,7 @@ class FieldSalesApp(App[None]):
 
     def on_origin_resolved(self, message: OriginResolved) -> None:
         self.origin = (message.label, message.lat, message.lon)
-        self.notify(self.t("origin.changed", label=message.label))
+        self.notify(self.t("Distances now measured from {label}.", label=message.label))
         self._broadcast("origin_changed")
         self.load_ranking()
 
@@ -211,7 +219,7 @@ class FieldSalesApp(App[None]):
         what = worker.name or "work"
         self.notify(
             tr(
-                "err.worker",
+                "{what} failed: {error}",
                 self.language,
                 what=what,
                 error=describe_error(worker.error, self.language),
@@ -238,7 +246,8 @@ class FieldSalesApp(App[None]):
                 translate_bindings(widget, self.language)
         self._broadcast("apply_language")
         self.screen.refresh_bindings()
-        self.notify(self.t("lang.switched"), timeout=2)
+        ui_state.save_language(self.language, self.settings.language)
+        self.notify(self.t("Language: English"), timeout=2)
 
     def action_help(self) -> None:
         from fieldsales.tui.screens.info import HelpScreen
@@ -267,20 +276,12 @@ class FieldSalesApp(App[None]):
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
         for node in [screen, *screen.query("*"), self]:
-            bindings = getattr(node, "_bindings", None)
-            if bindings is None:
-                continue
-            for items in bindings.key_to_bindings.values():
-                for b in items:
-                    if (
-                        not b.id
-                        or b.id in seen
-                        or b.id.startswith(("cursor", "page", "first", "last"))
-                    ):
-                        continue
-                    seen.add(b.id)
-                    title = tr(f"key.{b.id}", self.language)
-                    yield SystemCommand(title, f"{b.id} ({b.key})", self._runner(node, b.action))
+            for b in node_bindings(node):
+                if not b.id or b.id in seen or b.id.startswith(("cursor", "page", "first", "last")):
+                    continue
+                seen.add(b.id)
+                title = binding_description(b.id, self.language, b.id)
+                yield SystemCommand(title, f"{b.id} ({b.key})", self._runner(node, b.action))
 
     def _runner(self, node: Any, action: str) -> Any:
         async def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
@@ -9,6 +10,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button
 from textual.worker import Worker
 
+from fieldsales.i18n import ntr
+from fieldsales.i18n.labels import label
 from fieldsales.tui.i18n import tr, translate_bindings
 
 if TYPE_CHECKING:
@@ -26,8 +29,17 @@ class AppScreenMixin:
     def lang(self) -> str:
         return self.fs.language
 
-    def t(self, key: str, **values: Any) -> str:
-        return tr(key, self.lang, **values)
+    def t(self, message: str, **values: Any) -> str:
+        """`message` (an English msgid) in the app's language."""
+        return tr(message, self.lang, **values)
+
+    def nt(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The plural form for `n` in the app's language."""
+        return ntr(singular, plural, n, self.lang, **values)
+
+    def label(self, table: Mapping[str, str], value: str | None) -> str:
+        """The words for a stored id (fieldsales.i18n.labels) in the app's language."""
+        return label(table, value, self.lang)
 
     # A plain name-based handler: @on in a mixin that is not a MessagePump is
     # never registered by Textual's metaclass.

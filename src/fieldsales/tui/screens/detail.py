@@ -22,7 +22,16 @@ from textual.widgets.option_list import Option
 
 from fieldsales.domain.calendar import format_hours
 from fieldsales.domain.scripts import ScriptFacts
-from fieldsales.domain.vocab import label
+from fieldsales.i18n.labels import (
+    CHANNEL_LABELS,
+    GEO_MARKS,
+    HISTORY_KINDS,
+    REASON_LABELS,
+    RESULT_LABELS,
+    STAGE_LABELS,
+    VISIT_STAGE_LABELS,
+    label,
+)
 from fieldsales.services.account_card import AccountCard
 from fieldsales.services.corrections import Undone
 from fieldsales.services.outcomes import TimelineEntry
@@ -54,7 +63,11 @@ class UndoDone(Message):
 
 def entry_text(e: TimelineEntry, lang: str) -> str:
     """One history entry on one line: day, channel, result, amount, next action."""
-    parts = [e.day.isoformat(), tr(f"ch.{e.channel}", lang), tr(f"res.{e.result}", lang)]
+    parts = [
+        e.day.isoformat(),
+        label(CHANNEL_LABELS, e.channel, lang),
+        label(RESULT_LABELS, e.result, lang),
+    ]
     if e.amount:
         parts.append(f"¥{e.amount:,}")
     if e.next_action or e.next_action_due:
@@ -76,7 +89,7 @@ class CorrectPickerScreen(BaseModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="correct-dialog", classes="dialog"):
-            yield Static(self.t("correct.title"), classes="dialog-title")
+            yield Static(self.t("Which entry do you correct?"), classes="dialog-title")
             yield OptionList(
                 *[Option(escape(entry_text(e, self.lang)), id=e.id) for e in self.entries],
                 id="correct-list",
@@ -98,15 +111,15 @@ class CorrectPickerScreen(BaseModal):
 
 def timeline_text(entries: list[TimelineEntry], lang: str) -> Text:
     if not entries:
-        return Text(tr("detail.no_history", lang), style="dim")
+        return Text(tr("No order or contact recorded yet.", lang), style="dim")
     out = Text()
     for e in entries:
         out.append(e.day.isoformat() + "  ", style="bold")
         if e.kind == "undo":
-            out.append("↶ " + tr("undo.entry", lang) + "\n", style="dim")
+            out.append("↶ " + tr("undone", lang) + "\n", style="dim")
             continue
         if e.kind != "outcome":
-            out.append(tr(f"detail.{e.kind}", lang), style="cyan")
+            out.append(label(HISTORY_KINDS, e.kind, lang), style="cyan")
             if e.notes:
                 out.append(f"  {e.notes}")
             if e.amount:
@@ -114,15 +127,15 @@ def timeline_text(entries: list[TimelineEntry], lang: str) -> Text:
             out.append("\n")
             continue
         style = "dim strike" if e.superseded else ""
-        out.append(tr(f"ch.{e.channel}", lang), style=style or "magenta")
+        out.append(label(CHANNEL_LABELS, e.channel, lang), style=style or "magenta")
         if e.visit_stage and e.visit_stage != "none":
-            out.append(f" ({tr(f'vs.{e.visit_stage}', lang)})", style=style)
+            out.append(f" ({label(VISIT_STAGE_LABELS, e.visit_stage, lang)})", style=style)
         result_style = "red" if e.result == "refused" else "green" if e.result == "order" else ""
-        out.append(f"  {tr(f'res.{e.result}', lang)}", style=style or result_style)
+        out.append(f"  {label(RESULT_LABELS, e.result, lang)}", style=style or result_style)
         if e.amount:
             out.append(f"  ¥{e.amount:,}", style=style)
         if e.superseded:
-            out.append(" " + tr("detail.superseded", lang), style="dim")
+            out.append(" " + tr("(corrected)", lang), style="dim")
         out.append("\n")
         if e.next_action or e.next_action_due:
             due = f" [{e.next_action_due.isoformat()}]" if e.next_action_due else ""
@@ -210,7 +223,7 @@ class DetailScreen(BaseScreen):
         acc = data.account
         header = self.query_one("#detail-header", Static)
         if acc is None:
-            header.update(self.t("detail.not_found"))
+            header.update(self.t("This account no longer exists."))
             return
         item = self.fs.item(acc.id)
         head = Text()
@@ -218,22 +231,31 @@ class DetailScreen(BaseScreen):
             head.append(f" {item.score.rank} ", style=RANK_STYLES.get(item.score.rank))
             head.append("  ")
             max_total = self.fs.settings.scoring.max_total
-            head.append(self.t("detail.score", total=item.score.total, max=max_total) + "  ")
+            head.append(
+                self.t("Score {total:.0f} / {max:.0f}", total=item.score.total, max=max_total)
+                + "  "
+            )
         head.append(acc.company + (f" {acc.site}" if acc.site else ""), style="bold")
         if item is not None:
-            head.append(f"   {label(item.stage, self.lang)}", style="cyan")
+            head.append(f"   {self.label(STAGE_LABELS, item.stage)}", style="cyan")
             if item.next_followup:
-                head.append("   " + self.t("detail.followup", date=item.next_followup.isoformat()))
+                head.append(
+                    "   " + self.t("next follow-up {date}", date=item.next_followup.isoformat())
+                )
             if item.is_paused(self.fs.today) and item.paused_until:
                 head.append(
-                    "   " + self.t("detail.paused", date=item.paused_until.isoformat()),
+                    "   "
+                    + self.t(
+                        "not proposed until {date} (refused twice)",
+                        date=item.paused_until.isoformat(),
+                    ),
                     style="red",
                 )
         if acc.do_not_contact:
-            head.append("   " + self.t("detail.dnc"), style="bold red")
+            head.append("   " + self.t("DO NOT CONTACT: never proposed"), style="bold red")
         header.update(head)
 
-        self.query_one("#why-title", Static).update(self.t("detail.why"))
+        self.query_one("#why-title", Static).update(self.t("Why it ranks here"))
         if item is not None:
             raw: dict[str, object] = {
                 "reason_solvable": acc.reason_solvable,
@@ -241,9 +263,9 @@ class DetailScreen(BaseScreen):
                 "digital_responsiveness": acc.digital_responsiveness,
             }
             self.query_one(ScoreBars).show(item.score, self.lang, raw)
-        self.query_one("#contact-title", Static).update(self.t("detail.contact"))
+        self.query_one("#contact-title", Static).update(self.t("Contact"))
         self.query_one("#contact", Static).update(self.contact_text(acc, item))
-        self.query_one("#history-title", Static).update(self.t("detail.history"))
+        self.query_one("#history-title", Static).update(self.t("History (newest first)"))
         self.query_one("#history", Static).update(timeline_text(data.history, self.lang))
         self.render_scripts(acc)
 
@@ -260,13 +282,15 @@ class DetailScreen(BaseScreen):
         ) or " ".join(x for x in (acc.prefecture, acc.city) if x)
         if place:
             out.append(place + "\n")
-        out.append(self.t("detail.position") + ": ")
+        out.append(self.t("Position") + ": ")
         if acc.lat is None or acc.lon is None:
-            out.append(self.t("geo.none"), style="bold #d0a000")
-            out.append("  " + self.t("detail.no_location_hint"), style="dim")
+            out.append(self.t("no location"), style="bold #d0a000")
+            out.append("  " + self.t("no location: press g to locate it"), style="dim")
         else:
             out.append(f"{acc.lat:.5f}, {acc.lon:.5f}")
-            mark = geo_mark(acc.geo_precision, self.lang) or self.t(f"geo.{acc.geo_precision}")
+            mark = geo_mark(acc.geo_precision, self.lang) or self.label(
+                GEO_MARKS, acc.geo_precision
+            )
             out.append(
                 f"  {mark}", style="#d0a000" if acc.geo_precision in ("town", "city") else ""
             )
@@ -275,20 +299,20 @@ class DetailScreen(BaseScreen):
         out.append("\n")
         out.append_text(self.hours_text(acc))
         if acc.last_product:
-            out.append(f"\n{self.t('detail.last_order')}: {acc.last_product}")
+            out.append(f"\n{self.t('last order')}: {acc.last_product}")
         return out
 
     def hours_text(self, acc: AccountCard) -> Text:
         """定休日 and 受付時間 on one line, or how to set them."""
         out = Text()
         if not (acc.closed_weekdays or acc.opens_at or acc.closes_at):
-            out.append(self.t("detail.hours_hint"), style="dim")
+            out.append(self.t("press h to set closed days and hours"), style="dim")
             return out
-        closed = weekdays_text(acc.closed_weekdays, self.lang) or self.t("detail.never_closed")
-        hours = format_hours(acc.opens_at, acc.closes_at) or self.t("detail.all_day")
-        out.append(f"{self.t('detail.closed_days')}: ")
+        closed = weekdays_text(acc.closed_weekdays, self.lang) or self.t("no closed day")
+        hours = format_hours(acc.opens_at, acc.closes_at) or self.t("any time")
+        out.append(f"{self.t('Closed')}: ")
         out.append(closed, style="bold")
-        out.append(f"   {self.t('detail.hours')}: ")
+        out.append(f"   {self.t('Hours')}: ")
         out.append(hours, style="bold")
         return out
 
@@ -309,22 +333,22 @@ class DetailScreen(BaseScreen):
         r = scripts.render(acc.main_reason, facts, self.lang, self.fs.today)
         a = r.approach
         channels = " → ".join(
-            tr(f"ch.{c}", self.lang) if c != "social" else "SNS" for c in a.channels
+            self.label(CHANNEL_LABELS, c) if c != "social" else "SNS" for c in a.channels
         )
         self.query_one("#approach-title", Static).update(
-            f"{self.t('detail.approach')}: {escape(label(acc.main_reason, self.lang))}"
+            f"{self.t('Approach')}: {escape(self.label(REASON_LABELS, acc.main_reason))}"
         )
         approach = Text()
-        approach.append(f"{self.t('detail.channels')}: ", style="dim")
+        approach.append(f"{self.t('Channel order')}: ", style="dim")
         approach.append(channels + "\n", style="bold")
-        approach.append(f"{self.t('detail.key_message')}: ", style="dim")
+        approach.append(f"{self.t('Key message')}: ", style="dim")
         approach.append(a.key_message + "\n", style="bold")
-        approach.append(f"{self.t('detail.offer')}: ", style="dim")
+        approach.append(f"{self.t('Offer')}: ", style="dim")
         approach.append(a.offer)
         self.query_one("#approach", Static).update(approach)
-        self.query_one("#phone-title", Static).update(self.t("detail.phone_script"))
+        self.query_one("#phone-title", Static).update(self.t("Phone script"))
         self.query_one("#phone-script", Static).update(Text(r.phone_script))
-        self.query_one("#visit-title", Static).update(self.t("detail.visit_opener"))
+        self.query_one("#visit-title", Static).update(self.t("Visit opener (first 15 seconds)"))
         self.query_one("#visit-opener", Static).update(Text(r.visit_opener))
 
     # -- actions ------------------------------------------------------------
@@ -360,7 +384,7 @@ class DetailScreen(BaseScreen):
 
         entries = self.in_effect()
         if not entries:
-            self.notify(self.t("correct.none"), severity="warning")
+            self.notify(self.t("No entry to correct yet."), severity="warning")
             return
 
         def chosen(entry: TimelineEntry | None) -> None:
@@ -391,14 +415,17 @@ class DetailScreen(BaseScreen):
         r = message.result
         what = {
             "day": r.day.isoformat(),
-            "channel": self.t(f"ch.{r.channel}"),
-            "result": self.t(f"res.{r.result}"),
+            "channel": self.label(CHANNEL_LABELS, r.channel),
+            "result": self.label(RESULT_LABELS, r.result),
         }
         if message.taken_back:
             self.last_undo = None
-            self.notify(self.t("undo.taken_back", **what))
+            self.notify(self.t("Taken back: {day} {channel} {result} counts again.", **what))
         else:
             self.last_undo = r.event_id
-            self.notify(self.t("undo.done", **what), timeout=10)
+            self.notify(
+                self.t("Undone: {day} {channel} {result}. Press r to take it back.", **what),
+                timeout=10,
+            )
         self.refresh_bindings()
         self.fs.account_changed(self.account_id)

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from fieldsales.i18n.labels import CHANNEL_LABELS, DRILL_COLUMNS, RESULT_LABELS, REVIEW_COLUMNS
 from fieldsales.services.kpi_drill import Drill
 from fieldsales.services.review import ReviewFilter
 from fieldsales.tui.screens.base import BaseScreen
@@ -80,10 +81,12 @@ class DrillScreen(BaseScreen):
 
     def render_title(self) -> None:
         metric = (
-            self.t(f"rv.c_{self.metric}") if self.metric != "group" else self.t("rv.c_contacted")
+            self.label(REVIEW_COLUMNS, self.metric)
+            if self.metric != "group"
+            else self.t("Contacted")
         )
         self.query_one("#dr-title", Static).update(
-            f"[b]{self.t('dr.title')}[/b]   {metric} · {self.group_label}"
+            f"[b]{self.t('Outcomes behind')}[/b]   {metric} · {self.group_label}"
         )
 
     def render_all(self) -> None:
@@ -92,27 +95,31 @@ class DrillScreen(BaseScreen):
         if drill is None:
             return
         accounts = len({r.account_id for r in drill.rows})
-        summary = self.t("dr.summary", n=drill.total, accounts=accounts)
+        summary = self.t(
+            "{n:,} outcomes of {accounts:,} accounts.", n=drill.total, accounts=accounts
+        )
         if drill.total > len(drill.rows):
-            summary += "  " + self.t("dr.first", n=len(drill.rows))
-        self.query_one("#dr-summary", Static).update(summary + "  " + self.t("dr.hint"))
+            summary += "  " + self.t("Showing the newest {n:,}.", n=len(drill.rows))
+        self.query_one("#dr-summary", Static).update(
+            summary + "  " + self.t("Enter: open the account  ★ reactivation")
+        )
         table = self.query_one(DataTable)
         where = table.cursor_row
         table.clear(columns=True)
         for name in ("date", "rep", "account", "channel", "result", "amount", "cost"):
             # long company names would push the result and amount off an 80-column screen
             width = ACCOUNT_WIDTH if name == "account" else None
-            table.add_column(self.t(f"dr.c_{name}"), key=name, width=width)
+            table.add_column(self.label(DRILL_COLUMNS, name), key=name, width=width)
         for r in drill.rows:
             account = r.company + (f" {r.site}" if r.site else "")
-            result = Text(self.t(f"res.{r.result}"))
+            result = Text(self.label(RESULT_LABELS, r.result))
             if r.reactivation:
                 result.append(" ★", style="bold green")
             table.add_row(
                 r.occurred_at.astimezone().date().isoformat(),
                 r.rep,
                 account,
-                self.t(f"ch.{r.channel}"),
+                self.label(CHANNEL_LABELS, r.channel),
                 result,
                 Text("–" if r.order_amount is None else f"{r.order_amount:,}", justify="right"),
                 Text("–" if r.cost is None else f"{r.cost:,}", justify="right"),
@@ -120,7 +127,7 @@ class DrillScreen(BaseScreen):
             )
         table.move_cursor(row=where)
         empty = self.query_one("#dr-empty", Static)
-        empty.update(self.t("dr.none"))
+        empty.update(self.t("No outcome is behind this figure."))
         empty.display = not drill.rows
         table.display = bool(drill.rows)
 

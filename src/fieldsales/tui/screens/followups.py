@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fieldsales.i18n.labels import RESULT_LABELS
 from fieldsales.services.outcomes import FollowupDay
 from fieldsales.tui.screens.base import BaseScreen
 
@@ -34,7 +35,7 @@ class FollowupsScreen(BaseScreen):
         self.days: list[FollowupDay] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(self.t("fu.title"), id="fu-title", classes="title-bar")
+        yield Static(self.t("Follow-ups due"), id="fu-title", classes="title-bar")
         yield OptionList(id="followups")
         yield Static("", id="fu-empty", classes="muted")
         yield Footer()
@@ -62,9 +63,9 @@ class FollowupsScreen(BaseScreen):
         for group in self.days:
             late = (self.fs.today - group.day).days
             if late <= 0:
-                when = self.t("fu.today")
+                when = self.t("today")
             else:
-                when = self.t("fu.overdue_one") if late == 1 else self.t("fu.overdue", days=late)
+                when = self.nt("{n} day overdue", "{n} days overdue", late)
             head = Text(
                 f"{group.day.isoformat()}  {when}", style="bold red" if late > 0 else "bold"
             )
@@ -76,15 +77,15 @@ class FollowupsScreen(BaseScreen):
                 if item.phone:
                     line.append(f"  ☎ {item.phone}")
                 if item.last_result:
-                    line.append(f"  {self.t('res.' + item.last_result)}", style="dim")
+                    line.append(f"  {self.label(RESULT_LABELS, item.last_result)}", style="dim")
                 if item.next_action:
                     line.append(f"  → {item.next_action}", style="cyan")
                 options.add_option(Option(line, id=item.account_id))
         self.query_one("#fu-title", Static).update(
-            f"[b]{self.t('fu.title')}[/b]   {self.t('fu.count', n=n)}"
+            f"[b]{self.t('Follow-ups due')}[/b]   {self.nt('{n} follow-up due or overdue', '{n} follow-ups due or overdue', n)}"
         )
         empty = self.query_one("#fu-empty", Static)
-        empty.update(self.t("fu.none") if n == 0 else "")
+        empty.update(self.t("Nothing due today. Well done.") if n == 0 else "")
         empty.display = n == 0
         if highlighted is not None:
             try:

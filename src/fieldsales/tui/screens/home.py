@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
-from fieldsales.domain.vocab import label
+from fieldsales.i18n.labels import COLUMN_TITLES, REASON_LABELS, STAGE_LABELS
 from fieldsales.services.rank import RankedAccount, RankFilter, filter_ranked
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.account_table import COLUMNS, AccountTable, TableHeader, sort_rows
@@ -58,11 +58,11 @@ class HomeScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
-        yield SearchInput(placeholder=self.t("home.search"), id="search")
+        yield SearchInput(placeholder=self.t("Search company (kana, kanji, latin)…"), id="search")
         yield Static(id="filter-line", classes="muted")
         yield TableHeader(language=self.lang, id="table-header")
         yield AccountTable(language=self.lang, today=self.fs.today, id="accounts")
-        yield Static(self.t("home.loading"), id="empty-note", classes="muted")
+        yield Static(self.t("Loading accounts…"), id="empty-note", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,19 +90,30 @@ class HomeScreen(BaseScreen):
         table.set_rows(self.shown, keep_id=current)
         note = self.query_one("#empty-note", Static)
         if self.fs.loaded:
-            note.update(self.t("home.no_match") if not self.shown else "")
+            note.update(
+                self.t(
+                    "No account matches. Press f to change the filters or Esc to clear the search."
+                )
+                if not self.shown
+                else ""
+            )
         note.display = not self.shown
         self.update_title()
 
     def update_title(self) -> None:
         origin_label, lat, lon = self.fs.origin
-        count = self.t("home.count", shown=len(self.shown), total=len(self.fs.ranked))
+        count = self.nt(
+            "{shown:,} of {n:,} account",
+            "{shown:,} of {n:,} accounts",
+            len(self.fs.ranked),
+            shown=len(self.shown),
+        )
         self.query_one("#home-title", Static).update(
-            f"[b]{self.t('home.title')}[/b]   {self.t('home.from')}: [b]{origin_label}[/b]"
+            f"[b]{self.t('Accounts')}[/b]   {self.t('From')}: [b]{origin_label}[/b]"
             f" ({lat:.4f}, {lon:.4f})   {count}"
         )
         self.query_one("#filter-line", Static).update(
-            f"{self.t('home.filters')}: {self.filter_summary()}"
+            f"{self.t('Filters')}: {self.filter_summary()}"
         )
 
     def filter_summary(self) -> str:
@@ -110,28 +121,32 @@ class HomeScreen(BaseScreen):
         if f.ranks:
             parts.append("/".join(f.ranks))
         if f.stages:
-            parts.append(", ".join(label(s, self.lang) for s in f.stages))
+            parts.append(", ".join(self.label(STAGE_LABELS, s) for s in f.stages))
         if f.reasons:
-            parts.append(", ".join(label(r, self.lang) for r in f.reasons))
+            parts.append(", ".join(self.label(REASON_LABELS, r) for r in f.reasons))
         parts += [*f.prefectures, *f.cities]
         if f.owner:
             parts.append(f"@{f.owner}")
         if f.within_km is not None:
             parts.append(f"≤ {f.within_km:g} km")
         if f.due_followups:
-            parts.append(self.t("key.due_only"))
+            parts.append(self.t("Due only"))
         if f.show_all:
-            parts.append(f"[b red]{self.t('key.show_all')}[/]")
+            parts.append(f"[b red]{self.t('Show all')}[/]")
         if self.sort_column:
             arrow = "▲" if self.sort_reverse else "▼"
             parts.append(
-                self.t("home.sorted", column=self.t(f"col.{self.sort_column}"), arrow=arrow)
+                self.t(
+                    "sorted by {column}{arrow}",
+                    column=self.label(COLUMN_TITLES, self.sort_column),
+                    arrow=arrow,
+                )
             )
-        return "  ".join(parts) if parts else self.t("home.no_filters")
+        return "  ".join(parts) if parts else self.t("none")
 
     def apply_language(self) -> None:
         self.translate()
-        self.query_one(SearchInput).placeholder = self.t("home.search")
+        self.query_one(SearchInput).placeholder = self.t("Search company (kana, kanji, latin)…")
         for widget in (self.query_one(AccountTable), self.query_one(TableHeader)):
             widget.language = self.lang
             widget.refresh()

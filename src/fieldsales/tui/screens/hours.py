@@ -23,6 +23,8 @@ from fieldsales.domain.calendar import (
     parse_closed_weekdays,
     parse_hours,
 )
+from fieldsales.i18n import NP_
+from fieldsales.i18n.labels import WEEKDAYS
 from fieldsales.tui.i18n import tr
 from fieldsales.tui.screens.base import FormModal
 
@@ -33,7 +35,7 @@ def weekdays_text(closed_weekdays: str | None, lang: str) -> str:
         days = sorted(closed_weekday_set(closed_weekdays))
     except ValueError:
         return closed_weekdays or ""  # shown as stored rather than hidden
-    return tr("wd.sep", lang).join(tr(f"wd.{d}", lang) for d in days)
+    return tr(NP_("weekday separator", ","), lang).join(tr(WEEKDAYS[d], lang) for d in days)
 
 
 class HoursSaved(Message):
@@ -64,25 +66,33 @@ class HoursScreen(FormModal):
     def compose(self) -> ComposeResult:
         closed, opens, closes = self.initial
         with Vertical(id="hours-dialog", classes="dialog"):
-            yield Static(self.t("hours.title", company=self.company), classes="dialog-title")
+            yield Static(
+                self.t("Closed days and opening hours: {company}", company=self.company),
+                classes="dialog-title",
+            )
             with Grid(id="hours-fields"):
-                yield Label(self.t("hours.closed_days"))
+                yield Label(self.t("Closed weekdays (定休日)"))
                 yield Input(
                     weekdays_text(closed, self.lang),
-                    placeholder=self.t("hours.days_example"),
+                    placeholder=self.t("e.g. Sat,Sun or 土日; empty: open every day"),
                     id="closed-days",
                 )
-                yield Label(self.t("hours.opening"))
+                yield Label(self.t("Opening hours (受付時間)"))
                 yield Input(
                     format_hours(opens, closes) or "",
-                    placeholder=self.t("hours.hours_example"),
+                    placeholder=self.t("e.g. 9:00-17:00; empty: any time"),
                     id="opening-hours",
                 )
-            yield Static(self.t("hours.note"), classes="hint")
+            yield Static(
+                self.t(
+                    "Holidays and the company's closed dates are never planned; no need to list them."
+                ),
+                classes="hint",
+            )
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("key.save") + " (Ctrl+S)", variant="primary", id="save")
-                yield Button(self.t("key.cancel") + " (Esc)", id="cancel")
+                yield Button(self.t("Save") + " (Ctrl+S)", variant="primary", id="save")
+                yield Button(self.t("Cancel") + " (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -95,7 +105,9 @@ class HoursScreen(FormModal):
         try:
             closed = parse_closed_weekdays(days_text) or None
         except ValueError as exc:
-            raise ValueError(self.t("hours.bad_days", text=days_text.strip(), reason=exc)) from None
+            raise ValueError(
+                self.t("Closed weekdays: {reason}", text=days_text.strip(), reason=exc)
+            ) from None
         opens: str | None = None
         closes: str | None = None
         if hours_text.strip():
@@ -103,7 +115,7 @@ class HoursScreen(FormModal):
                 opens, closes = parse_hours(hours_text)
             except ValueError as exc:
                 raise ValueError(
-                    self.t("hours.bad_hours", text=hours_text.strip(), reason=exc)
+                    self.t("Opening hours: {reason}", text=hours_text.strip(), reason=exc)
                 ) from None
         return {"closed_weekdays": closed, "opens_at": opens, "closes_at": closes}
 
@@ -126,10 +138,10 @@ class HoursScreen(FormModal):
 
     def on_hours_saved(self, message: HoursSaved) -> None:
         if message.changed:
-            self.notify(self.t("hours.saved", company=self.company))
+            self.notify(self.t("Saved closed days and hours of {company}.", company=self.company))
             self.fs.account_changed(self.account_id)
         else:
-            self.notify(self.t("hours.unchanged"))
+            self.notify(self.t("Nothing changed."))
         self.dismiss(message.changed)
 
     def apply_language(self) -> None:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fieldsales import __version__
-from fieldsales.tui.i18n import CREDITS, tr
+from fieldsales.tui.i18n import CREDITS, binding_description, node_bindings
 from fieldsales.tui.screens.base import BaseScreen
 
 
@@ -53,25 +53,24 @@ class HelpScreen(_InfoScreen):
         self.origin = origin
 
     def render_info(self) -> None:
-        self.query_one("#info-title", Static).update(f"[b]{self.t('help.title')}[/b]")
+        self.query_one("#info-title", Static).update(f"[b]{self.t('Keys')}[/b]")
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-        table.add_column(self.t("help.key"), style="bold cyan")
+        table.add_column(self.t("key"), style="bold cyan")
         table.add_column("")
-        table.add_column(self.t("help.id"), style="dim")
+        table.add_column(self.t("binding id"), style="dim")
         seen: set[str] = set()
         for node in [self.origin, *self.origin.query("*"), self.app]:
-            for binding_key, items in node._bindings.key_to_bindings.items():
-                for b in items:
-                    if not b.id or b.id in seen:
-                        continue
-                    seen.add(b.id)
-                    desc = tr(f"key.{b.id}", self.lang)
-                    if desc == f"key.{b.id}":
-                        desc = b.description or b.id
-                    table.add_row(_key_name(binding_key), desc, b.id)
+            for b in node_bindings(node):
+                if not b.id or b.id in seen:
+                    continue
+                seen.add(b.id)
+                desc = binding_description(b.id, self.lang, b.description or b.id)
+                table.add_row(_key_name(b.key), desc, b.id)
         out = Text()
-        out.append(self.t("help.palette") + "\n", style="bold")
-        out.append(self.t("help.keymap") + "\n")
+        out.append(
+            self.t("Ctrl+P opens the command palette with every action.") + "\n", style="bold"
+        )
+        out.append(self.t("Change a key in config.yaml: keymap: {<binding id>: <key>}") + "\n")
         self.query_one("#info-text", Static).update(Group(out, table))
 
 
@@ -81,31 +80,29 @@ class SettingsScreen(_InfoScreen):
     def render_info(self) -> None:
         app: Any = self.app
         s = app.settings
-        self.query_one("#info-title", Static).update(f"[b]{self.t('settings.title')}[/b]")
+        self.query_one("#info-title", Static).update(f"[b]{self.t('Settings')}[/b]")
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(style="bold")
         table.add_column()
         files = "\n".join(s.source_files) or "(defaults)"
-        table.add_row(self.t("settings.files"), files)
-        table.add_row(self.t("settings.database"), app.db_label)
+        table.add_row(self.t("Config files in use (later overrides earlier)"), files)
+        table.add_row(self.t("Database"), app.db_label)
         try:
             scripts = app.scripts.source
         except ValueError as exc:
             scripts = str(exc)
-        table.add_row(self.t("settings.scripts"), scripts)
-        table.add_row(self.t("settings.language"), self.lang)
-        table.add_row(
-            self.t("settings.office"), f"{s.office.label} ({s.office.lat}, {s.office.lon})"
-        )
+        table.add_row(self.t("Talk scripts"), scripts)
+        table.add_row(self.t("Language"), self.lang)
+        table.add_row(self.t("Office"), f"{s.office.label} ({s.office.lat}, {s.office.lon})")
         weights = ", ".join(f"{k} {v:g}" for k, v in s.scoring.weights.model_dump().items())
-        table.add_row(self.t("settings.weights"), weights)
+        table.add_row(self.t("Score weights"), weights)
         r = s.scoring.ranks
-        table.add_row(self.t("settings.ranks"), f"A ≥ {r.a:g}, B ≥ {r.b:g}, C ≥ {r.c:g}")
+        table.add_row(self.t("Rank thresholds"), f"A ≥ {r.a:g}, B ≥ {r.b:g}, C ≥ {r.c:g}")
         p = s.phone
         table.add_row(
-            self.t("settings.refusal"),
+            self.t("Refusals"),
             self.t(
-                "settings.refusal_text",
+                "call again after {days} days; after {n} refusals pause {pause} days",
                 days=p.recontact_after_refusal_days,
                 n=p.refusals_before_pause,
                 pause=p.pause_after_refusals_days,
@@ -118,11 +115,11 @@ class SettingsScreen(_InfoScreen):
 
 class AboutScreen(_InfoScreen):
     def render_info(self) -> None:
-        self.query_one("#info-title", Static).update(f"[b]{self.t('about.title')}[/b]")
+        self.query_one("#info-title", Static).update(f"[b]{self.t('About fieldsales')}[/b]")
         out = Text()
         out.append(f"fieldsales {__version__}\n", style="bold")
-        out.append(self.t("about.text") + "\n\n")
-        out.append(self.t("about.credits") + "\n", style="bold")
+        out.append(self.t("Win back dormant B2B accounts: rank, visit, call, log.") + "\n\n")
+        out.append(self.t("Data credits") + "\n", style="bold")
         for line in CREDITS:
             out.append(f"  • {line}\n")
         self.query_one("#info-text", Static).update(out)
@@ -137,5 +134,11 @@ class FirstRunScreen(_InfoScreen):
     ]
 
     def render_info(self) -> None:
-        self.query_one("#info-title", Static).update(f"[b]{self.t('firstrun.title')}[/b]")
-        self.query_one("#info-text", Static).update(Text(self.t("firstrun.body")))
+        self.query_one("#info-title", Static).update(f"[b]{self.t('Welcome to fieldsales')}[/b]")
+        self.query_one("#info-text", Static).update(
+            Text(
+                self.t(
+                    "This database has no accounts yet.\n\n  fieldsales import accounts.csv   import your accounts (CSV, Excel-exported)\n  fieldsales demo                  try the app on 500 demo accounts\n\nThen run `fieldsales` again. Press q to quit."
+                )
+            )
+        )

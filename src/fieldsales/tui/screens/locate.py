@@ -55,21 +55,21 @@ class LocateScreen(FormModal):
         item = self.fs.item(self.account_id)
         company = item.company if item else ""
         with Vertical(id="locate-dialog", classes="dialog"):
-            yield Static(self.t("locate.title", company=company), classes="dialog-title")
+            yield Static(self.t("Locate {company}", company=company), classes="dialog-title")
             with Horizontal(classes="locate-row"):
-                yield Label(self.t("locate.latlon"))
+                yield Label(self.t("LAT,LON"))
                 yield Input(placeholder="35.681236,139.767125", id="latlon")
-                yield Button(self.t("locate.by_latlon"), id="by-latlon")
+                yield Button(self.t("Preview"), id="by-latlon")
             with Horizontal(classes="locate-row"):
                 yield Label("〒")
                 yield Input(placeholder="100-0005", id="postal")
-                yield Button(self.t("locate.by_postal"), id="by-postal")
-                yield Button(self.t("locate.by_geocoder"), id="by-geocoder")
+                yield Button(self.t("By postal code"), id="by-postal")
+                yield Button(self.t("Ask the geocoder"), id="by-geocoder")
             yield RouteMap(id="locate-map")
             yield Static("", id="locate-preview")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("locate.save") + " (Ctrl+S)", variant="primary", id="save")
-                yield Button(self.t("key.cancel") + " (Esc)", id="cancel")
+                yield Button(self.t("Save position") + " (Ctrl+S)", variant="primary", id="save")
+                yield Button(self.t("Cancel") + " (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#latlon", Input).focus()
@@ -97,7 +97,7 @@ class LocateScreen(FormModal):
         try:
             candidate = parse_latlon(text)
         except ValueError:
-            self.show_error(self.t("locate.bad_latlon", text=text))
+            self.show_error(self.t("{text!r}: type LAT,LON, e.g. 35.68,139.76", text=text))
             return
         self.show(candidate)
 
@@ -114,7 +114,7 @@ class LocateScreen(FormModal):
 
     @on(Button.Pressed, "#by-geocoder")
     def by_geocoder(self) -> None:
-        self.show_error(self.t("locate.asking"))
+        self.show_error(self.t("Asking the geocoder…"))
         self.lookup_geocoder()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="geocoder")
@@ -126,7 +126,7 @@ class LocateScreen(FormModal):
 
     def on_candidate_found(self, message: CandidateFound) -> None:
         if message.candidate is None:
-            self.show_error(self.t("locate.not_found", what=message.what))
+            self.show_error(self.t("{what}: not found", what=message.what))
             return
         self.show(message.candidate)
 
@@ -147,7 +147,7 @@ class LocateScreen(FormModal):
         precision = geo_mark(candidate.precision, self.lang) or candidate.precision
         text = Text(
             self.t(
-                "locate.preview",
+                "Preview: {lat:.5f}, {lon:.5f} ({precision}, {source})",
                 lat=candidate.lat,
                 lon=candidate.lon,
                 precision=precision,
@@ -158,13 +158,19 @@ class LocateScreen(FormModal):
         text.append(f"\n{candidate.label}  ·  {office.label} {km:.1f} km")
         if candidate.suspicious:
             km_off = "?" if candidate.offset_km is None else f"{candidate.offset_km:.1f}"
-            text.append("\n" + self.t("locate.suspicious", km=km_off), style="bold yellow")
+            text.append(
+                "\n"
+                + self.t(
+                    "⚠ suspicious: {km} km from the town position; check before saving", km=km_off
+                ),
+                style="bold yellow",
+            )
         self.query_one("#locate-preview", Static).update(text)
 
     # -- save ---------------------------------------------------------------
     def action_save(self) -> None:
         if self.candidate is None:
-            self.show_error(self.t("locate.nothing"))
+            self.show_error(self.t("Nothing to save yet: preview a position first."))
             return
         self.save(self.candidate)
 
@@ -177,7 +183,7 @@ class LocateScreen(FormModal):
 
     def on_position_saved(self, _: PositionSaved) -> None:
         item = self.fs.item(self.account_id)
-        self.notify(self.t("locate.saved", company=item.company if item else ""))
+        self.notify(self.t("Position saved for {company}.", company=item.company if item else ""))
         self.fs.account_changed(self.account_id)
         self.dismiss(True)
 

@@ -30,6 +30,8 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import Channel, Result, VisitStage
+from fieldsales.i18n import N_
+from fieldsales.i18n.labels import CHANNEL_LABELS, RESULT_LABELS, VISIT_STAGE_LABELS
 from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
 from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEntry
 from fieldsales.tui.i18n import error_text
@@ -80,8 +82,8 @@ class ConfirmPauseScreen(BaseModal):
         with Vertical(id="confirm-dialog", classes="dialog"):
             yield Static(self.text, id="confirm-text")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("confirm.yes") + " (y)", variant="error", id="yes")
-                yield Button(self.t("confirm.no") + " (n)", id="no")
+                yield Button(self.t("Yes") + " (y)", variant="error", id="yes")
+                yield Button(self.t("No") + " (n)", id="no")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -124,43 +126,51 @@ class LogOutcomeScreen(FormModal):
         item = self.fs.item(self.account_id)
         company = item.company if item else ""
         with Vertical(id="log-dialog", classes="dialog"):
-            title = "log.correct_title" if self.correcting else "log.title"
+            title = (
+                N_("Correct an entry: {company}")
+                if self.correcting
+                else N_("Log outcome: {company}")
+            )
             yield Static(self.t(title, company=company), classes="dialog-title")
-            yield Label(self.t("log.channel"))
+            yield Label(self.t("Channel"))
             with RadioSet(id="channel", classes="horizontal"):
                 for c in CHANNELS:
-                    yield RadioButton(self.t(f"ch.{c}"), value=c == self.channel, name=c)
+                    yield RadioButton(
+                        self.label(CHANNEL_LABELS, c), value=c == self.channel, name=c
+                    )
             with Vertical(id="visit-box"):
-                yield Label(self.t("log.visit_stage"))
+                yield Label(self.t("Visit reached"))
                 with RadioSet(id="visit-stage", classes="horizontal"):
                     for v in VISIT_STAGES:
                         stage = self.correcting.visit_stage if self.correcting else None
-                        yield RadioButton(self.t(f"vs.{v}"), value=v == (stage or "none"), name=v)
-            yield Label(self.t("log.result"))
+                        yield RadioButton(
+                            self.label(VISIT_STAGE_LABELS, v), value=v == (stage or "none"), name=v
+                        )
+            yield Label(self.t("Result (1-7)"))
             with RadioSet(id="result", classes="horizontal wrap"):
                 for i, r in enumerate(RESULTS):
                     yield RadioButton(
-                        f"{i + 1} {self.t(f'res.{r}')}", value=r == self.result, name=r
+                        f"{i + 1} {self.label(RESULT_LABELS, r)}", value=r == self.result, name=r
                     )
             yield Checkbox("", value=True, id="recontact")
             yield Static("", id="refusal-note", classes="warning")
             with Grid(id="log-fields"):
-                yield Label(self.t("log.next_action"))
+                yield Label(self.t("Next action"))
                 yield Input(id="next-action")
-                yield Label(self.t("log.due"))
-                yield Input(id="due", placeholder=self.t("log.example", value="+7"))
-                yield Label(self.t("log.amount"))
-                yield Input(id="amount", placeholder=self.t("log.example", value="500000"))
-                yield Label(self.t("log.cost"))
-                yield Input(id="cost", placeholder=self.t("log.example", value="3000"))
-                yield Label(self.t("log.minutes"))
-                yield Input(id="minutes", placeholder=self.t("log.example", value="3"))
-                yield Label(self.t("log.notes"))
+                yield Label(self.t("Due (YYYY-MM-DD or +days)"))
+                yield Input(id="due", placeholder=self.t("e.g. {value}", value="+7"))
+                yield Label(self.t("Order amount (yen)"))
+                yield Input(id="amount", placeholder=self.t("e.g. {value}", value="500000"))
+                yield Label(self.t("Cost (yen)"))
+                yield Input(id="cost", placeholder=self.t("e.g. {value}", value="3000"))
+                yield Label(self.t("Minutes"))
+                yield Input(id="minutes", placeholder=self.t("e.g. {value}", value="3"))
+                yield Label(self.t("Notes"))
                 yield Input(id="notes")
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("key.save") + " (Ctrl+S)", variant="primary", id="save")
-                yield Button(self.t("key.cancel") + " (Esc)", id="cancel")
+                yield Button(self.t("Save") + " (Ctrl+S)", variant="primary", id="save")
+                yield Button(self.t("Cancel") + " (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         if self.correcting is not None:
@@ -231,15 +241,18 @@ class LogOutcomeScreen(FormModal):
         if message.state.paused_until is not None:
             self.query_one("#refusal-note", Static).update(
                 self.t(
-                    "log.second_refusal",
+                    "Refusal {n}: the account will not be proposed until {date}",
                     n=message.state.refusals,
                     date=message.state.paused_until.isoformat(),
                 )
             )
         recontact = self.fs.today + timedelta(days=phone.recontact_after_refusal_days)
         months = round(phone.recontact_after_refusal_days / DAYS_PER_MONTH)
-        self.query_one("#recontact", Checkbox).label = self.t(
-            "log.recontact", months=months, date=recontact.isoformat()
+        self.query_one("#recontact", Checkbox).label = self.nt(
+            "Contact again in {n} month ({date})",
+            "Contact again in {n} months ({date})",
+            months,
+            date=recontact.isoformat(),
         )
         self.sync_visibility()
 
@@ -320,7 +333,11 @@ class LogOutcomeScreen(FormModal):
     def on_pause_asked(self, message: PauseAsked) -> None:
         state = message.state
         until = state.paused_until.isoformat() if state.paused_until else ""
-        text = self.t("log.confirm_pause", n=state.refusals, date=until)
+        text = self.t(
+            "Refusal {n}: the account will not be proposed until {date}. Log it?",
+            n=state.refusals,
+            date=until,
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -334,13 +351,13 @@ class LogOutcomeScreen(FormModal):
         state = message.result.contact
         if state.paused_until is not None and state.is_paused(self.fs.today):
             text = self.t(
-                "log.saved_paused",
+                "Outcome saved. {company} refused {n} times: not proposed until {date}.",
                 company=company,
                 n=state.refusals,
                 date=state.paused_until.isoformat(),
             )
         else:
-            text = self.t("log.saved", company=company)
+            text = self.t("Outcome saved for {company}.", company=company)
         self.notify(text)
         self.fs.account_changed(self.account_id)
         self.dismiss(message.result.id)

@@ -11,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
-from fieldsales.domain.vocab import Reason, Stage, label
+from fieldsales.domain.vocab import Reason, Stage
+from fieldsales.i18n.labels import REASON_LABELS, STAGE_LABELS
 from fieldsales.services.rank import RankedAccount, RankFilter
 from fieldsales.tui.screens.base import BaseModal
 
@@ -35,42 +36,47 @@ class FiltersScreen(BaseModal):
     def compose(self) -> ComposeResult:
         f = self.current
         with Vertical(id="filters-dialog", classes="dialog"):
-            yield Static(self.t("filters.title"), classes="dialog-title")
+            yield Static(self.t("Filters"), classes="dialog-title")
             with Horizontal(id="filter-lists"):
                 with Vertical():
-                    yield Label(self.t("filters.rank"))
+                    yield Label(self.t("Rank"))
                     yield SelectionList[str](*[(r, r, r in f.ranks) for r in "ABCD"], id="f-ranks")
                 with Vertical():
-                    yield Label(self.t("filters.stage"))
+                    yield Label(self.t("Stage"))
                     yield SelectionList[str](
-                        *[(label(s.value, self.lang), s.value, s.value in f.stages) for s in Stage],
+                        *[
+                            (self.label(STAGE_LABELS, s.value), s.value, s.value in f.stages)
+                            for s in Stage
+                        ],
                         id="f-stages",
                     )
                 with Vertical():
-                    yield Label(self.t("filters.reason"))
+                    yield Label(self.t("Main reason"))
                     yield SelectionList[str](
                         *[
-                            (label(r.value, self.lang), r.value, r.value in f.reasons)
+                            (self.label(REASON_LABELS, r.value), r.value, r.value in f.reasons)
                             for r in Reason
                         ],
                         id="f-reasons",
                     )
             with Grid(id="filter-fields"):
-                yield Label(self.t("filters.prefecture"))
+                yield Label(self.t("Prefectures (comma-separated)"))
                 yield Input(", ".join(f.prefectures), id="f-prefs")
-                yield Label(self.t("filters.city"))
+                yield Label(self.t("Cities (comma-separated)"))
                 yield Input(", ".join(f.cities), id="f-cities")
-                yield Label(self.t("filters.km"))
+                yield Label(self.t("Maximum distance (km)"))
                 yield Input("" if f.within_km is None else f"{f.within_km:g}", id="f-km")
-                yield Label(self.t("filters.owner"))
+                yield Label(self.t("Owner"))
                 yield Input(f.owner or "", id="f-owner")
-            yield Checkbox(self.t("filters.due"), f.due_followups, id="f-due")
-            yield Checkbox(self.t("filters.show_all"), f.show_all, id="f-all")
+            yield Checkbox(self.t("Only follow-ups due"), f.due_followups, id="f-due")
+            yield Checkbox(
+                self.t("Show all (do-not-contact and paused too)"), f.show_all, id="f-all"
+            )
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("filters.apply"), variant="primary", id="apply")
-                yield Button(self.t("filters.clear"), id="clear")
-                yield Button(self.t("key.cancel"), id="cancel")
+                yield Button(self.t("Apply"), variant="primary", id="apply")
+                yield Button(self.t("Clear all"), id="clear")
+                yield Button(self.t("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#f-ranks").focus()
@@ -80,7 +86,9 @@ class FiltersScreen(BaseModal):
         try:
             km = float(km_text) if km_text else None
         except ValueError:
-            self.query_one("#form-error", Static).update(self.t("filters.bad_km", text=km_text))
+            self.query_one("#form-error", Static).update(
+                self.t("Maximum distance: {text!r} is not a number", text=km_text)
+            )
             return
         result = replace(
             self.current,
@@ -123,18 +131,20 @@ class OriginScreen(BaseModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="origin-dialog", classes="dialog"):
-            yield Static(self.t("origin.title"), classes="dialog-title")
-            yield Label(self.t("origin.help"))
+            yield Static(self.t("Reference point"), classes="dialog-title")
+            yield Label(
+                self.t("office, an account id / external id, or LAT,LON (e.g. 35.68,139.76)")
+            )
             yield Input(placeholder="35.681236,139.767125", id="origin-spec")
             with Horizontal(classes="buttons"):
-                yield Button(self.t("origin.apply"), variant="primary", id="use")
-                yield Button(self.t("origin.office"), id="office")
+                yield Button(self.t("Use"), variant="primary", id="use")
+                yield Button(self.t("Office"), id="office")
                 if self.highlighted is not None and self.highlighted.lat is not None:
                     yield Button(
-                        f"{self.t('origin.highlighted')}: {self.highlighted.company}"[:40],
+                        f"{self.t('Highlighted account')}: {self.highlighted.company}"[:40],
                         id="highlighted",
                     )
-                yield Button(self.t("key.cancel"), id="cancel")
+                yield Button(self.t("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#origin-spec", Input).focus()

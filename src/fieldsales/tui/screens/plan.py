@@ -22,6 +22,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from fieldsales.i18n import N_
+from fieldsales.i18n.labels import (
+    PLAN_COLUMNS,
+    PLAN_FIT,
+    PLAN_STATUS_MARKS,
+    PLAN_STATUS_WORDS,
+)
 from fieldsales.planning import edit, planner, saved, text, workdays
 from fieldsales.planning.day_model import PlanError, hhmm
 from fieldsales.planning.engines import SolveFn
@@ -32,10 +39,10 @@ from fieldsales.tui.widgets.route_map import RouteMap
 
 # the status (lock, done, skipped) right after the number: it must show on a narrow terminal
 # the rank is the first word of "why" ("A ◎"), so it needs no column of its own
+SAVING = N_("Saving…")  # the busy line while a plan is saved
 COLUMNS = ("seq", "status", "time", "company", "km", "min", "window", "value", "why")
 CALL_COLUMNS = ("seq", "time", "company", "phone", "value", "why")
 CALL_CELLS = (0, 1, 2, 4, 5, 6)  # call_cells() minus the rank
-WINDOW_WORDS = {"appt": "plan.fit.appt", "best": "plan.fit.best", "outside": "plan.fit.outside"}
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
 MAX_NAMES = 3  # companies named in the one-line note of stops left out
 MIN_NAME_CELLS = 8  # company names are never cut shorter than this
@@ -162,11 +169,11 @@ class PlanScreen(BaseScreen):
         table = self.query_one("#plan-stops", DataTable)
         table.clear(columns=True)
         for key in COLUMNS:
-            table.add_column(self.t(f"plan.col.{key}"), key=key)
+            table.add_column(self.label(PLAN_COLUMNS, key), key=key)
         calls = self.query_one("#plan-calls", DataTable)
         calls.clear(columns=True)
         for key in CALL_COLUMNS:
-            calls.add_column(self.t(f"plan.col.{key}"), key=key)
+            calls.add_column(self.label(PLAN_COLUMNS, key), key=key)
 
     def apply_language(self) -> None:
         self.translate()
@@ -179,7 +186,9 @@ class PlanScreen(BaseScreen):
 
     # ---- workers -------------------------------------------------------------
     def _busy_key(self, mode: str) -> str:
-        return {"open": "plan.opening", "add": "plan.adding"}.get(mode, "plan.planning")
+        return {"open": N_("Opening the saved plan…"), "add": N_("Adding… (Esc cancels)")}.get(
+            mode, N_("Planning… (Esc cancels)")
+        )
 
     def _set_busy(self, key: str | None) -> None:
         self.busy = key
@@ -214,20 +223,26 @@ class PlanScreen(BaseScreen):
                     if found.left_out:
                         shown = found.left_out[:MAX_NAMES]
                         names = ", ".join(shown) + ("…" if len(found.left_out) > len(shown) else "")
-                        if len(found.left_out) == 1:
-                            note = self.t("plan.left_out_one", names=names)
-                        else:
-                            note = self.t("plan.left_out", n=len(found.left_out), names=names)
+                        note = self.nt(
+                            "{n} saved stop no longer fits the day, left out: {names}",
+                            "{n} saved stops no longer fit the day, left out: {names}",
+                            len(found.left_out),
+                            names=names,
+                        )
                     self.post_message(
                         PlanReady(gen, found.planned, status=found.status, note=note, edited=False)
                     )
                     return
-                self.post_message(PlanBusy(gen, "plan.planning"))  # nothing saved: a new plan
+                self.post_message(
+                    PlanBusy(gen, N_("Planning… (Esc cancels)"))
+                )  # nothing saved: a new plan
             if mode == "add" and current is not None:
                 out = self._add_best(current, dropped, worker)
                 if out is None:
                     if not worker.is_cancelled:
-                        self.post_message(PlanFailed(gen, self.t("plan.nothing_fits"), warn=False))
+                        self.post_message(
+                            PlanFailed(gen, self.t("Nothing else fits the day"), warn=False)
+                        )
                     return
             elif mode == "reopt" and current is not None:
                 out = edit.reoptimise(current, app.settings, dropped=dropped, solve=self._solve)
@@ -279,7 +294,10 @@ class PlanScreen(BaseScreen):
         if msg.note:
             self.notify(msg.note, severity="warning", timeout=8)
         elif msg.status is not None:
-            self.notify(self.t("plan.reopened", date=msg.planned.plan.day.isoformat()), timeout=3)
+            self.notify(
+                self.t("Saved plan of {date} reopened", date=msg.planned.plan.day.isoformat()),
+                timeout=3,
+            )
 
     @on(PlanBusy)
     def _busy_now(self, msg: PlanBusy) -> None:
@@ -298,7 +316,9 @@ class PlanScreen(BaseScreen):
         if self.planned is not None:
             self.show(self.planned)
         else:
-            self.query_one("#plan-totals", Static).update(self.t("plan.no_plan", error=msg.text))
+            self.query_one("#plan-totals", Static).update(
+                self.t("No plan: {error}", error=msg.text)
+            )
         self.notify(msg.text, severity="warning")
 
     # ---- saving and marking, in a worker ---------------------------------------
@@ -334,7 +354,7 @@ class PlanScreen(BaseScreen):
     def _save(self, then: tuple[Any, ...]) -> None:
         if self.planned is None or self.busy is not None:
             return
-        self._set_busy("plan.saving")
+        self._set_busy(SAVING)
         self.run_save(self.planned, dict(self.status), then)
 
     @on(PlanSaved)
@@ -346,12 +366,12 @@ class PlanScreen(BaseScreen):
         self.show(self.planned)
         kind = msg.then[0]
         if kind == "save":
-            self.notify(self.t("plan.saved_note"), timeout=3)
+            self.notify(self.t("Plan saved"), timeout=3)
         elif kind == "mark":
             _, acc, st = msg.then
             company = self.planned.accounts[acc].company
-            word = self.t(f"plan.status_word.{st}")
-            self.notify(self.t("plan.marked", company=company, status=word), timeout=3)
+            word = self.label(PLAN_STATUS_WORDS, st)
+            self.notify(self.t("{company}: {status}", company=company, status=word), timeout=3)
         elif kind == "log":
             from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
 
@@ -375,13 +395,16 @@ class PlanScreen(BaseScreen):
         today = self.fs.today
         when = ""
         if self.day == today:
-            when = self.t("plan.when.today")
+            when = self.t(" · today")
         elif self.day == today + timedelta(days=1):
-            when = self.t("plan.when.tomorrow")
+            when = self.t(" · tomorrow")
         names = WEEKDAYS.get(self.lang, WEEKDAYS["en"])
         self.query_one("#plan-day", Static).update(
             self.t(
-                "plan.day", date=self.day.isoformat(), weekday=names[self.day.weekday()], when=when
+                "Plan for {date} ({weekday}){when}",
+                date=self.day.isoformat(),
+                weekday=names[self.day.weekday()],
+                when=when,
             )
         )
 
@@ -406,11 +429,11 @@ class PlanScreen(BaseScreen):
         p = pd.plan
         rows = []
         for s, cells in zip(p.stops, text.stop_cells(pd, short=True), strict=True):
-            cells[6] = self.t(WINDOW_WORDS[cells[6]]) if cells[6] in WINDOW_WORDS else cells[6]
+            cells[6] = self.label(PLAN_FIT, cells[6])
             cells[8] = self._why(cells[8])
             marks = ["🔒"] if s.account_id in pd.locked else []
             if st := self.status.get(s.account_id):
-                marks.append(self.t(f"plan.status.{st}"))
+                marks.append(self.label(PLAN_STATUS_MARKS, st))
             cells.insert(1, " ".join(marks))
             rows.append([cells[i] for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)])
         for s, row_cells in zip(p.stops, self._fit_names(rows, 3), strict=True):
@@ -419,7 +442,7 @@ class PlanScreen(BaseScreen):
             table.move_cursor(row=min(row, len(p.stops) - 1))
         self.query_one("#plan-totals", Static).update(
             self.t(
-                "plan.totals",
+                "{start} {depart} → {end} {back} · lunch {lunch}\n{totals}{saved}\nPlanned ROI {roi} · {calls} calls (Tab: call list)",
                 start=p.start.label,
                 depart=hhmm(p.depart_s),
                 end=p.end.label,
@@ -427,7 +450,7 @@ class PlanScreen(BaseScreen):
                 lunch=text.lunch_text(p),
                 totals=text.totals_line(pd, self.lang),
                 calls=len(pd.calls),
-                saved=self.t("plan.saved") if pd.route_id else "",
+                saved=self.t(" · saved") if pd.route_id else "",
                 roi=text.roi_line(pd, self.lang),
             )
         )
@@ -446,7 +469,7 @@ class PlanScreen(BaseScreen):
             return rows
         pane = self.query_one("#plan-left").size.width or self.size.width * 2 // 3
         keys = COLUMNS if len(rows[0]) == len(COLUMNS) else CALL_COLUMNS
-        heads = [cell_len(self.t(f"plan.col.{k}")) for k in keys]
+        heads = [cell_len(self.label(PLAN_COLUMNS, k)) for k in keys]
         widths = [max(heads[k], *(cell_len(r[k]) for r in rows)) for k in range(len(rows[0]))]
         # two cells of padding per column, and the scrollbar
         room = pane - sum(w for k, w in enumerate(widths) if k != col) - 2 * len(widths) - 3
@@ -478,14 +501,9 @@ class PlanScreen(BaseScreen):
         if self.planned is not None and self.busy is None:
             self.call_after_refresh(self.show, self.planned)
 
-    def _why(self, text: str) -> str:
+    def _why(self, why: str) -> str:
         """'C △ follow-up' in the screen's language (rank and fit symbol stay)."""
-        if text == "appointment":
-            return self.t(f"plan.why.{text}")
-        parts = text.split(" ", 2)  # rank, fit symbol, reason
-        if len(parts) == 3:
-            return f"{parts[0]} {parts[1]} {self.t(f'plan.why.{parts[2]}')}"
-        return text
+        return text.why_text(why, self.lang)
 
     @on(DataTable.RowHighlighted, "#plan-calls")
     def _call_script(self, event: DataTable.RowHighlighted) -> None:
@@ -644,8 +662,14 @@ class PlanScreen(BaseScreen):
             return
         self.qr_leg = max(0, min(self.qr_leg, len(links) - 1))
         link = links[self.qr_leg]
-        more = self.t("plan.qr_more") if len(links) > 1 else ""
-        leg = self.t("plan.qr_leg", leg=self.qr_leg + 1, legs=len(links), more=more, link=link)
+        more = self.t(" · n: next leg, N: previous") if len(links) > 1 else ""
+        leg = self.t(
+            "leg {leg} of {legs}{more}: {link}",
+            leg=self.qr_leg + 1,
+            legs=len(links),
+            more=more,
+            link=link,
+        )
         box.update(qr_text(link) + leg)
         box.display = True
 
@@ -666,7 +690,7 @@ class PlanScreen(BaseScreen):
         self._show_qr()
 
     def action_cancel_or_back(self) -> None:
-        if self.busy is not None and self.busy != "plan.saving":
+        if self.busy is not None and self.busy != SAVING:
             self._gen += 1  # whatever the cancelled worker still posts is ignored
             self.workers.cancel_group(self, "plan")
             if self._solver is not None:
@@ -674,9 +698,11 @@ class PlanScreen(BaseScreen):
             self._set_busy(None)
             if self.planned is not None:
                 self.show(self.planned)
-                self.notify(self.t("plan.cancelled"), timeout=3)
+                self.notify(self.t("Planning cancelled (r: re-optimise, R: new plan)"), timeout=3)
             else:
-                self.query_one("#plan-totals", Static).update(self.t("plan.cancelled"))
+                self.query_one("#plan-totals", Static).update(
+                    self.t("Planning cancelled (r: re-optimise, R: new plan)")
+                )
             return
         if self.busy is None:
             self.app.pop_screen()

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from fieldsales.i18n import N_
 from fieldsales.services.outcome_form import OutcomeError, parse_day
 from fieldsales.tui.screens.base import BaseModal
 
@@ -40,14 +41,16 @@ class DayPickerScreen(BaseModal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.t("plan.pick.title"))
+            yield Label(self.t("Day to plan"))
             yield Input(value=self.current.isoformat(), placeholder="YYYY-MM-DD", id="pick-date")
-            yield Static(self.t("plan.pick.hint"), id="pick-hint")
+            yield Static(
+                self.t("YYYY-MM-DD or +N (days from today), Enter · Esc cancels"), id="pick-hint"
+            )
             yield Static("", id="pick-error")
             with Horizontal():
-                yield Button(self.t("plan.pick.today"), id="pick-today")
-                yield Button(self.t("plan.pick.tomorrow"), id="pick-tomorrow")
-                yield Button(self.t("plan.pick.next_working"), id="pick-next")
+                yield Button(self.t("Today"), id="pick-today")
+                yield Button(self.t("Tomorrow"), id="pick-tomorrow")
+                yield Button(self.t("Next working day"), id="pick-next")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -58,12 +61,12 @@ class DayPickerScreen(BaseModal):
     @on(Input.Submitted, "#pick-date")
     def submitted(self, event: Input.Submitted) -> None:
         try:
-            day = parse_day(event.value, self.today, "day", "plan.pick.bad")
+            day = parse_day(event.value, self.today, "day", N_("{text}: not a date (YYYY-MM-DD)"))
         except OutcomeError:
             day = None
         if day is None:
             self.query_one("#pick-error", Static).update(
-                self.t("plan.pick.bad", text=event.value.strip() or "-")
+                self.t("{text}: not a date (YYYY-MM-DD)", text=event.value.strip() or "-")
             )
             return
         self.dismiss(day)

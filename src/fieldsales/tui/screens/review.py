@@ -22,6 +22,15 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 
 from fieldsales.domain.rates import CHANNELS, RANKS
 from fieldsales.domain.vocab import Reason
+from fieldsales.i18n import N_
+from fieldsales.i18n.labels import (
+    CHANNEL_LABELS,
+    REASON_SHORT,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    REVIEW_PERIODS,
+    REVIEW_TABS,
+)
 from fieldsales.services.review import GROUPINGS, PERIODS, ReviewData, ReviewFilter, cycle
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.widgets.kpi_view import (
@@ -50,8 +59,8 @@ class MonthModal(BaseModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="month-dialog", classes="dialog"):
-            yield Static(self.t("rv.month_title"), classes="dialog-title")
-            yield Label(self.t("rv.month_help"))
+            yield Static(self.t("Period: a month"), classes="dialog-title")
+            yield Label(self.t("Type a month as YYYY-MM and press Enter."))
             yield Input(placeholder="2026-11", id="month")
 
     def on_mount(self) -> None:
@@ -98,15 +107,15 @@ class ReviewScreen(BaseScreen):
         yield Static(id="rv-title", classes="title-bar")
         yield Static(id="rv-filters", classes="muted")
         with TabbedContent(id="rv-tabs"):
-            with TabPane(self.t("rv.tab_kpi"), id="tab-kpi"), VerticalScroll():
+            with TabPane(self.t("1 KPIs"), id="tab-kpi"), VerticalScroll():
                 yield DataTable(id="kpi-table", cursor_type="cell", zebra_stripes=True)
                 yield Static(id="funnel")
-            with TabPane(self.t("rv.tab_chart"), id="tab-chart"):
+            with TabPane(self.t("2 Chart"), id="tab-chart"):
                 yield Static(id="chart-title", classes="section")
                 yield MetricChart(id="chart", allow_pan_and_zoom=False)
-            with TabPane(self.t("rv.tab_rates"), id="tab-rates"), VerticalScroll():
+            with TabPane(self.t("3 Learned rates"), id="tab-rates"), VerticalScroll():
                 yield Static(id="rates")
-            with TabPane(self.t("rv.tab_targets"), id="tab-targets"), VerticalScroll():
+            with TabPane(self.t("4 Targets"), id="tab-targets"), VerticalScroll():
                 yield Static(id="targets")
         yield Static(id="rv-empty", classes="muted")
         yield Footer()
@@ -160,7 +169,13 @@ class ReviewScreen(BaseScreen):
         empty = self.query_one("#rv-empty", Static)
         nothing = data.report.total.contacted == 0
         if nothing:
-            key = "rv.no_outcomes" if not data.reps else "rv.no_match"
+            key = (
+                N_("No outcomes logged yet: open an account and press l, or run `fieldsales log`.")
+                if not data.reps
+                else N_(
+                    "Nothing logged for this period and these filters: w changes the period, x clears the filters."
+                )
+            )
             empty.update(self.t(key))
         empty.display = nothing
         self.query_one("#rv-tabs").display = not nothing
@@ -179,16 +194,16 @@ class ReviewScreen(BaseScreen):
         if data is not None and data.first_day is not None and data.last_day is not None:
             when = f"  {data.first_day.isoformat()} – {data.last_day.isoformat()}"
         self.query_one("#rv-title", Static).update(
-            f"[b]{self.t('rv.title')}[/b]   {self.t('rv.by')}: [b]{self.t('rv.g_' + self.by)}[/b]"
+            f"[b]{self.t('Campaign review')}[/b]   {self.t('By')}: [b]{self.label(REVIEW_GROUPS, self.by)}[/b]"
             f"   {self.period_label()}{when}"
         )
-        every = self.t("rv.all")
+        every = self.t("all")
         parts = [
-            ("w", self.t("rv.f_period"), self.period_label()),
-            ("e", self.t("rv.f_rep"), f.rep or every),
-            ("k", self.t("rv.f_rank"), f.rank or every),
-            ("c", self.t("rv.f_channel"), self.t(f"ch.{f.channel}") if f.channel else every),
-            ("n", self.t("rv.f_reason"), self.t(f"short.{f.reason}") if f.reason else every),
+            ("w", self.t("period"), self.period_label()),
+            ("e", self.t("rep"), f.rep or every),
+            ("k", self.t("rank"), f.rank or every),
+            ("c", self.t("channel"), self.label(CHANNEL_LABELS, f.channel) if f.channel else every),
+            ("n", self.t("reason"), self.label(REASON_SHORT, f.reason) if f.reason else every),
         ]
         text = "  ".join(
             f"[b]{key}[/b] {name}: " + (f"[b cyan]{value}[/]" if value != every else value)
@@ -198,16 +213,16 @@ class ReviewScreen(BaseScreen):
 
     def period_label(self) -> str:
         p = self.filters.period
-        return self.t(f"rv.p_{p}") if p in PERIODS else p
+        return self.label(REVIEW_PERIODS, p) if p in PERIODS else p
 
     def render_table(self) -> None:
         assert self.data is not None
         table = self.query_one("#kpi-table", DataTable)
         where = table.cursor_coordinate
         table.clear(columns=True)
-        table.add_column(self.t(f"rv.g_{self.by}"), key="group")
+        table.add_column(self.label(REVIEW_GROUPS, self.by), key="group")
         for name, _ in kpi_columns():
-            table.add_column(Text(self.t(f"rv.c_{name}"), justify="right"), key=name)
+            table.add_column(Text(self.label(REVIEW_COLUMNS, name), justify="right"), key=name)
         report = self.data.report
         for row in [*report.rows, report.total]:
             key = TOTAL_KEY if row is report.total else row.group
@@ -228,7 +243,10 @@ class ReviewScreen(BaseScreen):
         if self.data is None:
             return
         row = self._row(self.funnel_key)
-        title = self.t("rv.funnel_of", group=group_label(self.by, self.funnel_key, self.lang))
+        title = self.t(
+            "Funnel: {group}  (↑↓ another row, Enter: the outcomes behind a figure)",
+            group=group_label(self.by, self.funnel_key, self.lang),
+        )
         funnel = funnel_table(row, self.lang)
         self.query_one("#funnel", Static).update(Group(Text(title, style="bold"), funnel))
 
@@ -239,12 +257,12 @@ class ReviewScreen(BaseScreen):
         rows = self.data.report.rows
         labels = [group_label(self.by, r.group, self.lang) for r in rows]
         values = [metric_value(r, self.metric, kind) for r in rows]
-        unit = " (%)" if kind == "pct" else (self.t("rv.yen") if kind == "yen" else "")
+        unit = " (%)" if kind == "pct" else (self.t(" (JPY)") if kind == "yen" else "")
         self.query_one("#chart-title", Static).update(
             self.t(
-                "rv.chart_title",
-                metric=self.t(f"rv.c_{self.metric}") + unit,
-                group=self.t(f"rv.g_{self.by}"),
+                "{metric} per {group}   (m: another metric)",
+                metric=self.label(REVIEW_COLUMNS, self.metric) + unit,
+                group=self.label(REVIEW_GROUPS, self.by),
             )
         )
         self.query_one(MetricChart).show(labels, values)
@@ -292,7 +310,10 @@ class ReviewScreen(BaseScreen):
             try:
                 self.filters = with_period(self.filters, month, self.fs.today)
             except ReportError:
-                self.notify(self.t("rv.bad_month", text=month), severity="error")
+                self.notify(
+                    self.t("“{text}” is not a month: type it as YYYY-MM (2026-11).", text=month),
+                    severity="error",
+                )
                 return
             self.load()
 
@@ -340,6 +361,6 @@ class ReviewScreen(BaseScreen):
         self.translate()
         tabs = self.query_one(TabbedContent)
         for pane in ("kpi", "chart", "rates", "targets"):
-            tabs.get_tab(f"tab-{pane}").label = self.t(f"rv.tab_{pane}")
+            tabs.get_tab(f"tab-{pane}").label = self.label(REVIEW_TABS, pane)
         self.render_filters()
         self.render_all()

@@ -12,6 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from fieldsales.i18n.labels import (
+    CHANNEL_LABELS,
+    RESULT_LABELS,
+    REVIEW_PERIODS,
+    ROUTE_COLUMNS,
+    ROUTE_STOP_COLUMNS,
+    ROUTE_STOP_STATUS,
+)
 from fieldsales.services.review import PERIODS, cycle, period_spec
 from fieldsales.services.route_report import RouteDetail, RouteRow
 from fieldsales.tui.screens.base import BaseScreen
@@ -79,11 +87,11 @@ class RoutesScreen(BaseScreen):
         return [r for r in self.rows or [] if self.rep is None or r.rep == self.rep]
 
     def render_all(self) -> None:
-        period = self.t(f"rv.p_{self.period}") if self.period in PERIODS else self.period
-        rep = self.rep or self.t("rv.all")
+        period = self.label(REVIEW_PERIODS, self.period) if self.period in PERIODS else self.period
+        rep = self.rep or self.t("all")
         self.query_one("#rt-title", Static).update(
-            f"[b]{self.t('rt.title')}[/b]   [b]w[/b] {self.t('rv.f_period')}: {period}"
-            f"   [b]e[/b] {self.t('rv.f_rep')}: {rep}"
+            f"[b]{self.t('Route history')}[/b]   [b]w[/b] {self.t('period')}: {period}"
+            f"   [b]e[/b] {self.t('rep')}: {rep}"
         )
         if self.rows is None:
             return
@@ -92,7 +100,7 @@ class RoutesScreen(BaseScreen):
         table.clear(columns=True)
         for name in ("date", "rep", "stops", "km", "planned_roi", "actual_roi", "revenue",
                      "reactivations"):  # fmt: skip
-            table.add_column(self.t(f"rt.c_{name}"), key=name)
+            table.add_column(self.label(ROUTE_COLUMNS, name), key=name)
         rows = self.shown()
         for r in rows:
             table.add_row(
@@ -108,7 +116,7 @@ class RoutesScreen(BaseScreen):
             )
         table.move_cursor(row=where)
         empty = self.query_one("#rt-empty", Static)
-        empty.update(self.t("rt.none"))
+        empty.update(self.t("No saved route in this period: w changes the period."))
         empty.display = not rows
         table.display = bool(rows)
 
@@ -187,13 +195,13 @@ class RouteStopsScreen(BaseScreen):
             return
         r = self.detail.row
         self.query_one("#rs-title", Static).update(
-            f"[b]{self.t('rs.title')}[/b]   {r.day.isoformat()}  {r.rep}"
+            f"[b]{self.t('Route')}[/b]   {r.day.isoformat()}  {r.rep}"
         )
         planned = "–" if r.planned_roi_pct is None else f"{r.planned_roi_pct:,.0f}%"
         actual = "–" if r.actual_roi_pct is None else f"{r.actual_roi_pct:,.0f}%"
         self.query_one("#rs-figures", Static).update(
             self.t(
-                "rs.figures",
+                "Visited {visited}/{planned}  {km} km  planned ROI {planned_roi}  actual ROI {actual_roi}  revenue {revenue}  reactivations {reactivations}",
                 visited=r.stops_visited,
                 planned=r.stops_planned,
                 km=f"{r.km:.1f}",
@@ -208,15 +216,15 @@ class RouteStopsScreen(BaseScreen):
         table.clear(columns=True)
         for name in ("seq", "account", "status", "date", "channel", "result", "amount", "cost"):
             width = ACCOUNT_WIDTH if name == "account" else None
-            table.add_column(self.t(f"rs.c_{name}"), key=name, width=width)
+            table.add_column(self.label(ROUTE_STOP_COLUMNS, name), key=name, width=width)
         for i, s in enumerate(self.detail.stops):
             table.add_row(
                 Text(str(s.seq), justify="right"),
                 s.company + (f" {s.site}" if s.site else ""),
-                self.t(f"rs.status_{s.stop_status}"),
+                self.label(ROUTE_STOP_STATUS, s.stop_status),
                 s.occurred_at.astimezone().date().isoformat() if s.occurred_at else "–",
-                self.t(f"ch.{s.channel}") if s.channel else "–",
-                self.t(f"res.{s.result}") if s.result else "–",
+                self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
+                self.label(RESULT_LABELS, s.result) if s.result else "–",
                 _num(s.order_amount),
                 _num(s.cost),
                 key=f"{i}:{s.account_id}",

@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from fieldsales.domain.vocab import label
+from fieldsales.i18n.labels import COLUMN_TITLES, REASON_SHORT, STAGE_LABELS, label
 from fieldsales.services.rank import RankedAccount, RankTable
 from fieldsales.tui.i18n import geo_mark, tr
 
@@ -86,7 +86,7 @@ def column_widths(total: int) -> list[int]:
 
 def distance_text(a: RankedAccount, lang: str) -> str:
     if a.distance_km is None:
-        return tr("geo.none", lang)
+        return tr("no location", lang)
     mark = geo_mark(a.geo_precision, lang)
     km = f"{a.distance_km:.1f} km"
     return f"{km} {mark}" if mark else km
@@ -95,9 +95,9 @@ def distance_text(a: RankedAccount, lang: str) -> str:
 def cell_texts(a: RankedAccount, lang: str, today: date) -> list[str]:
     company = a.company + (f" {a.site}" if a.site else "")
     if a.do_not_contact:
-        company = f"{tr('mark.dnc', lang)} {company}"
+        company = f"{tr('[do not contact]', lang)} {company}"
     elif a.is_paused(today):
-        company = f"{tr('mark.paused', lang)} {company}"
+        company = f"{tr('[paused]', lang)} {company}"
     months = "" if a.months_dormant is None else f"{a.months_dormant:.0f}"
     return [
         f" {a.score.rank}  ",
@@ -105,8 +105,8 @@ def cell_texts(a: RankedAccount, lang: str, today: date) -> list[str]:
         company,
         a.city or "",
         distance_text(a, lang),
-        label(a.stage, lang),
-        tr(f"short.{a.main_reason}", lang),
+        label(STAGE_LABELS, a.stage, lang),
+        label(REASON_SHORT, a.main_reason, lang),
         a.last_order_date.isoformat() if a.last_order_date else "",
         months,
         a.next_followup.isoformat() if a.next_followup else "",
@@ -285,7 +285,7 @@ class TableHeader(Widget):
         style = self.rich_style + Style(bold=True)
         segments = []
         for i, (col, w) in enumerate(zip(COLUMNS, widths, strict=True)):
-            title = tr(f"col.{col.key}", self.language)
+            title = label(COLUMN_TITLES, col.key, self.language)
             if col.key == self.sort_column:
                 title += "▼" if not self.sort_reverse else "▲"
             segments.append(Segment(fit(title, w, col.align), style))

@@ -16,6 +16,15 @@ from rich.text import Text
 from textual_plot import PlotWidget
 
 from fieldsales.domain.rates import LearnedRate
+from fieldsales.i18n import NP_
+from fieldsales.i18n.labels import (
+    CHANNEL_LABELS,
+    FUNNEL_STEPS,
+    RATES_COLUMNS,
+    REASON_SHORT,
+    TARGET_COLUMNS,
+    label,
+)
 from fieldsales.services.kpi_report import KpiRow
 from fieldsales.tui.i18n import tr
 
@@ -59,13 +68,13 @@ def cell(value: Any, kind: str) -> str:
 def group_label(by: str, key: str, lang: str) -> str:
     """A group's name in the table and the chart: rank letter, channel, reason, rep, week."""
     if key == TOTAL_KEY:
-        return tr("rv.total", lang)
+        return tr("Total", lang)
     if by == "channel":
-        return tr(f"ch.{key}", lang)
+        return label(CHANNEL_LABELS, key, lang)
     if by == "reason":
-        return tr(f"short.{key}", lang)
+        return label(REASON_SHORT, key, lang)
     if by == "week":
-        return tr("rv.week_of", lang, day=key[5:])
+        return tr("wk {day}", lang, day=key[5:])
     return key
 
 
@@ -92,16 +101,16 @@ class MetricChart(PlotWidget, can_focus=False):
 def funnel_table(row: KpiRow, lang: str, width: int = 30) -> Table:
     """Contacted -> reached -> appointed -> ordered: accounts, a bar and the share lost."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-    table.add_column(tr("rv.funnel_step", lang), no_wrap=True)
-    table.add_column(tr("rv.accounts", lang), justify="right", no_wrap=True)
+    table.add_column(tr("Step", lang), no_wrap=True)
+    table.add_column(tr(NP_("count", "Accounts"), lang), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column(tr("rv.lost", lang), justify="right", no_wrap=True)
+    table.add_column(tr("Lost", lang), justify="right", no_wrap=True)
     steps = row.funnel()
     first = steps[0][1] or 1
     for step, n, lost in steps:
         bar = Text("█" * round(width * n / first), style="green")
         lost_text = "" if lost is None else f"-{lost * 100:.0f}%" if lost > 0 else "0%"
-        table.add_row(tr(f"rv.step_{step}", lang), f"{n:,}", bar, Text(lost_text, style="red"))
+        table.add_row(label(FUNNEL_STEPS, step, lang), f"{n:,}", bar, Text(lost_text, style="red"))
     return table
 
 
@@ -110,18 +119,22 @@ def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Tab
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        title=tr("rv.rates_title", lang, strength=f"{strength:g}"),
+        title=tr(
+            "Learned rates per rank and channel (prior strength {strength})",
+            lang,
+            strength=f"{strength:g}",
+        ),
         title_justify="left",
     )
     for key in ("rank", "channel"):
-        table.add_column(tr(f"rv.rates_{key}", lang), no_wrap=True)
+        table.add_column(label(RATES_COLUMNS, key, lang), no_wrap=True)
     for key in ("contacts", "appts", "closes", "appt_prior", "appt_learned", "close_prior",
                 "close_learned"):  # fmt: skip
-        table.add_column(tr(f"rv.rates_{key}", lang), justify="right", no_wrap=True)
+        table.add_column(label(RATES_COLUMNS, key, lang), justify="right", no_wrap=True)
     for r in rates:
         c = r.counts
         whole = r.channel == "all"
-        channel = tr("rv.all", lang) if whole else tr(f"ch.{r.channel}", lang)
+        channel = tr("all", lang) if whole else label(CHANNEL_LABELS, r.channel, lang)
         table.add_row(
             r.rank if whole else "",
             channel,
@@ -141,17 +154,22 @@ def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
     """The campaign to date per rank: reactivations and revenue against the
     cumulative target (pro rata by days) and the whole campaign's target."""
     if report is None:
-        return Text(tr("rv.no_campaign", lang))
+        return Text(
+            tr(
+                "No campaign targets set. Add campaign: (name, start, end, targets per rank) to config.yaml; `fieldsales config path` shows the file.",
+                lang,
+            )
+        )
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         title=tr(
-            "rv.campaign_title",
+            "{name}  {start}..{end}  ({gone} of the days gone); goals for the whole campaign, targets to date pro rata by days",
             lang,
             name=report.name or "-",
             start=report.start.isoformat(),
             end=report.end.isoformat(),
-            gone=f"{report.elapsed * 100:.0f}",
+            gone=f"{report.elapsed * 100:.0f}%",
         ),
         title_justify="left",
     )
@@ -159,15 +177,19 @@ def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
     # headings wrap on a narrow terminal; a figure is never cut (its column's minimum width)
     longest = max((len(f"{w.cum_revenue:,}") for w in rows), default=1)
     longest = max(longest, *(len(f"{t.revenue:,}") for t in report.targets.values()))
-    table.add_column(tr("rv.rates_rank", lang), min_width=5)
+    table.add_column(tr("Rank", lang), min_width=5)
     for key in ("t_react", "t_react_due", "t_react_goal", "t_rev", "t_rev_due", "t_rev_goal"):
         wide = key.startswith("t_rev")
-        table.add_column(tr(f"rv.{key}", lang), justify="right", min_width=longest if wide else 5)
+        table.add_column(
+            label(TARGET_COLUMNS, key.removeprefix("t_"), lang),
+            justify="right",
+            min_width=longest if wide else 5,
+        )
     for w in rows:
         goal = report.targets[w.rank]
         behind = w.reactivation_progress is not None and w.reactivation_progress < 1
         table.add_row(
-            tr("rv.total", lang) if w.rank == "total" else w.rank,
+            tr("Total", lang) if w.rank == "total" else w.rank,
             Text(f"{w.cum_reactivations:,}", style="bold red" if behind else "bold"),
             f"{w.target_reactivations:.1f}",
             f"{goal.reactivations:,}",

@@ -6,8 +6,10 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-from fieldsales.domain.scoring import CRITERION_LABELS, ScoreResult
-from fieldsales.tui.i18n import tr
+from fieldsales.domain.scoring import ScoreResult
+from fieldsales.i18n import tr
+from fieldsales.i18n.labels import CATEGORY_LABELS, CRITERION_LABELS, label
+from fieldsales.i18n.phrases import duration_text
 
 BAR_CELLS = 12
 LABEL_CELLS = 18
@@ -24,22 +26,21 @@ def yen_short(amount: float, lang: str) -> str:
 
 def _raw_text(name: str, raw: object, lang: str) -> str:
     if raw is None:
-        return tr("geo.none", lang) if name == "proximity" else "—"
+        return tr("no location", lang) if name == "proximity" else "—"
     if name == "past_revenue" and isinstance(raw, int | float):
         return yen_short(raw, lang)
     if name == "dormancy_length":
-        return f"{raw} mo" if lang == "en" else f"{raw}か月"
+        return duration_text(raw, lang) if isinstance(raw, int | float) else str(raw)
     if name == "proximity":
         return f"{raw} km"
-    return tr(f"cat.{raw}", lang) if isinstance(raw, str) else str(raw)
+    return label(CATEGORY_LABELS, raw, lang) if isinstance(raw, str) else str(raw)
 
 
 def score_bars(score: ScoreResult, lang: str, raw: dict[str, object] | None = None) -> Text:
     """One line per criterion; `raw` supplies values the score does not carry."""
-    names = CRITERION_LABELS.get(lang, CRITERION_LABELS["en"])
     out = Text()
     for c in score.criteria:
-        name = names.get(c.name, c.name)
+        name = label(CRITERION_LABELS, c.name, lang)
         out.append(name + " " * max(1, LABEL_CELLS - cell_len(name)))
         value = c.raw if c.raw is not None else (raw or {}).get(c.name)
         if c.score is None:
