@@ -231,10 +231,11 @@ class RankBase:
         self.stage = stages_many(
             self.last_order, _nan_array(cycle), self.today, acc, day, res, settings.dormancy
         )
-        self.contact = contact_many(self.n, acc, day, res, due, settings.phone)
+        positive_results = settings.dormancy.positive_results
+        self.contact = contact_many(self.n, acc, day, res, due, settings.phone, positive_results)
         # a positive reaction logged since the last order (lets a △ account in,
         # METHOD section 3)
-        positive = np.isin(res, list(settings.dormancy.positive_results))
+        positive = np.isin(res, list(positive_results))
         after = np.isnat(self.last_order[acc]) | (day > self.last_order[acc]) if len(acc) else acc
         self.positive = np.zeros(self.n, dtype=bool)
         if len(acc):

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from fieldsales.domain import criteria
+from fieldsales.domain import criteria, results
 from fieldsales.domain.vocab import UNDO
 from fieldsales.store.models import Account, Outcome
 
@@ -474,10 +474,8 @@ def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
     """(account_id, channel, appointed, closed) for each account and channel with an
     outcome in effect, in one GROUP BY: appointed is 1 when an appointment or an
     order was logged, closed is 1 when an order was (domain/rates.py counts them)."""
-    appointed = sa.func.max(
-        sa.case((col(Outcome.result).in_(["appointment", "order"]), 1), else_=0)
-    )
-    closed = sa.func.max(sa.case((col(Outcome.result) == "order", 1), else_=0))
+    appointed = sa.func.max(sa.case((col(Outcome.result).in_(results.APPOINTED), 1), else_=0))
+    closed = sa.func.max(sa.case((col(Outcome.result).in_(results.ORDERED), 1), else_=0))
     stmt = (
         sa.select(col(Outcome.account_id), col(Outcome.channel), appointed, closed)
         .where(in_effect())
