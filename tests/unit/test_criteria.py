@@ -8,6 +8,7 @@ from fieldsales import locations
 from fieldsales.config import Scoring, Settings, Weights
 from fieldsales.domain import columns as cols
 from fieldsales.domain import criteria, results
+from fieldsales.domain.score_maps import floats
 from fieldsales.domain.scoring import CRITERIA, CRITERION_LABELS
 from fieldsales.store import importer, queries
 
@@ -71,7 +72,7 @@ def test_csv_columns_and_vocabularies_derive_from_the_registry(settings: Setting
 
 def test_registered_only_for_the_block() -> None:
     extra = criteria.Criterion(
-        "extra", ("average_order",), lambda facts, cfg: criteria.floats(facts["extra"]), "extra"
+        "extra", ("average_order",), lambda facts, cfg: floats(facts["average_order"]), "extra"
     )
     with criteria.registered(extra) as active:
         assert active[-1] is extra and criteria.find("extra") is extra
