@@ -180,7 +180,9 @@ def test_ranking_state_matches_the_tuple_path(
     acc, _occ, day, res, due = _old_arrays(events, list(base.ids))
     cycle = np.full(base.n, 60.0)  # add_account's purchase cycle
     stage = stages_many(base.last_order, cycle, TODAY, acc, day, res, settings.dormancy)
-    contact = contact_many(base.n, acc, day, res, due, settings.phone)
+    contact = contact_many(
+        base.n, acc, day, res, due, settings.phone, settings.dormancy.positive_results
+    )
     assert base.stage == stage
     np.testing.assert_array_equal(base.contact.last_contact, contact.last_contact)
     np.testing.assert_array_equal(base.contact.next_followup, contact.next_followup)

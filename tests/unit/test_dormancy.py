@@ -70,11 +70,11 @@ def test_unknown_last_order_is_long_dormant(settings: Settings) -> None:
 def test_refusal_suggests_recontact_and_second_refusal_pauses(settings: Settings) -> None:
     cfg = settings.phone
     first = ContactFact(date(2026, 1, 10), "refused")
-    state = contact_state([first], cfg)
+    state = contact_state([first], cfg, settings.dormancy.positive_results)
     assert state.next_followup == date(2026, 1, 10) + timedelta(cfg.recontact_after_refusal_days)
     assert state.paused_until is None
     second = ContactFact(date(2026, 8, 1), "refused")
-    state = contact_state([second, first], cfg)
+    state = contact_state([second, first], cfg, settings.dormancy.positive_results)
     assert state.refusals == 2
     assert state.paused_until == date(2026, 8, 1) + timedelta(cfg.pause_after_refusals_days)
     assert state.is_paused(TODAY)
@@ -87,7 +87,14 @@ def test_a_follow_up_stays_until_completed(settings: Settings) -> None:
         ContactFact(date(2026, 11, 21), "contacted", None),
     ]
     # reached, nothing agreed: the follow-up is still owed (tests/unit/test_followup_rules.py)
-    assert contact_state(facts, settings.phone).next_followup == date(2026, 11, 20)
-    assert contact_state(facts[:1], settings.phone).next_followup == date(2026, 11, 20)
+    assert contact_state(
+        facts, settings.phone, settings.dormancy.positive_results
+    ).next_followup == date(2026, 11, 20)
+    assert contact_state(
+        facts[:1], settings.phone, settings.dormancy.positive_results
+    ).next_followup == date(2026, 11, 20)
     facts.append(ContactFact(date(2026, 11, 22), "order", None))
-    assert contact_state(facts, settings.phone).next_followup is None
+    assert (
+        contact_state(facts, settings.phone, settings.dormancy.positive_results).next_followup
+        is None
+    )

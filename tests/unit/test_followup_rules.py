@@ -12,12 +12,13 @@ from fieldsales.domain.contact import ContactFact, contact_many, contact_state
 
 D0 = date(2026, 11, 1)
 DUE = date(2026, 11, 20)
+POSITIVE = default_settings().dormancy.positive_results
 
 
 def both(facts: list[ContactFact]) -> date | None:
     """The follow-up by the reference and by the vectorised version (they must agree)."""
     cfg = default_settings().phone
-    ref = contact_state(facts, cfg).next_followup
+    ref = contact_state(facts, cfg, POSITIVE).next_followup
     many = contact_many(
         1,
         np.zeros(len(facts), dtype=np.intp),
@@ -25,6 +26,7 @@ def both(facts: list[ContactFact]) -> date | None:
         np.array([f.result for f in facts], dtype=str),
         np.array([f.next_action_due or "NaT" for f in facts], dtype="datetime64[D]"),
         cfg,
+        POSITIVE,
     ).state(0)
     assert many.next_followup == ref
     return ref
@@ -76,6 +78,6 @@ def test_which_results_complete_is_configurable() -> None:
     s = default_settings()
     phone = s.phone.model_copy(update={"followup_done_by": ["contacted"]})
     facts = [ContactFact(D0, "interested", DUE), ContactFact(D0 + timedelta(days=1), "contacted")]
-    assert contact_state(facts, phone).next_followup is None
+    assert contact_state(facts, phone, POSITIVE).next_followup is None
     facts[1] = ContactFact(D0 + timedelta(days=1), "order")
-    assert contact_state(facts, phone).next_followup == DUE
+    assert contact_state(facts, phone, POSITIVE).next_followup == DUE

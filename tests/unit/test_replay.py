@@ -22,7 +22,7 @@ S = default_settings()
 
 
 def state(events: list[LoggedEvent]) -> tuple[object, ...]:
-    c = contact_state(contact_facts(events), S.phone)
+    c = contact_state(contact_facts(events), S.phone, S.dormancy.positive_results)
     stage = compute_stage(LAST_ORDER, 60, TODAY, stage_facts(events), S.dormancy)
     return (c, stage)
 
@@ -99,6 +99,9 @@ def test_an_undo_is_no_contact_and_taking_it_back_restores_it() -> None:
     first = LoggedEvent("a", t, "refused")
     undo = LoggedEvent("b", t + timedelta(hours=1), UNDO, supersedes="a")
     assert in_effect([first, undo]) == []
-    assert contact_state(contact_facts([first, undo]), S.phone).refusals == 0
+    assert (
+        contact_state(contact_facts([first, undo]), S.phone, S.dormancy.positive_results).refusals
+        == 0
+    )
     back = LoggedEvent("c", t, "refused", supersedes="b")
     assert state([first, undo, back]) == state([first])

@@ -52,7 +52,7 @@ def test_stages_and_contacts_match_reference(
         np.array([np.nan if c is None else c for c in cycles], dtype=float),
         TODAY, acc, day, res, s.dormancy,
     )  # fmt: skip
-    contacts = contact_many(5, acc, day, res, due, s.phone)
+    contacts = contact_many(5, acc, day, res, due, s.phone, s.dormancy.positive_results)
     for i in range(5):
         mine = [e for e in events if e[0] == i]
         facts = [OutcomeFact(TODAY + timedelta(days=e[1]), e[2]) for e in mine]
@@ -62,4 +62,4 @@ def test_stages_and_contacts_match_reference(
                         None if e[3] is None else TODAY + timedelta(days=e[3]))
             for e in mine
         ]  # fmt: skip
-        assert contacts.state(i) == contact_state(cfacts, s.phone)
+        assert contacts.state(i) == contact_state(cfacts, s.phone, s.dormancy.positive_results)

@@ -185,6 +185,13 @@ TABLE_COLUMNS = (
 SQUEEZABLE = {"company", "city", "reason"}
 
 
+def breakdown_caption() -> str:
+    """What the breakdown column's numbers are, in the registry's order."""
+    from fieldsales.domain import criteria
+
+    return f"breakdown = {'·'.join(c.short for c in criteria.active())} (1-10)"
+
+
 def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lang: str) -> None:
     from rich.cells import cell_len
     from rich.table import Table
@@ -203,7 +210,7 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
     shown = [c for c in TABLE_COLUMNS if width >= c[2]]
     table = Table(
         title=f"Ranked from {label}: {len(items)} of {total} accounts",
-        caption="breakdown = revenue·dormancy·solvable·competitor·proximity·digital (1-10)",
+        caption=breakdown_caption(),
     )
     rows: list[dict[str, str]] = []
     for i, a in enumerate(items, 1):

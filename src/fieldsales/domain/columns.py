@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from fieldsales.domain import calendar, parse
+from fieldsales.domain import calendar, criteria, parse
 from fieldsales.domain.vocab import Precision, Reason
 
 
@@ -31,8 +31,21 @@ class Column:
         return self.stores or (self.name,)
 
 
+def _criterion_column(name: str) -> Column:
+    """The column of a score criterion's own field, as its registry entry
+    (domain/criteria.py) describes it; a closed vocabulary is named after the
+    criterion's config map."""
+    for c in criteria.active():
+        if c.csv is not None and c.column == name:
+            category = c.config_key if c.csv.kind == "category" else None
+            return Column(
+                name, c.csv.kind, minimum=c.csv.minimum, aliases=c.csv.aliases, category=category
+            )
+    raise LookupError(f"no criterion reads {name!r} from CSV")
+
+
 # The order is the export order. Aliases are compared after `header_key`.
-COLUMNS: tuple[Column, ...] = (
+_PLACED: tuple[Column, ...] = (
     Column("id", "text", 36, aliases=("account id", "account_id", "uuid")),
     Column(
         "external_id",
@@ -110,19 +123,7 @@ COLUMNS: tuple[Column, ...] = (
         aliases=("hours", "open hours", "business hours", "受付時間", "営業時間"),
         stores=("opens_at", "closes_at"),
     ),
-    Column(
-        "lifetime_revenue",
-        "int",
-        minimum=0,
-        aliases=(
-            "revenue",
-            "total revenue",
-            "累計取引額",
-            "取引総額",
-            "累計売上",
-            "過去の取引総額",
-        ),
-    ),
+    _criterion_column("lifetime_revenue"),
     Column(
         "average_order",
         "int",
@@ -162,29 +163,20 @@ COLUMNS: tuple[Column, ...] = (
         aliases=("reason", "dormancy reason", "休眠理由", "休眠原因", "主な休眠理由"),
     ),
     Column("other_reasons", "reasons", aliases=("その他の休眠理由", "他の理由")),
-    Column(
-        "reason_solvable",
-        "category",
-        category="reason_solvable",
-        aliases=("solvable", "解決度", "解決可能性", "原因の解決度"),
-    ),
-    Column(
-        "competitor_status",
-        "category",
-        category="competitor_status",
-        aliases=("competitor", "競合状況", "競合利用状況"),
-    ),
+    _criterion_column("reason_solvable"),
+    _criterion_column("competitor_status"),
     Column("competitor_name", "text", 200, aliases=("競合名", "競合先", "競合他社")),
-    Column(
-        "digital_responsiveness",
-        "category",
-        category="digital_responsiveness",
-        aliases=("digital", "responsiveness", "デジタル反応", "デジタル反応性"),
-    ),
+    _criterion_column("digital_responsiveness"),
     Column(
         "do_not_contact", "bool", aliases=("dnc", "no contact", "連絡不可", "接触禁止", "連絡禁止")
     ),
     Column("notes", "text", aliases=("note", "memo", "comment", "備考", "メモ")),
+)
+# A criterion's column not placed above (a new one) comes last.
+COLUMNS: tuple[Column, ...] = _PLACED + tuple(
+    _criterion_column(c.column)
+    for c in criteria.active()
+    if c.csv is not None and c.column not in {p.name for p in _PLACED}
 )
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 REQUIRED = ("company",)
@@ -262,19 +254,36 @@ def parse_overrides(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
 class Vocabulary:
-    """The keys a categorical column accepts (the scoring keys come from config)."""
+    """The keys each categorical column accepts: the method's own vocabularies
+    (reasons, precisions) here, those of the score criteria given by name
+    (their keys come from config: importer.vocabulary); one not given accepts
+    nothing."""
 
-    reason: tuple[str, ...] = tuple(r.value for r in Reason)
-    reason_solvable: tuple[str, ...] = ()
-    competitor_status: tuple[str, ...] = ()
-    digital_responsiveness: tuple[str, ...] = ()
-    geo_precision: tuple[str, ...] = tuple(p.value for p in Precision)
+    __slots__ = ("_keys",)
+
+    def __init__(self, **scored: Iterable[str]) -> None:
+        self._keys: dict[str, tuple[str, ...]] = {
+            "reason": tuple(r.value for r in Reason),
+            "geo_precision": tuple(p.value for p in Precision),
+        }
+        self._keys.update((name, tuple(keys)) for name, keys in scored.items())
+
+    @property
+    def reason(self) -> tuple[str, ...]:
+        return self._keys["reason"]
 
     def keys(self, category: str) -> tuple[str, ...]:
-        keys: tuple[str, ...] = getattr(self, category)
-        return keys
+        return self._keys.get(category, ())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocabulary) and self._keys == other._keys
+
+    def __hash__(self) -> int:  # RowReader's parsers are cached per vocabulary
+        return hash(tuple(sorted(self._keys.items())))
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self._keys!r})"
 
 
 @dataclass

@@ -10,12 +10,14 @@
   - anything else keeps it: "no answer", "contacted" or "interested" without
     a new date mean the follow-up is still owed, so it stays on the list;
 - `refusals_before_pause` refusals pause the account for
-  `pause_after_refusals_days`: it is not proposed until then.
+  `pause_after_refusals_days`: it is not proposed until then; refusals count
+  since the last positive reaction (config `dormancy.positive_results`, passed
+  in as `positive`: no other list of them exists).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,8 +26,6 @@ import numpy.typing as npt
 
 from fieldsales.config import Phone
 from fieldsales.domain.vocab import Result
-
-_POSITIVE = frozenset({Result.interested, Result.next_action, Result.appointment, Result.order})
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,11 @@ class ContactState:
         return self.paused_until is not None and self.paused_until > today
 
 
-def contact_state(facts: Iterable[ContactFact], cfg: Phone) -> ContactState:
+def contact_state(
+    facts: Iterable[ContactFact], cfg: Phone, positive: Collection[str]
+) -> ContactState:
+    """`positive`: the results that count as a positive reaction (config
+    dormancy.positive_results)."""
     ordered = sorted(facts, key=lambda f: f.occurred)
     if not ordered:
         return ContactState(None, None, 0, None)
@@ -54,7 +58,7 @@ def contact_state(facts: Iterable[ContactFact], cfg: Phone) -> ContactState:
     done = set(cfg.followup_done_by)
     # Refusals count since the last positive reaction: a revived account that
     # refuses years later starts again from one.
-    last_positive = max((i for i, f in enumerate(ordered) if f.result in _POSITIVE), default=-1)
+    last_positive = max((i for i, f in enumerate(ordered) if f.result in positive), default=-1)
     refusal_dates = [f.occurred for f in ordered[last_positive + 1 :] if f.result == Result.refused]
     followup: date | None = None
     for f in ordered:
@@ -104,6 +108,7 @@ def contact_many(
     ev_result: npt.NDArray[np.str_],
     ev_due: npt.NDArray[np.datetime64],
     cfg: Phone,
+    positive: Collection[str],
 ) -> ContactArrays:
     """contact_state() for n accounts at once. Events must be in time order
     (ties keep their given order, as in contact_state); contact_state stays the
@@ -138,7 +143,7 @@ def contact_many(
     recontact = is_refused[di] & np.isnat(fu)
     fu[recontact] = day[di][recontact] + np.timedelta64(cfg.recontact_after_refusal_days, "D")
     followup[dec] = fu
-    is_pos = np.isin(res, [str(r) for r in _POSITIVE])
+    is_pos = np.isin(res, [str(r) for r in positive])
     last_pos = np.full(n, -1)
     np.maximum.at(last_pos, acc[is_pos], pos[is_pos])
     counted = (res == Result.refused) & (pos > last_pos[acc])

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from fieldsales.domain import criteria
+
 # Era names as typed: full, kanji initial, Latin initial (R5.4.1, H30/12/24).
 _ERAS: dict[str, str] = {
     "令和": "令和",
@@ -165,7 +167,8 @@ def _norm_label(text: str) -> str:
     return re.sub(r"[\s_\-・/()]+", "", nfkc(text).lower())
 
 
-# Japanese (and common English) ways of writing the categorical values.
+# Japanese (and common English) ways of writing the categorical values; those
+# of the score criteria are in their registry entries (domain/criteria.py).
 CATEGORY_ALIASES: dict[str, dict[str, str]] = {
     "reason": {
         "商品・サービスへの不満": "product",
@@ -200,45 +203,6 @@ CATEGORY_ALIASES: dict[str, dict[str, str]] = {
         "need gone": "need_gone",
         "low contact": "low_contact",
     },
-    "reason_solvable": {
-        "解決不可": "unsolvable",
-        "解決不能": "unsolvable",
-        "困難": "hard",
-        "一部解決": "partly",
-        "一部": "partly",
-        "ほぼ解決": "mostly",
-        "解決済": "solved",
-        "解決済み": "solved",
-        "不明": "unknown",
-    },
-    "competitor_status": {
-        "長期契約": "long_contract",
-        "競合と長期契約": "long_contract",
-        "主要取引先": "main_supplier",
-        "メイン": "main_supplier",
-        "一部利用": "partial",
-        "併用": "partial",
-        "試用": "trial",
-        "トライアル": "trial",
-        "なし": "none",
-        "利用なし": "none",
-        "無し": "none",
-        "不明": "unknown",
-    },
-    "digital_responsiveness": {
-        "反応なし": "never",
-        "なし": "never",
-        "低": "low",
-        "低い": "low",
-        "中": "medium",
-        "普通": "medium",
-        "高": "high",
-        "高い": "high",
-        "非常に高い": "very_high",
-        "とても高い": "very_high",
-        "very high": "very_high",
-        "不明": "unknown",
-    },
     "geo_precision": {
         "建物": "building",
         "番地": "street",
@@ -262,11 +226,8 @@ def parse_category(raw: str, kind: str, allowed: Iterable[str]) -> str:
 @functools.cache
 def _label_table(kind: str, keys: tuple[str, ...]) -> dict[str, str]:
     """Every accepted spelling (normalised) -> key; built once per vocabulary."""
-    table = {
-        _norm_label(alias): key
-        for alias, key in CATEGORY_ALIASES.get(kind, {}).items()
-        if key in keys
-    }
+    aliases = CATEGORY_ALIASES.get(kind) or criteria.value_aliases(kind)
+    table = {_norm_label(alias): key for alias, key in aliases.items() if key in keys}
     table.update({_norm_label(k): k for k in keys})  # a key always means itself
     return table
 

@@ -2,29 +2,52 @@
 
 Transparent by design: every total comes with its per-criterion breakdown
 (raw value, score 1-10, weight, points) so the rep sees why an account ranks
-where it does. All thresholds, weights and maps come from config.yaml.
+where it does. All thresholds, weights and maps come from config.yaml; what the criteria
+are, and how each is scored, from the registry in domain/criteria.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fieldsales.config import Scoring, Steps
-
-FloatArray = npt.NDArray[np.float64]
-
-CRITERIA = (
-    "past_revenue",
-    "dormancy_length",
-    "reason_solvable",
-    "competitor_status",
-    "proximity",
-    "digital_responsiveness",
+from fieldsales.domain import criteria as registry
+from fieldsales.domain.criteria import DISTANCE_KM, MONTHS_DORMANT, PROXIMITY, Criterion, Facts
+from fieldsales.domain.score_maps import (
+    FloatArray,
+    category_score,
+    category_scores,
+    step_score,
+    step_scores,
 )
+
+if TYPE_CHECKING:
+    from fieldsales.config import Scoring
+
+__all__ = [
+    "CRITERIA",
+    "CriterionScore",
+    "ScoreInputs",
+    "ScoreResult",
+    "category_score",
+    "category_scores",
+    "combine",
+    "rank_of",
+    "ranks_of",
+    "result_from_row",
+    "score_account",
+    "score_matrix",
+    "step_score",
+    "step_scores",
+    "weighted",
+]
+
+# The method's criteria by name, in METHOD order (domain/criteria.py is the registry).
+CRITERIA = tuple(c.id for c in registry.CRITERIA)
 
 
 @dataclass(frozen=True)
@@ -37,6 +60,21 @@ class ScoreInputs:
     competitor_status: str | None
     distance_km: float | None  # None: the account has no position
     digital_responsiveness: str | None
+
+    def facts(self) -> dict[str, Any]:
+        """As one-element columns, named as the criteria read them."""
+
+        def num(v: float | None) -> FloatArray:
+            return np.array([np.nan if v is None else float(v)], dtype=float)
+
+        return {
+            "lifetime_revenue": num(self.lifetime_revenue),
+            MONTHS_DORMANT: num(self.months_dormant),
+            "reason_solvable": [self.reason_solvable],
+            "competitor_status": [self.competitor_status],
+            DISTANCE_KM: num(self.distance_km),
+            "digital_responsiveness": [self.digital_responsiveness],
+        }
 
 
 @dataclass(frozen=True)
@@ -60,83 +98,26 @@ class ScoreResult:
         return {c.name: c.score for c in self.criteria}
 
 
-def _steps_arrays(steps: Steps) -> tuple[FloatArray, FloatArray, str]:
-    if steps.at_least is not None:
-        pairs, kind = sorted(steps.at_least), "at_least"
-    elif steps.below is not None:
-        pairs, kind = sorted(steps.below), "below"
-    else:
-        pairs, kind = [], "below"
-    thr = np.array([t for t, _ in pairs], dtype=float)
-    sc = np.array([v for _, v in pairs], dtype=float)
-    return thr, sc, kind
-
-
-def step_scores(values: FloatArray, steps: Steps) -> FloatArray:
-    """Vectorised step map; NaN in, NaN out (the caller decides what unknown means).
-
-    `at_least`: score of the highest threshold the value reaches;
-    `below`: score of the first (lowest) threshold the value is under.
-    """
-    thr, sc, kind = _steps_arrays(steps)
-    out = np.full(values.shape, float(steps.otherwise))
-    if len(thr):
-        if kind == "at_least":
-            idx = np.searchsorted(thr, values, side="right") - 1
-            hit = idx >= 0
-            out[hit] = sc[idx[hit]]
-        else:
-            idx = np.searchsorted(thr, values, side="right")
-            hit = idx < len(thr)
-            out[hit] = sc[idx[hit]]
-    out[np.isnan(values)] = np.nan
-    return out
-
-
-def step_score(value: float, steps: Steps) -> int:
-    return int(step_scores(np.array([value], dtype=float), steps)[0])
-
-
-def category_score(value: str | None, mapping: Mapping[str, int]) -> int:
-    key = value or "unknown"
-    if key in mapping:
-        return mapping[key]
-    return mapping.get("unknown", min(mapping.values()))
-
-
-def category_scores(values: Sequence[str | None], mapping: Mapping[str, int]) -> FloatArray:
-    fallback = mapping.get("unknown", min(mapping.values()))
-    get = mapping.get
-    return np.array([get(v or "unknown", fallback) for v in values], dtype=float)
-
-
 def score_matrix(
-    revenue: FloatArray,
-    months: FloatArray,
-    reason_solvable: Sequence[str | None],
-    competitor_status: Sequence[str | None],
-    distance_km: FloatArray,
-    digital: Sequence[str | None],
-    cfg: Scoring,
+    facts: Facts, cfg: Scoring, chosen: Sequence[Criterion] | None = None
 ) -> FloatArray:
-    """Raw facts of n accounts -> (n, 6) scores 1-10 in CRITERIA order; NaN = not scorable.
+    """Facts of n accounts -> (n, k) scores 1-10, one column per criterion in
+    registry order; NaN = not scorable (each criterion says how it scores).
 
-    Missing revenue counts as 0; an unknown last order (NaN months) as dormant
-    longer than any threshold; a missing position leaves proximity unscored.
+    `facts` holds the columns the criteria read (criteria.columns_read) and the
+    derived months_dormant and distance_km.
     """
-    n = len(revenue)
-    m = np.empty((n, len(CRITERIA)), dtype=float)
-    m[:, 0] = step_scores(np.nan_to_num(np.maximum(revenue, 0), nan=0.0), cfg.past_revenue)
-    dl = step_scores(months, cfg.dormancy_length)
-    m[:, 1] = np.where(np.isnan(months), cfg.dormancy_length.otherwise, dl)
-    m[:, 2] = category_scores(reason_solvable, cfg.reason_solvable)
-    m[:, 3] = category_scores(competitor_status, cfg.competitor_status)
-    m[:, 4] = step_scores(distance_km, cfg.proximity)
-    m[:, 5] = category_scores(digital, cfg.digital_responsiveness)
+    chosen = registry.active() if chosen is None else chosen
+    n = len(next(iter(facts.values()), ()))
+    m = np.empty((n, len(chosen)), dtype=float)
+    for j, c in enumerate(chosen):
+        m[:, j] = c.score(facts, cfg)
     return m
 
 
-def weighted(matrix: FloatArray, cfg: Scoring) -> tuple[FloatArray, FloatArray, FloatArray]:
+def weighted(
+    matrix: FloatArray, cfg: Scoring, chosen: Sequence[Criterion] | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(totals, points, max_points) of a score matrix.
 
     Totals are scaled so that all-10 scores give `max_total` (with the method's
@@ -146,7 +127,8 @@ def weighted(matrix: FloatArray, cfg: Scoring) -> tuple[FloatArray, FloatArray, 
     without coordinates is ranked on what is known about it and flagged
     rather than pushed to the bottom.
     """
-    w = np.array([getattr(cfg.weights, c) for c in CRITERIA], dtype=float)
+    chosen = registry.active() if chosen is None else chosen
+    w = np.array([c.weight(cfg) for c in chosen], dtype=float)
     known = ~np.isnan(matrix)
     weight_sum = (known * w).sum(axis=1)
     scale = np.divide(
@@ -174,23 +156,25 @@ def result_from_row(
     total: float,
     cfg: Scoring,
     raw: Mapping[str, object] | None = None,
+    chosen: Sequence[Criterion] | None = None,
 ) -> ScoreResult:
+    chosen = registry.active() if chosen is None else chosen
     parts = tuple(
         CriterionScore(
-            name=name,
-            raw=(raw or {}).get(name),
+            name=c.id,
+            raw=(raw or {}).get(c.id),
             score=None if np.isnan(scores[i]) else int(scores[i]),
-            weight=float(getattr(cfg.weights, name)),
+            weight=c.weight(cfg),
             points=round(float(points[i]), 2),
             max_points=round(float(max_points[i]), 2),
         )
-        for i, name in enumerate(CRITERIA)
+        for i, c in enumerate(chosen)
     )
     return ScoreResult(
         total=float(total),
         rank=rank_of(float(total), cfg),
         criteria=parts,
-        no_location=bool(np.isnan(scores[CRITERIA.index("proximity")])),
+        no_location=any(c.id == PROXIMITY and np.isnan(scores[i]) for i, c in enumerate(chosen)),
     )
 
 
@@ -198,39 +182,38 @@ def combine(
     scores: Mapping[str, int | None], cfg: Scoring, raw: Mapping[str, object] | None = None
 ) -> ScoreResult:
     """Weighted total of per-criterion scores (1-10, None = not scorable)."""
-    values = [scores.get(c) for c in CRITERIA]
+    chosen = registry.active()
+    values = [scores.get(c.id) for c in chosen]
     row: FloatArray = np.array(
         [[np.nan if v is None else float(v) for v in values]], dtype=np.float64
     )
-    totals, points, max_points = weighted(row, cfg)
-    return result_from_row(row[0], points[0], max_points[0], float(totals[0]), cfg, raw)
+    totals, points, max_points = weighted(row, cfg, chosen)
+    return result_from_row(row[0], points[0], max_points[0], float(totals[0]), cfg, raw, chosen)
 
 
 def score_account(inputs: ScoreInputs, cfg: Scoring) -> ScoreResult:
-    def arr(v: float | None) -> FloatArray:
-        return np.array([np.nan if v is None else float(v)], dtype=float)
+    return score_facts(inputs.facts(), cfg)
 
-    m = score_matrix(
-        arr(inputs.lifetime_revenue),
-        arr(inputs.months_dormant),
-        [inputs.reason_solvable],
-        [inputs.competitor_status],
-        arr(inputs.distance_km),
-        [inputs.digital_responsiveness],
-        cfg,
-    )
-    totals, points, max_points = weighted(m, cfg)
-    return result_from_row(m[0], points[0], max_points[0], float(totals[0]), cfg, raw_of(inputs))
+
+def score_facts(facts: Facts, cfg: Scoring) -> ScoreResult:
+    """The score of one account from its facts (one-element columns)."""
+    chosen = registry.active()
+    m = score_matrix(facts, cfg, chosen)
+    totals, points, max_points = weighted(m, cfg, chosen)
+    raw = raw_values(facts, 0, chosen)
+    return result_from_row(m[0], points[0], max_points[0], float(totals[0]), cfg, raw, chosen)
+
+
+def raw_values(facts: Facts, i: int, chosen: Sequence[Criterion]) -> dict[str, object]:
+    """Account i's raw value per criterion: what its score carries, else its field."""
+    out: dict[str, object] = {}
+    for c in chosen:
+        if c.raw is not None:
+            out[c.id] = c.raw(facts, i)
+        elif c.detail_field is not None and c.detail_field in facts:
+            out[c.id] = facts[c.detail_field][i]
+    return out
 
 
 def raw_of(inputs: ScoreInputs) -> dict[str, object]:
-    return {
-        "past_revenue": inputs.lifetime_revenue,
-        "dormancy_length": None
-        if inputs.months_dormant is None
-        else round(inputs.months_dormant, 1),
-        "reason_solvable": inputs.reason_solvable,
-        "competitor_status": inputs.competitor_status,
-        "proximity": None if inputs.distance_km is None else round(inputs.distance_km, 2),
-        "digital_responsiveness": inputs.digital_responsiveness,
-    }
+    return raw_values(inputs.facts(), 0, registry.active())

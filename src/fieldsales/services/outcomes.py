@@ -112,7 +112,11 @@ def state_of(
         (OutcomeFact(d, r) for d, r, _ in local),
         settings.dormancy,
     )
-    contact = contact_state((ContactFact(d, r, due) for d, r, due in local), settings.phone)
+    contact = contact_state(
+        (ContactFact(d, r, due) for d, r, due in local),
+        settings.phone,
+        settings.dormancy.positive_results,
+    )
     return stage.value, contact
 
 
@@ -210,7 +214,7 @@ def _refusal_after(
 ) -> ContactState:
     local = [ContactFact(_local_day(o), r, d) for o, r, d in facts]
     local.append(ContactFact(day, Result.refused.value, None))
-    return contact_state(local, settings.phone)
+    return contact_state(local, settings.phone, settings.dormancy.positive_results)
 
 
 def refusal_preview(
@@ -281,7 +285,7 @@ def followups_due(
         due: dict[str, date] = {}
         for account_id, events in facts.items():
             local = [ContactFact(_local_day(o), r, d) for o, r, d in events]
-            state = contact_state(local, settings.phone)
+            state = contact_state(local, settings.phone, settings.dormancy.positive_results)
             if state.is_paused(today) or state.next_followup is None:
                 continue
             if state.next_followup <= today:

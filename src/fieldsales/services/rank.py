@@ -91,10 +91,9 @@ def rank_accounts(
     ids = list(account_ids) if account_ids is not None else None
     with unit.reading(engine) as session:
         columns = queries.rank_columns(session, ids, extra)
-        outcomes = queries.outcome_columns(session, columns[0], all_accounts=ids is None)
-    n = len(queries.RANK_FIELDS)
-    base = RankBase(columns[:n], outcomes, settings, origin=origin, today=today, engine=engine)
-    base.extra = dict(zip(extra, columns[n:], strict=True))
+        outcomes = queries.outcome_columns(session, columns["id"], all_accounts=ids is None)
+    base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
+    base.extra = {name: columns[name] for name in extra}
     table = RankTable(base, base.order)
     return (
         table.filter(filters, today) if filters is not None else table.filter(RankFilter(), today)

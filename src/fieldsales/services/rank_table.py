@@ -8,7 +8,7 @@ RankedAccount only for the rows asked for. Fields only a shown account needs
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.config import Settings
+from fieldsales.domain import criteria
 from fieldsales.domain.contact import contact_many
 from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
 from fieldsales.domain.scoring import (
@@ -151,7 +152,7 @@ class RankBase:
 
     def __init__(
         self,
-        columns: Sequence[Sequence[Any]],
+        columns: Mapping[str, Sequence[Any]],
         outcomes: queries.OutcomeColumns,
         settings: Settings,
         *,
@@ -159,11 +160,18 @@ class RankBase:
         today: date,
         engine: Engine | None,
     ) -> None:
-        (
-            self.ids, self.company, self.kana, self.site, self.prefecture, self.city,
-            lats, lons, self.precision, self.owner, revenue, last_order, cycle,
-            self.reason, solvable, competitor, digital, dnc,
-        ) = columns  # fmt: skip
+        """`columns`: account column name -> its values (queries.rank_columns)."""
+        self.columns = columns
+        self.ids: Sequence[str] = columns["id"]
+        self.company: Sequence[str] = columns["company"]
+        self.kana: Sequence[str | None] = columns["company_kana"]
+        self.site: Sequence[str | None] = columns["site"]
+        self.prefecture: Sequence[str | None] = columns["prefecture"]
+        self.city: Sequence[str | None] = columns["city"]
+        self.precision: Sequence[str] = columns["geo_precision"]
+        self.owner: Sequence[str | None] = columns["owner_rep"]
+        self.reason: Sequence[str] = columns["main_reason"]
+        self.criteria = criteria.active()
         self.engine = engine
         self.extra: dict[str, Sequence[Any]] = {}  # more columns fetched with the ranking
         self._columns: dict[str, Any] = {}  # per-ranking arrays built on first use
@@ -171,23 +179,31 @@ class RankBase:
         self.today = today
         n = len(self.ids)
         self.n = n
-        self.lat = _nan_array(lats)
-        self.lon = _nan_array(lons)
-        self.revenue = _nan_array(revenue)
-        self.dnc = np.array(dnc, dtype=bool)
+        self.lat = _nan_array(columns["lat"])
+        self.lon = _nan_array(columns["lon"])
+        self.revenue = _nan_array(columns["lifetime_revenue"])
+        self.dnc = np.array(columns["do_not_contact"], dtype=bool)
         dist = haversine_many(origin[0], origin[1], self.lat, self.lon) if n else np.zeros(0)
         self.distance = dist
         # Dates arrive as ISO text; convert the column at once.
-        orders = np.array([v or "NaT" for v in last_order], dtype="datetime64[D]")
+        orders = np.array([v or "NaT" for v in columns["last_order_date"]], dtype="datetime64[D]")
         days = (np.datetime64(today, "D") - orders).astype(float)  # NaT -> nan
         self.last_order = orders
         self.months = np.maximum(days / DAYS_PER_MONTH, 0.0)
-        self._apply_outcomes(outcomes, cycle, settings)
+        self._apply_outcomes(outcomes, columns["purchase_cycle_days"], settings)
         scfg = settings.scoring
-        self.matrix = score_matrix(
-            self.revenue, self.months, solvable, competitor, dist, digital, scfg
-        )
-        self.totals, self.points, self.max_points = weighted(self.matrix, scfg)
+        # what the criteria score: the columns, numeric ones as arrays, and the
+        # facts derived for this day and reference point
+        self.facts: dict[str, Any] = {
+            **columns,
+            "lat": self.lat,
+            "lon": self.lon,
+            "lifetime_revenue": self.revenue,
+            criteria.MONTHS_DORMANT: self.months,
+            criteria.DISTANCE_KM: dist,
+        }
+        self.matrix = score_matrix(self.facts, scfg, self.criteria)
+        self.totals, self.points, self.max_points = weighted(self.matrix, scfg, self.criteria)
         self.ranks = ranks_of(self.totals, scfg)
         self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
         self._search: list[str] | None = None
@@ -215,10 +231,11 @@ class RankBase:
         self.stage = stages_many(
             self.last_order, _nan_array(cycle), self.today, acc, day, res, settings.dormancy
         )
-        self.contact = contact_many(self.n, acc, day, res, due, settings.phone)
+        positive_results = settings.dormancy.positive_results
+        self.contact = contact_many(self.n, acc, day, res, due, settings.phone, positive_results)
         # a positive reaction logged since the last order (lets a △ account in,
         # METHOD section 3)
-        positive = np.isin(res, list(settings.dormancy.positive_results))
+        positive = np.isin(res, list(positive_results))
         after = np.isnat(self.last_order[acc]) | (day > self.last_order[acc]) if len(acc) else acc
         self.positive = np.zeros(self.n, dtype=bool)
         if len(acc):
@@ -274,14 +291,10 @@ class RankBase:
         dist = self.distance[i]
         contact = self.contact.state(i)
         lo = self.last_order[i]
-        raw = {
-            "past_revenue": None if np.isnan(self.revenue[i]) else int(self.revenue[i]),
-            "dormancy_length": None if np.isnan(months) else round(float(months), 1),
-            "proximity": None if np.isnan(dist) else round(float(dist), 2),
-        }
+        raw = {c.id: c.raw(self.facts, i) for c in self.criteria if c.raw is not None}
         score = result_from_row(
             self.matrix[i], self.points[i], self.max_points[i], float(self.totals[i]),
-            self.settings.scoring, raw,
+            self.settings.scoring, raw, self.criteria,
         )  # fmt: skip
         obj = RankedAccount(
             self,

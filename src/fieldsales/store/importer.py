@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain import columns as cols
+from fieldsales.domain import criteria
 from fieldsales.store import csvio
 from fieldsales.store.db import BUSY, StoreError, describe, is_busy, lock_for_writing
 from fieldsales.store.import_rows import (
@@ -38,12 +39,13 @@ CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
 LOOKUP_CHUNK = 500  # keys per IN (...) query, well under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
-    "lifetime_revenue": 0,
     "main_reason": "unknown",
-    "reason_solvable": "unknown",
-    "competitor_status": "unknown",
-    "digital_responsiveness": "unknown",
     "do_not_contact": False,
+    **{
+        c.column: c.csv.default
+        for c in criteria.active()
+        if c.csv is not None and c.csv.default is not None
+    },
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
@@ -336,9 +338,11 @@ def _new_account(row: Row, present: set[str], now: Any) -> dict[str, Any]:
 
 def vocabulary(settings: Any) -> cols.Vocabulary:
     """The categorical keys the config's scoring accepts (a user may rename them)."""
-    s = settings.scoring
+    scoring = settings.scoring
     return cols.Vocabulary(
-        reason_solvable=tuple(s.reason_solvable),
-        competitor_status=tuple(s.competitor_status),
-        digital_responsiveness=tuple(s.digital_responsiveness),
+        **{
+            c.config_key: c.vocabulary(scoring)
+            for c in criteria.active()
+            if c.csv is not None and c.csv.kind == "category"
+        }
     )

@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from fieldsales.config import Settings
-from fieldsales.store.kpi_report import APPOINTED, REACHED, RESPONDED, group_key
+from fieldsales.domain.results import APPOINTED, ORDERED, REACHED, RESPONDED
+from fieldsales.store.kpi_report import group_key
 from fieldsales.store.models import Account, Outcome
 from fieldsales.store.queries import in_effect
 from fieldsales.store.route_report import dormant_when_logged, order_with_amount
@@ -60,7 +61,7 @@ def _condition(what: str, settings: Settings) -> sa.ColumnElement[bool] | None:
         "reached": result.in_(REACHED),
         "responded": result.in_(RESPONDED),
         "appointed": result.in_(APPOINTED),
-        "ordered": result == "order",
+        "ordered": result.in_(ORDERED),
         "revenue": order_with_amount(),
         "reactivated": reactivation,
         "cost": sa.or_(has_cost, reactivation),

@@ -34,15 +34,15 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col
 
 from fieldsales.config import Settings
+from fieldsales.domain.results import APPOINTED, ORDERED, REACHED, RESPONDED
 from fieldsales.store.models import Account, Outcome
 from fieldsales.store.queries import in_effect
 from fieldsales.store.route_report import days_between, dormant_when_logged, order_with_amount
 
 GROUPS = ("channel", "reason", "rep", "week", "month")  # grouped in SQL; rank is not
 
-REACHED = ("contacted", "interested", "next_action", "appointment", "order", "refused")
-RESPONDED = ("interested", "next_action", "appointment", "order")
-APPOINTED = ("appointment", "order")  # an order implies the meeting happened
+# the funnel's sets of results come from the one table of what each result
+# means (domain/results.py): REACHED, RESPONDED, APPOINTED, ORDERED
 
 
 class local_period(FunctionElement[str]):  # named like the SQL function it stands for
@@ -154,7 +154,7 @@ def _per_account(
         _flag(result.in_(REACHED)).label("reached"),
         _flag(result.in_(RESPONDED)).label("responded"),
         _flag(result.in_(APPOINTED)).label("appointed"),
-        _flag(result == "order").label("ordered"),
+        _flag(result.in_(ORDERED)).label("ordered"),
         sa.func.sum(sa.case((is_order, 1), else_=0)).label("orders"),
         sa.func.sum(sa.case((is_order, col(Outcome.order_amount)), else_=0)).label("revenue"),
         sa.func.max(sa.case((is_order, col(Outcome.occurred_at)))).label("last_order_at"),

@@ -12,11 +12,13 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from fieldsales.domain import criteria, results
 from fieldsales.domain.vocab import UNDO
 from fieldsales.store.models import Account, Outcome
 
-# Columns ranking, filtering and the list need for every account (kept small:
-# fetching 100,000 rows is dominated by string decoding).
+# Columns filtering, stages and the list need for every account (kept small:
+# fetching 100,000 rows is dominated by string decoding); the ranking adds
+# the columns the score criteria read (domain/criteria.py), see rank_fields.
 RANK_FIELDS = (
     "id",
     "company",
@@ -32,11 +34,15 @@ RANK_FIELDS = (
     "last_order_date",
     "purchase_cycle_days",
     "main_reason",
-    "reason_solvable",
-    "competitor_status",
-    "digital_responsiveness",
     "do_not_contact",
 )
+
+
+def rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns a ranking fetches: RANK_FIELDS, those the criteria in effect
+    read, then `extra`; each once."""
+    return tuple(dict.fromkeys((*RANK_FIELDS, *criteria.columns_read(), *extra)))
+
 
 # Columns only a shown account needs; loaded in batches on first access.
 DETAIL_FIELDS = (
@@ -77,16 +83,19 @@ def _raw_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
 
 def rank_columns(
     session: Session, account_ids: Iterable[str] | None = None, extra: Sequence[str] = ()
-) -> list[tuple[Any, ...]]:
-    """The RANK_FIELDS (then the `extra` columns) of all or some accounts, as
-    column tuples (one per column).
+) -> dict[str, tuple[Any, ...]]:
+    """The rank_fields(extra) of all or some accounts: column name -> one tuple
+    of values per column, accounts in the same order in every column.
 
     Dates come as ISO text (portable CAST) so the caller can convert a whole
     column at once instead of row by row.
     """
+    names = rank_fields(extra)
     cols = [
-        sa.cast(_column(n), sa.String).label(n) if n == "last_order_date" else _column(n)
-        for n in (*RANK_FIELDS, *extra)
+        sa.cast(_column(n), sa.String).label(n)
+        if isinstance(_column(n).type, sa.Date)
+        else _column(n)
+        for n in names
     ]
     stmt = sa.select(*cols)
     if account_ids is None:
@@ -99,8 +108,8 @@ def rank_columns(
                 session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))).all()
             )
     if not rows:
-        return [() for _ in cols]
-    return list(zip(*rows, strict=True))
+        return {n: () for n in names}
+    return dict(zip(names, zip(*rows, strict=True), strict=True))
 
 
 # What planning needs beyond the ranking: the economics of a visit and the
@@ -465,10 +474,8 @@ def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
     """(account_id, channel, appointed, closed) for each account and channel with an
     outcome in effect, in one GROUP BY: appointed is 1 when an appointment or an
     order was logged, closed is 1 when an order was (domain/rates.py counts them)."""
-    appointed = sa.func.max(
-        sa.case((col(Outcome.result).in_(["appointment", "order"]), 1), else_=0)
-    )
-    closed = sa.func.max(sa.case((col(Outcome.result) == "order", 1), else_=0))
+    appointed = sa.func.max(sa.case((col(Outcome.result).in_(results.APPOINTED), 1), else_=0))
+    closed = sa.func.max(sa.case((col(Outcome.result).in_(results.ORDERED), 1), else_=0))
     stmt = (
         sa.select(col(Outcome.account_id), col(Outcome.channel), appointed, closed)
         .where(in_effect())

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fieldsales.domain import criteria
 from fieldsales.domain.calendar import format_hours
 from fieldsales.domain.scripts import ScriptFacts
 from fieldsales.i18n.labels import (
@@ -59,6 +60,16 @@ class UndoDone(Message):
         super().__init__()
         self.result = result
         self.taken_back = taken_back
+
+
+def shown_raw(acc: AccountCard) -> dict[str, object]:
+    """The raw values the score bars take from the account: the field each
+    criterion names for it (its category, say)."""
+    return {
+        c.id: getattr(acc, c.detail_field, None)
+        for c in criteria.active()
+        if c.detail_field is not None
+    }
 
 
 def entry_text(e: TimelineEntry, lang: str) -> str:
@@ -257,12 +268,7 @@ class DetailScreen(BaseScreen):
 
         self.query_one("#why-title", Static).update(self.t("Why it ranks here"))
         if item is not None:
-            raw: dict[str, object] = {
-                "reason_solvable": acc.reason_solvable,
-                "competitor_status": acc.competitor_status,
-                "digital_responsiveness": acc.digital_responsiveness,
-            }
-            self.query_one(ScoreBars).show(item.score, self.lang, raw)
+            self.query_one(ScoreBars).show(item.score, self.lang, shown_raw(acc))
         self.query_one("#contact-title", Static).update(self.t("Contact"))
         self.query_one("#contact", Static).update(self.contact_text(acc, item))
         self.query_one("#history-title", Static).update(self.t("History (newest first)"))

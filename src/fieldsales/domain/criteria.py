@@ -1,0 +1,295 @@
+"""METHOD section 3 as data: one entry per score criterion, in METHOD order.
+
+Everything else about a criterion is derived from its entry:
+
+- the account columns the ranking query fetches (store/queries.rank_fields);
+- its column of the score matrix (domain/scoring.score_matrix) and its weight,
+  config `scoring.weights.<weight_key>`;
+- the CSV column of its own account field: header aliases and, for a closed
+  vocabulary, the ways its values are written (domain/columns, domain/parse;
+  the keys themselves are those of config `scoring.<config_key>`), and the
+  value stored when a file leaves it empty (store/importer);
+- its line in the score bars and on the detail screen: label, how the raw
+  value is shown (tui/widgets/score_bars, tui/screens/detail);
+- its place in the CLI breakdown and caption (commands/rank).
+
+A new criterion: one entry here; its weight (and thresholds or map) in
+config.yaml with the matching config.py fields; its label in
+i18n.labels.CRITERION_LABELS; for a new account column, its migration and model
+field (and an AccountCard field when the detail screen shows it from the card).
+
+`register` (or the `registered` context) adds an entry at run time: the next
+ranking, its score bars and the CLI caption include it.
+
+Pure: numpy only; config types are for annotations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from fieldsales.domain.score_maps import FloatArray, category_scores, floats, step_scores
+
+if TYPE_CHECKING:
+    from fieldsales.config import Scoring
+
+# The facts a score is computed from: account columns by name (as fetched: a
+# sequence per column; numeric ones may already be float arrays), plus these
+# two the ranking derives for the day and the reference point.
+Facts = Mapping[str, Any]
+MONTHS_DORMANT = "months_dormant"  # from last_order_date and the day; NaN: never ordered
+DISTANCE_KM = "distance_km"  # from lat, lon and the reference point; NaN: no position
+PROXIMITY = "proximity"  # the criterion whose missing score flags "no location"
+
+Display = Literal["yen", "months", "km", "category", "number"]
+Scorer = Callable[[Facts, "Scoring"], FloatArray]
+RawValue = Callable[[Facts, int], object]
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """How a criterion's own account column is read from a CSV file."""
+
+    kind: Literal["int", "float", "category"]
+    aliases: tuple[str, ...] = ()  # header names, compared after columns.header_key
+    minimum: float | None = None
+    # closed vocabulary: other spellings of a value -> its key (the keys: config)
+    value_aliases: Mapping[str, str] = field(default_factory=dict)
+    default: object = None  # stored when the file leaves the cell empty (NOT NULL)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    reads: tuple[str, ...]  # account columns the ranking fetches for it
+    score: Scorer  # (n,) scores 1-10 of the facts; NaN: cannot be scored
+    short: str  # its word in the CLI breakdown caption
+    display: Display = "number"  # how its raw value is shown
+    raw: RawValue | None = None  # the raw value its score carries (None: carries none)
+    weight_key: str = ""  # config scoring.weights key ("" = id)
+    label_key: str = ""  # key in i18n.labels.CRITERION_LABELS ("" = id)
+    config_key: str = ""  # config scoring.<key>: its thresholds or map ("" = id)
+    csv: CsvColumn | None = None  # how `reads[0]` is read from CSV (None: read elsewhere)
+    detail_field: str | None = None  # account field shown when the score carries no raw
+    missing_key: str | None = None  # translation key shown for no raw value (else "—")
+
+    def __post_init__(self) -> None:
+        for name in ("weight_key", "label_key", "config_key"):
+            if not getattr(self, name):
+                object.__setattr__(self, name, self.id)
+
+    @property
+    def column(self) -> str:
+        """The account column the criterion is about (its CSV column)."""
+        return self.reads[0]
+
+    def weight(self, cfg: Scoring) -> float:
+        return float(getattr(cfg.weights, self.weight_key))
+
+    def vocabulary(self, cfg: Scoring) -> tuple[str, ...]:
+        """The keys a closed-vocabulary criterion accepts: those of its config map."""
+        return tuple(getattr(cfg, self.config_key))
+
+
+def _number(value: Any, digits: int | None) -> float | int | None:
+    if value is None or np.isnan(value):
+        return None
+    return int(value) if digits is None else round(float(value), digits)
+
+
+def raw_number(fact: str, digits: int | None = None) -> RawValue:
+    """The raw value of a numeric fact: an int, or rounded to `digits`; None if missing."""
+    return lambda facts, i: _number(facts[fact][i], digits)
+
+
+def category(column: str, short: str, csv: CsvColumn) -> Criterion:
+    """A closed-vocabulary criterion: config scoring.<column> maps each key to a score;
+    a missing or unknown key scores as `unknown`."""
+
+    def score(facts: Facts, cfg: Scoring) -> FloatArray:
+        return category_scores(facts[column], getattr(cfg, column))
+
+    return Criterion(
+        column,
+        (column,),
+        score,
+        short,
+        display="category",
+        csv=csv,
+        detail_field=column,
+    )
+
+
+def _past_revenue(facts: Facts, cfg: Scoring) -> FloatArray:
+    # missing revenue counts as 0, and so does a negative one
+    revenue = np.maximum(floats(facts["lifetime_revenue"]), 0)
+    return step_scores(np.nan_to_num(revenue, nan=0.0), cfg.past_revenue)
+
+
+def _dormancy_length(facts: Facts, cfg: Scoring) -> FloatArray:
+    # an unknown last order counts as dormant longer than any threshold
+    months = floats(facts[MONTHS_DORMANT])
+    steps = cfg.dormancy_length
+    return np.where(np.isnan(months), steps.otherwise, step_scores(months, steps))
+
+
+def _proximity(facts: Facts, cfg: Scoring) -> FloatArray:
+    # no position: not scorable (NaN); the others are scaled up (scoring.weighted)
+    return step_scores(floats(facts[DISTANCE_KM]), cfg.proximity)
+
+
+_UNKNOWN = "unknown"
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "past_revenue",
+        ("lifetime_revenue",),
+        _past_revenue,
+        "revenue",
+        display="yen",
+        raw=raw_number("lifetime_revenue"),
+        csv=CsvColumn(
+            "int",
+            ("revenue", "total revenue", "累計取引額", "取引総額", "累計売上", "過去の取引総額"),
+            minimum=0,
+            default=0,
+        ),
+    ),
+    Criterion(
+        "dormancy_length",
+        ("last_order_date",),
+        _dormancy_length,
+        "dormancy",
+        display="months",
+        raw=raw_number(MONTHS_DORMANT, 1),
+    ),
+    category(
+        "reason_solvable",
+        "solvable",
+        CsvColumn(
+            "category",
+            ("solvable", "解決度", "解決可能性", "原因の解決度"),
+            value_aliases={
+                "解決不可": "unsolvable",
+                "解決不能": "unsolvable",
+                "困難": "hard",
+                "一部解決": "partly",
+                "一部": "partly",
+                "ほぼ解決": "mostly",
+                "解決済": "solved",
+                "解決済み": "solved",
+                "不明": "unknown",
+            },
+            default=_UNKNOWN,
+        ),
+    ),
+    category(
+        "competitor_status",
+        "competitor",
+        CsvColumn(
+            "category",
+            ("competitor", "競合状況", "競合利用状況"),
+            value_aliases={
+                "長期契約": "long_contract",
+                "競合と長期契約": "long_contract",
+                "主要取引先": "main_supplier",
+                "メイン": "main_supplier",
+                "一部利用": "partial",
+                "併用": "partial",
+                "試用": "trial",
+                "トライアル": "trial",
+                "なし": "none",
+                "利用なし": "none",
+                "無し": "none",
+                "不明": "unknown",
+            },
+            default=_UNKNOWN,
+        ),
+    ),
+    Criterion(
+        PROXIMITY,
+        ("lat", "lon"),
+        _proximity,
+        "proximity",
+        display="km",
+        raw=raw_number(DISTANCE_KM, 2),
+        missing_key="no location",
+    ),
+    category(
+        "digital_responsiveness",
+        "digital",
+        CsvColumn(
+            "category",
+            ("digital", "responsiveness", "デジタル反応", "デジタル反応性"),
+            value_aliases={
+                "反応なし": "never",
+                "なし": "never",
+                "低": "low",
+                "低い": "low",
+                "中": "medium",
+                "普通": "medium",
+                "高": "high",
+                "高い": "high",
+                "非常に高い": "very_high",
+                "とても高い": "very_high",
+                "very high": "very_high",
+                "不明": "unknown",
+            },
+            default=_UNKNOWN,
+        ),
+    ),
+)
+
+_active: tuple[Criterion, ...] = CRITERIA
+
+
+def active() -> tuple[Criterion, ...]:
+    """The criteria in effect: CRITERIA, then any registered, in that order."""
+    return _active
+
+
+def register(entry: Criterion) -> None:
+    """Add a criterion after the others (its weight must be in the settings used)."""
+    global _active
+    if any(c.id == entry.id for c in _active):
+        raise ValueError(f"criterion {entry.id!r} is already registered")
+    _active = (*_active, entry)
+
+
+@contextmanager
+def registered(*entries: Criterion) -> Iterator[tuple[Criterion, ...]]:
+    """The criteria with `entries` added, for the duration of the block."""
+    global _active
+    saved = _active
+    try:
+        for entry in entries:
+            register(entry)
+        yield _active
+    finally:
+        _active = saved
+
+
+def find(criterion_id: str) -> Criterion | None:
+    return next((c for c in _active if c.id == criterion_id), None)
+
+
+def ids() -> tuple[str, ...]:
+    return tuple(c.id for c in _active)
+
+
+def columns_read() -> tuple[str, ...]:
+    """Every account column the criteria in effect read, once, in their order."""
+    return tuple(dict.fromkeys(n for c in _active for n in c.reads))
+
+
+def value_aliases(vocabulary: str) -> Mapping[str, str]:
+    """Spellings of the values of a criterion's closed vocabulary (empty if none)."""
+    for c in _active:
+        if c.csv is not None and c.config_key == vocabulary:
+            return c.csv.value_aliases
+    return {}
