@@ -135,8 +135,11 @@ def write_csv(
     """Write UTF-8 with BOM. Text cells are neutralised; numbers are written as
     numbers (a negative longitude stays -0.12, never '-0.12). Returns the row count."""
     if isinstance(target, Path):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        from fieldsales.files import atomic_write
+
+        with atomic_write(
+            target, text=True, encoding="utf-8-sig", newline="", create_folder=True
+        ) as fh:
             return _write(fh, headers, rows)
     target.write("\ufeff")
     return _write(target, headers, rows)
