@@ -166,6 +166,8 @@ def _check_schema(engine: Engine, name: str) -> None:
         if tables:
             raise StoreError(f"{name}: {NOT_OURS}")
         return  # a new, empty database: the migrations make it
+    if revision == "?":  # an emptied or doubled version table
+        raise StoreError(f"{name}: {NOT_OURS} (no single schema version)")
     if revision not in known_revisions():
         raise StoreError(
             f"{name}: made by a newer fieldsales (schema {revision}); "
