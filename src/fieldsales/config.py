@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, time
+from datetime import date, time, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -300,8 +300,22 @@ class ImportSettings(_Model):
     progress_min_rows: Annotated[int, Field(ge=0)]
 
 
+def _zone_name(v: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = str(v).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {text!r}; use an IANA name such as Asia/Tokyo"
+        ) from None
+    return text
+
+
 class Settings(_Model):
     language: Literal["en", "ja"]
+    timezone: Annotated[str, BeforeValidator(_zone_name)]
     keymap: dict[str, str]  # binding id -> keys, applied by the app
     rep: str
     office: Place
@@ -320,6 +334,12 @@ class Settings(_Model):
 
     # Where the settings came from (not a config key): shown in the settings view.
     source_files: tuple[str, ...] = ()
+
+    def zone(self) -> tzinfo:
+        """The working day's time zone (config `timezone`)."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
     def rep_name(self) -> str:
         if self.rep:

@@ -66,7 +66,8 @@ def check_folder(folder: Path, *, create: bool = False) -> None:
         except OSError as exc:
             raise FileError(f"{folder}: cannot use this folder ({exc.strerror})") from None
         if not stat.S_ISDIR(st.st_mode):
-            raise FileError(f"{folder}: {part} is a file, not a folder; choose another folder")
+            what = "is a file" if part == folder else f"is under {part}, a file"
+            raise FileError(f"{folder}: {what}, not a folder; choose another folder")
         if part != folder and not create:
             raise FileError(f"{folder}: no such folder; create it or choose another")
         break

@@ -52,7 +52,7 @@ def test_export_under_a_file_or_into_a_missing_folder(
     plain = tmp_path / "plain.txt"
     plain.write_text("x")
     for target, words in (
-        (plain / "out.csv", "is a file, not a folder"),
+        (plain / "out.csv", "a file, not a folder"),
         (tmp_path / "nowhere" / "out.csv", "no such folder"),
     ):
         code, _out, err = run("--db", str(team_db), "export", "-o", str(target))
@@ -121,7 +121,7 @@ def test_plan_export_onto_a_file_or_under_one_saves_nothing(
         )
         assert code == 1
         line = one_line(err.replace("planning…", ""))
-        assert "plan --export" in line and "is a file, not a folder" in line
+        assert "plan --export" in line and "a file, not a folder" in line
     assert dump(team_db) == before
     assert plain.read_text() == "x"
 

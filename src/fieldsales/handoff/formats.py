@@ -46,7 +46,7 @@ class HandoffDay:
 
     @cached_property
     def visits(self) -> list[Visit]:
-        return visits(self.pd, self.sheet)
+        return visits(self.pd, self.sheet, self.settings.zone())
 
 
 Writer = Callable[[HandoffDay], bytes]

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fieldsales.handoff.clean import cleaned, md
 from fieldsales.planning import text
 from fieldsales.tui.i18n import tr
 
@@ -152,7 +153,7 @@ def build_sheet(
         )
         for i, c in enumerate(pd.calls, 1)
     )
-    return DaySheet(
+    sheet = DaySheet(
         title=tr("sheet.title", lang, rep=settings.rep_name()),
         day=p.day.isoformat(),
         start=p.start.label,
@@ -167,6 +168,7 @@ def build_sheet(
         lang=lang,
         calls=calls,
     )
+    return cleaned(sheet)  # no control character from a spreadsheet cell reaches a file
 
 
 def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[str, ...]:
@@ -218,10 +220,10 @@ def to_markdown(sheet: DaySheet) -> str:
         return tr(key, lang, **values)
 
     out = [
-        f"# {sheet.title} — {sheet.day}",
+        f"# {md(sheet.title)} — {sheet.day}",
         "",
-        f"- {t('sheet.start_line', place=sheet.start, time=sheet.depart)}",
-        f"- {t('sheet.end_line', place=sheet.end, time=sheet.back)}",
+        f"- {t('sheet.start_line', place=md(sheet.start), time=sheet.depart)}",
+        f"- {t('sheet.end_line', place=md(sheet.end), time=sheet.back)}",
         f"- {t('sheet.lunch')}: {sheet.lunch}",
         f"- {sheet.totals}",
         f"- {t('sheet.roi')}: {sheet.roi_line}",
@@ -229,30 +231,30 @@ def to_markdown(sheet: DaySheet) -> str:
     ]
     for s in sheet.stops:
         out += [
-            f"## {s.seq}. {s.arrival}-{s.departure} {s.company}",
+            f"## {s.seq}. {s.arrival}-{s.departure} {md(s.company)}",
             "",
-            f"- {t('sheet.address')}: {s.address}",
-            f"- {t('sheet.contact')}: {s.contact}  {t('sheet.tel')}: {s.phone}",
+            f"- {t('sheet.address')}: {md(s.address)}",
+            f"- {t('sheet.contact')}: {md(s.contact)}  {t('sheet.tel')}: {md(s.phone)}",
             f"- {_rank_line(s, lang)}",
             f"- {_drive(s, lang)}; {_flags(s, lang)}",
             "",
             f"**{t('sheet.script')}**",
             "",
-            *[f"> {line}" for line in s.talk_script.splitlines() or [""]],
+            *[f"> {md(line)}" for line in s.talk_script.splitlines() or [""]],
             "",
         ]
         if s.history:
-            out += [f"**{t('sheet.history')}**", "", *[f"- {h}" for h in s.history], ""]
+            out += [f"**{t('sheet.history')}**", "", *[f"- {md(h)}" for h in s.history], ""]
     if sheet.calls:
         out += [f"## {t('sheet.calls', n=len(sheet.calls))}", ""]
         for c in sheet.calls:
             out += [
-                f"### {c.seq}. {c.time} {c.company}",
+                f"### {c.seq}. {c.time} {md(c.company)}",
                 "",
-                f"- {t('sheet.contact')}: {c.contact}  {t('sheet.tel')}: {c.phone}",
+                f"- {t('sheet.contact')}: {md(c.contact)}  {t('sheet.tel')}: {md(c.phone)}",
                 f"- {_call_line(c, lang)}",
                 "",
-                *[f"> {line}" for line in c.talk_script.splitlines() or [""]],
+                *[f"> {md(line)}" for line in c.talk_script.splitlines() or [""]],
                 "",
             ]
     if sheet.links:

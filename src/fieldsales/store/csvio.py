@@ -22,8 +22,10 @@ ENCODINGS = ("utf-8-sig", "cp932")
 _IMPLAUSIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 # A guess is trusted only when the decoded text is this clean (0 = perfect).
 MAX_CHAOS = 0.1
-# Cells a spreadsheet would run as a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Cells a spreadsheet would run as a formula (OWASP CSV injection): the ASCII
+# signs, their full-width forms (Excel in Japan reads ＝ＳＵＭ(…) as a formula),
+# and a leading tab, CR or line feed (spreadsheets strip them, then see the sign).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class CsvError(Exception):
@@ -121,7 +123,7 @@ class _Semicolon(csv.excel):
 
 
 def neutralise(cell: str) -> str:
-    """Prefix ' to a text cell a spreadsheet would evaluate (=1+1, @SUM, -2+3)."""
+    """Prefix ' to a text cell a spreadsheet would evaluate (=1+1, @SUM, -2+3, ＝1+1)."""
     if cell.startswith(FORMULA_START):
         return "'" + cell
     return cell

@@ -78,7 +78,11 @@ class FieldSalesApp(App[None]):
         self.settings = settings
         self.engine = engine
         self.today = today or date.today()
-        self.db_label = db_label or str(engine.url)
+        if not db_label:  # the title never shows a password (user part or ?password=)
+            from fieldsales.store.db import describe
+
+            db_label = describe(engine.url.render_as_string(hide_password=False))
+        self.db_label = db_label
         self.language: str = settings.language
         office = settings.office
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
