@@ -30,6 +30,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return _init(ctx, locations.user_config_file())
     settings = ctx.settings  # raises ConfigError with file and key on a bad file
     if args.action == "check":
+        if settings.keymap:
+            from fieldsales.tui.keymap import check_keymap
+
+            check_keymap(settings)  # ConfigError: an id no binding has, a key that is no key
         print(f"ok: {settings.source_files[-1]}")
         return 0
     print(f"defaults:  {settings.source_files[0]}")

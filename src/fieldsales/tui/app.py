@@ -304,6 +304,9 @@ def make_app(
 
 
 def run_app(ctx: Context) -> int:
+    from fieldsales.tui.keymap import check_keymap
+
+    check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
     app = make_app(ctx.settings, ctx.engine, db_label=ctx.db_description)
     app.run()
     return int(app.return_code or 0)
