@@ -188,8 +188,8 @@ def store_error(exc: DBAPIError, name: str) -> StoreError:
         )
     if "readonly" in low or "read-only" in low or "unable to open" in low:
         return StoreError(
-            f"{name}: cannot write the database ({text}); check the file's and its folder's "
-            "permissions, or copy it somewhere writable"
+            f"{name}: cannot write the database or its folder ({text}); check their "
+            "permissions, or copy the file somewhere writable"
         )
     if isinstance(exc, OperationalError):
         return StoreError(f"{name}: cannot open database ({text})")
