@@ -136,3 +136,18 @@ def test_rejects_file_that_cannot_be_written(tmp_path: Path, team_db: Path, run:
     assert code != 0
     assert "bad.rejects.csv" in one_line(err)
     assert dump(team_db) == before
+
+
+def test_the_apps_own_folder_and_database_are_made_private_again(
+    isolated_home: Path, run: Run
+) -> None:
+    from fieldsales import locations
+
+    _code, _out, err = run("log", "X", "--channel", "phone", "--result", "contacted")
+    assert "Traceback" not in err
+    db, folder = locations.default_db_file(), locations.data_dir()
+    folder.chmod(0o755)  # as an older version left them
+    db.chmod(0o644)
+    run("rank")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

@@ -94,6 +94,23 @@ def create_db_engine(url: str, *, create: bool = True) -> Engine:
         raise StoreError(f"{urls.mask(url)}: not a usable database URL ({exc})") from None
 
 
+def _keep_private(path: Path) -> None:
+    """The app's own data folder and the databases in it stay private (0700 and 0600),
+    also when an older version made them with the umask's modes."""
+    from fieldsales.files import PRIVATE_DIR
+
+    folder = locations.data_dir()
+    if path.parent != folder:
+        return  # a file the user put elsewhere keeps the modes the user chose
+    try:
+        for p, mode in ((folder, PRIVATE_DIR), (path, PRIVATE_FILE)):
+            st = p.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
+                p.chmod(mode)
+    except OSError:
+        pass  # not ours to change (a read-only place): the database still opens
+
+
 def _sqlite_file(path: Path, *, create: bool) -> None:
     """Check the file (and its folder) exists, or create both private to the user."""
     from fieldsales.files import private_folder
@@ -101,6 +118,7 @@ def _sqlite_file(path: Path, *, create: bool) -> None:
     if path.exists():
         if path.is_dir():
             raise StoreError(f"{path}: is a folder, not a database; give a file for --db")
+        _keep_private(path)
         return
     if not create:
         raise StoreError(
