@@ -33,6 +33,10 @@ COMMANDS: list[str] = [
     "report",
 ]
 
+# Commands that write data make the --db database when it does not exist yet;
+# the others (and the app) name a missing file as a mistyped path.
+CREATES_DATABASE = frozenset({"import", "demo", "log", "import-log"})
+
 EXAMPLES = """\
 examples:
   fieldsales demo                      open the app on demo data
@@ -90,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = Context(config_path=args.config, db=args.db)
+    ctx = Context(config_path=args.config, db=args.db, create_db=args.command in CREATES_DATABASE)
     try:
         if args.command is None:
             ctx.settings  # noqa: B018  (fail early on a bad config, before the UI)
@@ -111,4 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `fieldsales rank --json | head`: the reader left; say nothing. Point
         # stdout at devnull so the flush at exit does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        from sqlalchemy.exc import DBAPIError
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        from fieldsales.store.db import store_error
+
+        # a database that became locked or read-only after it opened: one line, no traceback
+        print(f"error: {store_error(exc, ctx.db_description)}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, time
+from datetime import date, time, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -39,7 +39,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Positive = Annotated[float, Field(gt=0)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# Names, labels and host names: longer than this is a pasted paragraph, not a setting.
+MAX_TEXT = 200
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+# The lifecycle stages (domain.vocab.Stage; a test keeps the two lists equal).
+StageKey = Literal[
+    "active", "at_risk", "dormant_early", "dormant_mid", "dormant_long", "reactivating", "revived"
+]
 Score = Annotated[int, Field(ge=1, le=10)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Yen = Annotated[int, Field(ge=0)]
@@ -58,9 +65,9 @@ def _parse_hhmm(value: Any) -> time:
 
 
 class Place(_Model):
-    label: str
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    label: Text
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
 class Dormancy(_Model):
@@ -101,13 +108,24 @@ class Steps(_Model):
         return v
 
 
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
 class Weights(_Model):
-    past_revenue: Positive
-    dormancy_length: Positive
-    reason_solvable: Positive
-    competitor_status: Positive
-    proximity: Positive
-    digital_responsiveness: Positive
+    """0 leaves a criterion out; at least one must count."""
+
+    past_revenue: Weight
+    dormancy_length: Weight
+    reason_solvable: Weight
+    competitor_status: Weight
+    proximity: Weight
+    digital_responsiveness: Weight
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Weights:
+        if not any(self.model_dump().values()):
+            raise ValueError("all weights are 0; give at least one criterion a weight above 0")
+        return self
 
 
 class RankThresholds(_Model):
@@ -171,16 +189,48 @@ class Visits(_Model):
     exclude_approximate: bool
     solver_seconds: Positive
     solver_exploration: Annotated[int, Field(ge=0, le=5)]
-    work_weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    work_weekdays: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1)]
     objective: Literal["expected_profit", "score"]
     candidate_limit: Annotated[int, Field(gt=0)]
     solver_seed: Annotated[int, Field(ge=0)]
-    plan_stages: list[str]
+    plan_stages: Annotated[list[StageKey], Field(min_length=1)]
 
     @field_validator("work_start", "work_end", mode="before")
     @classmethod
     def _time(cls, v: Any) -> time:
         return _parse_hhmm(v)
+
+    @model_validator(mode="after")
+    def _a_day_that_fits(self) -> Visits:
+        """The settings of one day together: the first that cannot work is named."""
+        start, end = _minutes(self.work_start), _minutes(self.work_end)
+        if end <= start:
+            raise ValueError(
+                f"work_end {self.work_end:%H:%M} must be after work_start {self.work_start:%H:%M}"
+            )
+        lunch_from, lunch_to = (_minutes(t) for t in self.lunch_window)
+        if self.lunch_minutes > lunch_to - lunch_from:
+            raise ValueError(
+                f"lunch_minutes {self.lunch_minutes} does not fit lunch_window "
+                f"{self.lunch_window[0]:%H:%M}-{self.lunch_window[1]:%H:%M}"
+            )
+        if self.lunch_minutes and (lunch_to <= start or lunch_from >= end):
+            raise ValueError(
+                f"lunch_window {self.lunch_window[0]:%H:%M}-{self.lunch_window[1]:%H:%M} "
+                f"is outside the working day {self.work_start:%H:%M}-{self.work_end:%H:%M}"
+            )
+        free = end - start - self.lunch_minutes
+        longest = max([self.duration_minutes, *self.duration_by_rank.values()])
+        if longest >= free:
+            raise ValueError(
+                f"a visit of {longest} minutes (duration_minutes, duration_by_rank) does not "
+                f"fit a {free}-minute working day (work_start to work_end less lunch)"
+            )
+        return self
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
 
 
 Fit = Literal["best", "good", "reason", "no"]
@@ -272,7 +322,7 @@ class Target(_Model):
 
 
 class Campaign(_Model):
-    name: str
+    name: Text
     start: date | None
     end: date | None
     targets: dict[RankKey, Target]
@@ -287,9 +337,9 @@ class Campaign(_Model):
 
 
 class Geocoding(_Model):
-    domain: str
+    domain: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     scheme: Literal["http", "https"]
-    user_agent: str
+    user_agent: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     timeout_seconds: Positive
     min_delay_seconds: Annotated[float, Field(ge=0)]
     max_retries: Annotated[int, Field(ge=0)]
@@ -304,10 +354,24 @@ class ImportSettings(_Model):
     progress_min_rows: Annotated[int, Field(ge=0)]
 
 
+def _zone_name(v: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = str(v).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {text!r}; use an IANA name such as Asia/Tokyo"
+        ) from None
+    return text
+
+
 class Settings(_Model):
     language: Literal["en", "ja"]
-    keymap: dict[str, str]  # binding id -> keys, applied by the app
-    rep: str
+    timezone: Annotated[str, BeforeValidator(_zone_name)]
+    keymap: dict[Text, Text]  # binding id -> keys, checked and applied by the app (tui.keymap)
+    rep: Text
     office: Place
     dormancy: Dormancy
     scoring: Scoring
@@ -325,6 +389,12 @@ class Settings(_Model):
     # Where the settings came from (not a config key): shown in the settings view.
     source_files: tuple[str, ...] = ()
 
+    def zone(self) -> tzinfo:
+        """The working day's time zone (config `timezone`)."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
     def rep_name(self) -> str:
         if self.rep:
             return self.rep
@@ -334,6 +404,24 @@ class Settings(_Model):
             return getpass.getuser()
         except Exception:  # no user name on some containers
             return "rep"
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases (*name): a few hundred bytes of nested aliases expand to
+    gigabytes (a "billion laughs"), and no setting needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed; write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely and without aliases (NoAliasLoader); raises yaml.YAMLError."""
+    return yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader subclass: no arbitrary objects
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -346,7 +434,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -391,7 +479,11 @@ def _format_error(err: dict[str, Any], user: dict[str, Any], user_path: Path | N
         return f"{where}: {key}: unknown key"
     if err["type"] == "missing":
         return f"{where}: {key}: missing"
+    if err["type"] == "value_error":  # our validators name the values themselves
+        return f"{where}: {key}: {msg.replace('Value error, ', '')}"
     value = err.get("input")
+    msg = msg.replace("Input should be greater than or equal to", "must be >=")
+    msg = msg.replace("Input should be less than or equal to", "must be <=")
     msg = msg.replace("Input should be greater than", "must be >")
     msg = msg.replace("Input should be less than", "must be <")
     msg = msg.replace("Value error, ", "")

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class Context:
     config_path: str | None = None
     db: str | Path | None = None
+    # False: a --db file that does not exist is an error (a mistyped path), not a new database
+    create_db: bool = True
     _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     _console: Console | None = field(default=None, repr=False)
@@ -35,7 +37,7 @@ class Context:
         if self._engine is None:
             from fieldsales.store.db import open_engine
 
-            self._engine = open_engine(self.db)
+            self._engine = open_engine(self.db, create=self.create_db or self.db is None)
         return self._engine
 
     @property

@@ -402,7 +402,7 @@ def test_export_onto_a_file_says_so_in_one_line_and_leaves_it(
     code = main(["--db", db, "plan", "--date", "2027-01-12", "--export", str(target)])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.count("\n") == 1 and "cannot write there (File exists)" in err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err
     assert target.read_text(encoding="utf-8") == "mine"
     out = tmp_path / "sheets"
     assert main(["--db", db, "plan", "--date", "2027-01-12", "--export", str(out)]) == 0

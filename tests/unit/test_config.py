@@ -53,7 +53,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (
             "scoring:\n  weights:\n    past_revenue: -1\n",
-            "scoring.weights.past_revenue: must be > 0, got -1",
+            "scoring.weights.past_revenue: must be >= 0, got -1",
         ),
         ("language: fr\n", "language: "),
         ("scoring:\n  wieghts: {}\n", "scoring.wieghts: unknown key"),
@@ -90,5 +90,5 @@ def test_cli_bad_config_one_line_exit_2_no_traceback(tmp_path: Path) -> None:
         env={"FIELDSALES_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"{f}: scoring.weights.past_revenue: must be > 0, got -1"
+    assert proc.stderr.strip() == f"{f}: scoring.weights.past_revenue: must be >= 0, got -1"
     assert "Traceback" not in proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from fieldsales.context import Context
@@ -26,18 +27,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales import locations
 
     if args.action == "init":
-        target = locations.user_config_file()
-        if target.exists():
-            ctx.err.print(f"{target} already exists; edit it, or remove it first")
-            return 1
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            locations.bundled_file("config.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-        )
-        print(target)
-        return 0
+        return _init(ctx, locations.user_config_file())
     settings = ctx.settings  # raises ConfigError with file and key on a bad file
     if args.action == "check":
+        if settings.keymap:
+            from fieldsales.tui.keymap import check_keymap
+
+            check_keymap(settings)  # ConfigError: an id no binding has, a key that is no key
         print(f"ok: {settings.source_files[-1]}")
         return 0
     print(f"defaults:  {settings.source_files[0]}")
@@ -45,4 +41,35 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(f"your file: {user or '(none; create one with `fieldsales config init`)'}")
     print(f"user file location: {locations.user_config_file()}")
     print(f"database:  {ctx.db_description}")
+    return 0
+
+
+def _init(ctx: Context, target: Path) -> int:
+    """Copy the bundled defaults to the user's file: private (0600), never over an existing one."""
+    from fieldsales import locations
+    from fieldsales.files import FileError, atomic_write, private_folder
+
+    if target.exists() or target.is_symlink():
+        ctx.err.print(
+            f"error: {target} already exists; edit it, or remove it first",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
+    defaults = locations.bundled_file("config.yaml").read_bytes()
+    try:
+        try:
+            private_folder(target.parent)
+        except OSError as exc:
+            raise FileError(
+                f"{target.parent}: cannot create the config folder ({exc.strerror}); "
+                "set FIELDSALES_CONFIG to a file elsewhere"
+            ) from None
+        with atomic_write(target, private=True, overwrite=False) as fh:
+            fh.write(defaults)
+    except FileError as exc:
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 1
+    print(target)
     return 0

@@ -37,23 +37,22 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales import locations
-    from fieldsales.files import atomic_write
+    from fieldsales.files import FileError, atomic_write, check_folder, check_target
     from fieldsales.store.exporter import export_accounts
 
     target = Path(args.output) if args.output else locations.export_file("accounts", ".csv")
-    if target.is_dir():
-        ctx.err.print(
-            f"error: {target}: is a folder; give a file name", markup=False, soft_wrap=True
-        )
+    try:
+        check_folder(target.parent)
+        check_target(target)  # a folder, a link, a FIFO or a device is refused, not replaced
+    except FileError as exc:
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     engine = ctx.engine
     try:  # a failed export never leaves half a file (fieldsales.files)
         with atomic_write(target, text=True, encoding="utf-8", newline="") as fh:
             count = export_accounts(engine, fh)
-    except OSError as exc:
-        ctx.err.print(
-            f"error: {target}: cannot write ({exc.strerror})", markup=False, soft_wrap=True
-        )
+    except FileError as exc:
+        ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 1
     ctx.console.print(
         f"exported {count} accounts to {target}", markup=False, highlight=False, soft_wrap=True

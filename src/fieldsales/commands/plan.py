@@ -135,24 +135,26 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.err.print(f"plan: {exc}")
         return 1
     skipped = workdays.skipped_days(first, args.days, settings) if args.days > 1 else []
-    if args.save:
-        for pd in days:
-            saved.save_plan(engine, settings, pd)
-    if args.export:
+    if args.export:  # before --save: a file that cannot be written leaves the database as it was
+        from fieldsales.files import FileError
         from fieldsales.handoff.formats import export_day
 
         out = Path(args.export).expanduser()
         try:
             for pd in days:
                 for path in export_day(pd, settings, out, engine):
-                    ctx.err.print(f"wrote {path}")
-        except OSError as exc:
-            why = exc.strerror or type(exc).__name__
+                    ctx.err.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+        except FileError as exc:
             ctx.err.print(
-                f"plan --export {out}: cannot write there ({why}); choose a folder",
+                f"error: plan --export: {exc}",
+                markup=False,
+                highlight=False,
                 soft_wrap=True,  # one line, whatever the terminal's width
             )
             return 1
+    if args.save:
+        for pd in days:
+            saved.save_plan(engine, settings, pd)
     if args.json:
         from fieldsales.handoff.plan_json import plan_json
 

@@ -158,7 +158,7 @@ def _error(ctx: Context, message: str) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales.commands.report_format import Out
-    from fieldsales.files import atomic_write
+    from fieldsales.files import FileError, atomic_write, check_folder, check_target
     from fieldsales.services.route_report import ReportError
 
     if args.route and (args.period or args.rep):
@@ -180,12 +180,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         _error(ctx, f"--format {args.format} writes a file: add -o FILE (e.g. -o report.xlsx)")
         return 2
     target = None if args.output is None else Path(args.output)
-    if target is not None and target.is_dir():
-        _error(ctx, f"{target}: is a folder; give a file name")
-        return 2
-    if target is not None and not target.parent.is_dir():
-        _error(ctx, f"{target.parent}: no such folder")
-        return 2
+    if target is not None:
+        try:
+            check_folder(target.parent)
+            check_target(target)  # a folder, a link, a FIFO or a device is refused
+        except FileError as exc:
+            _error(ctx, str(exc))
+            return 2
     try:
         report = _load(args, ctx)
         if target is None:
@@ -199,8 +200,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except ReportError as exc:
         _error(ctx, str(exc))
         return 2
-    except OSError as exc:
-        _error(ctx, f"{args.output}: cannot write ({exc.strerror})")
+    except FileError as exc:
+        _error(ctx, str(exc))
         return 1
     ctx.console.print(f"wrote {target}", markup=False, highlight=False, soft_wrap=True)
     return 0

@@ -55,13 +55,14 @@ def clean_text(raw: str) -> str | None:
     """A text cell: NFKC-trimmed; empty -> None; undo our own CSV-injection guard.
 
     `fieldsales export` writes a leading ' before cells starting with = + - @
+    (or their full-width forms, or a tab, CR or line feed)
     so that spreadsheets do not run them; reading them back removes it, so an
     export re-imported is unchanged.
     """
     text = raw.strip()
     if not text:
         return None
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20":
         text = text[1:]
     return text
 

@@ -217,11 +217,16 @@ def _read_scripts(path: Path) -> TalkScripts:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScriptsError(f"{path}: cannot read ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        from fieldsales.config import load_yaml
+
+        data = load_yaml(text)  # no aliases: a small file cannot expand to gigabytes
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ScriptsError(f"{path}:{where}: YAML syntax error") from exc
+        problem = getattr(exc, "problem", None)
+        raise ScriptsError(
+            f"{path}:{where}: YAML syntax error" + (f": {problem}" if problem else "")
+        ) from exc
     if not isinstance(data, Mapping):
         raise ScriptsError(f"{path}: must be a mapping of languages (en:, ja:)")
     return TalkScripts(data, str(path))

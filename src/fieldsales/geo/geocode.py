@@ -9,6 +9,8 @@ the run: the work done so far is kept and the next run continues from there.
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +42,24 @@ _CITY_TYPES = frozenset({"city", "town", "village", "municipality", "city_distri
 # Nominatim place_rank bands (docs: "Place Ranking"): 30 house/POI, 26-27
 # street, 17-25 suburb and neighbourhood, 12-16 municipality.
 _RANK_BANDS = ((28, "building"), (26, "street"), (17, "town"), (12, "city"))
+
+
+# A URL's query (?q=<a customer's address>&...) never reaches an error message.
+_URL_QUERY = re.compile(r"(?P<url>[a-z][a-z0-9+.-]*://[^\s?#'\"]+)\?[^\s'\"]*", re.I)
+
+
+def _no_query(text: str) -> str:
+    return _URL_QUERY.sub(lambda m: f"{m['url']}?…", text)
+
+
+def _adapter(proxies: Any, ssl_context: Any) -> Any:
+    """geopy's HTTP adapter without its own retries: requests/urllib3 would otherwise
+    sleep for a 429's Retry-After, however long, before our back-off sees it."""
+    from geopy.adapters import RequestsAdapter, URLLibAdapter
+
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 class GeocodingStopped(Exception):
@@ -107,6 +127,7 @@ class Geocoder:
             domain=settings.domain,
             scheme=settings.scheme,
             timeout=settings.timeout_seconds,
+            adapter_factory=_adapter,
         )
         # Retries are ours (with back-off); the RateLimiter only paces requests.
         self._geocode = RateLimiter(
@@ -135,15 +156,21 @@ class Geocoder:
             try:
                 loc = self._geocode(query, exactly_one=True, country_codes="jp", language="ja")
             except GeocoderQueryError as exc:
-                raise QueryRejected(f"{query}: rejected by {self.server} ({exc})") from exc
+                raise QueryRejected(f"rejected by {self.server} ({_short(exc)})") from exc
+            except (ValueError, TypeError) as exc:  # geopy's float() of a garbled position
+                raise QueryRejected(
+                    f"{self.server} answered with a position that is not a number"
+                ) from exc
             except (GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges) as exc:
                 raise GeocodingStopped(
-                    f"{self.server} refused the request ({exc}); check geocoding.user_agent "
-                    "and the server's usage policy"
+                    f"{self.server} refused the request ({_short(exc)}); check "
+                    "geocoding.user_agent and the server's usage policy"
                 ) from exc
             except GeocoderQuotaExceeded as exc:
                 if not isinstance(exc, GeocoderRateLimited):
-                    raise GeocodingStopped(f"{self.server}: quota exceeded ({exc})") from exc
+                    raise GeocodingStopped(
+                        f"{self.server}: quota exceeded ({_short(exc)})"
+                    ) from exc
                 last = exc
                 continue
             except GeocoderServiceError as exc:  # 5xx, timeouts, connection refused
@@ -152,10 +179,13 @@ class Geocoder:
             if loc is None:
                 return GeocodeAnswer(found=False)
             raw = loc.raw if isinstance(loc.raw, dict) else {}
+            lat, lon = _position(loc.latitude, loc.longitude)
+            if lat is None or lon is None:
+                raise QueryRejected(f"{self.server} answered with a position that is not a number")
             return GeocodeAnswer(
                 found=True,
-                lat=float(loc.latitude),
-                lon=float(loc.longitude),
+                lat=lat,
+                lon=lon,
                 precision=precision_of(raw),
                 display_name=loc.address,
             )
@@ -166,8 +196,21 @@ class Geocoder:
         )
 
 
+def _position(lat: Any, lon: Any) -> tuple[float | None, float | None]:
+    """Latitude and longitude as finite numbers in range, or (None, None)."""
+    try:
+        la, lo = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None, None
+    if not (math.isfinite(la) and math.isfinite(lo) and -90 <= la <= 90 and -180 <= lo <= 180):
+        return None, None
+    return la, lo
+
+
 def _short(exc: Exception | None) -> str:
+    """The first line of an error, without any URL query (it holds the address asked)."""
     if exc is None:
         return "no answer"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = _no_query(text)
     return text if len(text) <= 120 else text[:117] + "..."

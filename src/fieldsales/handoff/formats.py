@@ -46,7 +46,7 @@ class HandoffDay:
 
     @cached_property
     def visits(self) -> list[Visit]:
-        return visits(self.pd, self.sheet)
+        return visits(self.pd, self.sheet, self.settings.zone())
 
 
 Writer = Callable[[HandoffDay], bytes]
@@ -112,9 +112,9 @@ def export_day(
     names: Sequence[str] = EXPORTED,
 ) -> list[Path]:
     """Write the day in each format of `names` into out_dir; returns the files."""
-    from fieldsales.files import atomic_write
+    from fieldsales.files import atomic_write, check_folder
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_folder(out_dir, create=True)  # FileError: a path under a file, an unwritable place
     day = HandoffDay(pd, settings, engine)
     # every format is written out before any file is opened
     files = {out_dir / f"{day.stem}{FORMATS[n].suffix}": FORMATS[n].write(day) for n in names}

@@ -19,10 +19,11 @@ def plan_json(pd: PlannedDay, settings: Settings | None = None) -> dict[str, Any
 
     p = pd.plan
     day = p.day
+    zone = settings.zone() if settings is not None else None
     yen = pd.model.cost_per_km > 0 or not pd.model.visit_fit
 
     def iso(s: int) -> str:
-        return local_dt(day, s).isoformat()
+        return local_dt(day, s, zone).isoformat()
 
     stops = []
     for i, s in enumerate(p.stops, 1):

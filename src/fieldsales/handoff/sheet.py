@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+from fieldsales.handoff.clean import cleaned, md
 from fieldsales.i18n import N_, NP_, tr
 from fieldsales.i18n.labels import (
     CHANNEL_LABELS,
@@ -162,7 +163,7 @@ def build_sheet(
         )
         for i, c in enumerate(pd.calls, 1)
     )
-    return DaySheet(
+    sheet = DaySheet(
         title=tr("Visit plan ({rep})", lang, rep=settings.rep_name()),
         day=p.day.isoformat(),
         start=p.start.label,
@@ -177,6 +178,7 @@ def build_sheet(
         lang=lang,
         calls=calls,
     )
+    return cleaned(sheet)  # no control character from a spreadsheet cell reaches a file
 
 
 def _history(engine: Engine | None, account_id: str, lang: str = "en") -> tuple[str, ...]:
@@ -234,10 +236,10 @@ def to_markdown(sheet: DaySheet) -> str:
         return tr(key, lang, **values)
 
     out = [
-        f"# {sheet.title} — {sheet.day}",
+        f"# {md(sheet.title)} — {sheet.day}",
         "",
-        f"- {t('Start: {place}, leave {time}', place=sheet.start, time=sheet.depart)}",
-        f"- {t('End: {place}, back {time}', place=sheet.end, time=sheet.back)}",
+        f"- {t('Start: {place}, leave {time}', place=md(sheet.start), time=sheet.depart)}",
+        f"- {t('End: {place}, back {time}', place=md(sheet.end), time=sheet.back)}",
         f"- {t('Lunch')}: {sheet.lunch}",
         f"- {sheet.totals}",
         f"- {t('Planned ROI')}: {sheet.roi_line}",
@@ -245,30 +247,30 @@ def to_markdown(sheet: DaySheet) -> str:
     ]
     for s in sheet.stops:
         out += [
-            f"## {s.seq}. {s.arrival}-{s.departure} {s.company}",
+            f"## {s.seq}. {s.arrival}-{s.departure} {md(s.company)}",
             "",
-            f"- {t('Address')}: {s.address}",
-            f"- {t('Contact')}: {s.contact}  {t('Tel')}: {s.phone}",
+            f"- {t('Address')}: {md(s.address)}",
+            f"- {t('Contact')}: {md(s.contact)}  {t('Tel')}: {md(s.phone)}",
             f"- {_rank_line(s, lang)}",
             f"- {_drive(s, lang)}; {_flags(s, lang)}",
             "",
             f"**{t('Talk script')}**",
             "",
-            *[f"> {line}" for line in s.talk_script.splitlines() or [""]],
+            *[f"> {md(line)}" for line in s.talk_script.splitlines() or [""]],
             "",
         ]
         if s.history:
-            out += [f"**{t('History')}**", "", *[f"- {h}" for h in s.history], ""]
+            out += [f"**{t('History')}**", "", *[f"- {md(h)}" for h in s.history], ""]
     if sheet.calls:
         out += [f"## {t('Calls ({n}): phone windows, best value first', n=len(sheet.calls))}", ""]
         for c in sheet.calls:
             out += [
-                f"### {c.seq}. {c.time} {c.company}",
+                f"### {c.seq}. {c.time} {md(c.company)}",
                 "",
-                f"- {t('Contact')}: {c.contact}  {t('Tel')}: {c.phone}",
+                f"- {t('Contact')}: {md(c.contact)}  {t('Tel')}: {md(c.phone)}",
                 f"- {_call_line(c, lang)}",
                 "",
-                *[f"> {line}" for line in c.talk_script.splitlines() or [""]],
+                *[f"> {md(line)}" for line in c.talk_script.splitlines() or [""]],
                 "",
             ]
     if sheet.links:

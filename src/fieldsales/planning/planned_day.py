@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from fieldsales.config import Settings
 from fieldsales.domain.roi import DayRoi, VisitEconomics, planned_roi, roi_from
@@ -52,9 +52,13 @@ class PlannedDay:
         return self.accounts[account_id]
 
 
-def local_dt(day: date, seconds: int) -> datetime:
-    """Seconds since local midnight -> aware local datetime (shown) ..."""
-    return (datetime.combine(day, time(0)) + timedelta(seconds=seconds)).astimezone()
+def local_dt(day: date, seconds: int, zone: tzinfo | None = None) -> datetime:
+    """Seconds since midnight -> aware datetime in `zone` (config `timezone`);
+    without a zone, the computer's own."""
+    if zone is None:
+        return (datetime.combine(day, time(0)) + timedelta(seconds=seconds)).astimezone()
+    # wall-clock arithmetic within one zone: 09:04 stays 09:04 on a DST day too
+    return datetime.combine(day, time(0), tzinfo=zone) + timedelta(seconds=seconds)
 
 
 def day_roi(plan: DayPlan, accounts: dict[str, RankedAccount], settings: Settings) -> DayRoi:

@@ -43,6 +43,7 @@ def reopen_day(
 
     `ranked`: a ranking already at hand (the app's), so that nothing is ranked twice.
     """
+    zone = settings.zone()
     with unit.reading(engine) as session:
         found = latest_route(session, rep=settings.rep_name(), day=day)
         if found is None:
@@ -52,7 +53,8 @@ def reopen_day(
         end = Place(route.end_label, route.end_lat, route.end_lon)
         route_id = route.id
         stops = [
-            (r.account_id, r.pinned, r.locked, r.status, r.planned_arrival.astimezone())
+            # the plan's wall clock is in the configured zone (config `timezone`)
+            (r.account_id, r.pinned, r.locked, r.status, r.planned_arrival.astimezone(zone))
             for r in rows
         ]
     saved_ids = {s[0] for s in stops}

@@ -24,6 +24,7 @@ STOP_STATUSES = ("planned", "done", "skipped")
 def save_plan(engine: Engine, settings: Settings, pd: PlannedDay) -> str:
     """Store the plan as a route (status planned); returns the route id."""
     plan = pd.plan
+    zone = settings.zone()
     route = Route(
         rep=settings.rep_name(),
         day=plan.day,
@@ -46,8 +47,8 @@ def save_plan(engine: Engine, settings: Settings, pd: PlannedDay) -> str:
             route_id=route.id,
             account_id=s.account_id,
             seq=seq,
-            planned_arrival=local_dt(plan.day, s.start_s).astimezone(UTC),
-            planned_departure=local_dt(plan.day, s.departure_s).astimezone(UTC),
+            planned_arrival=local_dt(plan.day, s.start_s, zone).astimezone(UTC),
+            planned_departure=local_dt(plan.day, s.departure_s, zone).astimezone(UTC),
             leg_km=round(s.leg_km, 2),
             leg_minutes=round(s.leg_s / 60),
             score=round(s.value, 1),

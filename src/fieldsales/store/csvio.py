@@ -20,8 +20,10 @@ from fieldsales.store import textfile
 
 # Control characters no cell keeps (tab and line breaks are the fields' business).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Cells a spreadsheet would run as a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Cells a spreadsheet would run as a formula (OWASP CSV injection): the ASCII
+# signs, their full-width forms (Excel in Japan reads ＝ＳＵＭ(…) as a formula),
+# and a leading tab, CR or line feed (spreadsheets strip them, then see the sign).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # The largest file read by default (config import.max_file_bytes overrides it).
 MAX_FILE_BYTES = 300_000_000
 UNTERMINATED = 'unterminated quote: a cell opens with " and never closes (the rest of the line)'
@@ -135,7 +137,7 @@ class _Semicolon(csv.excel):
 
 
 def neutralise(cell: str) -> str:
-    """Prefix ' to a text cell a spreadsheet would evaluate (=1+1, @SUM, -2+3)."""
+    """Prefix ' to a text cell a spreadsheet would evaluate (=1+1, @SUM, -2+3, ＝1+1)."""
     if cell.startswith(FORMULA_START):
         return "'" + cell
     return cell
@@ -149,8 +151,11 @@ def write_csv(
     """Write UTF-8 with BOM. Text cells are neutralised; numbers are written as
     numbers (a negative longitude stays -0.12, never '-0.12). Returns the row count."""
     if isinstance(target, Path):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        from fieldsales.files import atomic_write
+
+        with atomic_write(
+            target, text=True, encoding="utf-8-sig", newline="", create_folder=True
+        ) as fh:
             return _write(fh, headers, rows)
     target.write("\ufeff")
     return _write(target, headers, rows)

@@ -7,6 +7,7 @@ SQLite runs with WAL, foreign keys and a busy timeout.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from fieldsales import locations
 from fieldsales.errors import UserError
+from fieldsales.files import PRIVATE_FILE
+from fieldsales.store import urls
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
@@ -29,6 +32,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant: PostgreSQL serialises migrations of one database on it.
 MIGRATION_LOCK_KEY = 0x6669656C64
 BUSY = "the database is busy (another fieldsales is writing); try again"
+NOT_OURS = "not a fieldsales database, or damaged; check the --db path or restore a backup"
 
 
 class StoreError(UserError):
@@ -41,16 +45,20 @@ def database_url(db: str | Path | None) -> str:
     if db is None:
         db = locations.default_db_file()
     text = str(db)
-    if "://" in text:
+    if urls.is_url(text):
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
 def describe(url: str) -> str:
-    u = sa.make_url(url)
+    """The database as shown to a user: the file, or the URL without its password."""
+    try:
+        u = urls.parse(url)
+    except urls.UrlError:
+        return urls.mask(url)
     if u.drivername.startswith("sqlite"):
         return u.database or ":memory:"
-    return u.render_as_string(hide_password=True)
+    return urls.mask(u.render_as_string(hide_password=True))
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -62,19 +70,77 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    u = sa.make_url(url)
+def create_db_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url`; a new SQLite file (and its folder) is made private to the user.
+
+    With `create=False` a missing SQLite file is a StoreError: a mistyped path
+    is named, not silently created.
+    """
+    try:
+        u = urls.parse(url)
+    except urls.UrlError as exc:
+        raise StoreError(str(exc)) from None
     if u.drivername.startswith("sqlite"):
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            _sqlite_file(Path(u.database), create=create)
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            u, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if u.drivername in ("postgresql", "postgres"):
-        url = u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return sa.create_engine(url, pool_pre_ping=True)
+        u = u.set(drivername="postgresql+psycopg")
+    try:
+        return sa.create_engine(u, pool_pre_ping=True)
+    except sa.exc.NoSuchModuleError:
+        raise StoreError(
+            f"{urls.mask(url)}: unknown database kind {u.drivername!r}; {urls.URL_HINT}"
+        ) from None
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"{urls.mask(url)}: not a usable database URL ({exc})") from None
+
+
+def _keep_private(path: Path) -> None:
+    """The app's own data folder and the databases in it stay private (0700 and 0600),
+    also when an older version made them with the umask's modes."""
+    from fieldsales.files import PRIVATE_DIR
+
+    folder = locations.data_dir()
+    if path.parent != folder:
+        return  # a file the user put elsewhere keeps the modes the user chose
+    try:
+        for p, mode in ((folder, PRIVATE_DIR), (path, PRIVATE_FILE)):
+            st = p.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
+                p.chmod(mode)
+    except OSError:
+        pass  # not ours to change (a read-only place): the database still opens
+
+
+def _sqlite_file(path: Path, *, create: bool) -> None:
+    """Check the file (and its folder) exists, or create both private to the user."""
+    from fieldsales.files import private_folder
+
+    if path.exists():
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a database; give a file for --db")
+        _keep_private(path)
+        return
+    if not create:
+        raise StoreError(
+            f"{path}: no such database; check the --db path "
+            "(`fieldsales import` or `fieldsales demo` create one)"
+        )
+    try:
+        private_folder(path.parent)
+        # made here, empty and 0600: SQLite gives its -wal and -shm files the same mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot create the database there ({exc.strerror}); choose another --db path"
+        ) from None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -133,35 +199,86 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def open_engine(db: str | Path | None = None, *, migrate: bool = True) -> Engine:
-    """Open (creating if needed) a database and bring its schema up to date."""
+def known_revisions() -> set[str]:
+    """The revisions this version's migrations know, from the scripts' file names."""
+    return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")}
+
+
+def _check_schema(engine: Engine, name: str) -> None:
+    """Refuse a database this version cannot use, before anything is written into it."""
+    from fieldsales.store.schema import missing_parts
+
+    with engine.connect() as conn:
+        insp = sa.inspect(conn)
+        tables = set(insp.get_table_names())
+        revision = None
+        if "alembic_version" in tables:
+            rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+            revision = rows[0][0] if len(rows) == 1 else "?"
+        missing = missing_parts(insp, tables) if revision == HEAD_REVISION else []
+    if revision is None:
+        if tables:
+            raise StoreError(f"{name}: {NOT_OURS}")
+        return  # a new, empty database: the migrations make it
+    if revision == "?":  # an emptied or doubled version table
+        raise StoreError(f"{name}: {NOT_OURS} (no single schema version)")
+    if revision not in known_revisions():
+        raise StoreError(
+            f"{name}: made by a newer fieldsales (schema {revision}); "
+            "upgrade fieldsales to open it (pip install -U fieldsales)"
+        )
+    if missing:
+        raise StoreError(f"{name}: {NOT_OURS} (missing {', '.join(missing[:3])})")
+
+
+def store_error(exc: DBAPIError, name: str) -> StoreError:
+    """One line for a database error a user can act on (locked, read-only, damaged)."""
+    text = urls.mask(" ".join((str(exc.orig) if exc.orig else str(exc)).split()))
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return StoreError(
+            f"{name}: database is locked by another program (waited "
+            f"{BUSY_TIMEOUT_MS // 1000} s); close it and try again"
+        )
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return StoreError(
+            f"{name}: cannot write the database or its folder ({text}); check their "
+            "permissions, or copy the file somewhere writable"
+        )
+    if isinstance(exc, OperationalError):
+        return StoreError(f"{name}: cannot open database ({text})")
+    return StoreError(f"{name}: {NOT_OURS} ({text})")
+
+
+def open_engine(
+    db: str | Path | None = None, *, migrate: bool = True, create: bool = True
+) -> Engine:
+    """Open a database (creating it if `create`) and bring its schema up to date.
+
+    A database made by a newer version, or one that is not a fieldsales
+    database, is refused before anything is written into it.
+    """
     url = database_url(db)
     name = describe(url)
     try:
-        try:
-            engine = create_db_engine(url)
-        except OSError as exc:
-            raise StoreError(
-                f"{name}: cannot create the database there ({exc.strerror}); "
-                "choose another --db path"
-            ) from exc
-        if migrate and current_revision(engine) != HEAD_REVISION:
-            upgrade(engine)
-    except OperationalError as exc:
-        text = " ".join((str(exc.orig) if exc.orig else str(exc)).split())
-        if "locked" in text:
-            raise StoreError(
-                f"{name}: database is locked by another program; close it and try again"
-            ) from exc
-        raise StoreError(f"{name}: cannot open database ({text})") from exc
-    except DatabaseError as exc:
-        text = " ".join((str(exc.orig) if exc.orig else str(exc)).split())
-        raise StoreError(f"{name}: not a fieldsales database ({text})") from exc
+        engine = create_db_engine(url, create=create)
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"{name}: driver missing ({exc.name}); for PostgreSQL install "
             "'pip install fieldsales[team]'"
-        ) from exc
+        ) from None
+    try:
+        if migrate:
+            _check_schema(engine, name)
+            if current_revision(engine) != HEAD_REVISION:
+                upgrade(engine)
+                _check_schema(engine, name)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise store_error(exc, name) from None
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain.vocab import UNDO, Channel, Result, VisitStage
-from fieldsales.files import atomic_write
+from fieldsales.files import FileError, atomic_write
 from fieldsales.store.db import StoreError
 from fieldsales.store.models import Account, Outcome, Route, RouteStop, utcnow
 
@@ -217,8 +217,8 @@ def _write_atomically(target: Path, objects: list[dict[str, Any]]) -> None:
                 digest.update(data)
                 out.write(data)
             out.write(_line({"sha256": digest.hexdigest()}))
-    except OSError as exc:
-        raise LogFileError(f"{target}: cannot write ({exc.strerror})") from exc
+    except FileError as exc:
+        raise LogFileError(str(exc)) from exc
 
 
 # ---------------------------------------------------------------- reading

@@ -87,7 +87,11 @@ class FieldSalesApp(App[None]):
         self.settings = settings
         self.engine = engine
         self.today = today or date.today()
-        self.db_label = db_label or str(engine.url)
+        if not db_label:  # the title never shows a password (user part or ?password=)
+            from fieldsales.store.db import describe
+
+            db_label = describe(engine.url.render_as_string(hide_password=False))
+        self.db_label = db_label
         self.language: str = ui_state.saved_language(settings.language)
         office = settings.office
         self.origin: tuple[str, float, float] = (office.label, office.lat, office.lon)
@@ -303,6 +307,9 @@ def make_app(
 
 
 def run_app(ctx: Context) -> int:
+    from fieldsales.tui.keymap import check_keymap
+
+    check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
     app = make_app(ctx.settings, ctx.engine, db_label=ctx.db_description)
     app.run()
     return int(app.return_code or 0)
