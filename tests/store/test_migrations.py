@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -114,25 +112,6 @@ def test_locked_database_gives_clear_error(db_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
-
-
-def test_domain_and_store_do_not_import_the_ui() -> None:
-    code = (
-        "import sys\n"
-        "import fieldsales.domain.scoring, fieldsales.domain.dormancy, fieldsales.domain.contact\n"
-        "import fieldsales.store.db, fieldsales.store.queries, fieldsales.services.rank\n"
-        "assert 'textual' not in sys.modules, 'textual imported'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    pure = (
-        "import sys, pkgutil, importlib, fieldsales.domain as d\n"
-        "for m in pkgutil.iter_modules(d.__path__):\n"
-        "    importlib.import_module('fieldsales.domain.' + m.name)\n"
-        "bad = [m for m in ('textual', 'sqlmodel', 'sqlalchemy', 'geopy', 'requests')"
-        " if m in sys.modules]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", pure], check=True)
 
 
 def test_unwritable_location_gives_clear_error(tmp_path: Path) -> None:
