@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -131,6 +132,59 @@ def kpi_dataset(engine: Engine, settings: Settings, add_account: AccountFactory)
     _log(engine, settings, c2.id, date(2026, 11, 18), channel="visit", result="order",
          visit_stage="met", order_amount=500_000, cost=3_000)  # fmt: skip
     return {"a": a.id, "c": c.id, "c2": c2.id, "x": x.id, "d": d.id}
+
+
+# -- dormant accounts around the office, for the routing and Plan screen tests ------
+
+OFFICE = (35.681236, 139.767125)
+
+
+def seed_route_accounts(
+    engine: Engine, n: int, *, seed: int = 7, spread: float = 0.12
+) -> list[str]:
+    """n dormant accounts within ~15 km of the office; returns their ids."""
+    rng = random.Random(seed)
+    ids = []
+    with session_scope(engine) as s:
+        for i in range(n):
+            acc = Account(
+                external_id=f"R{i:04d}",
+                match_key=fold(f"route{i}"),
+                company=f"ルート商事{i}",
+                address=f"東京都千代田区{i}-1",
+                prefecture="東京都",
+                city="千代田区",
+                lat=OFFICE[0] + rng.uniform(-spread, spread),
+                lon=OFFICE[1] + rng.uniform(-spread, spread),
+                geo_precision="street",
+                contact_name=f"担当{i}",
+                phone=f"03-0000-{i:04d}",
+                lifetime_revenue=rng.choice([500_000, 3_000_000, 8_000_000, 12_000_000]),
+                average_order=rng.choice([None, 400_000, 1_500_000]),
+                last_order_date=date(2024, rng.randint(1, 12), 15),
+                purchase_cycle_days=60,
+                main_reason=rng.choice(["price", "forgotten", "product", "customer_change"]),
+                reason_solvable=rng.choice(["partly", "mostly", "solved"]),
+                competitor_status=rng.choice(["partial", "none", "trial"]),
+                digital_responsiveness=rng.choice(["low", "medium", "high"]),
+            )
+            s.add(acc)
+            ids.append(acc.id)
+    return ids
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Callable[..., list[str]]:
+    def make(n: int = 40, **kw: Any) -> list[str]:
+        return seed_route_accounts(engine, n, **kw)
+
+    return make
+
+
+@pytest.fixture
+def seed_accounts() -> Callable[..., list[str]]:
+    """`seed_accounts(engine, n)`: the same book on an engine of the test's own."""
+    return seed_route_accounts
 
 
 # -- reading back an .xlsx the way Excel would (openpyxl is not installed) ------

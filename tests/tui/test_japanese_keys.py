@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -54,7 +56,7 @@ async def test_help_screen_in_japanese_has_no_english_descriptions(book, new_app
 def test_every_binding_of_every_screen_has_a_japanese_description() -> None:
     from fieldsales.tui.i18n import STRINGS
 
-    classes: list[type] = [FieldSalesApp]
+    classes: list[type[DOMNode]] = [FieldSalesApp]
     for module in MODULES:
         classes += [
             v
@@ -65,6 +67,6 @@ def test_every_binding_of_every_screen_has_a_japanese_description() -> None:
         f"{cls.__name__}.{b.id}"
         for cls in classes
         for b in cls.BINDINGS
-        if getattr(b, "id", None) and f"key.{b.id}" not in STRINGS["ja"]
+        if isinstance(b, Binding) and b.id and f"key.{b.id}" not in STRINGS["ja"]
     )
     assert missing == []
