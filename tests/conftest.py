@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import xml.etree.ElementTree as ET
 import zipfile
@@ -132,6 +133,54 @@ def kpi_dataset(engine: Engine, settings: Settings, add_account: AccountFactory)
     _log(engine, settings, c2.id, date(2026, 11, 18), channel="visit", result="order",
          visit_stage="met", order_amount=500_000, cost=3_000)  # fmt: skip
     return {"a": a.id, "c": c.id, "c2": c2.id, "x": x.id, "d": d.id}
+
+
+# -- the `fieldsales` command, in this process ------------------------------------------
+
+
+class CliResult(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+CliRunner = Callable[..., CliResult]
+
+# what would make Rich or the settings depend on the terminal the tests run in
+_CLI_ENV_DROPPED = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "LINES",
+                    "FIELDSALES_CONFIG")  # fmt: skip
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """`fieldsales ARGS` through `fieldsales.cli.main`: exit code, stdout and stderr.
+
+    In-process (a child Python costs a second of start-up per call); a real
+    process is for what only one shows: kills, pipes, start-up, the real stdout.
+    `home` is the user's home (default: the test's isolated one), `columns` the
+    terminal width Rich and argparse lay out for.
+    """
+
+    def run(*args: str, home: Path | None = None, columns: int = 200) -> CliResult:
+        from fieldsales.cli import main
+
+        if home is not None:
+            monkeypatch.setenv("FIELDSALES_HOME", str(home))
+        monkeypatch.setenv("COLUMNS", str(columns))
+        for name in _CLI_ENV_DROPPED:
+            monkeypatch.delenv(name, raising=False)
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # as at a process's exit: the command's engine goes, its SQLite connections close
+        # (and checkpoint the WAL into the database file)
+        gc.collect()
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
 
 
 # -- dormant accounts around the office, for the routing and Plan screen tests ------
