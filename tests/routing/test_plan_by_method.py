@@ -165,7 +165,7 @@ def test_d_rank_is_never_visited_and_c_needs_a_reason(base: Engine) -> None:
     ranks = [pd.accounts[st_.account_id].rank for st_ in pd.plan.stops]
     assert "D" not in ranks
     whys = {stop_why(pd, st_.account_id) for st_ in pd.plan.stops}
-    assert all(not w.startswith("C ") or "△ " in w for w in whys)
+    assert whys and all(not w.startswith("C ") or "△ " in w for w in whys)
     # an excluded D account says why
     d = next(a for a in pd.excluded if pd.excluded[a].startswith("rank D"))
     assert "channel fit ×" in pd.excluded[d]
@@ -272,6 +272,7 @@ def test_plan_json_carries_values_and_calls(base: Engine) -> None:
     pd = planning.plan_day(base, s, day=TUESDAY)
     data = plan_json(pd, s)
     assert data["totals"]["value_unit"] == "yen"
+    assert data["stops"]
     assert all(isinstance(x["expected_value"], int) and x["why"] for x in data["stops"])
     assert data["calls"] and all(c["script"] and c["phone"] for c in data["calls"])
     assert data["totals"]["net_value"] == pytest.approx(

@@ -95,7 +95,7 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
     assert pd.plan.return_s <= 18 * 3600
     assert pd.plan.lunch is None  # lunch window is over
     distances = [pd.accounts[s.account_id].distance_km for s in pd.plan.stops]
-    assert all(d is not None and d <= 8 for d in distances)
+    assert distances and all(d is not None and d <= 8 for d in distances)
     assert violations(pd.model, pd.plan) == []
     with pytest.raises(PlanError, match="over"):
         planning.replan_from_here(
