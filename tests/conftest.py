@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -41,8 +42,18 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "fieldsales.db"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database at the head revision, made once per test process (per xdist worker)."""
+    path = tmp_path_factory.mktemp("template") / "head.db"
+    open_engine(path).dispose()  # the last connection closed: the WAL is in the file
+    return path
+
+
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
+def engine(db_path: Path, migrated_template: Path) -> Iterator[Engine]:
+    """A fresh database file at head; a copy of the template, so Alembic runs once."""
+    shutil.copyfile(migrated_template, db_path)
     eng = open_engine(db_path)
     yield eng
     eng.dispose()
