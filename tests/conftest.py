@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import random
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -39,8 +42,18 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "fieldsales.db"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database at the head revision, made once per test process (per xdist worker)."""
+    path = tmp_path_factory.mktemp("template") / "head.db"
+    open_engine(path).dispose()  # the last connection closed: the WAL is in the file
+    return path
+
+
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
+def engine(db_path: Path, migrated_template: Path) -> Iterator[Engine]:
+    """A fresh database file at head; a copy of the template, so Alembic runs once."""
+    shutil.copyfile(migrated_template, db_path)
     eng = open_engine(db_path)
     yield eng
     eng.dispose()
@@ -131,6 +144,107 @@ def kpi_dataset(engine: Engine, settings: Settings, add_account: AccountFactory)
     _log(engine, settings, c2.id, date(2026, 11, 18), channel="visit", result="order",
          visit_stage="met", order_amount=500_000, cost=3_000)  # fmt: skip
     return {"a": a.id, "c": c.id, "c2": c2.id, "x": x.id, "d": d.id}
+
+
+# -- the `fieldsales` command, in this process ------------------------------------------
+
+
+class CliResult(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+CliRunner = Callable[..., CliResult]
+
+# what would make Rich or the settings depend on the terminal the tests run in
+_CLI_ENV_DROPPED = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "LINES",
+                    "FIELDSALES_CONFIG")  # fmt: skip
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """`fieldsales ARGS` through `fieldsales.cli.main`: exit code, stdout and stderr.
+
+    In-process (a child Python costs a second of start-up per call); a real
+    process is for what only one shows: kills, pipes, start-up, the real stdout.
+    `home` is the user's home (default: the test's isolated one), `columns` the
+    terminal width Rich and argparse lay out for.
+    """
+
+    def run(*args: str, home: Path | None = None, columns: int = 200) -> CliResult:
+        from fieldsales.cli import main
+
+        if home is not None:
+            monkeypatch.setenv("FIELDSALES_HOME", str(home))
+        monkeypatch.setenv("COLUMNS", str(columns))
+        for name in _CLI_ENV_DROPPED:
+            monkeypatch.delenv(name, raising=False)
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        # as at a process's exit: the command's engine goes, its SQLite connections close
+        # (and checkpoint the WAL into the database file)
+        gc.collect()
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+# -- dormant accounts around the office, for the routing and Plan screen tests ------
+
+OFFICE = (35.681236, 139.767125)
+
+
+def seed_route_accounts(
+    engine: Engine, n: int, *, seed: int = 7, spread: float = 0.12
+) -> list[str]:
+    """n dormant accounts within ~15 km of the office; returns their ids."""
+    rng = random.Random(seed)
+    ids = []
+    with session_scope(engine) as s:
+        for i in range(n):
+            acc = Account(
+                external_id=f"R{i:04d}",
+                match_key=fold(f"route{i}"),
+                company=f"ルート商事{i}",
+                address=f"東京都千代田区{i}-1",
+                prefecture="東京都",
+                city="千代田区",
+                lat=OFFICE[0] + rng.uniform(-spread, spread),
+                lon=OFFICE[1] + rng.uniform(-spread, spread),
+                geo_precision="street",
+                contact_name=f"担当{i}",
+                phone=f"03-0000-{i:04d}",
+                lifetime_revenue=rng.choice([500_000, 3_000_000, 8_000_000, 12_000_000]),
+                average_order=rng.choice([None, 400_000, 1_500_000]),
+                last_order_date=date(2024, rng.randint(1, 12), 15),
+                purchase_cycle_days=60,
+                main_reason=rng.choice(["price", "forgotten", "product", "customer_change"]),
+                reason_solvable=rng.choice(["partly", "mostly", "solved"]),
+                competitor_status=rng.choice(["partial", "none", "trial"]),
+                digital_responsiveness=rng.choice(["low", "medium", "high"]),
+            )
+            s.add(acc)
+            ids.append(acc.id)
+    return ids
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Callable[..., list[str]]:
+    def make(n: int = 40, **kw: Any) -> list[str]:
+        return seed_route_accounts(engine, n, **kw)
+
+    return make
+
+
+@pytest.fixture
+def seed_accounts() -> Callable[..., list[str]]:
+    """`seed_accounts(engine, n)`: the same book on an engine of the test's own."""
+    return seed_route_accounts
 
 
 # -- reading back an .xlsx the way Excel would (openpyxl is not installed) ------

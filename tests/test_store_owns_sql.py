@@ -34,8 +34,8 @@ def runtime_imports(tree: ast.AST) -> list[tuple[int, str]]:
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
+            for branch in node.orelse:
+                visit(branch)
             return
         if isinstance(node, ast.Import):
             found.extend((node.lineno, a.name) for a in node.names if _banned(a.name))

@@ -89,11 +89,12 @@ def _open_app(ctx: Context) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # `--help` and usage errors exit here, before the imports below
+    # Imported after parsing: they pull in pydantic and SQLAlchemy (most of the start-up time).
     from fieldsales.config import ConfigError
     from fieldsales.errors import UserError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     ctx = Context(config_path=args.config, db=args.db, create_db=args.command in CREATES_DATABASE)
     try:
         if args.command is None:

@@ -1,4 +1,5 @@
-"""End-to-end helpers: the real `fieldsales` command in a child process."""
+"""End-to-end helpers: `fieldsales` in-process, and the real command in a child process
+where a real process is the point (pipes, kills, start-up, the real stdout)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,5 +26,15 @@ def run_fieldsales(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def fieldsales() -> Runner:
+def fieldsales_process() -> Runner:
     return run_fieldsales
+
+
+@pytest.fixture
+def fieldsales(cli: Callable[..., Any]) -> Callable[..., Any]:
+    """`fieldsales(home, *args)` in this process: returncode, stdout, stderr."""
+
+    def run(home: Path, *args: str) -> Any:
+        return cli(*args, home=home)
+
+    return run

@@ -1,16 +1,14 @@
-"""What a user sees of `fieldsales rank` in a real terminal width."""
+"""What a user sees of `fieldsales rank` in a 140-column terminal."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 
 def test_rank_table_keeps_numbers_whole_on_a_140_column_terminal(
-    fieldsales: Any, add_account: Any, db_path: Path, isolated_home: Path
+    cli: Any, add_account: Any, db_path: Path
 ) -> None:
     # Long names and far-away accounts: the squeeze must fall on the names,
     # never on the distance or the months a rep reads off the table.
@@ -22,13 +20,7 @@ def test_rank_table_keeps_numbers_whole_on_a_140_column_terminal(
             lat=35.44 + i * 0.01,
             lon=139.64,
         )
-    proc = subprocess.run(
-        [sys.executable, "-m", "fieldsales", "--db", str(db_path), "rank"],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(isolated_home), "PATH": "/usr/bin:/bin", "COLUMNS": "140"},
-        timeout=120,
-    )
+    proc = cli("--db", str(db_path), "rank", columns=140)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     header = [c.strip() for c in next(x for x in lines if "┃ company" in x).split("┃")]

@@ -189,7 +189,9 @@ def test_map_option_reads_an_unusual_header(
     assert tuple(row) == ("大成建設工業", "駐車場あり")
 
 
-def test_real_process_import_reimport_and_export(fieldsales: Any, tmp_path: Path) -> None:
+def test_real_process_import_reimport_and_export(fieldsales_process: Any, tmp_path: Path) -> None:
+    """A real process: Japanese file names and counts on the real stdout."""
+    fieldsales = fieldsales_process
     home, db = tmp_path / "home", tmp_path / "f.db"
     src = tmp_path / "顧客.csv"
     src.write_bytes(f"{HEADER}\r\n{GOOD}\r\n".encode("cp932"))
@@ -204,7 +206,7 @@ def test_real_process_import_reimport_and_export(fieldsales: Any, tmp_path: Path
     assert "0 created, 0 updated, 1 unchanged, 0 rejected" in again.stdout
 
 
-def test_real_process_bad_file_has_no_traceback(fieldsales: Any, tmp_path: Path) -> None:
+def test_bad_file_is_one_line_and_no_traceback(fieldsales: Any, tmp_path: Path) -> None:
     result = fieldsales(
         tmp_path / "home", "--db", str(tmp_path / "f.db"), "import", str(tmp_path / "missing.csv")
     )

@@ -250,7 +250,7 @@ def test_folder_missing_and_unreadable_files(
     def deny(self: Path, *args: object, **kw: object) -> object:
         if self == locked:
             raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kw)  # type: ignore[arg-type]
+        return real_open(self, *args, **kw)  # type: ignore[call-overload]
 
     monkeypatch.setattr(Path, "open", deny)  # root reads a chmod 000 file anyway
     err = refused(db, capsys, str(locked))

@@ -56,22 +56,16 @@ def logged_db(tmp_path: Path) -> Path:
     return db
 
 
-def _report(db: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real `fieldsales report` command in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "fieldsales", "--db", str(db), "report", *args],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(home), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC},
-        timeout=120,
-    )
+def _report(cli: Any, db: Path, home: Path, *args: str) -> Any:
+    """`fieldsales --db DB report ARGS` in this process."""
+    return cli("--db", str(db), "report", *args, home=home)
 
 
 def test_kpi_workbook_has_numbers_formats_and_charts(
-    logged_db: Path, tmp_path: Path, isolated_home: Path, read_xlsx: Any
+    logged_db: Path, tmp_path: Path, isolated_home: Path, read_xlsx: Any, cli: Any
 ) -> None:
     target = tmp_path / "kpi.xlsx"
-    proc = _report(logged_db, isolated_home, "--by", "rep", "--period", "2026-11",
+    proc = _report(cli, logged_db, isolated_home, "--by", "rep", "--period", "2026-11",
                    "--format", "xlsx", "-o", str(target))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"wrote {target}\n"
@@ -115,7 +109,7 @@ def test_kpi_workbook_has_numbers_formats_and_charts(
 
 
 def test_route_workbook_and_page(
-    logged_db: Path, tmp_path: Path, isolated_home: Path, read_xlsx: Any
+    logged_db: Path, tmp_path: Path, isolated_home: Path, read_xlsx: Any, cli: Any
 ) -> None:
     target = tmp_path / "routes.xlsx"
     assert main(["--db", str(logged_db), "report", "--by", "route",
@@ -177,9 +171,9 @@ def test_kpi_page_csv_and_json_show_the_figures(
 
 
 def test_xlsx_to_a_terminal_is_one_error_line_and_help_stays_light(
-    logged_db: Path, isolated_home: Path
+    logged_db: Path, isolated_home: Path, cli: Any
 ) -> None:
-    proc = _report(logged_db, isolated_home, "--by", "rank", "--format", "xlsx")
+    proc = _report(cli, logged_db, isolated_home, "--by", "rank", "--format", "xlsx")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == "error: --format xlsx writes a file: add -o FILE (e.g. -o report.xlsx)\n"
     code = (

@@ -61,7 +61,7 @@ def scripted() -> Iterator[list[Scripted]]:
         s.httpd.server_close()
 
 
-def _setup(engine: Engine, add_account, tmp_path: Path, srv: Scripted, **geo: Any) -> Path:  # type: ignore[no-untyped-def]
+def _setup(engine: Engine, add_account, tmp_path: Path, srv: Scripted, **geo: Any) -> Path:
     add_account(address=ADDRESS, prefecture=None, city=None, lat=None, lon=None,
                 geo_precision="none")  # fmt: skip
     locate_missing(engine)
@@ -85,7 +85,7 @@ def test_retry_after_never_waits_longer_than_max_wait_seconds(
     add_account,
     tmp_path: Path,
     scripted,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys,
 ) -> None:
     srv = Scripted([(429, {"Retry-After": "100000"}, {"error": "slow down"})])
     scripted.append(srv)
@@ -110,7 +110,7 @@ def test_a_position_that_is_not_a_number_is_rejected_in_one_line(
     add_account,
     tmp_path: Path,
     scripted,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys,
 ) -> None:
     place = {"place_id": 1, "lat": lat, "lon": "139.7", "display_name": "x",
              "class": "building", "type": "building", "addresstype": "building",
@@ -133,7 +133,7 @@ def test_server_errors_do_not_print_the_address(
     add_account,
     tmp_path: Path,
     scripted,
-    capsys,  # type: ignore[no-untyped-def]
+    capsys,
 ) -> None:
     srv = Scripted([(503, {}, {"error": "down"})])
     scripted.append(srv)

@@ -1,7 +1,8 @@
 """A real PostgreSQL 15 server on 127.0.0.1 for the team tests.
 
-Started once per session as the non-root `postgres` user (the server refuses
-root), in a temporary directory, on a free port. Skipped with a clear reason
+Started once per session (once per worker under pytest-xdist; `scripts/check` keeps
+these tests on one worker with --dist loadgroup) as the non-root `postgres` user
+(the server refuses root), in a temporary directory, on a free port. Skipped with a clear reason
 where the binaries or the user are missing.
 """
 
@@ -50,20 +51,29 @@ def pg_server() -> Iterator[str]:
     if os.geteuid() == 0:
         for p in (root, data, sock):
             os.chown(p, pw.pw_uid, pw.pw_gid)
-    port = _free_port()
     subprocess.run(
         _as_postgres("initdb", "-D", str(data), "-U", "fieldsales", "--auth=trust", "-E", "UTF8",
                      "--locale=C"),
         check=True, capture_output=True,
     )  # fmt: skip
-    subprocess.run(
-        _as_postgres(
-            "pg_ctl", "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-            f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ),
-        check=True, capture_output=True,
-    )  # fmt: skip
+    # Parallel workers (pytest -n) each start a server of their own: its own directory,
+    # socket directory and port. A port taken between _free_port() and the start is
+    # tried again with another.
+    for attempt in range(3):
+        port = _free_port()
+        started = subprocess.run(
+            _as_postgres(
+                "pg_ctl", "-D", str(data), "-w", "-l", str(root / "log"), "-o",
+                f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start",
+            ),
+            capture_output=True,
+        )  # fmt: skip
+        if started.returncode == 0:
+            break
+        if attempt == 2:
+            log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
+            raise RuntimeError(f"PostgreSQL did not start: {started.stderr!r}\n{log}")
     try:
         yield f"postgresql://fieldsales@127.0.0.1:{port}"
     finally:
@@ -83,3 +93,11 @@ def pg_url(pg_server: str) -> str:
     with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{pg_server}/{name}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With --dist loadgroup, every PostgreSQL test runs on one worker: one server."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("postgres"))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -73,7 +72,7 @@ def test_migrations_and_ranking_on_postgres(pg_url: str) -> None:
     assert occurred == datetime(2026, 11, 1, 2, tzinfo=UTC)
 
 
-def test_rank_cli_against_postgres_url(pg_url: str, tmp_path: Path) -> None:
+def test_rank_cli_against_postgres_url(pg_url: str, tmp_path: Path, cli: Any) -> None:
     engine = open_engine(pg_url)
     with session_scope(engine) as s:
         s.add(
@@ -86,10 +85,6 @@ def test_rank_cli_against_postgres_url(pg_url: str, tmp_path: Path) -> None:
                 last_order_date=date(2025, 1, 1),
             )
         )
-    proc = subprocess.run(
-        [sys.executable, "-m", "fieldsales", "--db", pg_url, "rank", "--json"],
-        capture_output=True, text=True, timeout=120,
-        env={"FIELDSALES_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    proc = cli("--db", pg_url, "rank", "--json", home=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert [a["company"] for a in json.loads(proc.stdout)["accounts"]] == ["大阪機工"]

@@ -19,7 +19,7 @@ DAY = date(2026, 12, 1)
 HOSTILE = "*株式会社*\x00\x07\x1b[31m_赤_\x0b\x0c\ufffe [x](javascript:1) <b>#1</b> | ~~y~~ \x85"
 
 
-def _plan(engine: Engine, settings: Settings, seeded) -> object:  # type: ignore[no-untyped-def]
+def _plan(engine: Engine, settings: Settings, seeded) -> object:
     seeded(12)
     with engine.begin() as conn:
         conn.exec_driver_sql(

@@ -115,9 +115,9 @@ def check_by_method(pd: planned_day.PlannedDay, settings: Settings) -> None:
         win = account_window(pd.plan.day, *hours_of(pd, s.account_id))
         assert win is not None, f"{a.company} is closed on {pd.plan.day:%A}"
         assert win[0] <= s.start_s and s.departure_s <= win[1]
-    for c in pd.calls:
-        assert c.account_id not in stops
-        a = pd.accounts[c.account_id]
+    for call in pd.calls:
+        assert call.account_id not in stops
+        a = pd.accounts[call.account_id]
         assert settings.channels.fit["phone"][a.rank] != "no"  # type: ignore[index]
 
 
@@ -168,7 +168,7 @@ def test_d_rank_is_never_visited_and_c_needs_a_reason(base: Engine) -> None:
     ranks = [pd.accounts[st_.account_id].rank for st_ in pd.plan.stops]
     assert "D" not in ranks
     whys = {stop_why(pd, st_.account_id) for st_ in pd.plan.stops}
-    assert all(not w.startswith("C ") or "△ " in w for w in whys)
+    assert whys and all(not w.startswith("C ") or "△ " in w for w in whys)
     # an excluded D account says why
     d = next(a for a in pd.excluded if pd.excluded[a].startswith("rank D"))
     assert "channel fit ×" in pd.excluded[d]
@@ -200,7 +200,9 @@ def test_score_objective_still_plans(base: Engine) -> None:
 
 
 def test_same_inputs_give_the_same_plan(base: Engine) -> None:
-    s = fast(default_settings())
+    # the engines stop on iteration counts; the wall-clock cap must not be what stops
+    # them, or a busy machine (parallel tests) gives two different plans
+    s = fast(default_settings(), solver_seconds=20)
     a = planner.plan_day(base, s, day=TUESDAY)
     b = planner.plan_day(base, s, day=TUESDAY)
     assert [x.account_id for x in a.plan.stops] == [x.account_id for x in b.plan.stops]
@@ -273,6 +275,7 @@ def test_plan_json_carries_values_and_calls(base: Engine) -> None:
     pd = planner.plan_day(base, s, day=TUESDAY)
     data = plan_json(pd, s)
     assert data["totals"]["value_unit"] == "yen"
+    assert data["stops"]
     assert all(isinstance(x["expected_value"], int) and x["why"] for x in data["stops"])
     assert data["calls"] and all(c["script"] and c["phone"] for c in data["calls"])
     assert data["totals"]["net_value"] == pytest.approx(

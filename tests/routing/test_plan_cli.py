@@ -1,26 +1,21 @@
-"""`fieldsales plan` and `nearby` as a user runs them: real processes, real files."""
+"""`fieldsales plan` and `nearby` as a user runs them, on real files."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldsales", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_plan_json_and_export(engine: Engine, db_path: Path, seeded, tmp_path: Path) -> None:
+def test_plan_json_and_export(
+    engine: Engine, cli: Any, db_path: Path, seeded, tmp_path: Path
+) -> None:
     seeded(40)
     out = tmp_path / "out"
-    r = run(
+    r = cli(
         "--db",
         str(db_path),
         "plan",
@@ -53,37 +48,37 @@ def test_plan_json_and_export(engine: Engine, db_path: Path, seeded, tmp_path: P
     assert gpx.count("<wpt") == len(data["stops"])
 
 
-def test_plan_week_and_bad_input(engine: Engine, db_path: Path, seeded) -> None:
+def test_plan_week_and_bad_input(engine: Engine, cli: Any, db_path: Path, seeded) -> None:
     seeded(30)
-    r = run("--db", str(db_path), "plan", "--date", "2026-12-01", "--days", "2", "--json")
+    r = cli("--db", str(db_path), "plan", "--date", "2026-12-01", "--days", "2", "--json")
     assert r.returncode == 0, r.stderr
     days = json.loads(r.stdout)["days"]
     ids = [s["account_id"] for d in days for s in d["stops"]]
     assert len(days) == 2 and len(ids) == len(set(ids))
-    bad = run("--db", str(db_path), "plan", "--pin", "R0001@25:99")
+    bad = cli("--db", str(db_path), "plan", "--pin", "R0001@25:99")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--pin" in bad.stderr
-    missing = run("--db", str(db_path), "plan", "--pin", "NOPE@10:00")
+    missing = cli("--db", str(db_path), "plan", "--pin", "NOPE@10:00")
     assert missing.returncode == 1 and "NOPE" in missing.stderr
 
 
 def test_default_date_is_the_next_working_day(
-    engine: Engine, db_path: Path, seeded, tmp_path: Path
+    engine: Engine, cli: Any, db_path: Path, seeded, tmp_path: Path
 ) -> None:
     seeded(20)
     # today is not a working day here: the only one is the day after tomorrow
     today = date.today()
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"visits:\n  work_weekdays: [{(today.weekday() + 2) % 7}]\n")
-    r = run("--config", str(cfg), "--db", str(db_path), "plan", "--json")
+    r = cli("--config", str(cfg), "--db", str(db_path), "plan", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["date"] == (today + timedelta(days=2)).isoformat()
-    helptext = " ".join(run("plan", "--help").stdout.split())
+    helptext = " ".join(cli("plan", "--help").stdout.split())
     assert "next working day" in helptext
 
 
-def test_nearby(engine: Engine, db_path: Path, seeded) -> None:
+def test_nearby(engine: Engine, cli: Any, db_path: Path, seeded) -> None:
     seeded(40)
-    r = run(
+    r = cli(
         "--db",
         str(db_path),
         "nearby",

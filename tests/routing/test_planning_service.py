@@ -94,7 +94,8 @@ def test_replan_from_here_only_fits_the_rest_of_the_day(
     assert pd.plan.depart_s >= 16 * 3600
     assert pd.plan.return_s <= 18 * 3600
     assert pd.plan.lunch is None  # lunch window is over
-    assert all(pd.accounts[s.account_id].distance_km <= 8 for s in pd.plan.stops)
+    distances = [pd.accounts[s.account_id].distance_km for s in pd.plan.stops]
+    assert distances and all(d is not None and d <= 8 for d in distances)
     assert violations(pd.model, pd.plan) == []
     with pytest.raises(PlanError, match="over"):
         planner.replan_from_here(

@@ -13,13 +13,11 @@ from fieldsales.store.models import Account, AccountChange
 
 def history(engine: Engine, account_id: str) -> list[tuple[str, str | None, str | None, str]]:
     with Session(engine) as s:
-        rows = s.exec(
-            select(AccountChange).where(AccountChange.account_id == account_id)  # type: ignore[arg-type]
-        ).all()
+        rows = s.exec(select(AccountChange).where(AccountChange.account_id == account_id)).all()
         return sorted((r.field, r.old_value, r.new_value, r.source) for r in rows)
 
 
-def test_changed_fields_are_written_and_recorded(engine: Engine, add_account) -> None:  # type: ignore[no-untyped-def]
+def test_changed_fields_are_written_and_recorded(engine: Engine, add_account) -> None:
     acc = add_account(closed_weekdays="6", opens_at="09:00")
     before = acc.updated_at
     with session_scope(engine) as s:
@@ -38,14 +36,14 @@ def test_changed_fields_are_written_and_recorded(engine: Engine, add_account) ->
     ]
 
 
-def test_no_change_writes_no_history(engine: Engine, add_account) -> None:  # type: ignore[no-untyped-def]
+def test_no_change_writes_no_history(engine: Engine, add_account) -> None:
     acc = add_account(opens_at="09:00")
     with session_scope(engine) as s:
         assert update_account_fields(s, acc.id, {"opens_at": "09:00", "closes_at": None}) == []
     assert history(engine, acc.id) == []
 
 
-def test_a_new_company_name_moves_the_reimport_key(engine: Engine, add_account) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_company_name_moves_the_reimport_key(engine: Engine, add_account) -> None:
     acc = add_account(company="旧社名工業", address="丸の内1-2-3")
     with session_scope(engine) as s:
         update_account_fields(s, acc.id, {"company": "新社名工業"}, source="sync")
@@ -55,7 +53,7 @@ def test_a_new_company_name_moves_the_reimport_key(engine: Engine, add_account) 
     assert history(engine, acc.id) == [("company", "旧社名工業", "新社名工業", "sync")]
 
 
-def test_unknown_account_or_field_changes_nothing(engine: Engine, add_account) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_account_or_field_changes_nothing(engine: Engine, add_account) -> None:
     acc = add_account()
     with pytest.raises(AccountNotFound), session_scope(engine) as s:
         update_account_fields(s, "no-such-id", {"opens_at": "09:00"})

@@ -23,7 +23,7 @@ def snapshot(engine: Engine) -> list[dict[str, object]]:
         return [dict(r) for r in rows]
 
 
-def do_import(engine: Engine, settings: Settings, path: Path):  # type: ignore[no-untyped-def]
+def do_import(engine: Engine, settings: Settings, path: Path):
     return import_accounts(
         engine,
         path,
@@ -50,7 +50,7 @@ def test_tricky_cells_survive_the_round_trip_and_are_neutralised(
     engine: Engine,
     settings: Settings,
     tmp_path: Path,
-    add_account,  # type: ignore[no-untyped-def]
+    add_account,
 ) -> None:
     add_account(
         company='=HYPERLINK("http://evil","x")',

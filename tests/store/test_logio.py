@@ -6,13 +6,14 @@ In-process through cli.main on real SQLite files; the databases are read afterwa
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from fieldsales.cli import main
 from fieldsales.services.corrections import undo_last
@@ -90,7 +91,7 @@ def rep_db(engine, db_path, settings, add_account):
 
 
 @pytest.fixture
-def lead(tmp_path: Path, engine: Engine) -> tuple[Path, Engine]:
+def lead(tmp_path: Path, engine: Engine) -> Iterator[tuple[Path, Engine]]:
     """The lead's database: the same accounts (by external id) under other ids."""
     path = tmp_path / "lead.db"
     lead_engine = open_engine(path)
@@ -159,8 +160,9 @@ def test_round_trip_rep_to_file_to_lead(db_path, engine, rep_db, lead, settings,
         assert stops(t) == stops(s)
         route = t.get(Route, rep_db["route"])
         assert route is not None and route.planned_roi_pct == 250.0 and route.rep == "Sato"
-        assert t.get(Outcome, rep_db["fixed"]).supersedes == rep_db["wrong"]
-        assert t.get(Outcome, rep_db["undo"]).result == "undo"
+        fixed, undo = t.get(Outcome, rep_db["fixed"]), t.get(Outcome, rep_db["undo"])
+        assert fixed is not None and fixed.supersedes == rep_db["wrong"]
+        assert undo is not None and undo.result == "undo"
     assert states(lead_engine, settings) == states(engine, settings)
 
 
@@ -186,6 +188,7 @@ def test_a_route_changed_after_an_earlier_export_is_updated(
     assert cli(db_path, "export-log", "-o", str(first)) == 0
     with session_scope(engine) as s:
         route = s.get(Route, rep_db["route"])
+        assert route is not None
         route.status, route.actual_km = "done", 42.5
         route.updated_at = route.updated_at + timedelta(hours=1)
     assert cli(db_path, "export-log", "-o", str(second)) == 0
@@ -194,11 +197,12 @@ def test_a_route_changed_after_an_earlier_export_is_updated(
     assert "0 new routes, 0 already present, 1 updated" in capsys.readouterr().out
     with Session(lead_engine) as t:
         route = t.get(Route, rep_db["route"])
-        assert (route.status, route.actual_km) == ("done", 42.5)
+        assert route is not None and (route.status, route.actual_km) == ("done", 42.5)
     # the older file again does not take it back
     assert cli(lead_path, "import-log", str(first)) == 0
     with Session(lead_engine) as t:
-        assert t.get(Route, rep_db["route"]).status == "done"
+        route = t.get(Route, rep_db["route"])
+        assert route is not None and route.status == "done"
 
 
 def _truncate(path: Path) -> None:
@@ -262,7 +266,7 @@ def test_a_damaged_file_is_refused_whole(db_path, rep_db, lead, tmp_path, capsys
 def test_an_unknown_account_refuses_the_file(db_path, rep_db, lead, tmp_path, capsys):
     lead_path, lead_engine = lead
     with session_scope(lead_engine) as s:
-        s.execute(sa.delete(Account).where(Account.external_id == "C003"))
+        s.execute(sa.delete(Account).where(col(Account.external_id) == "C003"))
     out = tmp_path / "sato.jsonl"
     assert cli(db_path, "export-log", "-o", str(out)) == 0
     before = dump(lead_engine)

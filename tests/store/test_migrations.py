@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +25,7 @@ def test_new_database_is_created_at_head_with_pragmas(db_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert (conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 1000
     names = set(sa.inspect(engine).get_table_names())
     assert {"account", "outcome", "route", "route_stop", "account_change", "geocode_cache"} <= names
 
@@ -114,25 +112,6 @@ def test_locked_database_gives_clear_error(db_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
-
-
-def test_domain_and_store_do_not_import_the_ui() -> None:
-    code = (
-        "import sys\n"
-        "import fieldsales.domain.scoring, fieldsales.domain.dormancy, fieldsales.domain.contact\n"
-        "import fieldsales.store.db, fieldsales.store.queries, fieldsales.services.rank\n"
-        "assert 'textual' not in sys.modules, 'textual imported'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    pure = (
-        "import sys, pkgutil, importlib, fieldsales.domain as d\n"
-        "for m in pkgutil.iter_modules(d.__path__):\n"
-        "    importlib.import_module('fieldsales.domain.' + m.name)\n"
-        "bad = [m for m in ('textual', 'sqlmodel', 'sqlalchemy', 'geopy', 'requests')"
-        " if m in sys.modules]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", pure], check=True)
 
 
 def test_unwritable_location_gives_clear_error(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from textual.app import App
 
 from fieldsales.config import Settings, default_settings
 from fieldsales.store.db import session_scope
@@ -119,3 +120,17 @@ async def _settle(pilot: Any) -> None:
 def settle() -> Callable[[Any], Any]:
     """Wait until every worker finished and its messages were handled."""
     return _settle
+
+
+@pytest.fixture
+def notifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every message the app showed with `notify()`, oldest first; here they never expire."""
+    shown: list[str] = []
+    original = App.notify
+
+    def notify(self: App[Any], message: str, *args: Any, **kwargs: Any) -> None:
+        shown.append(str(message))
+        original(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify)
+    return shown

@@ -25,13 +25,20 @@ CHILD = textwrap.dedent(
 
     async def main():
         app = make_app(default_settings(), open_engine(sys.argv[1]))
+        shown, notify = [], app.notify
+
+        def record(message, *args, **kwargs):
+            shown.append(str(message))
+            notify(message, *args, **kwargs)
+
+        app.notify = record
         async with app.run_test(size=(120, 40)) as pilot:
             while not app.loaded:
                 await pilot.pause(0.05)
             await pilot.press("l")
             await pilot.pause(0.2)
             await pilot.press("4", "ctrl+s")
-            while not any("Outcome saved" in n.message for n in app._notifications):
+            while not any("Outcome saved" in m for m in shown):
                 await pilot.pause(0.02)
             print("SAVED", flush=True)
             await asyncio.sleep(60)  # still running: the parent kills it here
@@ -54,6 +61,7 @@ def test_outcome_survives_sigkill_after_the_notification(tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         env=env,
     )
+    assert proc.stdout is not None and proc.stderr is not None
     try:
         deadline = time.monotonic() + 60
         line = b""

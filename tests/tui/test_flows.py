@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
+from textual.widgets import Input, OptionList, RadioButton
 
 from fieldsales.store.models import Outcome
 from fieldsales.tui.screens.detail import DetailScreen
@@ -149,7 +150,7 @@ async def test_detail_of_account_without_position_says_so(book, new_app, settle)
         assert "—/—" in static_text(app.screen, "#score-bars")
 
 
-async def test_change_reference_point_by_typed_coordinates(book, new_app, settle):
+async def test_change_reference_point_by_typed_coordinates(book, new_app, settle, notifications):
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -168,12 +169,14 @@ async def test_change_reference_point_by_typed_coordinates(book, new_app, settle
         await pilot.pause()
         await pilot.press(*"nosuchaccount", "enter")
         await settle(pilot)
-        failures = [n.message for n in app._notifications if "no such account" in n.message]
+        failures = [m for m in notifications if "no such account" in m]
         assert len(failures) == 1, failures  # one failure, one message
         assert app.origin[1:] == (34.70, 135.50)
 
 
-async def test_log_outcome_three_keys_saves_row_and_updates_stage(book, engine, new_app, settle):
+async def test_log_outcome_three_keys_saves_row_and_updates_stage(
+    book, engine, new_app, settle, notifications
+):
     app = new_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -188,7 +191,7 @@ async def test_log_outcome_three_keys_saves_row_and_updates_stage(book, engine, 
         assert len(rows) == 1
         assert (rows[0].channel, rows[0].result, rows[0].rep) == ("phone", "next_action", "Sato")
         assert app.item(book["big"].id).stage == "reactivating"
-        assert any("Outcome saved" in n.message for n in app._notifications)
+        assert any("Outcome saved" in m for m in notifications)
 
 
 async def test_log_visit_with_stage_amount_and_due_date(book, engine, new_app, settle):
@@ -204,11 +207,11 @@ async def test_log_visit_with_stage_amount_and_due_date(book, engine, new_app, s
         await pilot.click("#channel RadioButton")  # Visit
         await pilot.pause()
         assert modal.query_one("#visit-box").display
-        modal.query_one("#visit-stage").query("RadioButton")[3].value = True  # got a next action
-        modal.query_one("#next-action").value = "demo at their office"
-        modal.query_one("#due").value = "+7"
-        modal.query_one("#amount").value = "1,200,000"
-        modal.query_one("#minutes").value = "40"
+        modal.query_one("#visit-stage").query(RadioButton)[3].value = True  # got a next action
+        modal.query_one("#next-action", Input).value = "demo at their office"
+        modal.query_one("#due", Input).value = "+7"
+        modal.query_one("#amount", Input).value = "1,200,000"
+        modal.query_one("#minutes", Input).value = "40"
         await pilot.press("6", "ctrl+s")  # order
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
@@ -231,14 +234,14 @@ async def test_invalid_date_is_a_message_and_nothing_is_saved(book, engine, new_
         await settle(pilot)
         await pilot.press("l")
         await pilot.pause()
-        app.screen.query_one("#due").value = "2026-13-45"
+        app.screen.query_one("#due", Input).value = "2026-13-45"
         await pilot.press("2", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, LogOutcomeScreen)  # still open, input kept
         assert "not a date" in static_text(app.screen, "#form-error")
         with Session(engine) as s:
             assert s.execute(sa.select(sa.func.count()).select_from(Outcome)).scalar_one() == 2
-        app.screen.query_one("#due").value = "2026-12-01"
+        app.screen.query_one("#due", Input).value = "2026-12-01"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -246,7 +249,7 @@ async def test_invalid_date_is_a_message_and_nothing_is_saved(book, engine, new_
             assert s.execute(sa.select(sa.func.count()).select_from(Outcome)).scalar_one() == 3
 
 
-async def test_second_refusal_pauses_the_account(book, engine, new_app, settle):
+async def test_second_refusal_pauses_the_account(book, engine, new_app, settle, notifications):
     app = new_app()
     big = book["big"].id
     async with app.run_test(size=(120, 40)) as pilot:
@@ -285,7 +288,7 @@ async def test_second_refusal_pauses_the_account(book, engine, new_app, settle):
         await settle(pilot)
         assert "丸の内精機" not in shown(app)
         assert app.item(big).paused_until == TODAY + timedelta(days=365)
-        assert any("not proposed until" in n.message for n in app._notifications)
+        assert any("not proposed until" in m for m in notifications)
 
 
 async def test_followups_grouped_by_day_open_and_log(book, engine, new_app, settle):
@@ -297,7 +300,7 @@ async def test_followups_grouped_by_day_open_and_log(book, engine, new_app, sett
         screen = app.screen
         assert isinstance(screen, FollowupsScreen)
         assert [g.day for g in screen.days] == [date(2026, 11, 17), TODAY]
-        options = screen.query_one("#followups")
+        options = screen.query_one("#followups", OptionList)
         texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert texts[0].startswith("2026-11-17  3 days overdue")
         assert "カブシキ物産" in texts[1] and "send the price list" in texts[1]
@@ -310,6 +313,7 @@ async def test_followups_grouped_by_day_open_and_log(book, engine, new_app, sett
         await pilot.pause()
         await pilot.press("2", "ctrl+s")  # reached, nothing agreed: still owed
         await settle(pilot)
+        assert isinstance(app.screen, FollowupsScreen)
         assert [g.day for g in app.screen.days] == [date(2026, 11, 17), TODAY]
         await pilot.press("enter")
         await settle(pilot)
@@ -318,6 +322,7 @@ async def test_followups_grouped_by_day_open_and_log(book, engine, new_app, sett
         await pilot.pause()
         await pilot.press("5", "ctrl+s")  # an appointment completes it
         await settle(pilot)
+        assert isinstance(app.screen, FollowupsScreen)
         assert [g.day for g in app.screen.days] == [TODAY]
 
 
@@ -371,7 +376,12 @@ async def test_help_settings_and_palette_list_actions(book, new_app, settle):
 
 
 async def test_locked_database_gives_a_message_and_the_app_keeps_working(
-    book, db_path, engine, new_app, settle
+    book,
+    db_path,
+    engine,
+    new_app,
+    settle,
+    notifications,
 ):
     import sqlite3
 
@@ -391,7 +401,7 @@ async def test_locked_database_gives_a_message_and_the_app_keeps_working(
             await pilot.press("2", "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, LogOutcomeScreen)  # kept open: nothing typed is lost
-            assert any("busy" in n.message or "locked" in n.message for n in app._notifications)
+            assert any("busy" in m or "locked" in m for m in notifications)
         finally:
             locker.rollback()
             locker.close()

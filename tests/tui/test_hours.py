@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import Session, select
+from textual.widgets import Input
 
 from fieldsales.store.models import Account, AccountChange
 from fieldsales.tui.screens.detail import DetailScreen
@@ -25,7 +26,7 @@ def history(engine, account_id: str) -> list[tuple[str, str | None, str | None, 
         return sorted((r.field, r.old_value, r.new_value, r.source) for r in rows)
 
 
-async def test_edit_hours_from_the_detail_screen(book, engine, new_app, settle):
+async def test_edit_hours_from_the_detail_screen(book, engine, new_app, settle, notifications):
     app = new_app()
     big = book["big"].id
     async with app.run_test(size=(120, 40)) as pilot:
@@ -49,7 +50,7 @@ async def test_edit_hours_from_the_detail_screen(book, engine, new_app, settle):
         ]
         contact = static_text(app.screen, "#contact")
         assert "Closed: Sat,Sun" in contact and "Hours: 09:00-17:00" in contact
-        assert any("Saved closed days and hours" in n.message for n in app._notifications)
+        assert any("Saved closed days and hours" in m for m in notifications)
         # the key is listed with its binding id for the keymap
         await pilot.press("question_mark")
         await pilot.pause()
@@ -70,16 +71,16 @@ async def test_bad_value_keeps_the_dialog_open_and_escape_saves_nothing(
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, HoursScreen)
-        modal.query_one("#closed-days").value = "水曜"
-        modal.query_one("#opening-hours").value = "17:00-9:00"
+        modal.query_one("#closed-days", Input).value = "水曜"
+        modal.query_one("#opening-hours", Input).value = "17:00-9:00"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is modal  # still open, with what was typed
         error = static_text(modal, "#form-error").strip()
         assert "not after opens" in error and "\n" not in error
-        assert modal.query_one("#opening-hours").value == "17:00-9:00"
-        modal.query_one("#closed-days").value = "週末"
-        modal.query_one("#opening-hours").value = "9-17"
+        assert modal.query_one("#opening-hours", Input).value == "17:00-9:00"
+        modal.query_one("#closed-days", Input).value = "週末"
+        modal.query_one("#opening-hours", Input).value = "9-17"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is modal
@@ -106,10 +107,10 @@ async def test_japanese_dialog_shows_the_stored_values_and_clears_them(
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, HoursScreen)
-        assert modal.query_one("#closed-days").value == "水・日"
-        assert modal.query_one("#opening-hours").value == "08:30-24:00"
-        modal.query_one("#opening-hours").value = "8時半～24時"  # the same hours, typed anew
-        modal.query_one("#closed-days").value = "なし"
+        assert modal.query_one("#closed-days", Input).value == "水・日"
+        assert modal.query_one("#opening-hours", Input).value == "08:30-24:00"
+        modal.query_one("#opening-hours", Input).value = "8時半～24時"  # the same hours, typed anew
+        modal.query_one("#closed-days", Input).value = "なし"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -61,7 +63,7 @@ def test_every_binding_of_every_screen_has_a_japanese_description() -> None:
     from fieldsales.i18n import tr
     from fieldsales.i18n.labels import BINDING_DESCRIPTIONS
 
-    classes: list[type] = [FieldSalesApp]
+    classes: list[type[DOMNode]] = [FieldSalesApp]
     for module in MODULES:
         classes += [
             v
@@ -72,7 +74,8 @@ def test_every_binding_of_every_screen_has_a_japanese_description() -> None:
         f"{cls.__name__}.{b.id}"
         for cls in classes
         for b in cls.BINDINGS
-        if getattr(b, "id", None)
+        if isinstance(b, Binding)
+        and b.id
         and (
             b.id not in BINDING_DESCRIPTIONS
             or (

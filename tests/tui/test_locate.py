@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import Session
+from textual.widgets import Static
 
 from fieldsales.store.models import Account
 from fieldsales.tui.screens.detail import DetailScreen
@@ -37,14 +38,16 @@ async def test_typed_latlon_is_previewed_then_saved(book, engine, new_app, settl
         assert "35.65810, 139.70170" in preview_text(screen)
         assert screen.query_one(RouteMap).route[-1] == (35.6581, 139.7017)
         with Session(engine) as s:  # nothing saved by a preview
-            assert s.get(Account, nowhere).lat is None
+            unsaved = s.get(Account, nowhere)
+            assert unsaved is not None and unsaved.lat is None
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
         with Session(engine) as s:
             acc = s.get(Account, nowhere)
+        assert acc is not None
         assert (acc.lat, acc.lon, acc.geo_source) == (35.6581, 139.7017, "manual")
-        assert "no location" not in str(app.screen.query_one("#contact").content)
+        assert "no location" not in str(app.screen.query_one("#contact", Static).content)
         item = app.item(nowhere)
         assert item.distance_km is not None
         assert cell_texts(item, "en", TODAY)[4].endswith("km")
@@ -64,6 +67,7 @@ async def test_postal_code_gives_a_town_position(book, engine, new_app, settle):
         await settle(pilot)
         with Session(engine) as s:
             acc = s.get(Account, nowhere)
+        assert acc is not None and acc.lat is not None
         assert acc.geo_precision == "town" and abs(acc.lat - 35.690) < 0.02
         rows = {a.company: a for a in app.screen_stack[1].query_one(AccountTable).rows}
         assert "≈ town" in cell_texts(rows["Nowhere Ltd"], "en", TODAY)[4]
@@ -87,7 +91,7 @@ async def test_bad_input_and_unknown_postal_code_are_messages(book, engine, new_
         assert "preview a position first" in preview_text(screen)
 
 
-async def test_geocoder_unreachable_is_one_message(book, engine, new_app, settle):
+async def test_geocoder_unreachable_is_one_message(book, engine, new_app, settle, notifications):
     from fieldsales.config import Geocoding
 
     app = new_app()
@@ -112,5 +116,5 @@ async def test_geocoder_unreachable_is_one_message(book, engine, new_app, settle
         await pilot.click("#by-geocoder")
         await settle(pilot)
         assert isinstance(app.screen, LocateScreen)
-        assert any("geocoder failed" in n.message for n in app._notifications)
+        assert any("geocoder failed" in m for m in notifications)
         assert screen.candidate is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import Session, col, select
-from textual.widgets import RadioSet
+from textual.widgets import Input, RadioSet
 
 from fieldsales.store.models import Outcome
 from fieldsales.tui.screens.detail import CorrectPickerScreen, DetailScreen
@@ -24,18 +24,6 @@ def rows_of(engine, account_id: str) -> list[Outcome]:
             .order_by(col(Outcome.created_at))
         )
         return list(s.exec(stmt).all())
-
-
-def record_notifications(app) -> list[str]:
-    seen: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        seen.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return seen
 
 
 async def test_l_2_ctrl_s_logs_phone_contacted(book, engine, new_app, settle):
@@ -57,9 +45,11 @@ async def test_l_2_ctrl_s_logs_phone_contacted(book, engine, new_app, settle):
         assert (row.channel, row.result) == ("phone", "contacted")
 
 
-async def test_ctrl_s_with_nothing_chosen_saves_nothing(book, engine, new_app, settle):
+async def test_ctrl_s_with_nothing_chosen_saves_nothing(
+    book, engine, new_app, settle, notifications
+):
     app = new_app()
-    seen = record_notifications(app)
+    seen = notifications
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("l")
@@ -74,9 +64,9 @@ async def test_ctrl_s_with_nothing_chosen_saves_nothing(book, engine, new_app, s
         assert rows_of(engine, book["big"].id) == []
 
 
-async def test_undo_and_take_it_back(book, engine, new_app, settle):
+async def test_undo_and_take_it_back(book, engine, new_app, settle, notifications):
     app = new_app()
-    seen = record_notifications(app)
+    seen = notifications
     town = book["town"].id
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -84,7 +74,7 @@ async def test_undo_and_take_it_back(book, engine, new_app, settle):
         await settle(pilot)
         await pilot.press("l")
         await pilot.pause()
-        app.screen.query_one("#amount").value = "800000"
+        app.screen.query_one("#amount", Input).value = "800000"
         await pilot.press("6", "ctrl+s")  # an order, by mistake
         await settle(pilot)
         assert app.item(town).stage == "revived"
@@ -134,10 +124,11 @@ async def test_correct_an_entry(book, engine, new_app, settle):
         await settle(pilot)
         form = app.screen
         assert isinstance(form, LogOutcomeScreen)
-        assert form.query_one("#result", RadioSet).pressed_button.name == "interested"
-        assert form.query_one("#next-action").value == "send the price list"
-        form.query_one("#due").value = ""
-        form.query_one("#next-action").value = ""
+        pressed = form.query_one("#result", RadioSet).pressed_button
+        assert pressed is not None and pressed.name == "interested"
+        assert form.query_one("#next-action", Input).value == "send the price list"
+        form.query_one("#due", Input).value = ""
+        form.query_one("#next-action", Input).value = ""
         await pilot.press("5", "ctrl+s")  # it was an appointment, in fact
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy.engine import Engine
+from textual.widgets import DataTable
 
 from fieldsales.config import Settings
 from fieldsales.services.outcomes import OutcomeInput, log_outcome
@@ -48,7 +49,7 @@ def _route(engine: Engine, settings: Settings, account_id: str) -> str:
 
 
 def _cells(screen: ReviewScreen, key: str) -> dict[str, str]:
-    table = screen.query_one("#kpi-table")
+    table = screen.query_one("#kpi-table", DataTable)
     names = [str(c.value) for c in table.columns]
     return {n: str(v) for n, v in zip(names, table.get_row(key), strict=True)}
 
@@ -85,7 +86,7 @@ async def test_review_figures_filters_drill_down_and_routes(
         # per channel; phone: a's order and c's two no-answers (d's appointment was undone)
         await pilot.press("g")
         await settle(pilot)
-        table = screen.query_one("#kpi-table")
+        table = screen.query_one("#kpi-table", DataTable)
         assert [str(k.value) for k in table.rows] == ["dm", "email", "phone", "visit", TOTAL_KEY]
         assert _cells(screen, "phone")["contacted"] == "2"
         table.move_cursor(row=2, column=1)  # phone, contacted
@@ -137,12 +138,12 @@ async def test_review_in_japanese_and_language_switch(
         await settle(pilot)
         screen = app.screen
         assert "キャンペーン振り返り" in static_text(screen, "#rv-title")
-        assert str(screen.query_one("#kpi-table").get_row(TOTAL_KEY)[0]) == "合計"
+        assert str(screen.query_one("#kpi-table", DataTable).get_row(TOTAL_KEY)[0]) == "合計"
         assert "ファネル" in static_text(screen, "#funnel")
         await pilot.press("f2")
         await settle(pilot)
         assert "Campaign review" in static_text(screen, "#rv-title")
-        assert str(screen.query_one("#kpi-table").get_row(TOTAL_KEY)[0]) == "Total"
+        assert str(screen.query_one("#kpi-table", DataTable).get_row(TOTAL_KEY)[0]) == "Total"
 
 
 async def test_review_of_a_database_without_outcomes_shows_a_hint(

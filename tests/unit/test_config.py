@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,14 +80,9 @@ def test_yaml_syntax_error_gives_line(tmp_path: Path) -> None:
         load_settings(f)
 
 
-def test_cli_bad_config_one_line_exit_2_no_traceback(tmp_path: Path) -> None:
+def test_cli_bad_config_one_line_exit_2_no_traceback(tmp_path: Path, cli: Any) -> None:
     f = write(tmp_path / "config.yaml", "scoring:\n  weights:\n    past_revenue: -1\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "fieldsales", "--config", str(f), "rank"],
-        capture_output=True,
-        text=True,
-        env={"FIELDSALES_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"},
-    )
+    proc = cli("--config", str(f), "rank", home=tmp_path / "home")
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{f}: scoring.weights.past_revenue: must be >= 0, got -1"
     assert "Traceback" not in proc.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_a_timezone_is_a_setting(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_the_stage_list_matches_the_vocabulary() -> None:
-    assert set(StageKey.__args__) == {s.value for s in Stage}
+    assert set(typing.get_args(StageKey)) == {s.value for s in Stage}
 
 
 def test_yaml_aliases_are_refused_at_once(

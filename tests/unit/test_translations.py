@@ -61,7 +61,10 @@ def test_the_template_holds_every_message_of_the_code() -> None:
     method_map = [("src/fieldsales/**.py", "fieldsales.i18n.extract:extract")]
     found = set()
     for _, _, message, _, context in extract_from_dir(
-        str(ROOT), method_map, keywords=_keywords(), comment_tags=()
+        str(ROOT),
+        method_map,
+        keywords=_keywords(),  # type: ignore[arg-type]
+        comment_tags=(),
     ):
         found.add((context, message))
     with POT.open("rb") as fh:
@@ -81,8 +84,8 @@ def test_every_message_is_translated_and_none_is_fuzzy(lang: str) -> None:
     for m in po:
         if not m.id:
             continue
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = tuple(m.string) if isinstance(m.string, tuple | list) else (m.string or "",)
+        ids = tuple(m.id) if isinstance(m.id, tuple | list) else (m.id,)
         if m.fuzzy or not all(s.strip() for s in strings):
             bad.append(("untranslated or fuzzy", m.context, m.id))
             continue
