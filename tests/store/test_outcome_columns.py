@@ -148,7 +148,8 @@ def test_ids_that_are_not_uuids_and_stored_times_without_fraction(
     with Session(engine) as s:
         s.connection().exec_driver_sql(
             "UPDATE outcome SET occurred_at = '2026-10-01 12:00:00' "
-            "WHERE id = (SELECT min(id) FROM outcome)"
+            "WHERE id = (SELECT min(id) FROM outcome WHERE result != 'undo' AND id NOT IN"
+            " (SELECT supersedes FROM outcome WHERE supersedes IS NOT NULL))"
         )
         cols = queries.outcome_columns(s, ids)
         events = queries.outcome_events(s)
