@@ -171,7 +171,7 @@ def accounts(n: int, seed: int) -> list[Account]:
 
 
 def expected_profit(acc: Account, settings: Any) -> float:
-    """METHOD section 6: P(appointment) x P(close) x expected deal x gross margin, in yen."""
+    """docs/method.md#roi: P(appointment) x P(close) x expected deal x gross margin, in yen."""
     roi = settings.roi
     return (
         roi.appointment_rate[acc.rank] * roi.close_rate[acc.rank] * acc.average_order

@@ -243,7 +243,7 @@ GIVEN = [
 ]
 TITLES = ["代表取締役", "部長", "課長", "係長", "主任", "購買担当", "総務課長", "工場長", "店長"]
 REPS = ["佐藤 一郎", "鈴木 花子", "高橋 健"]
-# METHOD section 2 reasons as Japanese CRM labels (the importer reads them).
+# the dormancy reasons (docs/method.md#dormancy-reasons) as Japanese CRM labels (the importer reads them).
 REASONS = [
     ("商品・サービスへの不満", 14),
     ("価格への不満", 18),
@@ -514,7 +514,7 @@ OUTCOME_HEADERS = [
     "duration_minutes",
     "notes",
 ]
-# METHOD section 2: the channel order of each reason.
+# docs/method.md#dormancy-reasons: the channel order of each reason.
 CHANNELS = {
     "商品・サービスへの不満": ["phone", "email", "visit"],
     "価格への不満": ["email", "dm", "phone"],

@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from fieldsales import __version__
 from fieldsales.context import Context
@@ -79,6 +80,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotOnlyGlobal(Exception):
+    pass
+
+
+class _GlobalOptions(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotOnlyGlobal(message)
+
+
+def _only_global_options(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`--config` and `--db` when they are all the arguments (the app opens): read
+    without importing every command's module. Anything else, `--help` or a
+    mistake included, is None and goes to the full parser."""
+    parser = _GlobalOptions(add_help=False, allow_abbrev=False)
+    parser.add_argument("--config")
+    parser.add_argument("--db")
+    try:
+        args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    except _NotOnlyGlobal:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def _open_app(ctx: Context) -> int:
     try:
         module = importlib.import_module("fieldsales.tui.app")
@@ -89,8 +116,12 @@ def _open_app(ctx: Context) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)  # `--help` and usage errors exit here, before the imports below
+    # `fieldsales [--config F] [--db D]` opens the app without building every command's
+    # parser; anything else (`--help` and usage errors included) goes to the full parser,
+    # and exits there before the imports below
+    args = _only_global_options(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     # Imported after parsing: they pull in pydantic and SQLAlchemy (most of the start-up time).
     from fieldsales.config import ConfigError
     from fieldsales.errors import UserError

@@ -51,3 +51,71 @@ def test_review(snap_compare, kpi_dataset, new_app, settle, language):
     assert snap_compare(
         new_app(language), terminal_size=(120, 40), run_before=_runner(settle, "v", "down")
     )
+
+
+async def _plan(pilot, settle) -> None:
+    """The Plan screen on the day's plan, solved in process (fixed seeds, no time cap hit)."""
+    from fieldsales.planning.engines import solve_default
+    from fieldsales.tui.screens.plan import PlanScreen
+
+    await settle(pilot)
+    screen = PlanScreen(solve=solve_default)
+    await pilot.app.push_screen(screen)
+    for _ in range(600):
+        if screen.planned is not None and not screen.busy:
+            break
+        await pilot.pause(0.05)
+    assert screen.planned is not None, "no plan appeared"
+    await settle(pilot)
+    await pilot.pause(0.1)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_plan(snap_compare, engine, app_settings, new_app, settle, seed_accounts, language):
+    """The day's route of twelve accounts near the office: stops, totals, call list, map."""
+    seed_accounts(engine, 12)
+    # the iteration count ends the solve, not the clock of a busy machine
+    visits = app_settings.visits.model_copy(update={"solver_seconds": 60.0})
+    app = new_app(language, visits=visits)
+
+    async def run_before(pilot) -> None:
+        await _plan(pilot, settle)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_locate(snap_compare, book, new_app, settle, language):
+    """Locating an account without a position: a typed LAT,LON previewed on the map."""
+    from fieldsales.tui.screens.detail import DetailScreen
+
+    account_id = book["nowhere"].id
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(DetailScreen(account_id))
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press(*"35.6581,139.7017", "enter")
+        await settle(pilot)
+        await pilot.pause(0.1)
+
+    assert snap_compare(new_app(language), terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_filters(snap_compare, book, new_app, settle, language):
+    assert snap_compare(new_app(language), terminal_size=(120, 40), run_before=_runner(settle, "f"))
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_settings(snap_compare, book, new_app, settle, language):
+    """Settings in use; the file paths are given relative so the snapshot is the same anywhere."""
+    from fieldsales.domain.scripts import load_scripts, scripts_path
+
+    app = new_app(language, source_files=("config.yaml",))
+    scripts = load_scripts(scripts_path())
+    scripts.source = "data/talk_scripts.yaml"
+    app._scripts = scripts
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_runner(settle, "f3"))

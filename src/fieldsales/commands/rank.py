@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "rank",
         help="rank dormant accounts by weighted score and distance",
-        description="Rank accounts by the six-criterion score (METHOD section 3), "
+        description="Rank accounts by the six-criterion score (docs/method.md, 'Score and ranks'), "
         "proximity measured from the reference point. Do-not-contact accounts never appear.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -132,7 +132,7 @@ def _as_json(
     learned = learned_for(base, settings) if base is not None else None
 
     def value(a: Any, channel: str) -> int:
-        """Expected gross profit of a contact, yen (METHOD section 3), with learned rates."""
+        """Expected gross profit of a contact, yen (docs/method.md#channel-fit), with learned rates."""
         return round(
             expected_value(a.rank, a.average_order, a.gross_margin, settings, channel, learned)
         )

@@ -24,7 +24,7 @@ DESCRIPTION = """\
 stops planned and visited (marked done, or an outcome logged against the
 stop), km, planned revenue and ROI (stored when the route was saved), and
 what was logged: revenue of the orders attributed to the route's visits,
-gross profit, cost, actual ROI (METHOD section 6), orders and reactivations
+gross profit, cost, actual ROI (docs/method.md, 'ROI'), orders and reactivations
 (orders from accounts that had turned dormant). Cost = roi.day_rate + km x
 roi.cost_per_km + roi.expenses_per_day + the costs logged on the route's
 outcomes; km is the planned km (driven km is not logged). Corrections and
@@ -32,7 +32,7 @@ undos are applied. A route with no stop visited yet has no actual ROI.
 
 --route ID: that route's stops in visiting order with their outcomes.
 
---by rank|channel|reason|rep|week|month: the campaign KPIs (METHOD section 7)
+--by rank|channel|reason|rep|week|month: the campaign KPIs (docs/method.md, 'KPIs')
 per group, from the outcomes in effect of the period (by the outcome's local
 date) and rep: accounts contacted, contact rate (contacted / target
 accounts: the accounts of the rank or main reason; every account for the

@@ -170,7 +170,7 @@ def routes_page(rows: list[RouteRow], out: Out) -> None:
     else:
         parts.append("<p>No saved routes match.</p>")
     parts.append(
-        "<p>Actual ROI (METHOD section 6): revenue of the orders attributed to the route's "
+        "<p>Actual ROI (docs/method.md, 'ROI'): revenue of the orders attributed to the route's "
         "visits x gross margin, against the day rate, km cost, expenses and logged costs. "
         "A route with no stop visited has no actual ROI yet.</p>"
     )

@@ -1,4 +1,4 @@
-"""METHOD section 3: the rank x channel fit decides the work, not only the rank.
+"""docs/method.md#channel-fit: the rank x channel fit decides the work, not only the rank.
 
 ◎ (best) and ○ (good) make an account a candidate for a channel; △ (reason)
 only with a reason (a positive reaction logged, a follow-up due, or a stop
@@ -70,7 +70,7 @@ STATIC_WHY = {1: WHY_POSITIVE, 2: WHY_FOLLOWUP}
 
 def best_channel(cfg: Channels, rank: str, reason_order: Sequence[str], allowed: set[str]) -> str:
     """The channel with the best fit among `allowed`; ties go to the reason's
-    channel order (METHOD section 2), then to the order of CHANNELS."""
+    channel order (docs/method.md#dormancy-reasons), then to the order of CHANNELS."""
 
     def key(ch: str) -> tuple[int, int, int]:
         pos = reason_order.index(ch) if ch in reason_order else len(reason_order)

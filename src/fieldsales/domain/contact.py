@@ -1,4 +1,4 @@
-"""Contact state of an account from its logged outcomes (METHOD sections 5 and 8).
+"""Contact state of an account from its logged outcomes (docs/method.md#phone-practice, #care-points).
 
 - a pending follow-up (the due date of a next action) stays pending until an
   outcome completes it or replaces it:

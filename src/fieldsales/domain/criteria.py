@@ -1,4 +1,4 @@
-"""METHOD section 3 as data: one entry per score criterion, in METHOD order.
+"""docs/method.md#score-and-ranks as data: one entry per score criterion, in its order.
 
 Everything else about a criterion is derived from its entry:
 

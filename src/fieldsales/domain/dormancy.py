@@ -1,4 +1,4 @@
-"""METHOD section 1: the lifecycle stage of an account, derived from data and events.
+"""docs/method.md#stages: the lifecycle stage of an account, derived from data and events.
 
 Stage is never stored: it is recomputed from the last order date, the purchase
 cycle and the outcomes logged since, so logs merged from several laptops give
@@ -62,7 +62,7 @@ def compute_stage(
     outcomes: Iterable[OutcomeFact],
     cfg: Dormancy,
 ) -> Stage:
-    """The stage per METHOD section 1, outcomes taken into account.
+    """The stage per docs/method.md#stages, outcomes taken into account.
 
     - an order logged after the account became dormant: revived
     - a positive outcome (config `dormancy.positive_results`) since then: reactivating

@@ -10,7 +10,7 @@ which is p0 with no data and moves to s / n as data grows.
 
 What is counted (per account and channel, outcomes in effect only):
 - a contact: the account was contacted by that channel (any result, "no
-  answer" included: the config rates are per account contacted, METHOD 6);
+  answer" included: the config rates are per account contacted, docs/method.md#roi);
 - an appointment: among those, an appointment or an order was logged (an
   order passed the appointment step); "next action" is not one: it is a
   lighter step (material, a call back);

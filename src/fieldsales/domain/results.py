@@ -1,4 +1,4 @@
-"""What each outcome result means, as one table (METHOD sections 5, 7).
+"""What each outcome result means, as one table (docs/method.md#phone-practice, #kpis).
 
 The KPI funnel (store/kpi_report, store/kpi_drill) and the contact funnel the
 rates are learned from (store/queries.contact_funnel) read their sets of

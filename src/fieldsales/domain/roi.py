@@ -1,4 +1,4 @@
-"""METHOD section 6: the planned ROI of a visit day, in integer yen.
+"""docs/method.md#roi: the planned ROI of a visit day, in integer yen.
 
     ROI % = (expected revenue x gross margin - total cost) / total cost x 100
 
@@ -44,7 +44,7 @@ def rates(
     The one place the planner and the ROI read rates from: the config.yaml
     rates per rank (roi.appointment_rate, roi.close_rate), the appointment
     rate scaled by the channel's success against a visit
-    (channels.success_factor, METHOD section 7). With `learned` (from
+    (channels.success_factor, docs/method.md#kpis). With `learned` (from
     domain.rates.learned_rates) the rates learned from logged outcomes for
     (rank, channel) are used instead, where it has them.
     """
@@ -64,7 +64,7 @@ def expected_value(
     channel: str = "visit",
     learned: LearnedRates | None = None,
 ) -> float:
-    """Expected gross profit of one contact, in yen (METHOD section 3):
+    """Expected gross profit of one contact, in yen (docs/method.md#channel-fit):
     P(appointment) x P(close) x expected deal x gross margin."""
     p_appt, p_close = rates(rank, channel, settings, learned)
     deal = average_order if average_order else settings.roi.default_deal
@@ -122,7 +122,7 @@ def roi_from(profit: float, revenue: float, km: float, cfg: Roi) -> DayRoi:
 
 
 def actual_roi(revenue: int, gross_profit: int, km: float, expenses: int, cfg: Roi) -> DayRoi:
-    """The method's formula on what was logged for a route (METHOD section 6).
+    """The method's formula on what was logged for a route (docs/method.md#roi).
 
     `revenue` and `gross_profit` come from the orders attributed to the
     route's visits; `expenses` are the costs logged on its outcomes. Cost =

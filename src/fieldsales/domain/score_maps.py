@@ -1,4 +1,4 @@
-"""The two ways a raw fact becomes a score 1-10 (METHOD section 3), vectorised:
+"""The two ways a raw fact becomes a score 1-10 (docs/method.md#score-and-ranks), vectorised:
 a numeric value through thresholds (`Steps`), a category through a map.
 
 Pure numpy; the thresholds and maps come from config.yaml (`scoring`).

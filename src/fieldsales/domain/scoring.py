@@ -1,4 +1,4 @@
-"""METHOD section 3: the six-criterion weighted score and the A-D rank.
+"""docs/method.md#score-and-ranks: the six-criterion weighted score and the A-D rank.
 
 Transparent by design: every total comes with its per-criterion breakdown
 (raw value, score 1-10, weight, points) so the rep sees why an account ranks
@@ -46,7 +46,7 @@ __all__ = [
     "weighted",
 ]
 
-# The method's criteria by name, in METHOD order (domain/criteria.py is the registry).
+# The method's criteria by name, in the method's order (domain/criteria.py is the registry).
 CRITERIA = tuple(c.id for c in registry.CRITERIA)
 
 

@@ -1,4 +1,4 @@
-"""Talk scripts and approaches per dormancy reason (METHOD sections 2, 4, 5).
+"""Talk scripts and approaches per dormancy reason (docs/method.md#dormancy-reasons, #visiting, #phone-practice).
 
 The texts live in talk_scripts.yaml (bundled, or a user copy that replaces it)
 so a team lead can edit them without touching code. Rendering fills the

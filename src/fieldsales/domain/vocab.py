@@ -55,7 +55,7 @@ UNDO = "undo"
 
 
 class VisitStage(StrEnum):
-    """METHOD section 4: how far a visit got."""
+    """How far a visit got (docs/method.md#visiting)."""
 
     none = "none"
     met = "met"  # met the right person

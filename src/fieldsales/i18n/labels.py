@@ -129,6 +129,15 @@ GEO_MARKS: dict[str, str] = {
     "building": N_("building"),
 }
 
+# where an account's position came from (Account.geo_source)
+GEO_SOURCES: dict[str, str] = {
+    "import": N_("imported"),
+    "postal": N_("postal code"),
+    "address": N_("address"),
+    "nominatim": N_("geocoder"),
+    "manual": N_("typed in"),
+}
+
 # the account list's columns
 COLUMN_TITLES: dict[str, str] = {
     "rank": NP_("list position", "Rank"),

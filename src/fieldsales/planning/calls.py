@@ -1,10 +1,10 @@
-"""The day's call list (METHOD sections 3 and 5): the accounts whose best channel
+"""The day's call list (docs/method.md#channel-fit, #phone-practice): the accounts whose best channel
 today is the phone, ordered by expected value, sized to the phone windows.
 
 An account is on it when the phone is the best channel it has today: visited
 accounts are not called, so the phone competes with DM and email only, and a
 tie goes to the channel order of the account's dormancy reason (talk
-scripts, METHOD section 2). A △ fit needs its reason, a × fit never calls.
+scripts, docs/method.md#dormancy-reasons). A △ fit needs its reason, a × fit never calls.
 `phone_script` is a call's talk script (the Plan screen, the sheets, JSON).
 """
 
@@ -115,7 +115,7 @@ def call_list(
 
 
 def phone_script(a: Any, settings: Settings, day: date) -> str:
-    """The phone talk script for the account's main dormancy reason (METHOD section 5)."""
+    """The phone talk script for the account's main dormancy reason (docs/method.md#phone-practice)."""
     from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
 
     facts = ScriptFacts(

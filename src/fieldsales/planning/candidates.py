@@ -1,7 +1,7 @@
 """The day's candidates from the ranking: who may be visited, what a visit is worth.
 
 Service code (reads the planning columns with the ranking). Exclusions
-follow METHOD section 8 and the channel fit of section 3; values are yen of
+follow docs/method.md#care-points and the channel fit (#channel-fit); values are yen of
 expected gross profit (or the score); only the best `visits.candidate_limit`
 by value per minute become candidates of the day model (planning.day_model),
 so no matrix ever grows with the account base. The call list
@@ -193,7 +193,7 @@ def cached_array(base: RankBase, name: str, values: Sequence[Any]) -> npt.NDArra
 def contact_codes(
     base: RankBase, idx: npt.NDArray[np.intp], day: date, settings: Settings
 ) -> npt.NDArray[np.int8]:
-    """Exclusions that hold for every channel (METHOD section 8), one code per account."""
+    """Exclusions that hold for every channel (docs/method.md#care-points), one code per account."""
     v = settings.visits
     d = np.datetime64(day, "D")
     codes = np.zeros(len(idx), dtype=np.int8)
@@ -306,7 +306,7 @@ def build_model(
 ) -> tuple[DayModel, dict[str, RankedAccount], Exclusions]:
     """The day's model from the ranking, by the method, at any size.
 
-    Eligibility, channel fit (METHOD section 3), values and reachability are
+    Eligibility, channel fit (docs/method.md#channel-fit), values and reachability are
     computed for every account at once; only the best `visits.candidate_limit`
     by value per minute (visit + travel from the start) become candidates, so
     no matrix ever grows with the account base.

@@ -1,7 +1,7 @@
 """The plan checker (pure): every plan is verified against the day model before it is shown.
 
 It trusts nothing the solver or the scheduler computed: travel is recomputed
-from the coordinates, and each rule of METHOD section 4 is checked on its
+from the coordinates, and each rule of the working day (docs/method.md#visiting) is checked on its
 own, so a bug anywhere upstream shows as a named violation instead of a rep
 standing at a closed door.
 """
@@ -113,7 +113,7 @@ def violations(model: DayModel, plan: DayPlan, *, forbidden: Iterable[str] = ())
 
 
 def _fit_violations(model: DayModel, plan: DayPlan) -> list[str]:
-    """METHOD section 3: no visit where the fit is ×, nor △ without its reason."""
+    """docs/method.md#channel-fit: no visit where the fit is ×, nor △ without its reason."""
     if not model.visit_fit:
         return []
     fit = dict(model.visit_fit)

@@ -1,4 +1,4 @@
-"""METHOD section 4 as a model: one rep's day, its candidates, and the planned day.
+"""The working day of docs/method.md#visiting as a model: one rep's day, its candidates, and the planned day.
 
 Pure code: plain dataclasses in, plain dataclasses out. Time is integer
 seconds since local midnight of the plan's day (engines only take integers).
@@ -156,7 +156,7 @@ class AccountFacts(Protocol):
 
 
 def exclusion_reason(acc: AccountFacts, day: date, settings: Settings) -> str | None:
-    """Why an account may not be visited on `day` (METHOD section 8), or None."""
+    """Why an account may not be visited on `day` (docs/method.md#care-points), or None."""
     v = settings.visits
     if acc.do_not_contact:
         return "do not contact"
@@ -188,7 +188,7 @@ def base_model(
     earliest_s: int | None = None,
     excluded_ids: frozenset[str] = frozenset(),
 ) -> DayModel:
-    """The day of METHOD section 4 with every number taken from config."""
+    """The day of docs/method.md#visiting with every number taken from config."""
     v, t = settings.visits, settings.travel
     work_start = seconds_of(v.work_start)
     if earliest_s is not None:  # re-planning from here: the day starts now

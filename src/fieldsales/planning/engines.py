@@ -32,7 +32,7 @@ import numpy.typing as npt
 from fieldsales.planning.day_model import END, START, DayModel, PlanError, hhmm, lunch_needed
 
 MAX_PRIORITY = 100  # VROOM rejects priorities above 100
-PRIZE_SCALE = 1000  # PyVRP: prize = score x 1 returned empty routes, x 1000 works (STACK.md)
+PRIZE_SCALE = 1000  # PyVRP: prize = score x 1 returned empty routes, x 1000 works
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def solve_vroom(problem: Problem, *, seconds: float | None = None) -> Solution:
         )
     if not problem.jobs:
         return [[] for _ in problem.vehicles]
-    # one thread: two threads on a busy 2-core laptop are not repeatable (STACK.md)
+    # one thread: two threads on a busy 2-core laptop are not repeatable
     sol = inp.solve(
         exploration_level=problem.exploration,
         nb_threads=1,

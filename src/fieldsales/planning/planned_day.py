@@ -28,7 +28,7 @@ class PinRequest:
 
 @dataclass(frozen=True)
 class Call:
-    """One call of the day's call list (METHOD section 5)."""
+    """One call of the day's call list (docs/method.md#phone-practice)."""
 
     account_id: str
     value: float  # expected gross profit of the call in yen (or the score)
@@ -62,7 +62,7 @@ def local_dt(day: date, seconds: int, zone: tzinfo | None = None) -> datetime:
 
 
 def day_roi(plan: DayPlan, accounts: dict[str, RankedAccount], settings: Settings) -> DayRoi:
-    """METHOD section 6 for the planned day.
+    """The ROI (docs/method.md#roi) of the planned day.
 
     Under the expected_profit objective the gross profit is exactly what the
     planner maximised: the stops' collected values (yen), so the ROI shown is

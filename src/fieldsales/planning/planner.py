@@ -1,7 +1,7 @@
 """Use cases of route planning: a day, a week, re-plan from here.
 
 Service code. Candidates come from the ranking (planning.candidates)
-measured from the day's start; exclusions follow METHOD section 8; the
+measured from the day's start; exclusions follow docs/method.md#care-points; the
 solver may run in-process or in the warm worker (pass `solve=`). Every plan
 handed out has passed planning.check. Editing a planned day is
 planning.edit, saving it planning.saved, opening a saved one planning.reopen.

@@ -1,7 +1,7 @@
 """Campaign KPIs per rank, channel, reason, rep, week or month (issue 14 section 3).
 
 Counts come from grouped SQL (store.kpi_report); this module turns them into
-METHOD section 7's rates. Per group:
+the rates of docs/method.md#kpis. Per group:
 
 - contacted: accounts with an outcome in effect (no answer included);
 - contact rate: contacted / target accounts. Targets are all accounts of the
@@ -15,7 +15,7 @@ METHOD section 7's rates. Per group:
 - cost: the cost logged on each outcome, else kpi.contact_cost of its channel;
   cost per reactivation: cost / reactivations;
 - gross profit: revenue x the account's margin; ROI: (gross profit - cost) /
-  cost (METHOD section 6's formula on what was logged);
+  cost (the formula of docs/method.md#roi on what was logged);
 - retention after revival: of the revivals at least kpi.retention_days old,
   the share that ordered again within those days;
 - coverage (when ranks are known: grouping or filtering by rank): the share of

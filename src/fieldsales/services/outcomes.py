@@ -1,4 +1,4 @@
-"""Use cases around logged outcomes (METHOD sections 4, 5, 8).
+"""Use cases around logged outcomes (docs/method.md#visiting, #phone-practice, #care-points).
 
 - `log_outcome`: validate and append one event in a single transaction, then
   return the account's new stage and contact state so the UI updates at once;

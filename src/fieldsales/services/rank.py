@@ -1,4 +1,4 @@
-"""Use case: rank the accounts from a reference point (METHOD sections 1, 3, 8).
+"""Use case: rank the accounts from a reference point (docs/method.md#stages, #score-and-ranks, #care-points).
 
 Two queries load what ranking needs of every account and its outcome facts;
 services.rank_table computes stage, distance and score for all of them at

@@ -234,7 +234,7 @@ class RankBase:
         positive_results = settings.dormancy.positive_results
         self.contact = contact_many(self.n, acc, day, res, due, settings.phone, positive_results)
         # a positive reaction logged since the last order (lets a △ account in,
-        # METHOD section 3)
+        # docs/method.md#channel-fit)
         positive = np.isin(res, list(positive_results))
         after = np.isnat(self.last_order[acc]) | (day > self.last_order[acc]) if len(acc) else acc
         self.positive = np.zeros(self.n, dtype=bool)

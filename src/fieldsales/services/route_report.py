@@ -1,6 +1,6 @@
 """The route history: planned against actual ROI per saved route (issue 14 section 2).
 
-Actual ROI is METHOD section 6's formula (domain.roi.actual_roi) on what was
+Actual ROI is the formula of docs/method.md#roi (domain.roi.actual_roi) on what was
 logged: orders attributed to the route's visits x gross margin, against the
 day rate + km x roi.cost_per_km + roi.expenses_per_day + the costs logged on
 the route's outcomes. Km is the route's actual km where one was recorded,

@@ -1,4 +1,4 @@
-"""Campaign targets against the actual, week by week (METHOD section 10).
+"""Campaign targets against the actual, week by week (docs/method.md#campaign-review).
 
 The campaign (config.yaml `campaign:`) sets reactivations and revenue per rank
 for its whole span. Each week gets its share of the targets pro rata by days,

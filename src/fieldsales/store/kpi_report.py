@@ -1,4 +1,4 @@
-"""SQL for the campaign KPIs (issue 14 section 3, METHOD section 7).
+"""SQL for the campaign KPIs (issue 14 section 3, docs/method.md#kpis).
 
 Two levels of GROUP BY, both in the database: first per (group, account),
 what happened to the account in that group (contacted, reached, responded,
@@ -286,7 +286,7 @@ def revivals(
     The revival is the account's first order of the window logged while it was
     dormant. It is due when kpi.retention_days have passed since (as of
     `as_of`), and retained when the account ordered again within those days:
-    still ordering after its revival (METHOD section 10, 定着化).
+    still ordering after its revival (docs/method.md#campaign-review, 定着化).
     """
     days = settings.kpi.retention_days
     key = _reason() if by == "reason" else _key(by, offset_minutes)

@@ -1,6 +1,6 @@
 """The tables (SQLModel). Alembic owns the schema: see store/migrations.
 
-Design rules (DESIGN.md, ROADMAP.md):
+Design rules:
 - accounts are the only rows a rep edits; every field change made by an import
   or an edit is kept in `account_change` (per-field history, later used by sync);
 - outcomes, routes and stops are keyed by UUIDs so they survive export/sync;

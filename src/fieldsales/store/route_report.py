@@ -12,7 +12,7 @@ What counts (the same rules as the attribution in store/outcome_log.py):
   gross profit each amount x the account's gross margin (else roi.gross_margin);
 - expenses are the `cost` of every outcome linked to the route's stops;
 - a reactivation is an account whose attributed order came after it had
-  turned dormant (METHOD section 1: the order day is past last order +
+  turned dormant (docs/method.md#stages: the order day is past last order +
   dormancy.at_risk_max_cycles purchase cycles, or no order was ever known).
 """
 

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fieldsales import __version__
+from fieldsales.i18n.labels import CRITERION_LABELS, label
 from fieldsales.tui.i18n import CREDITS, binding_description, node_bindings
 from fieldsales.tui.screens.base import BaseScreen
 
@@ -94,7 +95,10 @@ class SettingsScreen(_InfoScreen):
         table.add_row(self.t("Talk scripts"), scripts)
         table.add_row(self.t("Language"), self.lang)
         table.add_row(self.t("Office"), f"{s.office.label} ({s.office.lat}, {s.office.lon})")
-        weights = ", ".join(f"{k} {v:g}" for k, v in s.scoring.weights.model_dump().items())
+        weights = ", ".join(
+            f"{label(CRITERION_LABELS, k, self.lang)} {v:g}"
+            for k, v in s.scoring.weights.model_dump().items()
+        )
         table.add_row(self.t("Score weights"), weights)
         r = s.scoring.ranks
         table.add_row(self.t("Rank thresholds"), f"A ≥ {r.a:g}, B ≥ {r.b:g}, C ≥ {r.c:g}")

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from fieldsales.geo.distance import haversine_km
+from fieldsales.i18n.labels import GEO_MARKS, GEO_SOURCES, label
 from fieldsales.tui.i18n import geo_mark
 from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.widgets.route_map import RouteMap
@@ -144,14 +145,16 @@ class LocateScreen(FormModal):
         self.query_one(RouteMap).set_route(
             [(office.lat, office.lon), (candidate.lat, candidate.lon)], others
         )
-        precision = geo_mark(candidate.precision, self.lang) or candidate.precision
+        precision = geo_mark(candidate.precision, self.lang) or label(
+            GEO_MARKS, candidate.precision, self.lang
+        )
         text = Text(
             self.t(
                 "Preview: {lat:.5f}, {lon:.5f} ({precision}, {source})",
                 lat=candidate.lat,
                 lon=candidate.lon,
                 precision=precision,
-                source=candidate.source,
+                source=label(GEO_SOURCES, candidate.source, self.lang),
             )
         )
         km = haversine_km(office.lat, office.lon, candidate.lat, candidate.lon)

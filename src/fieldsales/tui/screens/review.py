@@ -1,4 +1,4 @@
-"""The team lead's campaign review (issue 14 section 3, METHOD sections 7 and 10).
+"""The team lead's campaign review (issue 14 section 3, docs/method.md#kpis, #campaign-review).
 
 The KPI table per rank, channel, reason, rep, week or month with a total row,
 the funnel of the highlighted row, a bar chart of one metric per group and

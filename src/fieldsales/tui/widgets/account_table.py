@@ -1,6 +1,6 @@
 """A virtual table of ranked accounts: only the visible rows are ever rendered.
 
-Textual's DataTable measures every cell and cannot hold 100,000 rows (STACK.md),
+Textual's DataTable measures every cell and cannot hold 100,000 rows,
 so this is a ScrollView using the Line API: the virtual height is the row
 count, `render_line` draws one row on demand, and the scrollbar covers all
 rows. Cells are padded by terminal cell width, so Japanese text aligns.

@@ -115,7 +115,7 @@ def funnel_table(row: KpiRow, lang: str, width: int = 30) -> Table:
 
 
 def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Table:
-    """METHOD's rates per rank and channel: the prior, what was logged, the learned rate."""
+    """The rates per rank and channel (docs/method.md#roi): the prior, what was logged, the learned rate."""
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
