@@ -53,13 +53,24 @@ def test_review(snap_compare, kpi_dataset, new_app, settle, language):
     )
 
 
+def _layout_solve(problem):
+    """VROOM's quick pass alone: the same answer on any machine. The snapshot guards
+    the screen's layout; the solvers' quality is tested and benchmarked elsewhere, and
+    their full search, under a wall-clock cap, may order a loaded CI machine's plan
+    differently."""
+    from dataclasses import replace
+
+    from fieldsales.planning.engines import solve_vroom
+
+    return [solve_vroom(replace(problem, exploration=0))]
+
+
 async def _plan(pilot, settle) -> None:
-    """The Plan screen on the day's plan, solved in process (fixed seeds, no time cap hit)."""
-    from fieldsales.planning.engines import solve_default
+    """The Plan screen on the day's plan, solved in process by a deterministic solve."""
     from fieldsales.tui.screens.plan import PlanScreen
 
     await settle(pilot)
-    screen = PlanScreen(solve=solve_default)
+    screen = PlanScreen(solve=_layout_solve)
     await pilot.app.push_screen(screen)
     for _ in range(600):
         if screen.planned is not None and not screen.busy:
@@ -72,8 +83,9 @@ async def _plan(pilot, settle) -> None:
 
 @pytest.mark.parametrize("language", LANGS)
 def test_plan(snap_compare, engine, app_settings, new_app, settle, seed_accounts, language):
-    """The day's route of twelve accounts near the office: stops, totals, call list, map."""
-    seed_accounts(engine, 12)
+    """The day's route of four accounts near the office: stops, totals, call list, map.
+    Few enough that every solver finds the one best order, on a loaded machine too."""
+    seed_accounts(engine, 4)
     # the iteration count ends the solve, not the clock of a busy machine
     visits = app_settings.visits.model_copy(update={"solver_seconds": 60.0})
     app = new_app(language, visits=visits)
