@@ -239,7 +239,7 @@ def print_report(ctx: Context, report: ImportReport) -> None:
         _say(
             err,
             f"note: columns not imported: {', '.join(report.ignored_columns)}; to read one, "
-            f"add --map 'COLUMN=FIELD' (fields: fieldsales import --help, README)",
+            f"add --map 'COLUMN=FIELD' (--map 'COLUMN=?' lists the fields)",
         )
 
 

@@ -504,7 +504,20 @@ class RowReader:
         self._split = {c.name: c.stores for c in COLUMNS if c.stores}
         self._units = {name: factor for name, (_, factor) in (units or {}).items()}
         self._closed = {c.name for c in COLUMNS if value_vocabulary(c)}
-        self.translated: Counter[tuple[str, str, str]] = Counter()
+        self._seen: Counter[tuple[str, str]] = Counter()  # (field, cell) read -> rows
+
+    @property
+    def translated(self) -> dict[tuple[str, str, str], int]:
+        """(field, cell as written, value stored) -> rows, where the two differ."""
+        out: dict[tuple[str, str, str], int] = {}
+        for (name, raw), n in self._seen.items():
+            col, read = self._columns[name]
+            value = read(raw)
+            stored = ("true" if value else "false") if col.kind == "bool" else str(value)
+            if raw.strip() != stored:
+                key = (name, raw.strip(), stored)
+                out[key] = out.get(key, 0) + n
+        return out
 
     def convert(self, cells: dict[str, str]) -> RowResult:
         """Read one row's cells (field -> raw text); every problem is collected, not raised."""
@@ -528,10 +541,7 @@ class RowReader:
                 out.errors.append(CellError(name, raw, str(exc)))
                 continue
             if name in self._closed:
-                text = raw.strip()
-                stored = ("true" if value else "false") if col.kind == "bool" else str(value)
-                if text != stored:
-                    self.translated[(name, text, stored)] += 1
+                self._seen[(name, raw)] += 1
             problem = _check(col, value, today)
             if problem:
                 out.errors.append(CellError(name, raw, problem))

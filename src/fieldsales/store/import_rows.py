@@ -141,7 +141,7 @@ def read_rows(
         report.problems.extend(problems)
         if progress is not None and (n % CHUNK == 0 or n == total):
             progress("checking", n, total)
-    report.translated = dict(reader.translated)
+    report.translated = reader.translated
     return good
 
 
