@@ -369,6 +369,12 @@ def _value_maps(v: Any) -> dict[str, dict[str, str]]:
     for name, values in v.items():
         if not isinstance(values, dict):
             raise ValueError(f"{name}: expected {{VALUE: CODE}}, e.g. {{競合に切替: competitor}}")
+        for k in values:
+            if isinstance(k, bool):
+                raise ValueError(
+                    f"{name}: a value YAML reads as yes/no (yes, no, on, off, true, false); "
+                    'quote it: {"yes": true}'
+                )
         out[str(name)] = {_yaml_word(k): _yaml_word(c) for k, c in values.items()}
     return out
 
