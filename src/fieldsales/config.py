@@ -348,10 +348,45 @@ class Geocoding(_Model):
     suspicious_km: Positive
 
 
+def _yaml_word(v: Any) -> str:
+    """A value as written, though YAML read it as a number or a flag (1, yes, true)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None or isinstance(v, dict | list):
+        raise ValueError("expected a value such as 競合に切替 or 1")
+    return str(v)
+
+
+def _value_maps(v: Any) -> dict[str, dict[str, str]]:
+    """import.values: FIELD -> {VALUE: CODE}; the codes are checked at import time."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError(
+            "expected FIELD: {VALUE: CODE}, e.g. main_reason: {競合に切替: competitor}"
+        )
+    out: dict[str, dict[str, str]] = {}
+    for name, values in v.items():
+        if not isinstance(values, dict):
+            raise ValueError(f"{name}: expected {{VALUE: CODE}}, e.g. {{競合に切替: competitor}}")
+        for k in values:
+            if isinstance(k, bool):
+                raise ValueError(
+                    f"{name}: a value YAML reads as yes/no (yes, no, on, off, true, false); "
+                    'quote it: {"yes": true}'
+                )
+        out[str(name)] = {_yaml_word(k): _yaml_word(c) for k, c in values.items()}
+    return out
+
+
 class ImportSettings(_Model):
     max_line_bytes: Annotated[int, Field(gt=0)]
     max_file_bytes: Annotated[int, Field(gt=0)]
     progress_min_rows: Annotated[int, Field(ge=0)]
+    # FIELD -> {VALUE: CODE}: a CRM's own words for a closed vocabulary (--map-value)
+    values: Annotated[dict[str, dict[str, str]], BeforeValidator(_value_maps)] = Field(
+        default_factory=dict
+    )
 
 
 def _zone_name(v: Any) -> str:

@@ -86,3 +86,19 @@ def test_cli_bad_config_one_line_exit_2_no_traceback(tmp_path: Path, cli: Any) -
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{f}: scoring.weights.past_revenue: must be >= 0, got -1"
     assert "Traceback" not in proc.stderr
+
+
+def test_import_values_read_numbers_and_flags_as_written(tmp_path: Path) -> None:
+    f = write(
+        tmp_path / "config.yaml",
+        'import:\n  values:\n    do_not_contact: {2: true, "yes": false, 済: "0"}\n',
+    )
+    values = load_settings(f).import_.values
+    assert values == {"do_not_contact": {"2": "true", "yes": "false", "済": "0"}}
+    assert load_settings(write(tmp_path / "empty.yaml", "import: {}\n")).import_.values == {}
+
+
+def test_import_values_refuse_an_unquoted_yes(tmp_path: Path) -> None:
+    f = write(tmp_path / "config.yaml", "import:\n  values:\n    do_not_contact: {yes: false}\n")
+    with pytest.raises(ConfigError, match="quote it"):
+        load_settings(f)

@@ -140,3 +140,60 @@ def test_bad_cells_name_column_value_and_reason(
 ) -> None:
     result = _row(**cells)
     assert [(e.column, reason in e.reason) for e in result.errors] == [(column, True)]
+
+
+@pytest.mark.parametrize(
+    ("header", "unit", "factor"),
+    [
+        ("購買サイクル(月)", "月", 365.2425 / 12),
+        ("購買周期（ヶ月）", "ヶ月", 365.2425 / 12),
+        ("発注周期(カ月)", "カ月", 365.2425 / 12),
+        ("purchase cycle (years)", "years", 365.2425),
+        ("cycle_months", "months", 365.2425 / 12),
+        ("cycle (y)", "y", 365.2425),
+        ("購買周期(年)", "年", 365.2425),
+    ],
+)
+def test_a_unit_in_a_header_is_read(header: str, unit: str, factor: float) -> None:
+    mapped = cols.map_headers(["会社名", header])
+    assert mapped.fields == {0: "company", 1: "purchase_cycle_days"}
+    assert mapped.units == {"purchase_cycle_days": (unit, factor)}
+
+
+def test_days_need_no_conversion_and_a_unit_on_another_field_is_no_match() -> None:
+    mapped = cols.map_headers(["会社名", "購買周期(日)", "住所(年)"])
+    assert mapped.fields == {0: "company", 1: "purchase_cycle_days"}
+    assert (mapped.units, mapped.ignored) == ({}, ["住所(年)"])
+
+
+def test_months_and_years_agree() -> None:
+    months = cols.RowReader(VOCAB, TODAY, {"purchase_cycle_days": ("月", 365.2425 / 12)})
+    years = cols.RowReader(VOCAB, TODAY, {"purchase_cycle_days": ("年", 365.2425)})
+    for n in range(1, 6):
+        by_month = months.convert({"purchase_cycle_days": str(12 * n)}).values
+        by_year = years.convert({"purchase_cycle_days": str(n)}).values
+        assert by_month == by_year
+    assert months.convert({"purchase_cycle_days": "3"}).values == {"purchase_cycle_days": 91}
+
+
+@pytest.mark.parametrize("raw", ["済", "○", "TRUE", "はい", "yes", "1", "連絡不可"])
+def test_do_not_contact_flags(raw: str) -> None:
+    assert _row(do_not_contact=raw).values["do_not_contact"] is True
+
+
+def test_user_value_maps_read_a_crm_word_and_name_an_unknown_one() -> None:
+    unknown = _row(main_reason="客先都合", other_reasons="価格、客先都合")
+    assert [(e.column, e.value, e.allowed is not None) for e in unknown.errors] == [
+        ("main_reason", "客先都合", True),
+        ("other_reasons", "客先都合", True),
+    ]
+    maps = cols.check_value_maps({"休眠理由": {"客先都合": "customer_change"}}, VOCAB, "test")
+    assert maps == {"main_reason": {"客先都合": "customer_change"}}
+    vocab = VOCAB.with_values(maps)
+    result = cols.convert_row(
+        {"company": "山田", "main_reason": "客先都合", "other_reasons": "価格、客先都合"},
+        TODAY,
+        vocab,
+    )
+    assert result.values["main_reason"] == "customer_change"
+    assert result.values["other_reasons"] == "price,customer_change"

@@ -20,11 +20,19 @@ text" or Shift_JIS/cp932, detected automatically; any other with --encoding). He
 (会社名, 住所, 最終取引日, 累計取引額 ...). Re-importing updates accounts by
 external id, else by company + address, instead of duplicating them.
 
+A header may carry a unit (購買サイクル(月), cycle (years)): the number is
+converted to the field's unit (days). Common ways of writing the values of
+reasons, competitor status, responsiveness, solvability and do-not-contact
+are known; a value that is not is named once, with its row count, the codes
+allowed and the --map-value that reads it.
+
 By default nothing is written when any row is bad; every bad row is listed.
 
 example:
   fieldsales import accounts.csv
   fieldsales import 顧客一覧.csv --map 取引先名=company --skip-invalid
+  fieldsales import crm.csv --map-value main_reason:競合に切替=competitor
+  fieldsales import crm.csv --dry-run
   fieldsales import clients.csv --encoding latin-1
 """
 
@@ -44,6 +52,21 @@ def register(sub: Any) -> None:
         default=[],
         metavar="COLUMN=FIELD",
         help="read COLUMN as account FIELD (repeatable); COLUMN=- ignores a column",
+    )
+    p.add_argument(
+        "--map-value",
+        dest="value_mapping",
+        action="append",
+        default=[],
+        metavar="FIELD:VALUE=CODE",
+        help="read VALUE in FIELD as CODE (repeatable), e.g. main_reason:競合に切替=competitor; "
+        "config import.values holds the same for every import",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show how the file would be read and what would be created, updated or "
+        "rejected; write nothing",
     )
     p.add_argument(
         "--encoding",
@@ -104,31 +127,37 @@ class BarProgress:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from fieldsales.domain.columns import parse_overrides
+    from fieldsales.domain.columns import check_value_maps, parse_overrides, parse_value_items
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
     from fieldsales.store.textfile import check_encoding_name
 
     path = Path(args.file)
+    settings = ctx.settings
+    vocab = vocabulary(settings)
     try:
         overrides = parse_overrides(args.mapping)
         if args.encoding is not None:
             check_encoding_name(args.encoding)
+        # config first, the command line over it
+        vocab = vocab.with_values(check_value_maps(settings.import_.values, vocab, "import.values"))
+        cli_maps = parse_value_items(args.value_mapping)
+        vocab = vocab.with_values(check_value_maps(cli_maps, vocab, "--map-value"))
     except ValueError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
-    settings = ctx.settings
     bar = BarProgress(ctx.err, settings.import_.progress_min_rows)
     try:
         report = import_accounts(
             ctx.engine,
             path,
-            vocab=vocabulary(settings),
+            vocab=vocab,
             max_line_bytes=settings.import_.max_line_bytes,
             max_file_bytes=settings.import_.max_file_bytes,
             encoding=args.encoding,
             overrides=overrides,
             skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
             progress=bar,
         )
     except CsvError as exc:
@@ -137,6 +166,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     finally:
         bar.close()
     print_report(ctx, report)
+    if report.dry_run:
+        return 1 if report.rejected and not args.skip_invalid else 0
     if not report.written:
         return 1
     if not args.no_locate and report.touched_ids:
@@ -144,46 +175,87 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _rows(numbers: list[int], shown: int = 5) -> str:
+    more = f", … ({len(numbers) - shown} more)" if len(numbers) > shown else ""
+    return ", ".join(map(str, numbers[:shown])) + more
+
+
 def print_report(ctx: Context, report: ImportReport) -> None:
+    """Row problems, a value no vocabulary knows once per value; then the outcome,
+    and last the columns not read (what scrolls away is what was fine)."""
     err = ctx.err
-    if report.ignored_columns:
-        err.print(
-            f"note: ignored columns (use --map COLUMN=FIELD to read them): "
-            f"{', '.join(report.ignored_columns)}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+    if report.dry_run:
+        print_plan(ctx.console, report)
+    unknown: dict[tuple[str, str], list[int]] = {}
+    allowed: dict[str, tuple[str, ...]] = {}
     for p in report.problems:
-        err.print(
-            f"{report.path.name}: row {p.row}, {p.column}: {p.reason} (value {p.value!r})",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+        if p.allowed is not None:
+            unknown.setdefault((p.column, p.value), []).append(p.row)
+            allowed[p.column] = p.allowed
+            continue
+        _say(err, f"{report.path.name}: row {p.row}, {p.column}: {p.reason} (value {p.value!r})")
+    for (column, value), numbers in unknown.items():
+        n = len(set(numbers))
+        _say(
+            err,
+            f"{report.path.name}: {column}: unknown value {value!r} in {n} row(s) "
+            f"(row {_rows(sorted(set(numbers)))}); allowed: {', '.join(allowed[column])}. "
+            f"Map it: --map-value '{column}:{value}=CODE', or in config.yaml "
+            f"import.values: {{{column}: {{{value}: CODE}}}}",
         )
-    if not report.written:
-        err.print(
+    if report.dry_run:
+        verb = "would be"
+        if report.rejected and not (report.created or report.updated or report.unchanged):
+            _say(
+                err,
+                f"{report.path}: {report.rejected} bad row(s) of {report.rows}; the import "
+                "would be refused (or use --skip-invalid to import the good rows).",
+            )
+        _say(
+            ctx.console,
+            f"dry run, nothing written: {report.path.name} ({report.encoding}): "
+            f"{report.created} {verb} created, {report.updated} {verb} updated, "
+            f"{report.unchanged} unchanged, {report.rejected} {verb} rejected",
+        )
+    elif not report.written:
+        _say(
+            err,
             f"{report.path}: {report.rejected} bad row(s) of {report.rows}; nothing was imported. "
             "Fix them, or use --skip-invalid to import the good rows.",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
         )
-        return
-    ctx.console.print(
-        f"{report.path.name} ({report.encoding}): {report.created} created, "
-        f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
-    if report.rejects_file is not None:
-        ctx.console.print(
-            f"rejected rows with reasons: {report.rejects_file}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+    else:
+        _say(
+            ctx.console,
+            f"{report.path.name} ({report.encoding}): {report.created} created, "
+            f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected",
         )
+        if report.rejects_file is not None:
+            _say(ctx.console, f"rejected rows with reasons: {report.rejects_file}")
+    if report.ignored_columns:
+        _say(
+            err,
+            f"note: columns not imported: {', '.join(report.ignored_columns)}; to read one, "
+            f"add --map 'COLUMN=FIELD' (--map 'COLUMN=?' lists the fields)",
+        )
+
+
+def print_plan(console: Console, report: ImportReport) -> None:
+    """--dry-run: how each header and each translated value is read."""
+    _say(console, f"{report.path.name} ({report.encoding}, {report.rows} rows): columns")
+    for header, name in report.columns:
+        unit = report.units.get(name)
+        extra = f" ({unit[0]} × {unit[1]:g} → days, rounded)" if unit else ""
+        _say(console, f"  {header} → {name}{extra}")
+    for header in report.ignored_columns:
+        _say(console, f"  {header} → (not imported)")
+    if report.translated:
+        _say(console, "values read as")
+        for (name, value, code), n in sorted(report.translated.items()):
+            _say(console, f"  {name}: {value} → {code} ({n} row(s))")
 
 
 def locate_after_import(ctx: Context, account_ids: list[str], console: Console) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     category: str | None = None  # which vocabulary a category column uses
     stores: tuple[str, ...] = ()  # the Account fields one cell fills, when not `name`
+    unit: str | None = None  # days: a header may give another (購買サイクル(月))
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -150,11 +152,21 @@ _PLACED: tuple[Column, ...] = (
             "cycle",
             "cycle days",
             "purchase cycle",
+            "order cycle",
+            "reorder cycle",
             "購買周期(日)",
             "購買周期",
             "購入周期(日)",
+            "購入周期",
             "発注周期(日)",
+            "発注周期",
+            "購買サイクル",
+            "購入サイクル",
+            "発注サイクル",
+            "注文サイクル",
+            "リピート周期",
         ),
+        unit="days",
     ),
     Column(
         "main_reason",
@@ -198,11 +210,42 @@ for _c in COLUMNS:
         _ALIASES.setdefault(header_key(_a), _c.name)
 
 
+# Units a header may carry, compared after `header_key`, in days. A month is
+# the mean Gregorian month (365.2425 / 12 = 30.436875 days) and a year the
+# mean Gregorian year, so that 12 months and 1 year give the same cycle
+# (365 days) and 3 months give 91; a 30-day month would make a year 360 days.
+DAYS_PER_YEAR = 365.2425
+UNITS: dict[str, float] = {
+    **dict.fromkeys(("日", "days", "day", "d"), 1.0),
+    **dict.fromkeys(
+        ("ヶ月", "ケ月", "か月", "カ月", "ヵ月", "箇月", "月", "months", "month", "m"),
+        DAYS_PER_YEAR / 12,
+    ),
+    **dict.fromkeys(("年", "years", "year", "y"), DAYS_PER_YEAR),
+}
+_UNIT_RE = re.compile(
+    r"^(.+?)(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")$"
+)
+
+
 @dataclass
 class HeaderMap:
     fields: dict[int, str]  # column index -> Account field
     ignored: list[str]  # headers that map to nothing
     errors: list[str]
+    # field -> (the unit its header gives, days per that unit), when not days
+    units: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+
+def _with_unit(key: str) -> tuple[str, str, float] | None:
+    """A header naming a field that has a unit, plus a unit: (field, unit, days per unit)."""
+    m = _UNIT_RE.match(key)
+    if m is None:
+        return None
+    name = _ALIASES.get(m.group(1))
+    if name is None or BY_NAME[name].unit is None:
+        return None
+    return name, m.group(2), UNITS[m.group(2)]
 
 
 def map_headers(headers: Sequence[str], overrides: dict[str, str] | None = None) -> HeaderMap:
@@ -213,6 +256,11 @@ def map_headers(headers: Sequence[str], overrides: dict[str, str] | None = None)
     for i, raw in enumerate(headers):
         key = header_key(raw)
         target = over.get(key, _ALIASES.get(key)) if key else None
+        unit: tuple[str, float] | None = None
+        if target is None and key:
+            found = _with_unit(key)
+            if found is not None:
+                target, unit = found[0], found[1:]
         if target == "-" or target is None:
             if raw.strip():
                 result.ignored.append(raw.strip())
@@ -228,6 +276,8 @@ def map_headers(headers: Sequence[str], overrides: dict[str, str] | None = None)
             continue
         seen[target] = raw.strip()
         result.fields[i] = target
+        if unit is not None and unit[1] != 1.0:
+            result.units[target] = unit
     present = set(result.fields.values())
     missing = [f for f in REQUIRED if f not in present]
     if missing:
@@ -260,7 +310,7 @@ class Vocabulary:
     (their keys come from config: importer.vocabulary); one not given accepts
     nothing."""
 
-    __slots__ = ("_keys",)
+    __slots__ = ("_extra", "_keys")
 
     def __init__(self, **scored: Iterable[str]) -> None:
         self._keys: dict[str, tuple[str, ...]] = {
@@ -268,6 +318,8 @@ class Vocabulary:
             "geo_precision": tuple(p.value for p in Precision),
         }
         self._keys.update((name, tuple(keys)) for name, keys in scored.items())
+        # the user's own spellings: vocabulary -> ((normalised value, key), ...)
+        self._extra: dict[str, tuple[tuple[str, str], ...]] = {}
 
     @property
     def reason(self) -> tuple[str, ...]:
@@ -276,14 +328,99 @@ class Vocabulary:
     def keys(self, category: str) -> tuple[str, ...]:
         return self._keys.get(category, ())
 
+    def extra(self, name: str) -> dict[str, str]:
+        """The user's spellings of vocabulary `name` (normalised value -> key)."""
+        return dict(self._extra.get(name, ()))
+
+    def with_values(self, maps: Mapping[str, Mapping[str, str]]) -> Vocabulary:
+        """This vocabulary plus the user's spellings, by FIELD (as `check_value_maps` gives)."""
+        out = Vocabulary()
+        out._keys = dict(self._keys)
+        extra = {name: dict(items) for name, items in self._extra.items()}
+        for name, values in maps.items():
+            target = extra.setdefault(value_vocabulary(BY_NAME[name]) or name, {})
+            target.update((parse.norm_value(v), code) for v, code in values.items())
+        out._extra = {name: tuple(sorted(items.items())) for name, items in extra.items()}
+        return out
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Vocabulary) and self._keys == other._keys
+        return (
+            isinstance(other, Vocabulary)
+            and self._keys == other._keys
+            and self._extra == other._extra
+        )
 
     def __hash__(self) -> int:  # RowReader's parsers are cached per vocabulary
-        return hash(tuple(sorted(self._keys.items())))
+        return hash((tuple(sorted(self._keys.items())), tuple(sorted(self._extra.items()))))
 
     def __repr__(self) -> str:
-        return f"Vocabulary({self._keys!r})"
+        return f"Vocabulary({self._keys!r}, extra={self._extra!r})"
+
+
+def value_vocabulary(col: Column) -> str | None:
+    """The closed vocabulary a column's values come from (None: an open one).
+    main_reason and other_reasons share `reason`; a flag has its own."""
+    if col.kind == "category":
+        return col.category
+    if col.kind == "reasons":
+        return "reason"
+    if col.kind == "bool":
+        return col.name
+    return None
+
+
+def allowed_values(col: Column, vocab: Vocabulary) -> tuple[str, ...]:
+    if col.kind == "bool":
+        return parse.BOOL_KEYS
+    name = value_vocabulary(col)
+    return vocab.keys(name) if name else ()
+
+
+MAP_VALUE_FORM = "FIELD:VALUE=CODE, e.g. main_reason:競合に切替=competitor"
+
+
+def parse_value_items(items: Iterable[str]) -> dict[str, dict[str, str]]:
+    """--map-value FIELD:VALUE=CODE items -> {FIELD: {VALUE: CODE}} (checked later)."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        name, sep, rest = item.partition(":")
+        value, sep2, code = rest.rpartition("=")
+        if not (sep and sep2 and name.strip() and value.strip() and code.strip()):
+            raise ValueError(f"--map-value {item}: expected {MAP_VALUE_FORM}")
+        out.setdefault(name.strip(), {})[value.strip()] = code.strip()
+    return out
+
+
+def check_value_maps(
+    maps: Mapping[str, Mapping[str, str]], vocab: Vocabulary, source: str
+) -> dict[str, dict[str, str]]:
+    """The user's value mappings with each FIELD resolved (a header such as 休眠理由
+    names its field) and each CODE checked; raises ValueError naming `source`."""
+    out: dict[str, dict[str, str]] = {}
+    closed = [c.name for c in COLUMNS if value_vocabulary(c)]
+    for name, values in maps.items():
+        field_name = _ALIASES.get(header_key(name))
+        col = BY_NAME.get(field_name or "")
+        if col is None or value_vocabulary(col) is None:
+            raise ValueError(
+                f"{source} {name}: not a field with a closed vocabulary; fields: "
+                + ", ".join(closed)
+            )
+        allowed = allowed_values(col, vocab)
+        for value, code in values.items():
+            text = code.strip()
+            if col.kind == "bool":
+                try:
+                    text = "true" if parse.parse_bool(text) else "false"
+                except ValueError:
+                    text = ""
+            if text not in allowed:
+                raise ValueError(
+                    f"{source} {col.name}:{value}={code}: unknown code {code!r}; "
+                    f"allowed: {', '.join(allowed)}"
+                )
+            out.setdefault(col.name, {})[value] = text
+    return out
 
 
 @dataclass
@@ -291,6 +428,7 @@ class CellError:
     column: str
     value: str
     reason: str
+    allowed: tuple[str, ...] | None = None  # set for a value no vocabulary knows
 
 
 @dataclass
@@ -317,17 +455,22 @@ def _reader(col: Column, vocab: Vocabulary) -> Callable[[str], Any]:
     elif kind == "date":
         read = parse.parse_date
     elif kind == "bool":
-        read = parse.parse_bool
+        flags = vocab.extra(col.name)
+
+        def read(raw: str) -> Any:
+            return parse.parse_bool(raw, flags)
     elif kind == "category":
         assert col.category is not None
         keys, cat = vocab.keys(col.category), col.category
+        own = vocab.extra(cat)
 
         def read(raw: str) -> Any:
-            return parse.parse_category(raw, cat, keys)
+            return parse.parse_category(raw, cat, keys, own)
     elif kind == "reasons":
+        reasons = vocab.extra("reason")
 
         def read(raw: str) -> Any:
-            return parse.parse_reasons(raw, vocab.reason)
+            return parse.parse_reasons(raw, vocab.reason, reasons)
     elif kind == "weekdays":
 
         def read(raw: str) -> Any:
@@ -342,12 +485,39 @@ def _reader(col: Column, vocab: Vocabulary) -> Callable[[str], Any]:
 
 
 class RowReader:
-    """Reads rows of one file: the per-column parsers are looked up once, not per cell."""
+    """Reads rows of one file: the per-column parsers are looked up once, not per cell.
 
-    def __init__(self, vocab: Vocabulary, today: date) -> None:
+    `units`: field -> (unit, days per unit) of a header that gives another unit
+    than the field's (購買サイクル(月)): the number is converted and rounded.
+    `translated` counts the closed-vocabulary cells read as another word:
+    (field, cell as written, value stored) -> rows.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        today: date,
+        units: Mapping[str, tuple[str, float]] | None = None,
+    ) -> None:
         self.today = today
         self._columns = {c.name: (c, _reader(c, vocab)) for c in COLUMNS}
         self._split = {c.name: c.stores for c in COLUMNS if c.stores}
+        self._units = {name: factor for name, (_, factor) in (units or {}).items()}
+        self._closed = {c.name for c in COLUMNS if value_vocabulary(c)}
+        self._seen: Counter[tuple[str, str]] = Counter()  # (field, cell) read -> rows
+
+    @property
+    def translated(self) -> dict[tuple[str, str, str], int]:
+        """(field, cell as written, value stored) -> rows, where the two differ."""
+        out: dict[tuple[str, str, str], int] = {}
+        for (name, raw), n in self._seen.items():
+            col, read = self._columns[name]
+            value = read(raw)
+            stored = ("true" if value else "false") if col.kind == "bool" else str(value)
+            if raw.strip() != stored:
+                key = (name, raw.strip(), stored)
+                out[key] = out.get(key, 0) + n
+        return out
 
     def convert(self, cells: dict[str, str]) -> RowResult:
         """Read one row's cells (field -> raw text); every problem is collected, not raised."""
@@ -363,10 +533,15 @@ class RowReader:
                 continue
             col, read = self._columns[name]
             try:
-                value = read(raw)
+                value: Any = _in_days(raw, self._units[name]) if name in self._units else read(raw)
+            except parse.UnknownValue as exc:
+                out.errors.append(CellError(name, exc.value, str(exc), exc.allowed))
+                continue
             except ValueError as exc:
                 out.errors.append(CellError(name, raw, str(exc)))
                 continue
+            if name in self._closed:
+                self._seen[(name, raw)] += 1
             problem = _check(col, value, today)
             if problem:
                 out.errors.append(CellError(name, raw, problem))
@@ -378,6 +553,11 @@ class RowReader:
             out.errors.append(CellError("company", cells["company"], "company is required"))
         _cross_checks(out, cells)
         return out
+
+
+def _in_days(raw: str, factor: float) -> int:
+    """A number of months or years (1.5 allowed) as whole days, rounded half up."""
+    return int(parse.parse_float(raw) * factor + 0.5)
 
 
 def convert_row(cells: dict[str, str], today: date, vocab: Vocabulary) -> RowResult:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from fieldsales.domain import criteria
@@ -151,17 +151,46 @@ def parse_rate(raw: str) -> float:
     return value
 
 
-_TRUE = frozenset({"1", "true", "yes", "y", "t", "x", "はい", "○", "◯", "✓", "不可", "拒否", "要"})
-_FALSE = frozenset({"0", "false", "no", "n", "f", "-", "いいえ", "可", "否"})
+class UnknownValue(ValueError):
+    """A closed-vocabulary cell whose value is none of the known spellings:
+    `value` as written, `allowed` the keys (or true/false) it may be mapped to."""
+
+    def __init__(self, value: str, allowed: tuple[str, ...], message: str = "") -> None:
+        super().__init__(message or f"unknown value: expected one of {', '.join(allowed)}")
+        self.value, self.allowed = value, allowed
 
 
-def parse_bool(raw: str) -> bool:
+# Flags as CRMs and spreadsheets write them (do_not_contact: 1/○/済/TRUE/はい/yes).
+_TRUE = frozenset(
+    {
+        *("1", "true", "yes", "y", "t", "x", "on", "ok", "dnc", "ng"),
+        *("はい", "○", "◯", "●", "✓", "✔", "☑", "レ", "済", "済み", "有", "あり", "要"),
+        *("不可", "拒否", "禁止", "連絡不可", "接触禁止", "対象", "該当"),
+    }
+)
+_FALSE = frozenset(
+    {
+        *("0", "false", "no", "n", "f", "-", "off", "none"),
+        *("いいえ", "可", "否", "無", "なし", "無し", "☐", "対象外", "非該当"),
+    }
+)
+BOOL_KEYS = ("true", "false")
+
+
+def parse_bool(raw: str, extra: Mapping[str, str] | None = None) -> bool:
+    """A yes/no flag; `extra` maps more spellings (normalised) to "true"/"false"."""
+    if extra:  # the user's word wins
+        mapped = extra.get(_norm_label(raw))
+        if mapped is not None:
+            return mapped == "true"
     text = nfkc(raw).lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("not yes/no: expected 1/0, true/false, yes/no, はい/いいえ or ○")
+    raise UnknownValue(
+        raw.strip(), BOOL_KEYS, "not yes/no: expected 1/0, true/false, yes/no, はい/いいえ or ○"
+    )
 
 
 def _norm_label(text: str) -> str:
@@ -192,6 +221,53 @@ CATEGORY_ALIASES: dict[str, dict[str, str]] = {
         "競合へ乗り換え": "competitor",
         "競合": "competitor",
         "他社へ乗り換え": "competitor",
+        "競合に切替": "competitor",
+        "競合に切り替え": "competitor",
+        "競合へ切替": "competitor",
+        "競合へ切り替え": "competitor",
+        "他社に切替": "competitor",
+        "他社に切り替え": "competitor",
+        "他社へ切替": "competitor",
+        "他社に乗り換え": "competitor",
+        "競合に乗り換え": "competitor",
+        "競合他社へ移行": "competitor",
+        "他社へ移行": "competitor",
+        "他社製品": "competitor",
+        "他社": "competitor",
+        "競合に流出": "competitor",
+        "switched to competitor": "competitor",
+        "competition": "competitor",
+        "lost to competitor": "competitor",
+        "高い": "price",
+        "価格が高い": "price",
+        "値段": "price",
+        "値上げ": "price",
+        "too expensive": "price",
+        "pricing": "price",
+        "product issue": "product",
+        "quality": "product",
+        "クレーム": "product",
+        "担当変更": "customer_change",
+        "移転": "customer_change",
+        "倒産・廃業": "need_gone",
+        "廃業": "need_gone",
+        "不要": "need_gone",
+        "ニーズなし": "need_gone",
+        "no need": "need_gone",
+        "no longer needed": "need_gone",
+        "景気": "external",
+        "景気悪化": "external",
+        "market": "external",
+        "忘れ": "forgotten",
+        "forgot": "forgotten",
+        "フォロー不足": "low_contact",
+        "連絡不足": "low_contact",
+        "no contact": "low_contact",
+        "lack of contact": "low_contact",
+        "該当なし": "other",
+        "未確認": "unknown",
+        "不詳": "unknown",
+        "n/a": "unknown",
         "ニーズ消滅": "need_gone",
         "需要消滅": "need_gone",
         "外部環境の変化": "external",
@@ -215,29 +291,42 @@ CATEGORY_ALIASES: dict[str, dict[str, str]] = {
 }
 
 
-def parse_category(raw: str, kind: str, allowed: Iterable[str]) -> str:
-    """A categorical value given as its key or a known label; `allowed` are the keys."""
+def parse_category(
+    raw: str, kind: str, allowed: Iterable[str], extra: Mapping[str, str] | None = None
+) -> str:
+    """A categorical value given as its key or a known label; `allowed` are the keys,
+    `extra` the user's own spellings (import.values, --map-value: value -> key)."""
     keys = tuple(allowed)
-    found = _label_table(kind, keys).get(_norm_label(raw))
+    found = _label_table(kind, keys, tuple(sorted((extra or {}).items()))).get(_norm_label(raw))
     if found is None:
-        raise ValueError(f"unknown value: expected one of {', '.join(keys)}")
+        raise UnknownValue(raw.strip(), keys)
     return found
 
 
+def norm_value(text: str) -> str:
+    """A value as the vocabularies compare it: case, width, spaces and ・/()-_ do not matter."""
+    return _norm_label(text)
+
+
 @functools.cache
-def _label_table(kind: str, keys: tuple[str, ...]) -> dict[str, str]:
+def _label_table(
+    kind: str, keys: tuple[str, ...], extra: tuple[tuple[str, str], ...] = ()
+) -> dict[str, str]:
     """Every accepted spelling (normalised) -> key; built once per vocabulary."""
     aliases = CATEGORY_ALIASES.get(kind) or criteria.value_aliases(kind)
     table = {_norm_label(alias): key for alias, key in aliases.items() if key in keys}
     table.update({_norm_label(k): k for k in keys})  # a key always means itself
+    table.update({_norm_label(v): k for v, k in extra if k in keys})  # the user's word wins
     return table
 
 
-def parse_reasons(raw: str, allowed: Iterable[str]) -> str | None:
+def parse_reasons(
+    raw: str, allowed: Iterable[str], extra: Mapping[str, str] | None = None
+) -> str | None:
     """Several reasons in one cell (comma, 、 or / separated) -> comma-separated keys."""
     keys = list(allowed)
     parts = [p for p in re.split(r"[,、;/|]", nfkc(raw)) if p.strip()]
-    found = [parse_category(p, "reason", keys) for p in parts]
+    found = [parse_category(p, "reason", keys, extra) for p in parts]
     return ",".join(dict.fromkeys(found)) or None
 
 

@@ -38,6 +38,7 @@ class RowProblem:
     column: str
     value: str
     reason: str
+    allowed: tuple[str, ...] | None = None  # set for a value no vocabulary knows
 
 
 @dataclass
@@ -51,8 +52,14 @@ class ImportReport:
     rejected: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # how the file is read: (header, field) per column read; field -> (unit, days per
+    # unit) of a header in another unit; (field, value, stored as) -> rows
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    units: dict[str, tuple[str, float]] = field(default_factory=dict)
+    translated: dict[tuple[str, str, str], int] = field(default_factory=dict)
     rejects_file: Path | None = None
     written: bool = False
+    dry_run: bool = False  # checked and applied in a transaction rolled back
     touched_ids: list[str] = field(default_factory=list)  # created and updated accounts
 
 
@@ -98,11 +105,13 @@ def read_rows(
     first_by_key: dict[tuple[str, str], int] = {}
     width = len(data.headers)
     total = len(data.rows)
-    reader = cols.RowReader(vocab, today)
+    reader = cols.RowReader(vocab, today, report.units)
     for n, (number, raw) in enumerate(data.rows, 1):
         cells = {name: cell(name, raw[i]) if i < len(raw) else "" for i, name in fields.items()}
         result = reader.convert(cells)
-        problems = [RowProblem(number, e.column, e.value, e.reason) for e in result.errors]
+        problems = [
+            RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
+        ]
         problems += [
             RowProblem(number, name, cells[name], reason)
             for name, reason in out_of_range(result.values, limits)
@@ -132,6 +141,7 @@ def read_rows(
         report.problems.extend(problems)
         if progress is not None and (n % CHUNK == 0 or n == total):
             progress("checking", n, total)
+    report.translated = reader.translated
     return good
 
 

@@ -62,6 +62,7 @@ def import_accounts(
     max_file_bytes: int = csvio.MAX_FILE_BYTES,
     overrides: dict[str, str] | None = None,
     skip_invalid: bool = False,
+    dry_run: bool = False,
     today: date | None = None,
     shift_days: int = 0,
     progress: Progress | None = None,
@@ -70,6 +71,8 @@ def import_accounts(
     when another program kept the database busy for the whole busy timeout.
 
     `shift_days` moves every date forward (the demo keeps its sample current).
+    `dry_run` does everything but keep it: the counts are what an import would
+    do, the transaction is rolled back (nothing written, `written` stays False).
     """
     today = today or date.today()
     data = csvio.read_csv(
@@ -80,6 +83,9 @@ def import_accounts(
         raise csvio.CsvError(f"{path}: " + "; ".join(header.errors))
     report = ImportReport(path, data.encoding, rows=len(data.rows))
     report.ignored_columns = header.ignored
+    report.columns = [(data.headers[i].strip(), name) for i, name in header.fields.items()]
+    report.units = header.units
+    report.dry_run = dry_run
     limits = integer_limits(engine.dialect)
     good = read_rows(
         data, header.fields, today - timedelta(days=shift_days), vocab, limits, report, progress
@@ -90,7 +96,7 @@ def import_accounts(
     report.rejected = len(bad_rows)
     if bad_rows and not skip_invalid:
         return report
-    if bad_rows:
+    if bad_rows and not dry_run:
         report.rejects_file = write_rejects(data, report.problems)
     try:
         with engine.begin() as conn:
@@ -102,6 +108,10 @@ def import_accounts(
             _apply(conn, good, present, f"import:{path.name}", report, progress)
             if len(report.problems) > before and not skip_invalid:
                 raise _Abort  # rows that only clash with stored accounts: roll back too
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
     except _Abort:
         report.created = report.updated = report.unchanged = 0
         report.touched_ids.clear()
@@ -121,6 +131,10 @@ def import_accounts(
 
 
 class _Abort(Exception):
+    pass
+
+
+class _DryRun(Exception):
     pass
 
 
