@@ -40,7 +40,7 @@ class HomeScreen(BaseScreen):
         Binding("o", "origin", "From…", id="origin"),
         Binding("t", "followups", "Follow-ups", id="followups"),
         Binding("v", "review", "Review", id="review"),
-        Binding("a", "show_all", "Show all", id="show_all", show=False),
+        Binding("a", "show_all", "Do-not-contact and paused too", id="show_all", show=False),
         Binding("d", "due_only", "Due only", id="due_only", show=False),
         Binding("s", "sort", "Sort", id="sort"),
         Binding("r", "sort_reverse", "Reverse", id="sort_reverse", show=False),
@@ -132,7 +132,7 @@ class HomeScreen(BaseScreen):
         if f.due_followups:
             parts.append(self.t("Due only"))
         if f.show_all:
-            parts.append(f"[b red]{self.t('Show all')}[/]")
+            parts.append(f"[b red]{self.t('Do-not-contact and paused too')}[/]")
         if self.sort_column:
             arrow = "▲" if self.sort_reverse else "▼"
             parts.append(
