@@ -176,7 +176,9 @@ class HomeScreen(BaseScreen):
         header = self.query_one(TableHeader)
         header.sort_column, header.sort_reverse = self.sort_column, self.sort_reverse
         header.refresh()
-        self.refilter()
+        # a new order starts at its top: the cursor on the first row, scrolled up
+        self.refilter(keep=False)
+        self.query_one(AccountTable).scroll_to(y=0, animate=False)
 
     # -- actions ------------------------------------------------------------
     def action_search(self) -> None:
