@@ -1,4 +1,4 @@
-"""Command-line entry point: `fieldsales [--config F] [--db D] COMMAND ...`.
+"""Command-line entry point: `fieldsales [--config F] [--db D | --demo] COMMAND ...`.
 
 With no command it opens the app on the user's database. Commands live in
 fieldsales.commands, imported only when needed so `--help` and start-up stay fast.
@@ -41,6 +41,7 @@ CREATES_DATABASE = frozenset({"import", "demo", "log", "import-log"})
 EXAMPLES = """\
 examples:
   fieldsales demo                      open the app on demo data
+  fieldsales --demo rank --top 20      the best accounts of the demo data
   fieldsales import accounts.csv       import (or update) accounts from a CSV
   fieldsales rank --top 20 --rank A,B  the best accounts from the office
   fieldsales --db team.db rank --json  the ranking of another database as JSON
@@ -52,6 +53,10 @@ examples:
   fieldsales report --by route --period 2026-11
                                        planned against actual ROI per route
 """
+
+
+DEMO_HELP = "use the demo database that `fieldsales demo` built (instead of --db)"
+NO_DEMO_YET = "no demo database yet: run `fieldsales demo`"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,11 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH|URL",
         help="database file or SQLAlchemy URL (default: fieldsales.db in the user data dir)",
     )
+    parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMANDS:
         module = importlib.import_module(f"fieldsales.commands.{name}")
         module.register(sub)
+    # `fieldsales rank --demo` as well as `fieldsales --demo rank`; SUPPRESS keeps
+    # the global value when the command's own parser does not see the switch
+    for command in sub.choices.values():
+        command.add_argument(
+            "--demo", action="store_true", default=argparse.SUPPRESS, help=DEMO_HELP
+        )
     return parser
+
+
+def _demo_database(args: argparse.Namespace) -> str | None:
+    """The --db to use for --demo, or None after saying why there is none (one line)."""
+    from fieldsales import locations
+
+    if args.db is not None:
+        print("error: --demo and --db name two databases; give one", file=sys.stderr)
+        return None
+    path = locations.demo_db_file()
+    if not path.exists():
+        print(f"error: {NO_DEMO_YET}", file=sys.stderr)
+        return None
+    return str(path)
 
 
 class _NotOnlyGlobal(Exception):
@@ -96,6 +122,7 @@ def _only_global_options(argv: Sequence[str] | None) -> argparse.Namespace | Non
     parser = _GlobalOptions(add_help=False, allow_abbrev=False)
     parser.add_argument("--config")
     parser.add_argument("--db")
+    parser.add_argument("--demo", action="store_true")
     try:
         args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
     except _NotOnlyGlobal:
@@ -122,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _only_global_options(argv)
     if args is None:
         args = build_parser().parse_args(argv)
+    if args.demo and args.command != "demo":  # `demo` builds it: --demo changes nothing there
+        demo_db = _demo_database(args)
+        if demo_db is None:
+            return 1
+        args.db = demo_db
     # Imported after parsing: they pull in pydantic and SQLAlchemy (most of the start-up time).
     from fieldsales.config import ConfigError
     from fieldsales.errors import UserError

@@ -184,7 +184,8 @@ def print_day(ctx: Context, pd: Any) -> None:
     p = pd.plan
     if not p.stops:
         hint = (
-            "no account can be visited: import accounts (fieldsales import) or try fieldsales demo"
+            "no account can be visited: import accounts (fieldsales import FILE), "
+            "or plan on the demo data (fieldsales --demo plan, after fieldsales demo)"
             if not pd.model.candidates and not pd.excluded
             else f"no visit fits this day ({len(pd.excluded)} accounts excluded)"
         )

@@ -118,8 +118,26 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             )
         )
         return 0
+    if not items and _no_accounts(ctx):
+        ctx.console.print(EMPTY_DATABASE, markup=False, highlight=False, soft_wrap=True)
+        return 0
     _print_table(ctx, shown, label, len(items), settings.language)
     return 0
+
+
+# Both ways to data, for a newcomer who ran `fieldsales demo` then the README's next line
+EMPTY_DATABASE = (
+    "This database has no accounts yet. Import yours with `fieldsales import FILE.csv`, "
+    "or rank the demo data with `fieldsales --demo rank` (after `fieldsales demo`)."
+)
+
+
+def _no_accounts(ctx: Context) -> bool:
+    from fieldsales.store.db import session_scope
+    from fieldsales.store.queries import account_count
+
+    with session_scope(ctx.engine) as session:
+        return account_count(session) == 0
 
 
 def _as_json(
@@ -201,10 +219,7 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
     from fieldsales.i18n.labels import label as vlabel
 
     if not items:
-        ctx.console.print(
-            "No accounts match. Import some with `fieldsales import FILE.csv`, "
-            "or try `fieldsales demo`."
-        )
+        ctx.console.print("No accounts match these filters.")
         return
     width = ctx.console.width
     shown = [c for c in TABLE_COLUMNS if width >= c[2]]

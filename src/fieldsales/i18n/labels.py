@@ -162,7 +162,7 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "origin": N_("From…"),
     "filters": N_("Filters"),
     "followups": N_("Follow-ups"),
-    "show_all": N_("Show all"),
+    "show_all": N_("Do-not-contact and paused too"),
     "due_only": N_("Due only"),
     "sort": N_("Sort"),
     "sort_reverse": N_("Reverse"),

@@ -8,6 +8,7 @@ RankedAccount only for the rows asked for. Fields only a shown account needs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from fieldsales.domain.scoring import (
     score_matrix,
     weighted,
 )
-from fieldsales.domain.text import fold, fold_many
+from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_key, romaji_many
 from fieldsales.geo.distance import haversine_many
 from fieldsales.store import queries, unit
 
@@ -252,6 +253,49 @@ class RankBase:
             )
         return self._search
 
+    def find_keys(self) -> list[str]:
+        """What the search box finds an account by, folded: company, kana, site,
+        contact name and account id (the external one the rep sees, C00042; not the
+        internal UUID, whose hex digits would match any short search). Built once,
+        on the first search (the warm-up after the first paint)."""
+        return self.cached("find_keys", self._build_find_keys)
+
+    def _details(self) -> dict[str, tuple[str | None, str | None, str | None]]:
+        def load() -> dict[str, tuple[str | None, str | None, str | None]]:
+            if self.engine is None:
+                return {}
+            with unit.reading(self.engine) as session:
+                return queries.search_details(session)
+
+        return self.cached("search_details", load)
+
+    def _build_find_keys(self) -> list[str]:
+        details, none = self._details(), (None, None, None)
+        return [
+            key + "\x00" + fold(" ".join((ext or "", contact or "")))
+            for key, (ext, contact, _) in zip(
+                self.search_keys(), (details.get(a, none) for a in self.ids), strict=True
+            )
+        ]
+
+    def phone_keys(self) -> list[str]:
+        """Phone numbers as digits only, +81 read as the leading 0."""
+        details, none = self._details(), (None, None, None)
+        return self.cached(
+            "phone_keys", lambda: [phone_digits(details.get(a, none)[2]) for a in self.ids]
+        )
+
+    def romaji_keys(self) -> list[str]:
+        """Company, kana and site in romaji (pykakasi, Hepburn, long vowels shortened):
+        built on the first search typed in latin letters only."""
+        return self.cached(
+            "romaji_keys",
+            lambda: romaji_many(
+                f"{c} {k or ''} {s or ''}"
+                for c, k, s in zip(self.company, self.kana, self.site, strict=True)
+            ),
+        )
+
     def cached(self, name: str, build: Any) -> Any:
         if name not in self._columns:
             self._columns[name] = build()
@@ -434,6 +478,25 @@ class RankTable(Sequence[RankedAccount]):
             keep &= ~np.isnat(fu) & (fu <= today_d)
         needle = fold(f.search)
         if needle:
-            keys = b.search_keys()
-            keep &= np.fromiter((needle in keys[j] for j in idx), dtype=bool, count=len(idx))
+            keep &= _search_matches(b, f.search or "", needle, idx)
         return RankTable(b, idx[keep])
+
+
+_PHONE_LIKE = re.compile(r"^[\d\s()+\-ー－‐]+$")
+
+
+def _search_matches(b: Any, typed: str, needle: str, idx: Any) -> Any:
+    """Which accounts of `idx` the search box's text finds: a part of the company,
+    kana, site, contact name or id; a phone number in any format (digits compared);
+    romaji for a search in latin letters only."""
+    keys = b.find_keys()
+    tests: list[Any] = [lambda j: needle in keys[j]]
+    digits = phone_digits(typed) if _PHONE_LIKE.match(fold(typed) or "-") else ""
+    if len(digits) >= 4:
+        phones = b.phone_keys()
+        tests.append(lambda j: digits in phones[j])
+    if needle.isascii() and needle.isalpha():
+        rneedle = romaji_key(needle)
+        romaji = b.romaji_keys()
+        tests.append(lambda j: rneedle in romaji[j])
+    return np.fromiter((any(t(j) for t in tests) for j in idx), dtype=bool, count=len(idx))

@@ -138,6 +138,14 @@ def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, t
     return out
 
 
+def search_details(session: Session) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """(external_id, contact_name, phone) of every account, for the search box."""
+    stmt = sa.select(
+        col(Account.id), col(Account.external_id), col(Account.contact_name), col(Account.phone)
+    )
+    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(stmt)}
+
+
 def _superseded_only() -> sa.ColumnElement[bool]:
     return col(Outcome.supersedes).is_not(None)
 

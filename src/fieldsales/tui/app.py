@@ -32,9 +32,11 @@ from fieldsales.tui.i18n import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.engine import Engine
 
-    from fieldsales.config import Settings
+    from fieldsales.config import Place, Settings
     from fieldsales.context import Context
     from fieldsales.domain.scripts import TalkScripts
     from fieldsales.services.rank import RankedAccount, RankTable
@@ -82,8 +84,12 @@ class FieldSalesApp(App[None]):
         today: date | None = None,
         db_label: str = "",
         scripts: TalkScripts | None = None,
+        ask_rep: Path | None = None,
     ) -> None:
         super().__init__()
+        # the user's config file to keep the rep's name and office in, when the app
+        # asks for them at start (run_app: when `rep` is empty)
+        self.ask_rep = ask_rep
         self.settings = settings
         self.engine = engine
         self.today = today or date.today()
@@ -123,6 +129,25 @@ class FieldSalesApp(App[None]):
 
         self.push_screen(HomeScreen())
         self.load_ranking()
+        if self.ask_rep is not None:
+            from fieldsales.tui.screens.first_run import RepDialog
+
+            self.push_screen(RepDialog(self.ask_rep), self._rep_given)
+
+    def _rep_given(self, answer: tuple[str, Place] | None) -> None:
+        """The first-run dialog saved the rep and the office: use them from now on."""
+        if answer is None:
+            self._empty_database_after_dialog()
+            return
+        rep, office = answer
+        self.settings = self.settings.model_copy(update={"rep": rep, "office": office})
+        self.ask_rep = None
+        if self.origin[1:] != (office.lat, office.lon):
+            self.origin = (office.label, office.lat, office.lon)
+            self.load_ranking()
+        else:
+            self._empty_database_after_dialog()
+        self.notify(self.t("Saved: {rep}, starting from {office}.", rep=rep, office=office.label))
 
     @property
     def scripts(self) -> TalkScripts:
@@ -154,15 +179,23 @@ class FieldSalesApp(App[None]):
         self.ranked = message.items
         self.loaded = True
         if not self.ranked:
-            from fieldsales.tui.screens.info import FirstRunScreen
-
-            if not isinstance(self.screen, FirstRunScreen):
-                self.push_screen(FirstRunScreen())
+            self._empty_database_after_dialog()
             return
         self._broadcast("ranking_changed")
         # the warm-up starts once the list is on the screen: its imports would hold
         # the interpreter while the first frame is drawn
         self.call_after_refresh(self.warm_planning, message.items)
+
+    def _empty_database_after_dialog(self) -> None:
+        """An empty database shows how to get accounts in, once the first-run
+        dialog (if any) has been answered."""
+        from fieldsales.tui.screens.first_run import RepDialog
+        from fieldsales.tui.screens.info import FirstRunScreen
+
+        if not self.loaded or self.ranked or isinstance(self.screen, RepDialog):
+            return
+        if not isinstance(self.screen, FirstRunScreen):
+            self.push_screen(FirstRunScreen())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm", name="warm planning")
     def warm_planning(self, items: Any) -> None:
@@ -303,15 +336,33 @@ def make_app(
     today: date | None = None,
     db_label: str = "",
     scripts: TalkScripts | None = None,
+    ask_rep: Path | None = None,
 ) -> FieldSalesApp:
     """The one factory used by `fieldsales`, `fieldsales demo`, the tests and the benchmark."""
-    return FieldSalesApp(settings, engine, today=today, db_label=db_label, scripts=scripts)
+    return FieldSalesApp(
+        settings, engine, today=today, db_label=db_label, scripts=scripts, ask_rep=ask_rep
+    )
+
+
+def first_run_target(settings: Settings, explicit: str | None) -> Path | None:
+    """Where to keep the rep's name and office when the app must ask for them: the
+    user's config file, or None when `rep` is already set."""
+    if settings.rep:
+        return None
+    from fieldsales.services.first_run import user_config_target
+
+    return user_config_target(explicit)
 
 
 def run_app(ctx: Context) -> int:
     from fieldsales.tui.keymap import check_keymap
 
     check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
-    app = make_app(ctx.settings, ctx.engine, db_label=ctx.db_description)
+    app = make_app(
+        ctx.settings,
+        ctx.engine,
+        db_label=ctx.db_description,
+        ask_rep=first_run_target(ctx.settings, ctx.config_path),
+    )
     app.run()
     return int(app.return_code or 0)

@@ -40,7 +40,7 @@ class HomeScreen(BaseScreen):
         Binding("o", "origin", "From…", id="origin"),
         Binding("t", "followups", "Follow-ups", id="followups"),
         Binding("v", "review", "Review", id="review"),
-        Binding("a", "show_all", "Show all", id="show_all", show=False),
+        Binding("a", "show_all", "Do-not-contact and paused too", id="show_all", show=False),
         Binding("d", "due_only", "Due only", id="due_only", show=False),
         Binding("s", "sort", "Sort", id="sort"),
         Binding("r", "sort_reverse", "Reverse", id="sort_reverse", show=False),
@@ -132,7 +132,7 @@ class HomeScreen(BaseScreen):
         if f.due_followups:
             parts.append(self.t("Due only"))
         if f.show_all:
-            parts.append(f"[b red]{self.t('Show all')}[/]")
+            parts.append(f"[b red]{self.t('Do-not-contact and paused too')}[/]")
         if self.sort_column:
             arrow = "▲" if self.sort_reverse else "▼"
             parts.append(
@@ -176,7 +176,9 @@ class HomeScreen(BaseScreen):
         header = self.query_one(TableHeader)
         header.sort_column, header.sort_reverse = self.sort_column, self.sort_reverse
         header.refresh()
-        self.refilter()
+        # a new order starts at its top: the cursor on the first row, scrolled up
+        self.refilter(keep=False)
+        self.query_one(AccountTable).scroll_to(y=0, animate=False)
 
     # -- actions ------------------------------------------------------------
     def action_search(self) -> None:

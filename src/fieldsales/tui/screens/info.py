@@ -142,7 +142,7 @@ class FirstRunScreen(_InfoScreen):
         self.query_one("#info-text", Static).update(
             Text(
                 self.t(
-                    "This database has no accounts yet.\n\n  fieldsales import accounts.csv   import your accounts (CSV, Excel-exported)\n  fieldsales demo                  try the app on 500 demo accounts\n\nThen run `fieldsales` again. Press q to quit."
+                    "This database has no accounts yet.\n\n  fieldsales import accounts.csv   import your accounts (CSV, Excel-exported)\n  fieldsales demo                  try the app on 500 demo accounts\n  fieldsales --demo                open the demo again, once built\n\nThen run `fieldsales` again. Press q to quit."
                 )
             )
         )

@@ -69,9 +69,7 @@ class FiltersScreen(BaseModal):
                 yield Label(self.t("Owner"))
                 yield Input(f.owner or "", id="f-owner")
             yield Checkbox(self.t("Only follow-ups due"), f.due_followups, id="f-due")
-            yield Checkbox(
-                self.t("Show all (do-not-contact and paused too)"), f.show_all, id="f-all"
-            )
+            yield Checkbox(self.t("Do-not-contact and paused too"), f.show_all, id="f-all")
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Apply"), variant="primary", id="apply")
