@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -42,7 +43,7 @@ def _figures(engine: Engine, settings: Settings, by: str, **kw) -> list[tuple[ob
 
 
 def test_kpis_on_postgres(engine: Engine, settings: Settings, kpi_dataset: dict[str, str]) -> None:
-    nov = {"period": "2026-11"}
+    nov: dict[str, Any] = {"period": "2026-11"}
     assert _figures(engine, settings, "rank", **nov) == [
         ("A", 1, 1, 1, 1, 1, 1_000_000, 1, 3_000),
         ("B", 1, 1, 1, 1, 1, 500_000, 0, 3_000),

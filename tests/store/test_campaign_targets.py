@@ -120,3 +120,27 @@ def test_period_ranges(engine: Engine, settings: Settings, kpi_dataset: dict[str
     assert [(r.group, r.contacted) for r in days.rows] == [("2026-11-09", 2)]
     with pytest.raises(ReportError, match="ends before it starts"):
         kpi_report_for(engine, settings, by="week", period="2026-11..2026-10")
+
+
+def test_the_review_ranks_once(
+    engine: Engine, settings: Settings, kpi_dataset: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The KPIs per rank, the learned rates and the campaign share one ranking."""
+    from fieldsales.services import rank, review
+
+    calls: list[object] = []
+    real = rank.rank_accounts
+
+    def counted(*args: object, **kw: object):
+        calls.append(args)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    for module in ("review", "kpi_report", "targets", "rates"):
+        monkeypatch.setattr(f"fieldsales.services.{module}.rank_accounts", counted)
+    s = settings.model_copy(update={"campaign": NOVEMBER})
+    data = review.review_data(
+        engine, s, by="rank", filters=review.ReviewFilter(period="2026-11"), today=TODAY,
+        offset_minutes=0,
+    )  # fmt: skip
+    assert data.campaign is not None and data.report.total.contacted == 4 and data.rates
+    assert len(calls) == 1

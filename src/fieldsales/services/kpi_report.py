@@ -189,10 +189,12 @@ def kpi_report_for(
     rank: str | None = None,
     today: date | None = None,
     offset_minutes: int | None = None,
+    base: RankBase | None = None,
 ) -> KpiReport:
     """The KPIs of the outcomes in effect in `period` (a month or a day; all when
     None), of `rep`, on `channel`, for accounts of main `reason` and of `rank`
-    today (all when None), one row per group of `by`."""
+    today (all when None), one row per group of `by`. `base`: a ranking already at
+    hand (ranked from the office as of `today`), so that nothing is ranked twice."""
     if by not in KPI_GROUPS:
         raise ValueError(by)
     offset = local_offset_minutes() if offset_minutes is None else offset_minutes
@@ -201,7 +203,7 @@ def kpi_report_for(
     as_of = today or date.today()
     filters = {k: v for k, v in (("channel", channel), ("reason", reason), ("rank", rank)) if v}
     if by == "rank" or rank is not None:
-        rows, total = _ranked_rows(engine, settings, by, w, rank, offset, as_of)
+        rows, total = _ranked_rows(engine, settings, by, w, rank, offset, as_of, base)
         return KpiReport(by, period, rep, rows, total, filters)
     with unit.reading(engine) as session:
         args: dict[str, Any] = {"session": session, "settings": settings, "window": w}
@@ -243,11 +245,13 @@ def _ranked_rows(
     rank: str | None,
     offset: int,
     as_of: date,
+    base: RankBase | None = None,
 ) -> tuple[list[KpiRow], KpiRow]:
     """Rows when the account's rank today groups or filters: per-(group, account)
     figures from SQL, summed here per rank (or per key, keeping one rank)."""
-    office = (settings.office.lat, settings.office.lon)
-    base = rank_accounts(engine, settings, origin=office, today=as_of).base
+    if base is None:
+        office = (settings.office.lat, settings.office.lon)
+        base = rank_accounts(engine, settings, origin=office, today=as_of).base
     rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
     inner_by = "total" if by == "rank" else by
     with unit.reading(engine) as session:

@@ -57,9 +57,13 @@ def rate_counts(
 
 
 def rate_table(
-    engine: Engine, settings: Settings, *, today: date | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    today: date | None = None,
+    base: RankBase | None = None,
 ) -> list[LearnedRate]:
-    return learn(rate_counts(engine, settings, today=today), settings)
+    return learn(rate_counts(engine, settings, today=today, base=base), settings)
 
 
 def current_learned_rates(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from fieldsales.config import Settings
 from fieldsales.domain.rates import LearnedRate
 from fieldsales.services.kpi_report import KpiReport, kpi_report_for
+from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rates import rate_table
 from fieldsales.services.route_report import ReportError, period_bounds
 from fieldsales.services.targets import CampaignReport, campaign_report
@@ -90,7 +91,12 @@ def review_data(
     today: date,
     offset_minutes: int,
 ) -> ReviewData:
-    """The KPI report, the learned rates and the reps to choose from, for the Review screen."""
+    """The KPI report, the learned rates and the reps to choose from, for the Review screen.
+
+    One ranking from the office serves the report (per rank), the learned rates and
+    the campaign: ranking is the costly part at a hundred thousand accounts."""
+    office = (settings.office.lat, settings.office.lon)
+    base = rank_accounts(engine, settings, origin=office, today=today).base
     spec = period_spec(filters.period, today)
     first, last = period_bounds(spec) if spec else (None, None)
     extra: dict[str, Any] = {name: getattr(filters, name) for name in KPI_FILTERS}
@@ -102,14 +108,15 @@ def review_data(
         rep=filters.rep,
         today=today,
         offset_minutes=offset_minutes,
+        base=base,
         **extra,
     )
     with unit.reading(engine) as session:
         reps = kpi_drill.outcome_reps(session=session)
-    rates = rate_table(engine, settings, today=today)
+    rates = rate_table(engine, settings, today=today, base=base)
     c = settings.campaign
     campaign = (
-        campaign_report(engine, settings, today=today, offset_minutes=offset_minutes)
+        campaign_report(engine, settings, today=today, offset_minutes=offset_minutes, base=base)
         if c.start and c.end and c.targets
         else None
     )

@@ -24,6 +24,8 @@ from fieldsales.store.kpi_report import FIGURES, Window
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from fieldsales.services.rank_table import RankBase
+
 _REACTIVATED = 2 + FIGURES.index("reactivated")  # positions in account_figures' rows
 _REVENUE = 2 + FIGURES.index("revenue")
 
@@ -96,8 +98,10 @@ def campaign_report(
     *,
     today: date | None = None,
     offset_minutes: int | None = None,
+    base: RankBase | None = None,
 ) -> CampaignReport:
-    """Target against actual per rank and week of the configured campaign."""
+    """Target against actual per rank and week of the configured campaign (`base`: a
+    ranking from the office already at hand)."""
     c = settings.campaign
     if c.start is None or c.end is None or not c.targets:
         raise ReportError(
@@ -107,9 +111,9 @@ def campaign_report(
     as_of = today or date.today()
     offset = local_offset_minutes() if offset_minutes is None else offset_minutes
     start, end = period_window(f"{c.start.isoformat()}..{c.end.isoformat()}", offset)
-    base = rank_accounts(
-        engine, settings, origin=(settings.office.lat, settings.office.lon), today=as_of
-    ).base
+    if base is None:
+        office = (settings.office.lat, settings.office.lon)
+        base = rank_accounts(engine, settings, origin=office, today=as_of).base
     rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
     with unit.reading(engine) as session:
         rows = kpi_report.account_figures(
