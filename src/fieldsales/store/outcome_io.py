@@ -92,6 +92,10 @@ def import_outcomes(
         rows: list[dict[str, Any]] = []
         problems: list[str] = []
         for number, raw in data.rows:
+            if number in data.broken:
+                reason, line = data.broken[number]
+                problems.append(f"row {number}: {reason} ({line[:40]!r})")
+                continue
             cells = dict(zip(headers, raw, strict=False))
             try:
                 rows.append(_row(cells, ids, today, default_rep, now))
