@@ -5,16 +5,30 @@ One `Geocoder` per run: geopy's RateLimiter keeps at most one request per
 exponential back-off (honouring Retry-After up to `max_wait_seconds`). When
 the retries run out the server is treated as unreachable and the caller stops
 the run: the work done so far is kept and the next run continues from there.
+
+No network is told apart from a slow server: before its first request (and
+after a failed connection) the client resolves the server's name and opens a
+connection within `geocoding.connect_timeout_seconds` (a proxy from the
+environment, if any, stands in for the server). When that fails — the name
+does not resolve, nothing listens, no route, no answer to the connection — it
+raises GeocodingOffline at once, without retries: "offline" in about a second
+instead of the back-off's 15. A server that connects but answers slowly is
+waited for `timeout_seconds` (the read timeout) and retried as before.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import socket
 import time
+import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from geopy.exc import (
     GeocoderAuthenticationFailure,
@@ -23,6 +37,7 @@ from geopy.exc import (
     GeocoderQuotaExceeded,
     GeocoderRateLimited,
     GeocoderServiceError,
+    GeocoderUnavailable,
 )
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
@@ -64,6 +79,67 @@ def _adapter(proxies: Any, ssl_context: Any) -> Any:
 
 class GeocodingStopped(Exception):
     """The server cannot be used now (down, unreachable, refusing us): stop the run."""
+
+
+class GeocodingOffline(GeocodingStopped):
+    """No way to the server: its name does not resolve, nothing listens, no route, or
+    no connection within `geocoding.connect_timeout_seconds`."""
+
+
+def _endpoint(scheme: str, domain: str) -> tuple[str, int]:
+    """(host, port) a request to the server first connects to: the proxy the
+    environment names for it (http_proxy, https_proxy, no_proxy), else the server."""
+    host = urlsplit(f"{scheme}://{domain}").hostname or domain
+    proxy = urllib.request.getproxies().get(scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        default = 443 if parts.scheme == "https" else 80
+        return parts.hostname or proxy, parts.port or default
+    parts = urlsplit(f"{scheme}://{domain}")
+    return host, parts.port or (443 if scheme == "https" else 80)
+
+
+def check_reachable(scheme: str, domain: str, timeout: float) -> None:
+    """Resolve the server's name and open (then close) a connection, all within
+    `timeout` seconds; raise GeocodingOffline saying why when that fails.
+
+    The name is resolved in a helper thread, since no socket timeout bounds the
+    system resolver (a dead DNS server would otherwise hold the caller for
+    tens of seconds).
+    """
+    host, port = _endpoint(scheme, domain)
+    where = f"{host}:{port}"
+    deadline = time.monotonic() + timeout
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geocoder-dns")
+    try:
+        addresses = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM).result(
+            timeout=timeout
+        )
+    except FutureTimeout:
+        raise GeocodingOffline(
+            f"offline: the name {host} did not resolve within {timeout:g} s"
+        ) from None
+    except OSError as exc:
+        raise GeocodingOffline(
+            f"offline: the name {host} does not resolve ({_short(exc)})"
+        ) from None
+    finally:
+        pool.shutdown(wait=False)
+    last: OSError | None = None
+    for family, kind, proto, _name, address in addresses:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            with socket.socket(family, kind, proto) as sock:
+                sock.settimeout(left)
+                sock.connect(address)
+            return
+        except OSError as exc:
+            last = exc
+    if last is None or isinstance(last, TimeoutError):
+        raise GeocodingOffline(f"offline: no connection to {where} within {timeout:g} s")
+    raise GeocodingOffline(f"offline: {where} unreachable ({_short(last)})")
 
 
 class QueryRejected(Exception):
@@ -126,9 +202,10 @@ class Geocoder:
             user_agent=settings.user_agent,
             domain=settings.domain,
             scheme=settings.scheme,
-            timeout=settings.timeout_seconds,
+            timeout=_timeouts(settings),
             adapter_factory=_adapter,
         )
+        self._reached = False  # the server answered a connection once
         # Retries are ours (with back-off); the RateLimiter only paces requests.
         self._geocode = RateLimiter(
             self._client.geocode,
@@ -145,8 +222,18 @@ class Geocoder:
             wait = max(wait, float(retry_after))
         self._sleep(min(wait, self.settings.max_wait_seconds))
 
+    def check_reachable(self) -> None:
+        """Raise GeocodingOffline at once when the server cannot be reached at all."""
+        check_reachable(
+            self.settings.scheme, self.settings.domain, self.settings.connect_timeout_seconds
+        )
+        self._reached = True
+
     def lookup(self, query: str) -> GeocodeAnswer:
-        """Geocode one address; raise GeocodingStopped when the server cannot answer."""
+        """Geocode one address; raise GeocodingStopped when the server cannot answer
+        (GeocodingOffline, at once, when it cannot even be reached)."""
+        if not self._reached:
+            self.check_reachable()
         last: Exception | None = None
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
@@ -173,7 +260,11 @@ class Geocoder:
                     ) from exc
                 last = exc
                 continue
-            except GeocoderServiceError as exc:  # 5xx, timeouts, connection refused
+            except GeocoderUnavailable as exc:  # the connection failed: is there a way at all?
+                self.check_reachable()
+                last = exc
+                continue
+            except GeocoderServiceError as exc:  # 5xx, read timeouts
                 last = exc
                 continue
             if loc is None:
@@ -194,6 +285,15 @@ class Geocoder:
             f"geocoding server {self.server} unreachable after "
             f"{self.settings.max_retries + 1} attempts ({reason})"
         )
+
+
+def _timeouts(settings: Geocoding) -> Any:
+    """(connect, read) seconds for requests; one number for urllib, which has no pair."""
+    from geopy.adapters import RequestsAdapter
+
+    if RequestsAdapter.is_available:
+        return (settings.connect_timeout_seconds, settings.timeout_seconds)
+    return settings.timeout_seconds
 
 
 def _position(lat: Any, lon: Any) -> tuple[float | None, float | None]:

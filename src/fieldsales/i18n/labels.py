@@ -129,6 +129,15 @@ GEO_MARKS: dict[str, str] = {
     "building": N_("building"),
 }
 
+# how precise a position is, as a sentence names it ("precise to the street")
+GEO_PRECISION_WORDS: dict[str, str] = {
+    "building": N_("building"),
+    "street": N_("street"),
+    "town": N_("town (町丁目)"),
+    "city": N_("municipality"),
+    "none": N_("nothing (no position)"),
+}
+
 # where an account's position came from (Account.geo_source)
 GEO_SOURCES: dict[str, str] = {
     "import": N_("imported"),
