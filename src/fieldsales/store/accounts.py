@@ -39,6 +39,14 @@ def addresses_at(session: Session, precisions: Sequence[str]) -> list[tuple[Any,
     )
 
 
+def count_at(session: Session, precisions: Sequence[str]) -> int:
+    """How many located accounts have a position of one of `precisions`."""
+    stmt = sa.select(sa.func.count()).where(
+        col(Account.lat).is_not(None), col(Account.geo_precision).in_(list(precisions))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
 def addresses(session: Session) -> list[tuple[Any, ...]]:
     """(id, prefecture, city, address) of every account with an address."""
     return list(
