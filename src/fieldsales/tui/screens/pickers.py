@@ -146,10 +146,11 @@ class OriginScreen(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="origin-dialog", classes="dialog"):
             yield Static(self.t("Reference point"), classes="dialog-title")
-            yield Label(
+            yield Static(  # a Static wraps on a narrow screen, a Label does not
                 self.t(
                     "office, an account id, a postal code or an address (found offline), or LAT,LON"
-                )
+                ),
+                classes="hint",
             )
             yield Input(placeholder="〒100-0005 / 35.681236,139.767125", id="origin-spec")
             yield Static("", id="origin-error", classes="error")
