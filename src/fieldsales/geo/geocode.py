@@ -20,15 +20,10 @@ from __future__ import annotations
 
 import math
 import re
-import socket
 import time
-import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from geopy.exc import (
     GeocoderAuthenticationFailure,
@@ -44,6 +39,7 @@ from geopy.geocoders import Nominatim
 
 from fieldsales.config import Geocoding
 from fieldsales.geo.distance import haversine_km
+from fieldsales.geo.reach import GeocodingOffline, GeocodingStopped, check_reachable
 
 # Nominatim's address types that name one building or a point on a street.
 _BUILDING_TYPES = frozenset(
@@ -77,69 +73,14 @@ def _adapter(proxies: Any, ssl_context: Any) -> Any:
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
-class GeocodingStopped(Exception):
-    """The server cannot be used now (down, unreachable, refusing us): stop the run."""
-
-
-class GeocodingOffline(GeocodingStopped):
-    """No way to the server: its name does not resolve, nothing listens, no route, or
-    no connection within `geocoding.connect_timeout_seconds`."""
-
-
-def _endpoint(scheme: str, domain: str) -> tuple[str, int]:
-    """(host, port) a request to the server first connects to: the proxy the
-    environment names for it (http_proxy, https_proxy, no_proxy), else the server."""
-    host = urlsplit(f"{scheme}://{domain}").hostname or domain
-    proxy = urllib.request.getproxies().get(scheme)
-    if proxy and not urllib.request.proxy_bypass(host):
-        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        default = 443 if parts.scheme == "https" else 80
-        return parts.hostname or proxy, parts.port or default
-    parts = urlsplit(f"{scheme}://{domain}")
-    return host, parts.port or (443 if scheme == "https" else 80)
-
-
-def check_reachable(scheme: str, domain: str, timeout: float) -> None:
-    """Resolve the server's name and open (then close) a connection, all within
-    `timeout` seconds; raise GeocodingOffline saying why when that fails.
-
-    The name is resolved in a helper thread, since no socket timeout bounds the
-    system resolver (a dead DNS server would otherwise hold the caller for
-    tens of seconds).
-    """
-    host, port = _endpoint(scheme, domain)
-    where = f"{host}:{port}"
-    deadline = time.monotonic() + timeout
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geocoder-dns")
-    try:
-        addresses = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM).result(
-            timeout=timeout
-        )
-    except FutureTimeout:
-        raise GeocodingOffline(
-            f"offline: the name {host} did not resolve within {timeout:g} s"
-        ) from None
-    except OSError as exc:
-        raise GeocodingOffline(
-            f"offline: the name {host} does not resolve ({_short(exc)})"
-        ) from None
-    finally:
-        pool.shutdown(wait=False)
-    last: OSError | None = None
-    for family, kind, proto, _name, address in addresses:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        try:
-            with socket.socket(family, kind, proto) as sock:
-                sock.settimeout(left)
-                sock.connect(address)
-            return
-        except OSError as exc:
-            last = exc
-    if last is None or isinstance(last, TimeoutError):
-        raise GeocodingOffline(f"offline: no connection to {where} within {timeout:g} s")
-    raise GeocodingOffline(f"offline: {where} unreachable ({_short(last)})")
+__all__ = [
+    "GeocodeAnswer",
+    "Geocoder",
+    "GeocodingOffline",
+    "GeocodingStopped",
+    "QueryRejected",
+    "check_reachable",
+]
 
 
 class QueryRejected(Exception):

@@ -76,13 +76,17 @@ class _Target:
     reference: tuple[float, float] | None  # offline town/city position
 
 
+def _precisions(everyone: bool) -> list[str]:
+    """The positions worth asking about: below street precision (`everyone`: all)."""
+    street = PRECISION_ORDER[Precision.street]
+    return [p.value for p, r in PRECISION_ORDER.items() if r < street or everyone]
+
+
 def _targets(engine: Engine, everyone: bool = False) -> list[_Target]:
     """Addresses of accounts still below street precision (`everyone`: of all
     accounts), grouped by cache key."""
-    street = PRECISION_ORDER[Precision.street]
-    low = [p.value for p, r in PRECISION_ORDER.items() if r < street or everyone]
     with unit.reading(engine) as u:
-        rows = accounts.addresses_at(u, low)
+        rows = accounts.addresses_at(u, _precisions(everyone))
     groups: dict[str, _Target] = {}
     table = offline.table()
     for acc_id, postal, pref, city, address in rows:
@@ -149,16 +153,30 @@ def geocode_accounts(
     every account with an address, street and building positions included, and
     lets an answer replace a finer position (kept in the account's history).
     """
-    from fieldsales.geo.geocode import Geocoder, GeocodingStopped, QueryRejected, is_suspicious
+    from fieldsales.geo.reach import GeocodingStopped, check_reachable
 
     summary = GeocodeSummary()
+    # No way to the server: say so before the addresses are even gathered (seconds
+    # at 100,000 accounts); the cached answers are applied by the next run
+    with unit.reading(engine) as u:
+        waiting = accounts.count_with_address_at(u, _precisions(overwrite_precise))
+    if not waiting:
+        return summary  # nothing to ask: no need for the network either
+    try:  # before geopy is even imported: "offline" in about a second
+        check_reachable(settings.scheme, settings.domain, settings.connect_timeout_seconds)
+    except GeocodingStopped as exc:
+        summary.stopped = str(exc)
+        summary.remaining = waiting
+        return summary
+    from fieldsales.geo.geocode import Geocoder, QueryRejected, is_suspicious
+
+    geo = geocoder or Geocoder(settings)
     targets = _targets(engine, everyone=overwrite_precise)
     with unit.reading(engine) as u:
         cached = geocode_cache.found_by_key(u, [t.key for t in targets])
     total = len(targets)
     if progress:
         progress(0, total)
-    geo = geocoder
     for done, target in enumerate(targets, start=1):
         was_found = cached.get(target.key)
         ask = was_found is None or (was_found is False and retry_failed)
@@ -177,7 +195,6 @@ def geocode_accounts(
                 1 for t in targets[done - 1 :] if cached.get(t.key) is None or retry_failed
             )
             break
-        geo = geo or Geocoder(settings)
         try:
             answer = geo.lookup(target.key)
         except QueryRejected:

@@ -47,6 +47,14 @@ def count_at(session: Session, precisions: Sequence[str]) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def count_with_address_at(session: Session, precisions: Sequence[str]) -> int:
+    """How many accounts with an address have a position of one of `precisions`."""
+    stmt = sa.select(sa.func.count()).where(
+        col(Account.geo_precision).in_(list(precisions)), col(Account.address).is_not(None)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
 def addresses(session: Session) -> list[tuple[Any, ...]]:
     """(id, prefecture, city, address) of every account with an address."""
     return list(
