@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
 from _gen import make_db
+from sqlmodel import select
 
 from fieldsales.store.db import open_engine, session_scope
 from fieldsales.store.models import Account
@@ -91,7 +92,7 @@ def main() -> None:
         db = home / "bench.db"
         make_db(db, args.accounts)
         with session_scope(open_engine(db)) as s:  # town precision: all are targets
-            for acc in s.query(Account).all():
+            for acc in s.exec(select(Account)).all():
                 acc.geo_precision = "town"
         print(f"{args.accounts:,} accounts, all located to a town; shipped retry settings")
         srv, held, queued = full_backlog()
