@@ -135,7 +135,7 @@ async def test_a_postal_code_over_a_street_position_asks_first(book, engine, new
         await settle(pilot)
         ask = app.screen
         assert isinstance(ask, ConfirmPauseScreen)
-        assert "precise to the street" in str(ask.query_one("#confirm-text").content)
+        assert "precise to the street" in str(ask.query_one("#confirm-text", Static).content)
         await pilot.press("n")  # keep the street position
         await settle(pilot)
         assert app.screen is screen
