@@ -33,14 +33,13 @@ class GeocodingOffline(GeocodingStopped):
 def _endpoint(scheme: str, domain: str) -> tuple[str, int]:
     """(host, port) a request to the server first connects to: the proxy the
     environment names for it (http_proxy, https_proxy, no_proxy), else the server."""
-    host = urlsplit(f"{scheme}://{domain}").hostname or domain
+    server = urlsplit(f"{scheme}://{domain}")
+    host = server.hostname or domain
     proxy = urllib.request.getproxies().get(scheme)
     if proxy and not urllib.request.proxy_bypass(host):
-        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        default = 443 if parts.scheme == "https" else 80
-        return parts.hostname or proxy, parts.port or default
-    parts = urlsplit(f"{scheme}://{domain}")
-    return host, parts.port or (443 if scheme == "https" else 80)
+        via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        return via.hostname or proxy, via.port or (443 if via.scheme == "https" else 80)
+    return host, server.port or (443 if scheme == "https" else 80)
 
 
 def check_reachable(scheme: str, domain: str, timeout: float) -> None:
