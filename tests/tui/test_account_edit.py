@@ -232,3 +232,26 @@ async def test_new_contact_met_at_a_visit_is_saved_with_the_outcome(book, engine
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
         assert len(history(engine, big)) == 2
+
+
+async def test_a_contact_name_too_long_in_the_log_dialog_saves_nothing(
+    book, engine, new_app, settle
+):
+    from fieldsales.store.models import Outcome
+    from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
+
+    app = new_app()
+    big = book["big"].id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(LogOutcomeScreen(big))
+        await settle(pilot)
+        modal = app.screen
+        modal.query_one("#contact-met", Input).value = "名" * 101
+        await pilot.press("2", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "Contact person: at most 100 characters" in static_text(modal, "#form-error")
+        with Session(engine) as s:
+            assert s.exec(select(Outcome).where(Outcome.account_id == big)).all() == []
+        assert history(engine, big) == []
