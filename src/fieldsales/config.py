@@ -341,6 +341,7 @@ class Geocoding(_Model):
     scheme: Literal["http", "https"]
     user_agent: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     timeout_seconds: Positive
+    connect_timeout_seconds: Positive
     min_delay_seconds: Annotated[float, Field(ge=0)]
     max_retries: Annotated[int, Field(ge=0)]
     backoff_seconds: Annotated[float, Field(ge=0)]

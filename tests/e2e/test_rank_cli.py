@@ -125,7 +125,12 @@ def test_rank_table_and_errors(
     assert proc.returncode == 0
     assert "大和精機株式会社" in proc.stdout and "no location" in proc.stdout
     bad = fieldsales(isolated_home, "--db", str(db_path), "rank", "--from", "nowhere")
-    assert bad.returncode == 2 and "nowhere: no such account" in bad.stderr
+    assert bad.returncode == 2 and "nowhere: not an account, nor a postal code" in bad.stderr
+    # a postal code (or an address) is located offline
+    osaka = fieldsales(
+        isolated_home, "--db", str(db_path), "rank", "--json", "--from", "〒530-0001"
+    )
+    assert "梅田" in json.loads(osaka.stdout)["origin"]["label"]
     bad = fieldsales(isolated_home, "--db", str(db_path), "rank", "--stage", "sleeping")
     assert bad.returncode == 2 and "unknown stage sleeping" in bad.stderr
     bad = fieldsales(isolated_home, "--db", str(db_path), "rank", "--from", "95,10")

@@ -14,6 +14,7 @@ from fieldsales.tui.screens.followups import FollowupsScreen
 from fieldsales.tui.screens.home import HomeScreen
 from fieldsales.tui.screens.info import FirstRunScreen, HelpScreen, SettingsScreen
 from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen, LogOutcomeScreen
+from fieldsales.tui.screens.pickers import OriginScreen
 from fieldsales.tui.widgets.account_table import AccountTable
 
 from .conftest import TODAY
@@ -164,13 +165,16 @@ async def test_change_reference_point_by_typed_coordinates(book, new_app, settle
             a for a in app.screen.query_one(AccountTable).rows if a.company == "Osaka Trading"
         )
         assert osaka.distance_km is not None and osaka.distance_km < 1
-        # a bad reference point is a notification, not a crash
+        # a bad reference point keeps the dialog open with the reason, not a crash
         await pilot.press("o")
         await pilot.pause()
         await pilot.press(*"nosuchaccount", "enter")
         await settle(pilot)
-        failures = [m for m in notifications if "no such account" in m]
-        assert len(failures) == 1, failures  # one failure, one message
+        assert isinstance(app.screen, OriginScreen)
+        assert "nosuchaccount: not an account" in static_text(app.screen, "#origin-error")
+        assert not [m for m in notifications if "failed" in m]
+        await pilot.press("escape")
+        await settle(pilot)
         assert app.origin[1:] == (34.70, 135.50)
 
 

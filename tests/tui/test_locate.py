@@ -103,9 +103,7 @@ async def test_geocoder_unreachable_is_one_message(book, engine, new_app, settle
                     **app.settings.geocoding.model_dump(),
                     "domain": "127.0.0.1:9",
                     "scheme": "http",
-                    "max_retries": 0,
                     "min_delay_seconds": 0,
-                    "timeout_seconds": 2,
                 }
             )
         }
@@ -113,8 +111,52 @@ async def test_geocoder_unreachable_is_one_message(book, engine, new_app, settle
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = await open_locate(app, pilot, settle, book["town"].id)
+        # (tests/geo/test_geocode_offline.py times it: under 2 s, not the retries' 15)
         await pilot.click("#by-geocoder")
         await settle(pilot)
-        assert isinstance(app.screen, LocateScreen)
-        assert any("geocoder failed" in m for m in notifications)
+        assert isinstance(app.screen, LocateScreen)  # the dialog stays, with the reason
+        assert preview_text(screen).startswith("Offline: the geocoder cannot be reached")
+        assert not any("failed" in m for m in notifications)
         assert screen.candidate is None
+
+
+async def test_a_postal_code_over_a_street_position_asks_first(book, engine, new_app, settle):
+    from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen
+
+    app = new_app()
+    big = book["big"].id  # located to the street
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_locate(app, pilot, settle, big)
+        screen.query_one("#postal").value = "160-0023"
+        await pilot.click("#by-postal")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ask = app.screen
+        assert isinstance(ask, ConfirmPauseScreen)
+        assert "precise to the street" in str(ask.query_one("#confirm-text", Static).content)
+        await pilot.press("n")  # keep the street position
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Kept the more precise position" in preview_text(screen)
+        with Session(engine) as s:
+            acc = s.get(Account, big)
+            assert acc is not None and (acc.lat, acc.geo_precision) == (35.68, "street")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmPauseScreen)
+        await pilot.press("y")  # the rep knows better: the town it is
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        with Session(engine) as s:
+            acc = s.get(Account, big)
+            assert acc is not None and acc.geo_precision == "town" and acc.lat != 35.68
+        # a position at least as precise saves without asking
+        screen = await open_locate(app, pilot, settle, big)
+        await pilot.press(*"35.6581,139.7017", "enter", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        with Session(engine) as s:
+            acc = s.get(Account, big)
+            assert acc is not None and acc.geo_precision == "building"

@@ -15,7 +15,11 @@ geocoding.min_delay_seconds, retries with back-off on errors. Every answer,
 "not found" included, is cached in the database, so no address is asked twice
 and a stopped run continues where it left off. An answer farther than
 geocoding.suspicious_km from the account's town is kept as a flagged
-candidate, not applied.
+candidate, not applied. An answer coarser than the account's position (a
+town for an account located to the street) is not applied either, and the
+summary says so; --overwrite-precise asks for every account with an address
+and applies such answers too (each replaced position is kept in the
+account's history). No network: "offline" at once (geocoding.connect_timeout_seconds).
 
 examples:
   fieldsales geocode --limit 100
@@ -37,6 +41,12 @@ def register(sub: Any) -> None:
         "--retry-failed",
         action="store_true",
         help="ask again for addresses the geocoder did not find last time",
+    )
+    p.add_argument(
+        "--overwrite-precise",
+        action="store_true",
+        help="ask for street- and building-located accounts too, and let an answer "
+        "replace a more precise position (kept in each account's history)",
     )
     p.set_defaults(func=run)
 
@@ -64,6 +74,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             settings.geocoding,
             limit=args.limit,
             retry_failed=args.retry_failed,
+            overwrite_precise=args.overwrite_precise,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     ctx.console.print(str(summary), markup=False, highlight=False, soft_wrap=True)

@@ -12,8 +12,10 @@ Give every account without coordinates (or located only to its municipality)
 the position of its town (町丁目/大字) or municipality, from the table bundled
 with the app: postal code first, else prefecture + municipality + town of the
 address. No network needed. Imported, geocoded and hand-set positions are
-never replaced by a coarser one. `fieldsales geocode` improves positions
-further when a network is available.
+never replaced by a coarser one: the summary says how many street or building
+positions were kept; --overwrite-precise replaces them with the offline one
+(each replaced position is kept in the account's history). `fieldsales
+geocode` improves positions further when a network is available.
 
 With --lookup, only show what a postal code or address resolves to.
 
@@ -21,6 +23,7 @@ examples:
   fieldsales locate
   fieldsales locate --lookup 〒144-0052
   fieldsales locate --lookup 東京都新宿区西新宿2-8-1
+  fieldsales locate --overwrite-precise     # the imported coordinates are wrong
 """
 
 
@@ -35,6 +38,12 @@ def register(sub: Any) -> None:
         "--lookup",
         metavar="TEXT",
         help="show the position of a postal code or address; changes nothing",
+    )
+    p.add_argument(
+        "--overwrite-precise",
+        action="store_true",
+        help="replace street and building positions too with the offline town/municipality "
+        "(kept in each account's history)",
     )
     p.set_defaults(func=run)
 
@@ -75,7 +84,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ) as bar:
         task = bar.add_task("locate", total=None)
         summary = locate_missing(
-            ctx.engine, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            ctx.engine,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            overwrite_precise=args.overwrite_precise,
         )
     ctx.console.print(str(summary), markup=False, highlight=False, soft_wrap=True)
     return 0

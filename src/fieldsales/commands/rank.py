@@ -42,9 +42,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--from",
         dest="origin",
-        metavar="office|ACCOUNT|LAT,LON",
+        metavar="office|ACCOUNT|POSTAL|ADDRESS|LAT,LON",
         default="office",
-        help="reference point for proximity (default: the office in config)",
+        help="reference point for proximity: the office in config (default), an account, "
+        "a postal code or an address (located offline), or LAT,LON",
     )
     p.add_argument(
         "--top", type=int, default=20, metavar="N", help="show the best N (default 20; 0 = all)"

@@ -5,6 +5,15 @@ One `Geocoder` per run: geopy's RateLimiter keeps at most one request per
 exponential back-off (honouring Retry-After up to `max_wait_seconds`). When
 the retries run out the server is treated as unreachable and the caller stops
 the run: the work done so far is kept and the next run continues from there.
+
+No network is told apart from a slow server: before its first request (and
+after a failed connection) the client resolves the server's name and opens a
+connection within `geocoding.connect_timeout_seconds` (a proxy from the
+environment, if any, stands in for the server). When that fails — the name
+does not resolve, nothing listens, no route, no answer to the connection — it
+raises GeocodingOffline at once, without retries: "offline" in about a second
+instead of the back-off's 15. A server that connects but answers slowly is
+waited for `timeout_seconds` (the read timeout) and retried as before.
 """
 
 from __future__ import annotations
@@ -23,12 +32,14 @@ from geopy.exc import (
     GeocoderQuotaExceeded,
     GeocoderRateLimited,
     GeocoderServiceError,
+    GeocoderUnavailable,
 )
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
 from fieldsales.config import Geocoding
 from fieldsales.geo.distance import haversine_km
+from fieldsales.geo.reach import GeocodingOffline, GeocodingStopped, check_reachable
 
 # Nominatim's address types that name one building or a point on a street.
 _BUILDING_TYPES = frozenset(
@@ -62,8 +73,14 @@ def _adapter(proxies: Any, ssl_context: Any) -> Any:
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
-class GeocodingStopped(Exception):
-    """The server cannot be used now (down, unreachable, refusing us): stop the run."""
+__all__ = [
+    "GeocodeAnswer",
+    "Geocoder",
+    "GeocodingOffline",
+    "GeocodingStopped",
+    "QueryRejected",
+    "check_reachable",
+]
 
 
 class QueryRejected(Exception):
@@ -126,9 +143,10 @@ class Geocoder:
             user_agent=settings.user_agent,
             domain=settings.domain,
             scheme=settings.scheme,
-            timeout=settings.timeout_seconds,
+            timeout=_timeouts(settings),
             adapter_factory=_adapter,
         )
+        self._reached = False  # the server answered a connection once
         # Retries are ours (with back-off); the RateLimiter only paces requests.
         self._geocode = RateLimiter(
             self._client.geocode,
@@ -145,8 +163,18 @@ class Geocoder:
             wait = max(wait, float(retry_after))
         self._sleep(min(wait, self.settings.max_wait_seconds))
 
+    def check_reachable(self) -> None:
+        """Raise GeocodingOffline at once when the server cannot be reached at all."""
+        check_reachable(
+            self.settings.scheme, self.settings.domain, self.settings.connect_timeout_seconds
+        )
+        self._reached = True
+
     def lookup(self, query: str) -> GeocodeAnswer:
-        """Geocode one address; raise GeocodingStopped when the server cannot answer."""
+        """Geocode one address; raise GeocodingStopped when the server cannot answer
+        (GeocodingOffline, at once, when it cannot even be reached)."""
+        if not self._reached:
+            self.check_reachable()
         last: Exception | None = None
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
@@ -173,7 +201,11 @@ class Geocoder:
                     ) from exc
                 last = exc
                 continue
-            except GeocoderServiceError as exc:  # 5xx, timeouts, connection refused
+            except GeocoderUnavailable as exc:  # the connection failed: is there a way at all?
+                self.check_reachable()
+                last = exc
+                continue
+            except GeocoderServiceError as exc:  # 5xx, read timeouts
                 last = exc
                 continue
             if loc is None:
@@ -194,6 +226,15 @@ class Geocoder:
             f"geocoding server {self.server} unreachable after "
             f"{self.settings.max_retries + 1} attempts ({reason})"
         )
+
+
+def _timeouts(settings: Geocoding) -> Any:
+    """(connect, read) seconds for requests; one number for urllib, which has no pair."""
+    from geopy.adapters import RequestsAdapter
+
+    if RequestsAdapter.is_available:
+        return (settings.connect_timeout_seconds, settings.timeout_seconds)
+    return settings.timeout_seconds
 
 
 def _position(lat: Any, lon: Any) -> tuple[float | None, float | None]:

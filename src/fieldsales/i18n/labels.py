@@ -129,6 +129,15 @@ GEO_MARKS: dict[str, str] = {
     "building": N_("building"),
 }
 
+# how precise a position is, as a sentence names it ("precise to the street")
+GEO_PRECISION_WORDS: dict[str, str] = {
+    "building": N_("building"),
+    "street": N_("street"),
+    "town": N_("town (町丁目)"),
+    "city": N_("municipality"),
+    "none": N_("nothing (no position)"),
+}
+
 # where an account's position came from (Account.geo_source)
 GEO_SOURCES: dict[str, str] = {
     "import": N_("imported"),
@@ -172,6 +181,10 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "back": N_("Back"),
     "locate": N_("Locate"),
     "edit_hours": NP_("key", "Hours"),
+    "edit_account": NP_("key", "Edit"),
+    "account_changes": NP_("key", "Changes"),
+    "revert_change": N_("Revert"),
+    "edit_from_log": N_("Edit account"),
     "plan": N_("Plan"),
     "save": N_("Save"),
     "cancel": N_("Cancel"),
@@ -417,3 +430,60 @@ WEEKDAYS: tuple[str, ...] = (
     N_("Sat"),
     N_("Sun"),
 )
+
+# an account's own fields, as its history of changes names them (store.models.Account)
+ACCOUNT_FIELD_LABELS: dict[str, str] = {
+    "external_id": N_("external id"),
+    "company": N_("company"),
+    "company_kana": N_("company (kana)"),
+    "site": N_("site"),
+    "postal_code": N_("postal code"),
+    "prefecture": N_("prefecture"),
+    "city": N_("city"),
+    "address": N_("address"),
+    "lat": N_("latitude"),
+    "lon": N_("longitude"),
+    "geo_precision": N_("position precision"),
+    "geo_source": N_("position source"),
+    "industry": N_("industry"),
+    "contact_name": N_("contact person"),
+    "contact_title": N_("contact's title"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "owner_rep": N_("owner"),
+    "lifetime_revenue": N_("lifetime revenue"),
+    "average_order": N_("average order"),
+    "gross_margin": N_("gross margin"),
+    "first_order_date": N_("first order"),
+    "last_order_date": N_("last order"),
+    "last_product": N_("last product"),
+    "purchase_cycle_days": N_("purchase cycle (days)"),
+    "main_reason": N_("main reason"),
+    "other_reasons": N_("other reasons"),
+    "reason_solvable": N_("how solved"),
+    "competitor_status": N_("competitor status"),
+    "competitor_name": N_("competitor"),
+    "digital_responsiveness": N_("digital response"),
+    "do_not_contact": N_("do not contact"),
+    "notes": N_("notes"),
+    "closed_weekdays": N_("closed weekdays"),
+    "opens_at": N_("opens at"),
+    "closes_at": N_("closes at"),
+    "merged_account": N_("merged duplicate"),
+}
+
+# the columns of an account's history of changes
+CHANGE_COLUMNS: dict[str, str] = {
+    "when": N_("When"),
+    "field": N_("Field"),
+    "old": N_("Before"),
+    "new": N_("After"),
+    "source": N_("Changed by"),
+}
+
+# where a change came from (AccountChange.source, before its ":")
+CHANGE_SOURCES: dict[str, str] = {
+    "import": N_("import"),
+    "app": N_("app"),
+    "sync": N_("sync"),
+}

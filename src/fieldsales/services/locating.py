@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fieldsales.domain.vocab import PRECISION_ORDER, Precision
 from fieldsales.geo import locate as offline
 from fieldsales.store import accounts, unit
+from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.models import utcnow
 
 if TYPE_CHECKING:
@@ -35,13 +36,26 @@ class LocateSummary:
     not_found: int = 0  # nothing in the offline table matched
     town: int = 0
     city: int = 0
+    kept_precise: int = 0  # street or building positions left alone (no --overwrite-precise)
+    overwritten: int = 0  # street or building positions replaced (--overwrite-precise)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.located} of {self.total} accounts located ({self.town} to a town, "
             f"{self.city} to a municipality), {self.unchanged} kept their position, "
             f"{self.not_found} not found"
         )
+        if self.kept_precise:
+            text += (
+                f"; {self.kept_precise} kept their street or building position, more precise "
+                "than the offline table's (--overwrite-precise replaces them)"
+            )
+        if self.overwritten:
+            text += (
+                f"; {self.overwritten} street or building positions replaced by the offline "
+                "one (each kept in the account's history)"
+            )
+        return text
 
 
 def rank(precision: str | None) -> int:
@@ -67,24 +81,38 @@ def should_replace(
     return rank(new_precision) > rank(current_precision)
 
 
+def is_finer(current_lat: float | None, current: str | None, new: str) -> bool:
+    """Is the account's current position more precise than a `new` one?"""
+    return current_lat is not None and rank(current) > rank(new)
+
+
 def locate_missing(
     engine: Engine,
     *,
     account_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
+    overwrite_precise: bool = False,
 ) -> LocateSummary:
     """Fill missing or coarse positions from the offline table.
 
     With `account_ids` (e.g. the accounts an import just wrote) only those are
     looked at, and their offline positions are recomputed, since their address
     may have changed. Without, every account below town precision is.
-    Imported, geocoded and manual positions are never replaced by coarser ones.
+    Imported, geocoded and manual positions are never replaced by coarser ones,
+    unless `overwrite_precise`: then every account is looked at and a street or
+    building position is replaced by the offline one too, each such replacement
+    kept in the account's history (the precise position can be reverted).
     """
     summary = LocateSummary()
     town_rank = PRECISION_ORDER[Precision.town]
     low = [p.value for p, r in PRECISION_ORDER.items() if r < town_rank]
+    precise = [p.value for p, r in PRECISION_ORDER.items() if r > town_rank]
     with unit.writing(engine) as u:
-        rows = accounts.positions(u, account_ids=account_ids, unlocated=low)
+        rows = accounts.positions(
+            u, account_ids=account_ids, unlocated=low + precise if overwrite_precise else low
+        )
+        if not overwrite_precise and account_ids is None:
+            summary.kept_precise = accounts.count_at(u, precise)
     summary.total = len(rows)
     if progress:
         progress(0, summary.total)
@@ -92,11 +120,26 @@ def locate_missing(
     now = utcnow()
     for start in range(0, len(rows), BATCH):
         updates = []
+        replaced: list[tuple[str, dict[str, object]]] = []
         for row in rows[start : start + BATCH]:
             acc_id, postal, pref, city, address, lat, precision, source = row
             pos = table.locate(postal, pref, city, address)
             if pos is None:
                 summary.not_found += 1
+                continue
+            if overwrite_precise and is_finer(lat, precision, pos.precision):
+                summary.overwritten += 1
+                replaced.append(
+                    (
+                        acc_id,
+                        {
+                            "lat": pos.lat,
+                            "lon": pos.lon,
+                            "geo_precision": pos.precision,
+                            "geo_source": pos.source,
+                        },
+                    )
+                )
                 continue
             if not should_replace(
                 lat, precision, source, pos.precision, recompute_offline=account_ids is not None
@@ -118,9 +161,12 @@ def locate_missing(
                     "updated_at": now,
                 }
             )
-        if updates:
+        if updates or replaced:
             with unit.writing(engine) as u:
-                accounts.update_positions(u, updates)
+                if updates:
+                    accounts.update_positions(u, updates)
+                for acc_id, fields in replaced:  # a precise position is kept in the history
+                    update_account_fields(u, acc_id, fields, source="app")
         if progress:
             progress(min(start + BATCH, len(rows)), summary.total)
     return summary

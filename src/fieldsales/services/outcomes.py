@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
 from fieldsales.domain.contact import ContactFact, ContactState, contact_state
@@ -25,6 +26,7 @@ from fieldsales.domain.vocab import UNDO, Result
 from fieldsales.i18n import N_
 from fieldsales.services.outcome_form import OutcomeError, OutcomeInput, validate
 from fieldsales.store import outcome_log, queries, unit
+from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.accounts import get as get_account
 from fieldsales.store.models import Account, Outcome
 
@@ -127,8 +129,12 @@ def log_outcome(
     *,
     today: date | None = None,
     confirm_pause: bool = True,
+    account_changes: Mapping[str, Any] | None = None,
 ) -> LoggedOutcome:
     """Append one outcome; committed before this returns (nothing is lost after).
+
+    `account_changes` (e.g. the name of the new contact met at the visit) are
+    saved to the account in the same transaction, each kept in its history.
 
     `data.supersedes` makes it a correction of that outcome, which must be in
     effect (not already corrected or undone). With `confirm_pause` False a
@@ -179,6 +185,8 @@ def log_outcome(
             supersedes=data.supersedes,
         )
         outcome_log.add_outcome(session=session, outcome=outcome)
+        if account_changes:
+            update_account_fields(session, account.id, account_changes, source="app")
         facts = queries.outcome_facts(session, [account.id]).get(account.id, [])
         stage, contact = state_of(account, facts, settings, today)
         oid = outcome.id

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
 from fieldsales.errors import UserError
+from fieldsales.i18n import N_
 from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
 from fieldsales.store import queries, unit
 
@@ -34,9 +35,18 @@ __all__ = [
 
 
 class OriginError(UserError, ValueError):
-    """A reference point that cannot be resolved; the message says why."""
+    """A reference point that cannot be resolved; the message says why.
+
+    `key` is the same message as an English msgid (translated by the app),
+    `values` fill it in.
+    """
 
     title = "Reference point"
+
+    def __init__(self, message: str, key: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:
@@ -48,14 +58,19 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
     except ValueError:
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise OriginError(f"{text}: latitude must be within -90..90 and longitude -180..180")
+        raise OriginError(
+            f"{text}: latitude must be within -90..90 and longitude -180..180",
+            N_("{text}: latitude must be within -90..90 and longitude -180..180"),
+            text=text,
+        )
     return lat, lon
 
 
 def resolve_origin(
     spec: str | None, engine: Engine, settings: Settings
 ) -> tuple[str, float, float]:
-    """'office' (or empty), 'LAT,LON', or an account id / external id -> (label, lat, lon)."""
+    """'office' (or empty), 'LAT,LON', an account id / external id, or a postal code or
+    address located offline -> (label, lat, lon)."""
     if not spec or spec.strip().lower() == "office":
         o = settings.office
         return o.label, o.lat, o.lon
@@ -65,11 +80,29 @@ def resolve_origin(
         return f"{point[0]:.5f},{point[1]:.5f}", point[0], point[1]
     with unit.reading(engine) as session:
         acc = queries.find_account(session, spec)
-        if acc is None:
-            raise OriginError(f"{spec}: no such account, and not 'office' or LAT,LON")
-        if acc.lat is None or acc.lon is None:
-            raise OriginError(f"{spec}: account {acc.company} has no location; locate it first")
-        return acc.company, acc.lat, acc.lon
+        if acc is not None:
+            if acc.lat is None or acc.lon is None:
+                raise OriginError(
+                    f"{spec}: account {acc.company} has no location; locate it first",
+                    N_("{text}: account {company} has no location; locate it first"),
+                    text=spec,
+                    company=acc.company,
+                )
+            return acc.company, acc.lat, acc.lon
+    from fieldsales.services.first_run import locate_office
+
+    place = locate_office(spec)
+    if place is None:
+        raise OriginError(
+            f"{spec}: not an account, nor a postal code or address found offline; "
+            "type office, an account id, a postal code, an address or LAT,LON",
+            N_(
+                "{text}: not an account, nor a postal code or address found offline; "
+                "type office, an account id, a postal code, an address or LAT,LON"
+            ),
+            text=spec,
+        )
+    return place.label, place.lat, place.lon
 
 
 def rank_accounts(

@@ -2,15 +2,22 @@
 
 Imports keep their history the same way (store/importer.py); this is the one
 path for edits made in the app, so a later sync sees each field's change.
+The history is read back with `account_changes`; `revert_change` sets one
+field back to its value before a change, through the same path, so the revert
+is itself a new change and nothing is deleted.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Union, get_args, get_origin
 
-from sqlmodel import Session
+from annotated_types import MaxLen
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from fieldsales.domain.parse import match_key
 from fieldsales.errors import UserError
@@ -76,4 +83,94 @@ def update_account_fields(
             acc.match_key = match_key(acc.company, acc.prefecture, acc.city, acc.address)
         acc.updated_at = now
         session.add(acc)
+    return changed
+
+
+class NotRevertable(UserError, ValueError):
+    """A history entry that cannot be taken back (gone, or not a field of the account)."""
+
+    title = "History"
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One entry of an account's field history, as stored (values as text)."""
+
+    id: str
+    changed_at: datetime
+    field: str
+    old_value: str | None
+    new_value: str | None
+    source: str
+
+
+def max_length(name: str) -> int | None:
+    """The longest text the account column `name` holds (None: no limit)."""
+    info = Account.model_fields[name]
+    return next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
+
+
+def value_of(name: str, text: str | None) -> Any:
+    """A history entry's text back as the column's value (bool, int, float, date, str)."""
+    annotation = Account.model_fields[name].annotation
+    kinds = (
+        [a for a in get_args(annotation) if a is not type(None)]
+        if get_origin(annotation) in (Union, types.UnionType)
+        else [annotation]
+    )
+    kind = kinds[0] if kinds else str
+    if text is None:
+        if type(None) in get_args(annotation):
+            return None
+        raise ValueError(f"{name}: cannot be empty")
+    if kind is bool:
+        return text.strip().lower() in ("true", "1", "yes")
+    if kind is int:
+        return int(text)
+    if kind is float:
+        return float(text)
+    if kind is date:
+        return date.fromisoformat(text)
+    return text
+
+
+def account_changes(session: Session, account_id: str, *, limit: int = 1000) -> list[ChangeRow]:
+    """The account's field history, newest first (at most `limit` entries)."""
+    rows = session.exec(
+        select(AccountChange)
+        .where(AccountChange.account_id == account_id)
+        .order_by(col(AccountChange.changed_at).desc(), col(AccountChange.id))
+        .limit(limit)
+    ).all()
+    return [
+        ChangeRow(r.id, r.changed_at, r.field, r.old_value, r.new_value, r.source) for r in rows
+    ]
+
+
+def revert_change(session: Session, change_id: str, *, source: str = "app") -> list[str]:
+    """Set the field of history entry `change_id` back to its value before that change.
+
+    Written through `update_account_fields`, so the revert is a new entry of
+    the history (current value -> old value); nothing is deleted. Returns the
+    fields that changed ([] when the field already holds that value). Raises
+    NotRevertable for an unknown entry or one that is not an account field
+    (such as a merged duplicate kept by migration 0006).
+    """
+    change = session.get(AccountChange, change_id)
+    if change is None:
+        raise NotRevertable(f"history entry {change_id} not found")
+    columns = set(Account.model_fields) - NOT_EDITABLE
+    if change.field not in columns:
+        raise NotRevertable(f"{change.field}: this entry cannot be reverted")
+    try:
+        value = value_of(change.field, change.old_value)
+    except ValueError as exc:
+        raise NotRevertable(f"{change.field}: {exc}") from None
+    changed = update_account_fields(session, change.account_id, {change.field: value}, source)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise NotRevertable(
+            f"{change.field}: another account already has that name and address"
+        ) from None
     return changed

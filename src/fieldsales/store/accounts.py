@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from fieldsales.store.account_edit import AccountNotFound
-from fieldsales.store.models import Account, AccountChange, utcnow
+from fieldsales.store.account_edit import update_account_fields
+from fieldsales.store.models import Account, utcnow
 
 CHUNK = 500  # stay under SQLite's variable limit
 
@@ -37,6 +37,22 @@ def addresses_at(session: Session, precisions: Sequence[str]) -> list[tuple[Any,
             .order_by(col(Account.created_at), col(Account.id))
         ).all()
     )
+
+
+def count_at(session: Session, precisions: Sequence[str]) -> int:
+    """How many located accounts have a position of one of `precisions`."""
+    stmt = sa.select(sa.func.count()).where(
+        col(Account.lat).is_not(None), col(Account.geo_precision).in_(list(precisions))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def count_with_address_at(session: Session, precisions: Sequence[str]) -> int:
+    """How many accounts with an address have a position of one of `precisions`."""
+    stmt = sa.select(sa.func.count()).where(
+        col(Account.geo_precision).in_(list(precisions)), col(Account.address).is_not(None)
+    )
+    return int(session.execute(stmt).scalar_one())
 
 
 def addresses(session: Session) -> list[tuple[Any, ...]]:
@@ -101,30 +117,10 @@ def set_position(
     session.add(account)
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def save_position(
     session: Session, account_id: str, *, lat: float, lon: float, precision: str, source: str
 ) -> None:
-    """Store a position the rep confirmed, with one history row per changed field."""
-    acc = session.get(Account, account_id)
-    if acc is None:
-        raise AccountNotFound(f"account {account_id} not found")
+    """Store a position the rep confirmed, with one history row per changed field
+    (through update_account_fields, the one path of the app's edits)."""
     new = {"lat": lat, "lon": lon, "geo_precision": precision, "geo_source": source}
-    for name, value in new.items():
-        old = getattr(acc, name)
-        if old != value:
-            session.add(
-                AccountChange(
-                    account_id=acc.id,
-                    field=name,
-                    old_value=_text(old),
-                    new_value=_text(value),
-                    source="app",
-                )
-            )
-            setattr(acc, name, value)
-    acc.updated_at = utcnow()
-    session.add(acc)
+    update_account_fields(session, account_id, new, source="app")

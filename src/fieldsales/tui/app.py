@@ -241,8 +241,12 @@ class FieldSalesApp(App[None]):
         self.post_message(OriginResolved(label, lat, lon))
 
     def on_origin_resolved(self, message: OriginResolved) -> None:
-        self.origin = (message.label, message.lat, message.lon)
-        self.notify(self.t("Distances now measured from {label}.", label=message.label))
+        self.set_origin(message.label, message.lat, message.lon)
+
+    def set_origin(self, label: str, lat: float, lon: float) -> None:
+        """Measure distances from this point: the list is ranked anew from it."""
+        self.origin = (label, lat, lon)
+        self.notify(self.t("Distances now measured from {label}.", label=label))
         self._broadcast("origin_changed")
         self.load_ranking()
 

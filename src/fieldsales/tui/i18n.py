@@ -34,8 +34,8 @@ CREDITS = (
 UNKNOWN_ERROR = N_("unknown error")
 
 
-def error_text(error: BaseException, lang: str) -> str:
-    """A user error in `lang`: from its message (`key`, an English msgid) when it
+def error_text(error: object, lang: str) -> str:
+    """A user error (or one field's problem) in `lang`: from its message (`key`, an English msgid) when it
     has one, else its own line. Values named `*_key` are msgids themselves (a
     field's label)."""
     key = getattr(error, "key", None)

@@ -162,6 +162,8 @@ class DetailScreen(BaseScreen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("l", "log", "Log outcome", id="log_outcome"),
         Binding("g", "locate", "Locate", id="locate"),
+        Binding("e", "edit_account", "Edit", id="edit_account"),
+        Binding("i", "changes", "Changes", id="account_changes"),
         Binding("h", "edit_hours", "Hours", id="edit_hours"),
         Binding("o", "use_as_origin", "From here", id="origin_here", show=False),
         Binding("c", "correct", "Correct entry", id="correct_outcome"),
@@ -306,6 +308,10 @@ class DetailScreen(BaseScreen):
         out.append_text(self.hours_text(acc))
         if acc.last_product:
             out.append(f"\n{self.t('last order')}: {acc.last_product}")
+        if acc.competitor_name:
+            out.append(f"\n{self.t('Competitor')}: {acc.competitor_name}")
+        if acc.notes:
+            out.append("\n" + " ".join(acc.notes.split()), style="dim")
         return out
 
     def hours_text(self, acc: AccountCard) -> Text:
@@ -377,6 +383,20 @@ class DetailScreen(BaseScreen):
         self.app.push_screen(
             HoursScreen(acc.id, acc.company, acc.closed_weekdays, acc.opens_at, acc.closes_at)
         )
+
+    def action_edit_account(self) -> None:
+        from fieldsales.tui.screens.account_edit import AccountEditScreen
+
+        acc = self.data.account if self.data is not None else None
+        if acc is not None:  # not while loading, nor for an account that is gone
+            self.app.push_screen(AccountEditScreen(acc))
+
+    def action_changes(self) -> None:
+        from fieldsales.tui.screens.changes import ChangesScreen
+
+        acc = self.data.account if self.data is not None else None
+        if acc is not None:
+            self.app.push_screen(ChangesScreen(acc.id, acc.company))
 
     def action_use_as_origin(self) -> None:
         self.fs.change_origin(self.account_id)

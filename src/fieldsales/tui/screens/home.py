@@ -211,9 +211,9 @@ class HomeScreen(BaseScreen):
 
         current = self.query_one(AccountTable).current
 
-        def done(spec: Any) -> None:
-            if isinstance(spec, str) and spec.strip():
-                self.fs.change_origin(spec)
+        def done(point: Any) -> None:
+            if isinstance(point, tuple):
+                self.fs.set_origin(*point)
 
         self.app.push_screen(OriginScreen(current), done)
 

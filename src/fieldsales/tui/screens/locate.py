@@ -18,9 +18,10 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from fieldsales.geo.distance import haversine_km
-from fieldsales.i18n.labels import GEO_MARKS, GEO_SOURCES, label
+from fieldsales.i18n.labels import GEO_MARKS, GEO_PRECISION_WORDS, GEO_SOURCES, label
 from fieldsales.tui.i18n import geo_mark
 from fieldsales.tui.screens.base import FormModal
+from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
 
 
@@ -31,14 +32,22 @@ class CandidateFound(Message):
         self.what = what
 
 
+class GeocoderFailed(Message):
+    def __init__(self, reason: str, offline: bool) -> None:
+        super().__init__()
+        self.reason = reason
+        self.offline = offline
+
+
 class PositionSaved(Message):
     pass
 
 
 class PostalLoaded(Message):
-    def __init__(self, postal: str | None) -> None:
+    def __init__(self, postal: str | None, precision: str = "none") -> None:
         super().__init__()
         self.postal = postal
+        self.precision = precision  # of the position the account has now
 
 
 class LocateScreen(FormModal):
@@ -51,6 +60,7 @@ class LocateScreen(FormModal):
         super().__init__()
         self.account_id = account_id
         self.candidate: Any = None
+        self.current_precision = "none"
 
     def compose(self) -> ComposeResult:
         item = self.fs.item(self.account_id)
@@ -81,9 +91,14 @@ class LocateScreen(FormModal):
         from fieldsales.services.account_card import account_card
 
         acc = account_card(self.fs.engine, self.account_id)
-        self.post_message(PostalLoaded(acc.postal_code if acc else None))
+        if acc is None:
+            self.post_message(PostalLoaded(None))
+            return
+        precision = acc.geo_precision if acc.lat is not None else "none"
+        self.post_message(PostalLoaded(acc.postal_code, precision))
 
     def on_postal_loaded(self, message: PostalLoaded) -> None:
+        self.current_precision = message.precision
         postal = self.query_one("#postal", Input)
         if message.postal and not postal.value:
             postal.value = message.postal
@@ -120,10 +135,31 @@ class LocateScreen(FormModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate", name="geocoder")
     def lookup_geocoder(self) -> None:
+        from fieldsales.geo.geocode import GeocodingOffline, GeocodingStopped, QueryRejected
         from fieldsales.services.locate_one import candidate_from_geocoder
 
-        found = candidate_from_geocoder(self.fs.engine, self.fs.settings.geocoding, self.account_id)
+        try:
+            found = candidate_from_geocoder(
+                self.fs.engine, self.fs.settings.geocoding, self.account_id
+            )
+        except GeocodingOffline as exc:
+            self.post_message(GeocoderFailed(str(exc), offline=True))
+            return
+        except (GeocodingStopped, QueryRejected) as exc:
+            self.post_message(GeocoderFailed(str(exc), offline=False))
+            return
         self.post_message(CandidateFound(found, "geocoder"))
+
+    def on_geocoder_failed(self, message: GeocoderFailed) -> None:
+        if message.offline:
+            text = self.t(
+                "Offline: the geocoder cannot be reached ({reason}). "
+                "Use the postal code or type LAT,LON; nothing was changed.",
+                reason=message.reason.removeprefix("offline: "),
+            )
+        else:
+            text = self.t("The geocoder did not answer: {reason}", reason=message.reason)
+        self.show_error(text)
 
     def on_candidate_found(self, message: CandidateFound) -> None:
         if message.candidate is None:
@@ -172,10 +208,30 @@ class LocateScreen(FormModal):
 
     # -- save ---------------------------------------------------------------
     def action_save(self) -> None:
-        if self.candidate is None:
+        from fieldsales.services.locating import rank
+
+        candidate = self.candidate
+        if candidate is None:
             self.show_error(self.t("Nothing to save yet: preview a position first."))
             return
-        self.save(self.candidate)
+        if rank(candidate.precision) >= rank(self.current_precision):
+            self.save(candidate)
+            return
+        # a coarser position over a finer one (a postal code's town over a street): ask
+        text = self.t(
+            "The account's position is precise to the {now}; the new one only to the "
+            "{new}. Replace it?",
+            now=label(GEO_PRECISION_WORDS, self.current_precision, self.lang),
+            new=label(GEO_PRECISION_WORDS, candidate.precision, self.lang),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(candidate)
+            else:
+                self.show_error(self.t("Kept the more precise position; nothing saved."))
+
+        self.app.push_screen(ConfirmPauseScreen(text), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="locate-save", name="saving")
     def save(self, candidate: Any) -> None:

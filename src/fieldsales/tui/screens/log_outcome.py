@@ -32,6 +32,8 @@ from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import Channel, Result, VisitStage
 from fieldsales.i18n import N_
 from fieldsales.i18n.labels import CHANNEL_LABELS, RESULT_LABELS, VISIT_STAGE_LABELS
+from fieldsales.services.account_card import AccountCard
+from fieldsales.services.account_form import AccountEditError, contact_change
 from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
 from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEntry
 from fieldsales.tui.i18n import error_text
@@ -49,6 +51,12 @@ class Saved(Message):
         self.result = result
 
 
+class CardLoaded(Message):
+    def __init__(self, card: AccountCard | None) -> None:
+        super().__init__()
+        self.card = card
+
+
 class RefusalPreview(Message):
     def __init__(self, state: ContactState) -> None:
         super().__init__()
@@ -58,10 +66,13 @@ class RefusalPreview(Message):
 class PauseAsked(Message):
     """Saving a refusal that would pause the account: ask before saving it."""
 
-    def __init__(self, data: OutcomeInput, state: ContactState) -> None:
+    def __init__(
+        self, data: OutcomeInput, state: ContactState, changes: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.data = data
         self.state = state
+        self.changes = changes
 
 
 class ConfirmPauseScreen(BaseModal):
@@ -100,6 +111,7 @@ class LogOutcomeScreen(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+e", "edit_account", "Edit account", id="edit_from_log", priority=True),
         *[
             Binding(str(i + 1), f"pick_result({i})", r, show=False, id=f"result_{r}")
             for i, r in enumerate(RESULTS)
@@ -121,6 +133,8 @@ class LogOutcomeScreen(FormModal):
         self.channel: str | None = correcting.channel if correcting else None
         self.result: str | None = correcting.result if correcting else None
         self.refusal: ContactState | None = None
+        self.card: AccountCard | None = None
+        self.contact_shown = ""  # the contact the form was filled with
 
     def compose(self) -> ComposeResult:
         item = self.fs.item(self.account_id)
@@ -167,6 +181,8 @@ class LogOutcomeScreen(FormModal):
                 yield Input(id="minutes", placeholder=self.t("e.g. {value}", value="3"))
                 yield Label(self.t("Notes"))
                 yield Input(id="notes")
+                yield Label(self.t("Contact person"))
+                yield Input(id="contact-met", placeholder=self.t("the person you talked to"))
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Save") + " (Ctrl+S)", variant="primary", id="save")
@@ -177,6 +193,39 @@ class LogOutcomeScreen(FormModal):
             self.fill(self.correcting)
         self.sync_visibility()
         self.query_one("#result", RadioSet).focus()
+        self.load_card()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="card", name="account")
+    def load_card(self) -> None:
+        from fieldsales.services.account_card import account_card
+
+        self.post_message(CardLoaded(account_card(self.fs.engine, self.account_id)))
+
+    def on_card_loaded(self, message: CardLoaded) -> None:
+        self.card = message.card
+        contact = self.query_one("#contact-met", Input)
+        if self.card is not None and not contact.value:
+            contact.value = self.card.contact_name or ""
+            self.contact_shown = contact.value
+
+    def action_edit_account(self) -> None:
+        """The whole account, on top of this dialog (what is typed here stays)."""
+        from fieldsales.tui.screens.account_edit import AccountEditScreen
+
+        if self.card is None:
+            return
+
+        def edited(changed: list[str] | None) -> None:
+            if changed:
+                self.load_card_after_edit()
+
+        self.app.push_screen(AccountEditScreen(self.card), edited)
+
+    def load_card_after_edit(self) -> None:
+        contact = self.query_one("#contact-met", Input)
+        if contact.value == self.contact_shown:  # not typed over: show the edited one
+            contact.value = ""
+        self.load_card()
 
     def fill(self, e: TimelineEntry) -> None:
         """The form as the corrected entry had it."""
@@ -305,16 +354,25 @@ class LogOutcomeScreen(FormModal):
         error = self.query_one("#form-error", Static)
         try:
             data = self.collect()
+            current = self.card.contact_name if self.card is not None else None
+            changes = contact_change(current, self.query_one("#contact-met", Input).value)
         except OutcomeError as exc:
             text = error_text(exc, self.lang)
             error.update(text)
             self.notify(text, severity="warning")
             return
+        except AccountEditError as exc:
+            text = "\n".join(error_text(p, self.lang) for p in exc.problems)
+            error.update(text)
+            self.notify(text, severity="warning")
+            return
         error.update("")
-        self.save(data)
+        self.save(data, changes=changes)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="saving")
-    def save(self, data: OutcomeInput, confirmed: bool = False) -> None:
+    def save(
+        self, data: OutcomeInput, confirmed: bool = False, changes: dict[str, str] | None = None
+    ) -> None:
         from fieldsales.services.outcomes import PauseNotConfirmed, log_outcome
 
         try:
@@ -324,9 +382,10 @@ class LogOutcomeScreen(FormModal):
                 data,
                 today=self.fs.today,
                 confirm_pause=confirmed,
+                account_changes=changes,
             )
         except PauseNotConfirmed as exc:
-            self.post_message(PauseAsked(data, exc.state))
+            self.post_message(PauseAsked(data, exc.state, changes))
             return
         self.post_message(Saved(result))
 
@@ -341,7 +400,7 @@ class LogOutcomeScreen(FormModal):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.save(message.data, confirmed=True)
+                self.save(message.data, confirmed=True, changes=message.changes)
 
         self.app.push_screen(ConfirmPauseScreen(text), answered)
 

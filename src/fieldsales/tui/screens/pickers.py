@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from fieldsales.domain.vocab import Reason, Stage
 from fieldsales.i18n.labels import REASON_LABELS, STAGE_LABELS
-from fieldsales.services.rank import RankedAccount, RankFilter
+from fieldsales.services.rank import OriginError, RankedAccount, RankFilter
+from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import BaseModal
 
 
@@ -118,8 +120,22 @@ class FiltersScreen(BaseModal):
         self.dismiss(None)
 
 
+class OriginResolvedHere(Message):
+    def __init__(self, label: str, lat: float, lon: float) -> None:
+        super().__init__()
+        self.point = (label, lat, lon)
+
+
+class OriginFailed(Message):
+    def __init__(self, error: OriginError) -> None:
+        super().__init__()
+        self.error = error
+
+
 class OriginScreen(BaseModal):
-    """Where distances are measured from: office, an account, or typed coordinates."""
+    """Where distances are measured from: office, an account, a postal code or an
+    address (located offline), or typed coordinates. Dismisses with (label, lat,
+    lon) once found; what cannot be read keeps the dialog open with the reason."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
@@ -130,10 +146,14 @@ class OriginScreen(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical(id="origin-dialog", classes="dialog"):
             yield Static(self.t("Reference point"), classes="dialog-title")
-            yield Label(
-                self.t("office, an account id / external id, or LAT,LON (e.g. 35.68,139.76)")
+            yield Static(  # a Static wraps on a narrow screen, a Label does not
+                self.t(
+                    "office, an account id, a postal code or an address (found offline), or LAT,LON"
+                ),
+                classes="hint",
             )
-            yield Input(placeholder="35.681236,139.767125", id="origin-spec")
+            yield Input(placeholder="〒100-0005 / 35.681236,139.767125", id="origin-spec")
+            yield Static("", id="origin-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Use"), variant="primary", id="use")
                 yield Button(self.t("Office"), id="office")
@@ -145,20 +165,47 @@ class OriginScreen(BaseModal):
                 yield Button(self.t("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#origin-spec", Input).focus()
 
     @on(Input.Submitted, "#origin-spec")
     @on(Button.Pressed, "#use")
     def _use(self) -> None:
-        self.dismiss(self.query_one("#origin-spec", Input).value.strip() or None)
+        spec = self.query_one("#origin-spec", Input).value.strip()
+        if not spec:
+            self.query_one("#origin-error", Static).update(
+                self.t("Type a postal code, an address, an account id or LAT,LON.")
+            )
+            return
+        self.query_one("#origin-error", Static).update(self.t("Looking it up…"))
+        self.resolve(spec)
 
     @on(Button.Pressed, "#office")
     def _office(self) -> None:
-        self.dismiss("office")
+        self.resolve("office")
 
     @on(Button.Pressed, "#highlighted")
     def _highlighted(self) -> None:
-        self.dismiss(self.highlighted.id if self.highlighted else None)
+        if self.highlighted is not None:
+            self.resolve(self.highlighted.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="origin", name="reference point")
+    def resolve(self, spec: str) -> None:
+        from fieldsales.services.rank import resolve_origin
+
+        try:
+            label, lat, lon = resolve_origin(spec, self.fs.engine, self.fs.settings)
+        except OriginError as exc:
+            self.post_message(OriginFailed(exc))
+            return
+        self.post_message(OriginResolvedHere(label, lat, lon))
+
+    def on_origin_failed(self, message: OriginFailed) -> None:
+        self.query_one("#origin-error", Static).update(error_text(message.error, self.lang))
+        self.query_one("#origin-spec", Input).focus()
+
+    def on_origin_resolved_here(self, message: OriginResolvedHere) -> None:
+        self.dismiss(message.point)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
