@@ -431,6 +431,7 @@ class Clv(_Model):
     time_unit_days: Positive
     horizon_days: Positive
     min_accounts: Annotated[int, Field(ge=2)]
+    penalizer: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     deal_from_expected_value: bool
 
 

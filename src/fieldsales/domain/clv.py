@@ -77,9 +77,18 @@ def _fit(nll: Callable[[FloatArray], float], start: FloatArray, what: str) -> Fl
 
 
 def fit_bgnbd(
-    x: FloatArray, t_x: FloatArray, T: FloatArray, weights: FloatArray | None = None
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+    weights: FloatArray | None = None,
+    penalizer: float = 0.0,
 ) -> BgNbd:
-    """Maximum-likelihood BG/NBD parameters for these customers."""
+    """Maximum-likelihood BG/NBD parameters for these customers.
+
+    `penalizer` x the sum of the squared parameters is subtracted from the
+    log-likelihood (as lifetimes does): perfectly regular buyers, common in
+    B2B, otherwise drive r and alpha to infinity (no rate heterogeneity) and
+    the expected purchases overflow."""
     if len(x) < 2 or not np.any(x > 0):
         raise FitError("the BG/NBD fit needs customers with repeat purchases")
     w = np.ones(len(x)) if weights is None else weights
@@ -88,7 +97,7 @@ def fit_bgnbd(
     def nll(log_params: FloatArray) -> float:
         p = np.exp(log_params)
         ll = bgnbd_log_likelihood((p[0], p[1], p[2], p[3]), x, t_x, T)
-        value = -float(np.sum(w * ll))
+        value = -float(np.sum(w * ll)) + penalizer * float(np.sum(p * p))
         return value if np.isfinite(value) else 1e300
 
     p = _fit(nll, np.array([1.0, scale, 1.0, 1.0]), "BG/NBD")
@@ -154,7 +163,7 @@ def gamma_gamma_log_likelihood(
     )
 
 
-def fit_gamma_gamma(x: FloatArray, m_x: FloatArray) -> GammaGamma:
+def fit_gamma_gamma(x: FloatArray, m_x: FloatArray, penalizer: float = 0.0) -> GammaGamma:
     """Maximum-likelihood Gamma-Gamma parameters on customers with x > 0, m_x > 0."""
     keep = (x > 0) & (m_x > 0)
     if keep.sum() < 2:
@@ -165,6 +174,7 @@ def fit_gamma_gamma(x: FloatArray, m_x: FloatArray) -> GammaGamma:
     def nll(log_params: FloatArray) -> float:
         p = np.exp(log_params)
         value = -float(np.sum(gamma_gamma_log_likelihood((p[0], p[1], p[2]), xs, ms)))
+        value += penalizer * float(np.sum(p[:2] * p[:2]))  # not gamma: it is in yen
         return value if np.isfinite(value) else 1e300
 
     p = _fit(nll, np.array([1.0, 2.0, scale]), "Gamma-Gamma")
@@ -263,6 +273,7 @@ def summarise(
     has: npt.NDArray[np.bool_],
     horizon: float,
     min_accounts: int,
+    penalizer: float = 0.0,
 ) -> Summary:
     """Fit both models on the accounts with a history and score every account;
     NaN everywhere when there are fewer than `min_accounts` or no fit."""
@@ -272,13 +283,15 @@ def summarise(
     if keep.sum() < min_accounts:
         return Summary(nan, nan.copy(), nan.copy(), None, None)
     try:
-        bg = fit_bgnbd(x[keep], t_x[keep], T[keep])
+        bg = fit_bgnbd(x[keep], t_x[keep], T[keep], penalizer=penalizer)
     except FitError:
         return Summary(nan, nan.copy(), nan.copy(), None, None)
     alive = np.where(keep, p_alive(bg, x, t_x, T), np.nan)
     orders = np.where(keep, expected_purchases(bg, horizon, x, t_x, T), np.nan)
     try:
-        gg: GammaGamma | None = fit_gamma_gamma(x[keep], np.nan_to_num(m_x[keep]))
+        gg: GammaGamma | None = fit_gamma_gamma(
+            x[keep], np.nan_to_num(m_x[keep]), penalizer=penalizer
+        )
     except FitError:
         gg = None
     value = nan.copy()

@@ -76,6 +76,26 @@ def _day_numbers(texts: Sequence[Any]) -> npt.NDArray[np.int64]:
     return (arr - _EPOCH).astype(np.int64)
 
 
+def order_arrays_empty() -> OrderArrays:
+    empty = np.zeros(0, dtype=np.int64)
+    return OrderArrays([], np.zeros(0, dtype=np.intp), empty, empty, np.zeros(0, dtype=bool))
+
+
+def _all_rows(conn: Connection, stmt: Any) -> list[Any]:
+    """Every row of a whole-table query as plain tuples from the DB-API cursor
+    (SQLAlchemy's Row objects cost more than the query at millions of rows)."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def order_arrays(
     bind: Connection | Session, account_ids: Iterable[str] | None = None
 ) -> OrderArrays:
@@ -86,17 +106,16 @@ def order_arrays(
     stmt = sa.select(ORDER.c.account_id, sa.cast(ORDER.c.order_date, sa.String), ORDER.c.amount)
     rows: list[Any] = []
     if wanted is None or len(wanted) > _SCAN_ABOVE:
-        keep = None if wanted is None else set(wanted)
-        result = conn.execute(stmt.order_by(ORDER.c.account_id))
-        for part in result.partitions(50_000):
-            rows.extend(part if keep is None else [r for r in part if r[0] in keep])
+        rows = _all_rows(conn, stmt)
+        if wanted is not None:
+            keep = set(wanted)
+            rows = [r for r in rows if r[0] in keep]
     else:
         for k in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[k : k + _IN_CHUNK]
             rows.extend(conn.execute(stmt.where(ORDER.c.account_id.in_(chunk))).all())
     if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return OrderArrays([], np.zeros(0, dtype=np.intp), empty, empty, np.zeros(0, dtype=bool))
+        return order_arrays_empty()
     acc_col, day_col, amt_col = zip(*rows, strict=True)
     del rows
     index: dict[str, int] = {}
