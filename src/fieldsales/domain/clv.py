@@ -8,8 +8,7 @@ t_x the time of the last one and T the time since the first, both from the
 first order, in the configured time unit (weeks by default); m_x the mean
 value of the repeat purchases.
 
-Fitting is maximum likelihood on log-parameters (Nelder-Mead, as the
-published implementations do); `standard_errors` gives the sampling error
+Fitting is maximum likelihood on log-parameters (L-BFGS-B); `standard_errors` gives the sampling error
 from the observed information, which the tests use as their tolerance.
 """
 
@@ -65,11 +64,10 @@ def bgnbd_log_likelihood(
 
 
 def _fit(nll: Callable[[FloatArray], float], start: FloatArray, what: str) -> FloatArray:
+    # L-BFGS-B on the log-parameters: ~100 evaluations where Nelder-Mead takes
+    # ~1,000 (at 100,000 accounts an evaluation is ~10 ms)
     result = optimize.minimize(
-        nll,
-        np.log(start),
-        method="Nelder-Mead",
-        options={"xatol": 1e-7, "fatol": 1e-7, "maxiter": 4000, "maxfev": 8000},
+        nll, np.log(start), method="L-BFGS-B", options={"ftol": 1e-12, "gtol": 1e-8}
     )
     if not np.all(np.isfinite(result.x)):
         raise FitError(f"the {what} fit did not converge")

@@ -167,6 +167,16 @@ class OrderRow:
 _parse_date = functools.lru_cache(maxsize=8192)(parse.parse_date)
 
 
+def order_key(order_number: str | None, day: date, amount: int) -> str:
+    """What makes an order the same on re-import: its number, else its date and amount."""
+    return f"n:{order_number}" if order_number else f"d:{day.isoformat()}:{amount}"
+
+
+def parse_order_date(text: str) -> date:
+    """An order date as the account file reads dates (ValueError when it is not one)."""
+    return _parse_date(text)
+
+
 def read_order(cells: dict[str, str], today: date) -> OrderRow:
     """One row's cells (field -> text) as values; every problem collected.
 

@@ -221,30 +221,13 @@ class AccountOrder(SQLModel, table=True):
     """One order of an account's history (受注履歴), imported from an order export.
 
     Re-importing is idempotent: an order is the same when its order number is
-    (per account), else when account, date and amount are (migration 0007).
+    (per account), else when account, date and amount are: one unique index
+    on (account_id, order_key) (migration 0007).
     """
 
     __tablename__ = "account_order"
-    __table_args__ = (
-        sa.Index(
-            "uq_account_order_number",
-            "account_id",
-            "order_number",
-            unique=True,
-            sqlite_where=sa.text("order_number IS NOT NULL"),
-            postgresql_where=sa.text("order_number IS NOT NULL"),
-        ),
-        sa.Index(
-            "uq_account_order_no_number",
-            "account_id",
-            "order_date",
-            "amount",
-            unique=True,
-            sqlite_where=sa.text("order_number IS NULL"),
-            postgresql_where=sa.text("order_number IS NULL"),
-        ),
-        sa.Index("ix_account_order_account_date", "account_id", "order_date", "amount"),
-    )
+    # one index: the re-import key, also the account's orders in date order
+    __table_args__ = (sa.Index("uq_account_order_key", "account_id", "order_key", unique=True),)
 
     id: int | None = Field(
         default=None, primary_key=True, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -253,6 +236,9 @@ class AccountOrder(SQLModel, table=True):
     order_date: date
     amount: int = Field(sa_type=Money)  # yen
     order_number: str | None = Field(default=None, max_length=100)
+    # what makes the order the same on re-import: "n:<order number>", or
+    # "d:<date>:<amount>" without one (domain/order_columns.order_key)
+    order_key: str = Field(max_length=120)
     product: str | None = Field(default=None, max_length=200)
     source: str = Field(max_length=200)  # import:<file>
     created_at: datetime = _ts()
