@@ -7,7 +7,7 @@ The account base is bench/_gen.py's (seeded), its positions moved into
 clusters around Tokyo's business districts. Each account gets a history of
 ~20 orders on average with one of four patterns: steady (55%), slowing (gaps
 doubling at the end, 15%), shrinking (a third of the amount over the last
-year, 15%) and silent (stopped 2-6 intervals ago, 15%); intervals are
+year, 15%) and silent (stopped 3-15 intervals ago, 15%); intervals are
 lognormal around 45 days, amounts lognormal around 100,000 yen. Half the
 accounts' orders carry an order number. The file is written as cp932 with
 Japanese headers, as an order system in Japan exports it.
@@ -124,7 +124,7 @@ def write_orders(path: Path, accounts: int, orders: int, seed: int) -> dict[str,
                 gaps[-4:] *= np.linspace(1.5, 3.0, min(4, k))
             end_ago = rng.uniform(0, interval)
             if pattern == "silent":
-                end_ago += interval * rng.uniform(2, 6)
+                end_ago += interval * rng.uniform(3, 15)
             ago = end_ago + np.concatenate(([0.0], np.cumsum(gaps[::-1][:-1])))[::-1]
             ago = np.minimum(ago, 3650).astype(int)
             base = rng.lognormal(np.log(100_000), 0.8)

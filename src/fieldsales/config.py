@@ -422,6 +422,9 @@ class Churn(_Model):
     unanswered_contacts: Annotated[int, Field(ge=1)]
     unanswered_results: Annotated[list[ResultKey], Field(min_length=1)]
     signal_stages: list[StageKey]
+    # the first channel for an account not yet dormant, by rank (light touches first)
+    channel_by_rank: Annotated[dict[RankKey, ChannelKey], Field(min_length=4)]  # all four
+    trend_months: Annotated[int, Field(ge=2, le=120)]
     rules: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], ChurnRule]
 
 

@@ -174,6 +174,7 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "origin": N_("From…"),
     "filters": N_("Filters"),
     "followups": N_("Follow-ups"),
+    "early_warning": N_("Early warning"),
     "show_all": N_("Do-not-contact and paused too"),
     "due_only": N_("Due only"),
     "sort": N_("Sort"),

@@ -158,3 +158,59 @@ def future_deals(base: RankBase) -> npt.NDArray[np.float64]:
     """The deal size where config clv.deal_from_expected_value asks for it:
     expected orders x expected order value over the horizon (NaN: no model)."""
     return warnings_for(base).expected_future_value
+
+
+@dataclass
+class WatchRow:
+    """One account of the early-warning list, as the app shows it."""
+
+    account_id: str
+    company: str
+    site: str | None
+    rank: str
+    stage: str
+    signs: list[str]
+    p_alive: float | None
+    expected_orders: float | None
+    channel: str  # the first channel for an account not yet dormant (churn.channel_by_rank)
+    monthly: list[float]  # order totals per month, oldest first, the last one this month
+    last_order: date | None
+    interval_days: float | None
+
+
+MONTH_DAYS = 365.25 / 12
+
+
+def watch_rows(table: RankTable, months: int) -> list[WatchRow]:
+    """The early-warning list of a ranking (best first), with what each row shows."""
+    base = table.base
+    w = warnings_for(base)
+    view = watch_list(table)
+    channels = base.settings.churn.channel_by_rank
+    today = base.today
+    out = []
+    for i, account in zip(view.indices, view, strict=True):
+        totals = [0.0] * months
+        for day, amount in w.orders_of(int(i)):
+            back = int((today - day).days // MONTH_DAYS)
+            if 0 <= back < months:
+                totals[months - 1 - back] += amount
+        alive, expected = w.p_alive[i], w.expected_orders[i]
+        cycle = base.columns["purchase_cycle_days"][i]
+        out.append(
+            WatchRow(
+                account_id=account.id,
+                company=account.company,
+                site=account.site,
+                rank=account.rank,
+                stage=account.stage,
+                signs=w.signs.of(int(i)),
+                p_alive=None if np.isnan(alive) else float(alive),
+                expected_orders=None if np.isnan(expected) else float(expected),
+                channel=channels[account.rank],  # type: ignore[index]
+                monthly=totals,
+                last_order=account.last_order_date,
+                interval_days=None if cycle is None else float(cycle),
+            )
+        )
+    return out
