@@ -81,19 +81,42 @@ def order_arrays_empty() -> OrderArrays:
     return OrderArrays([], np.zeros(0, dtype=np.intp), empty, empty, np.zeros(0, dtype=bool))
 
 
-def _all_rows(conn: Connection, stmt: Any) -> list[Any]:
-    """Every row of a whole-table query as plain tuples from the DB-API cursor
-    (SQLAlchemy's Row objects cost more than the query at millions of rows)."""
+_FETCH = 100_000  # rows per fetch of a whole-table scan, converted to arrays at once
+
+
+def _scan(
+    conn: Connection, stmt: Any, keep: set[str] | None, index: dict[str, int]
+) -> tuple[list[npt.NDArray[np.intp]], list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
+    """A whole-table query of (account id, ISO date, amount) on the DB-API cursor,
+    converted to arrays a chunk at a time: 2,000,000 orders never exist as
+    2,000,000 Python tuples at once (nor as SQLAlchemy Row objects)."""
     compiled = stmt.compile(dialect=conn.dialect)
     params: Any = compiled.params
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
+    groups: list[npt.NDArray[np.intp]] = []
+    days: list[npt.NDArray[np.int64]] = []
+    amounts: list[npt.NDArray[np.int64]] = []
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), params)
-        return list(cursor.fetchall())
+        while rows := cursor.fetchmany(_FETCH):
+            if keep is not None:
+                rows = [r for r in rows if r[0] in keep]
+                if not rows:
+                    continue
+            acc, day, amount = zip(*rows, strict=True)
+            del rows
+            groups.append(
+                np.fromiter(
+                    (index.setdefault(a, len(index)) for a in acc), dtype=np.intp, count=len(acc)
+                )
+            )
+            days.append(_day_numbers(day))
+            amounts.append(np.array(amount, dtype=np.int64))
     finally:
         cursor.close()
+    return groups, days, amounts
 
 
 def order_arrays(
@@ -104,26 +127,26 @@ def order_arrays(
     conn = _conn(bind)
     wanted = None if account_ids is None else sorted(set(account_ids))
     stmt = sa.select(ORDER.c.account_id, sa.cast(ORDER.c.order_date, sa.String), ORDER.c.amount)
-    rows: list[Any] = []
+    index: dict[str, int] = {}
     if wanted is None or len(wanted) > _SCAN_ABOVE:
-        rows = _all_rows(conn, stmt)
-        if wanted is not None:
-            keep = set(wanted)
-            rows = [r for r in rows if r[0] in keep]
+        keep = None if wanted is None else set(wanted)
+        groups, days, amounts = _scan(conn, stmt, keep, index)
     else:
+        groups, days, amounts = [], [], []
         for k in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[k : k + _IN_CHUNK]
-            rows.extend(conn.execute(stmt.where(ORDER.c.account_id.in_(chunk))).all())
-    if not rows:
+            rows = conn.execute(stmt.where(ORDER.c.account_id.in_(chunk))).all()
+            if rows:
+                acc, day_col, amt_col = zip(*rows, strict=True)
+                groups.append(np.array([index.setdefault(a, len(index)) for a in acc], np.intp))
+                days.append(_day_numbers(day_col))
+                amounts.append(np.array(amt_col, dtype=np.int64))
+    if not groups:
         return order_arrays_empty()
-    acc_col, day_col, amt_col = zip(*rows, strict=True)
-    del rows
-    index: dict[str, int] = {}
-    group = np.fromiter(
-        (index.setdefault(a, len(index)) for a in acc_col), dtype=np.intp, count=len(acc_col)
-    )
-    day = _day_numbers(day_col)
-    amount = np.array(amt_col, dtype=np.int64)
+    group = np.concatenate(groups)
+    day = np.concatenate(days)
+    amount = np.concatenate(amounts)
+    del groups, days, amounts
     imported = np.ones(len(group), dtype=bool)
     # Orders logged as outcomes, of these accounts only (corrections applied).
     logged = _logged_orders(conn, list(index))
