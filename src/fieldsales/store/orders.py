@@ -19,7 +19,7 @@ Accounts without a history keep the values typed in the account file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -81,42 +81,62 @@ def order_arrays_empty() -> OrderArrays:
     return OrderArrays([], np.zeros(0, dtype=np.intp), empty, empty, np.zeros(0, dtype=bool))
 
 
-_FETCH = 100_000  # rows per fetch of a whole-table scan, converted to arrays at once
+_FETCH = 200_000  # rows per fetch of a whole-table scan, converted to arrays at once
 
 
-def _scan(
-    conn: Connection, stmt: Any, keep: set[str] | None, index: dict[str, int]
-) -> tuple[list[npt.NDArray[np.intp]], list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
-    """A whole-table query of (account id, ISO date, amount) on the DB-API cursor,
-    converted to arrays a chunk at a time: 2,000,000 orders never exist as
-    2,000,000 Python tuples at once (nor as SQLAlchemy Row objects)."""
+def _day_number(dialect: str) -> Any:
+    """The order date as days since 1970-01-01, computed by the database (no
+    date text parsed per row in Python)."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.julianday(ORDER.c.order_date) - 2440587.5, sa.Integer)
+    return sa.literal_column("(account_order.order_date - DATE '1970-01-01')", sa.Integer)
+
+
+def _cursor_rows(conn: Connection, stmt: Any) -> Iterator[Sequence[Any]]:
+    """A query's rows in chunks, straight from the DB-API cursor."""
     compiled = stmt.compile(dialect=conn.dialect)
     params: Any = compiled.params
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
-    groups: list[npt.NDArray[np.intp]] = []
-    days: list[npt.NDArray[np.int64]] = []
-    amounts: list[npt.NDArray[np.int64]] = []
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(_FETCH):
-            if keep is not None:
-                rows = [r for r in rows if r[0] in keep]
-                if not rows:
-                    continue
-            acc, day, amount = zip(*rows, strict=True)
-            del rows
-            groups.append(
-                np.fromiter(
-                    (index.setdefault(a, len(index)) for a in acc), dtype=np.intp, count=len(acc)
-                )
-            )
-            days.append(_day_numbers(day))
-            amounts.append(np.array(amount, dtype=np.int64))
+            yield rows
     finally:
         cursor.close()
-    return groups, days, amounts
+
+
+def _scan(
+    conn: Connection, keep: set[str] | None, index: dict[str, int]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every order as arrays: the accounts and their order counts in one query,
+    (day number, amount) of every order in account order in another, so that
+    2,000,000 orders come as pairs of integers, not account ids and dates."""
+    per_account = (
+        sa.select(ORDER.c.account_id, sa.func.count())
+        .group_by(ORDER.c.account_id)
+        .order_by(ORDER.c.account_id)
+    )
+    ids: list[str] = []
+    counts: list[int] = []
+    for rows in _cursor_rows(conn, per_account):
+        for account_id, n in rows:
+            ids.append(account_id)
+            counts.append(n)
+    stmt = sa.select(_day_number(conn.dialect.name), ORDER.c.amount).order_by(ORDER.c.account_id)
+    parts = [np.array(rows, dtype=np.int64).reshape(-1, 2) for rows in _cursor_rows(conn, stmt)]
+    pairs = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+    count = np.array(counts, dtype=np.int64)
+    if keep is not None:
+        wanted = np.array([a in keep for a in ids], dtype=bool)
+        pairs = pairs[np.repeat(wanted, count)]
+        ids = [a for a, w in zip(ids, wanted, strict=True) if w]
+        count = count[wanted]
+    for a in ids:
+        index.setdefault(a, len(index))
+    group = np.repeat(np.arange(len(ids), dtype=np.intp), count)
+    return group, pairs[:, 0].copy(), pairs[:, 1].copy()
 
 
 def order_arrays(
@@ -128,11 +148,14 @@ def order_arrays(
     wanted = None if account_ids is None else sorted(set(account_ids))
     stmt = sa.select(ORDER.c.account_id, sa.cast(ORDER.c.order_date, sa.String), ORDER.c.amount)
     index: dict[str, int] = {}
+    groups: list[Any] = []
+    days: list[Any] = []
+    amounts: list[Any] = []
     if wanted is None or len(wanted) > _SCAN_ABOVE:
         keep = None if wanted is None else set(wanted)
-        groups, days, amounts = _scan(conn, stmt, keep, index)
+        g, d, a = _scan(conn, keep, index)
+        groups, days, amounts = [g], [d], [a]
     else:
-        groups, days, amounts = [], [], []
         for k in range(0, len(wanted), _IN_CHUNK):
             chunk = wanted[k : k + _IN_CHUNK]
             rows = conn.execute(stmt.where(ORDER.c.account_id.in_(chunk))).all()
@@ -141,7 +164,7 @@ def order_arrays(
                 groups.append(np.array([index.setdefault(a, len(index)) for a in acc], np.intp))
                 days.append(_day_numbers(day_col))
                 amounts.append(np.array(amt_col, dtype=np.int64))
-    if not groups:
+    if not groups or not sum(len(g) for g in groups):
         return order_arrays_empty()
     group = np.concatenate(groups)
     day = np.concatenate(days)
