@@ -39,7 +39,8 @@ class HomeScreen(BaseScreen):
         Binding("f", "filters", "Filters", id="filters"),
         Binding("o", "origin", "From…", id="origin"),
         Binding("t", "followups", "Follow-ups", id="followups"),
-        Binding("w", "early_warning", "Early warning", id="early_warning"),
+        # not in the footer (it would push ? Help off a 120-column one): in ? and Ctrl+P
+        Binding("w", "early_warning", "Early warning", id="early_warning", show=False),
         Binding("v", "review", "Review", id="review"),
         Binding("a", "show_all", "Do-not-contact and paused too", id="show_all", show=False),
         Binding("d", "due_only", "Due only", id="due_only", show=False),
