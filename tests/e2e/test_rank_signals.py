@@ -90,3 +90,18 @@ def test_config_switch_makes_expected_future_value_the_deal(
     ratio = steady["expected_future_value"] / 100_000
     visit = steady["expected_value"]["visit"] / steady_plain["expected_value"]["visit"]
     assert ratio > 2 and visit == pytest.approx(ratio, rel=0.01)
+
+
+def test_stage_at_risk_shows_the_signs_column_too(
+    engine: Engine, add_account: AccountFactory, cli: CliRunner, db_path: Path, tmp_path: Path
+) -> None:
+    path, names = _base(add_account, tmp_path)
+    late = add_account(external_id="L01", company="遅延L01").company
+    rows = [f"L01,{(TODAY - timedelta(days=70 + 30 * k)).isoformat()},100000" for k in range(24)]
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
+    assert cli("--db", str(db_path), "import-orders", str(path)).returncode == 0
+    res = cli("--db", str(db_path), "rank", "--stage", "at_risk", "--date", TODAY.isoformat())
+    assert res.returncode == 0, res.stderr
+    assert late in res.stdout and "past its interval" in res.stdout
+    assert names["S01"] not in res.stdout  # active: the at-risk list only
