@@ -24,6 +24,7 @@ COMMANDS: list[str] = [
     "export",
     "export_log",
     "import_log",
+    "import_orders",
     "config_cmd",
     "locate",
     "geocode",

@@ -390,6 +390,55 @@ class ImportSettings(_Model):
     )
 
 
+class ChurnRule(_Model):
+    """A combined churn definition (docs/method.md#churn-signs): fires when every condition set holds."""
+
+    months_without_order: Positive | None = None
+    unanswered_contacts: Annotated[int, Field(ge=1)] | None = None
+    amount_ratio_at_most: Annotated[float, Field(ge=0)] | None = None
+    months_without_reaction: Positive | None = None
+    interval_ratio_at_least: Positive | None = None
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> ChurnRule:
+        if all(v is None for v in self.model_dump().values()):
+            raise ValueError(
+                "a rule needs at least one condition: months_without_order, "
+                "unanswered_contacts, amount_ratio_at_most, months_without_reaction, "
+                "interval_ratio_at_least"
+            )
+        return self
+
+
+class Churn(_Model):
+    interval_ratio: Positive
+    recent_gaps: Annotated[int, Field(ge=1)]
+    gap_growth: Positive
+    min_earlier_gaps: Annotated[int, Field(ge=1)]
+    amount_window_months: Positive
+    amount_drop_ratio: Annotated[float, Field(ge=0)]
+    recent_orders: Annotated[int, Field(ge=1)]
+    amount_shrink_ratio: Annotated[float, Field(ge=0)]
+    min_earlier_orders: Annotated[int, Field(ge=1)]
+    unanswered_contacts: Annotated[int, Field(ge=1)]
+    unanswered_results: Annotated[list[ResultKey], Field(min_length=1)]
+    signal_stages: list[StageKey]
+    # the first channel for an account not yet dormant, by rank (light touches first)
+    channel_by_rank: Annotated[dict[RankKey, ChannelKey], Field(min_length=4)]  # all four
+    trend_months: Annotated[int, Field(ge=2, le=120)]
+    rules: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], ChurnRule]
+
+
+class Clv(_Model):
+    """P(alive) and expected value: BG/NBD and Gamma-Gamma (domain/clv.py)."""
+
+    time_unit_days: Positive
+    horizon_days: Positive
+    min_accounts: Annotated[int, Field(ge=2)]
+    penalizer: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    deal_from_expected_value: bool
+
+
 def _zone_name(v: Any) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -421,6 +470,8 @@ class Settings(_Model):
     campaign: Campaign
     geocoding: Geocoding
     import_: ImportSettings = Field(alias="import")
+    churn: Churn
+    clv: Clv
 
     # Where the settings came from (not a config key): shown in the settings view.
     source_files: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ examples:
   fieldsales rank --top 20
   fieldsales rank --from 35.6895,139.6917 --within 10 --rank A,B
   fieldsales rank --from C00042 --stage dormant_early,dormant_mid --json
+  fieldsales rank --signals              # early warning: at risk, or slipping (churn signs)
 """
 
 RANK_STYLE = {
@@ -67,6 +68,12 @@ def register(sub: Any) -> None:
         "--search", metavar="TEXT", default="", help="company name contains TEXT (kana/kanji/latin)"
     )
     p.add_argument("--date", metavar="YYYY-MM-DD", help="rank as of this day (default: today)")
+    p.add_argument(
+        "--signals",
+        action="store_true",
+        help="early warning: only accounts at risk or showing churn signs (not yet dormant), "
+        "with the signs and P(alive) as columns",
+    )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=run)
 
@@ -109,6 +116,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         search=args.search,
     )
     items = rank_accounts(ctx.engine, settings, origin=(lat, lon), filters=filt, today=today)
+    signals = args.signals or "at_risk" in stages
+    if args.signals:
+        from fieldsales.services.early_warning import watch_list
+
+        items = watch_list(items)
     shown = items[: args.top] if args.top > 0 else items
     if args.json:
         print(
@@ -122,7 +134,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not items and _no_accounts(ctx):
         ctx.console.print(EMPTY_DATABASE, markup=False, highlight=False, soft_wrap=True)
         return 0
-    _print_table(ctx, shown, label, len(items), settings.language)
+    _print_table(ctx, shown, label, len(items), settings.language, signals)
     return 0
 
 
@@ -145,16 +157,28 @@ def _as_json(
     items: Sequence[Any], label: str, lat: float, lon: float, total: int, settings: Any
 ) -> dict[str, Any]:
     from fieldsales.domain.roi import expected_value
+    from fieldsales.services.early_warning import account_fields
     from fieldsales.services.rates import learned_for
 
     base = getattr(items, "base", None)  # a RankTable view: rates learned once for it
     learned = learned_for(base, settings) if base is not None else None
+    # the early-warning fields (churn signs, P(alive), expected value), by account
+    extra = {
+        int(i): account_fields(items, int(i))  # type: ignore[arg-type]
+        for i in getattr(items, "indices", ())
+    }
 
-    def value(a: Any, channel: str) -> int:
+    def deal(a: Any, fields: dict[str, Any] | None) -> Any:
+        future = fields and fields["expected_future_value"]
+        return future if settings.clv.deal_from_expected_value and future else a.average_order
+
+    def value(a: Any, channel: str, fields: dict[str, Any] | None) -> int:
         """Expected gross profit of a contact, yen (docs/method.md#channel-fit), with learned rates."""
         return round(
-            expected_value(a.rank, a.average_order, a.gross_margin, settings, channel, learned)
+            expected_value(a.rank, deal(a, fields), a.gross_margin, settings, channel, learned)
         )
+
+    positions = list(getattr(items, "indices", [None] * len(items)))
 
     return {
         "origin": {"label": label, "lat": lat, "lon": lon},
@@ -175,14 +199,18 @@ def _as_json(
                 },
                 "stage": a.stage,
                 "main_reason": a.main_reason,
-                "expected_value": {"visit": value(a, "visit"), "phone": value(a, "phone")},
+                "expected_value": {
+                    "visit": value(a, "visit", extra.get(p)),
+                    "phone": value(a, "phone", extra.get(p)),
+                },
                 "distance_km": None if a.distance_km is None else round(a.distance_km, 2),
                 "geo_precision": a.geo_precision,
                 "months_dormant": None if a.months_dormant is None else round(a.months_dormant, 1),
                 "last_order_date": a.last_order_date.isoformat() if a.last_order_date else None,
                 "next_followup": a.next_followup.isoformat() if a.next_followup else None,
+                **(extra.get(p) or {}),
             }
-            for a in items
+            for a, p in zip(items, positions, strict=True)
         ],
     }
 
@@ -201,7 +229,27 @@ TABLE_COLUMNS = (
     ("reason", "left", 135),
     ("months", "right", 110),
 )
-SQUEEZABLE = {"company", "city", "reason"}
+SQUEEZABLE = {"company", "city", "reason", "signs"}
+# with --signals (or --stage at_risk): the churn signs that fired and P(alive)
+SIGNAL_COLUMNS = (("P(alive)", "right", 0), ("signs", "left", 0))
+
+
+def _signal_cells(items: Sequence[Any], lang: str) -> list[dict[str, str]]:
+    from fieldsales.i18n.labels import SIGN_LABELS
+    from fieldsales.i18n.labels import label as vlabel
+    from fieldsales.services.early_warning import account_fields
+
+    out = []
+    for p in getattr(items, "indices", ()):
+        f = account_fields(items, int(p))  # type: ignore[arg-type]
+        alive = f["p_alive"]
+        out.append(
+            {
+                "P(alive)": "" if alive is None else f"{alive:.0%}",
+                "signs": ", ".join(vlabel(SIGN_LABELS, s, lang) for s in f["signals"]),
+            }
+        )
+    return out
 
 
 def breakdown_caption() -> str:
@@ -211,7 +259,9 @@ def breakdown_caption() -> str:
     return f"breakdown = {'·'.join(c.short for c in criteria.active())} (1-10)"
 
 
-def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lang: str) -> None:
+def _print_table(
+    ctx: Context, items: Sequence[Any], label: str, total: int, lang: str, signals: bool = False
+) -> None:
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -223,10 +273,17 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
         ctx.console.print("No accounts match these filters.")
         return
     width = ctx.console.width
-    shown = [c for c in TABLE_COLUMNS if width >= c[2]]
+    # the signs take the breakdown's place: the early-warning list is read by its signs
+    columns = (
+        tuple(c for c in TABLE_COLUMNS if c[0] != "breakdown") + SIGNAL_COLUMNS
+        if signals
+        else TABLE_COLUMNS
+    )
+    shown = [c for c in columns if width >= c[2]]
+    watch = _signal_cells(items, lang) if signals else None
     table = Table(
         title=f"Ranked from {label}: {len(items)} of {total} accounts",
-        caption=breakdown_caption(),
+        caption=None if signals else breakdown_caption(),
     )
     rows: list[dict[str, str]] = []
     for i, a in enumerate(items, 1):
@@ -249,6 +306,8 @@ def _print_table(ctx: Context, items: Sequence[Any], label: str, total: int, lan
             "reason": vlabel(REASON_LABELS, a.main_reason, lang),
             "months": "" if a.months_dormant is None else f"{a.months_dormant:.0f}",
         }
+        if watch is not None:
+            cells.update(watch[i - 1])
         rows.append(cells)
     # Numbers, ranks and stages are always shown whole; only names and places
     # give way (ellipsis) on a narrow terminal, the widest first.

@@ -34,6 +34,18 @@ STAGE_LABELS: dict[str, str] = {
     "revived": N_("revived"),
 }
 
+# churn signs (domain.churn.SIGNS) and the combined rules config.yaml ships
+# (churn.rules); a rule a user adds is shown by its name
+SIGN_LABELS: dict[str, str] = {
+    "interval_growth": N_("past its interval"),
+    "gaps_lengthening": N_("intervals growing"),
+    "amount_drop": N_("purchases halved"),
+    "amounts_shrinking": N_("orders shrinking"),
+    "no_reaction": N_("no reaction"),
+    "silent_9_months": N_("9 months silent, no reaction"),
+    "halved_and_quiet": N_("halved and quiet"),
+}
+
 # main reasons of dormancy, in full (domain.vocab.Reason)
 REASON_LABELS: dict[str, str] = {
     "product": N_("product dissatisfaction"),
@@ -171,6 +183,7 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "origin": N_("From…"),
     "filters": N_("Filters"),
     "followups": N_("Follow-ups"),
+    "early_warning": N_("Early warning"),
     "show_all": N_("Do-not-contact and paused too"),
     "due_only": N_("Due only"),
     "sort": N_("Sort"),

@@ -157,6 +157,14 @@ def planning_columns(base: RankBase) -> PlanningColumns:
         cols.closed_weekdays[p] = np.array([c or "" for c in closed], dtype="<U20")[ok]
         cols.opens_s[p] = _seconds(opens, 0.0)[ok]
         cols.closes_s[p] = _seconds(closes, float(calendar.DAY_SECONDS))[ok]
+        if base.settings.clv.deal_from_expected_value:
+            # config clv.deal_from_expected_value: the models' expected future value
+            # over the horizon is the deal, where they have one for the account
+            from fieldsales.services.early_warning import future_deals
+
+            future = future_deals(base)
+            use = np.isfinite(future) & (future > 0)
+            cols.average_order[use] = future[use]
         return cols
 
     return base.cached("planning_columns", load)

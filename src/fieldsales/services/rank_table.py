@@ -163,6 +163,7 @@ class RankBase:
     ) -> None:
         """`columns`: account column name -> its values (queries.rank_columns)."""
         self.columns = columns
+        self.outcomes = outcomes  # the events in effect, for views computed later (early warning)
         self.ids: Sequence[str] = columns["id"]
         self.company: Sequence[str] = columns["company"]
         self.kana: Sequence[str | None] = columns["company_kana"]

@@ -84,6 +84,105 @@ def read_csv(
     return CsvData(path, label, headers, rows, broken)
 
 
+@dataclass
+class CsvStream:
+    """A CSV file read row by row: the header now, the rows as they are parsed
+    (a file of millions of rows never holds them all)."""
+
+    path: Path
+    encoding: str
+    headers: list[str]
+    # (spreadsheet row number, cells, (reason, line) when the CSV syntax broke it)
+    rows: Iterator[tuple[int, list[str], tuple[str, str] | None]]
+    lines: int = 0  # line breaks in the file: the rows to expect, for a progress bar
+
+
+def stream_csv(
+    path: Path,
+    *,
+    max_line_bytes: int,
+    encoding: str | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    what: str = "rows",
+) -> CsvStream:
+    """Like read_csv, with the same checks and messages, but the rows come one
+    at a time; empty lines are skipped (their row numbers count)."""
+    try:
+        data = textfile.read_bytes(
+            path, max_line_bytes=max_line_bytes, max_file_bytes=max_file_bytes
+        )
+        if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+            raise CsvError(f"{path}: file is empty; expected a header row and {what}")
+        text, label = textfile.decode(path, data, encoding)
+    except textfile.TextFileError as exc:
+        raise CsvError(str(exc)) from None
+    del data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.count("\n")
+    records = _iter_records(text, _sniff(text))
+    del text  # the iterator holds it
+    for _, headers, broken in records:
+        if any(cell.strip() for cell in headers):
+            if broken is not None:
+                raise CsvError(f"{path}: the header row is not valid CSV ({broken[0]})")
+            break
+    else:
+        raise CsvError(f"{path}: file is empty; expected a header row and {what}")
+    rows = ((n, r, b) for n, r, b in records if any(cell.strip() for cell in r))
+    first = next(rows, None)
+    if first is None:
+        raise CsvError(f"{path}: has a header row but no {what}")
+
+    def all_rows() -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
+        assert first is not None
+        yield first
+        yield from rows
+
+    return CsvStream(path, label, headers, all_rows(), lines)
+
+
+def _iter_records(
+    text: str, dialect: type[csv.Dialect]
+) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
+    """_parse as a generator: (record number, cells, broken) with the same
+    recovery (a broken row is reported, reading goes on at its next line),
+    keeping only the lines of the record being read."""
+    source = io.StringIO(text, newline="")
+    backlog: list[str] = []  # lines to read again after a broken row, reversed
+    consumed: list[str] = []  # the lines of the record being read
+
+    def feed() -> Iterator[str]:
+        while True:
+            line = backlog.pop() if backlog else source.readline()
+            if not line:
+                return
+            consumed.append(line)
+            yield line
+
+    number = 0
+    while True:
+        reader = csv.reader(feed(), dialect=dialect, strict=True)
+        try:
+            for record in reader:
+                number += 1
+                consumed.clear()
+                yield number, [_CONTROL.sub("", cell) for cell in record], None
+            return
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                reason = f"a cell longer than {csv.field_size_limit():,} characters"
+            elif len(consumed) > 1 or "end of data" in str(exc):
+                reason = UNTERMINATED
+            else:
+                reason = STRAY_QUOTE
+            line = _CONTROL.sub("", consumed[0].rstrip("\r\n")) if consumed else ""
+            backlog.extend(reversed(consumed[1:]))
+            consumed.clear()
+            number += 1
+            yield number, next(csv.reader([line], dialect=dialect), []), (reason, line)
+
+
 def _parse(
     text: str, dialect: type[csv.Dialect]
 ) -> tuple[list[list[str]], dict[int, tuple[str, str]]]:

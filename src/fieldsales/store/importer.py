@@ -33,6 +33,7 @@ from fieldsales.store.import_rows import (
     write_rejects,
 )
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
+from fieldsales.store.orders import refresh_derived
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
@@ -108,6 +109,8 @@ def import_accounts(
             _apply(conn, good, present, f"import:{path.name}", report, progress)
             if len(report.problems) > before and not skip_invalid:
                 raise _Abort  # rows that only clash with stored accounts: roll back too
+            # An account with an order history keeps the fields derived from it.
+            refresh_derived(conn, report.touched_ids)
             if dry_run:
                 raise _DryRun
     except _DryRun:

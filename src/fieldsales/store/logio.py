@@ -39,6 +39,7 @@ from fieldsales.domain.vocab import UNDO, Channel, Result, VisitStage
 from fieldsales.files import FileError, atomic_write
 from fieldsales.store.db import StoreError
 from fieldsales.store.models import Account, Outcome, Route, RouteStop, utcnow
+from fieldsales.store.orders import refresh_derived
 
 FORMAT = "fieldsales-log"
 VERSION = 1
@@ -422,6 +423,9 @@ def _import_one(conn: Connection, log: LogFile) -> ImportReport:
                 tally.updated += 1
             else:
                 tally.present += 1
+        if kind == "outcome" and new:
+            # logged orders count in the derived order fields of accounts with a history
+            refresh_derived(conn, {row["account_id"] for row in new})
     return report
 
 

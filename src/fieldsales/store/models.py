@@ -100,6 +100,9 @@ class Account(SQLModel, table=True):
     last_order_date: date | None = None
     last_product: str | None = Field(default=None, max_length=200)
     purchase_cycle_days: int | None = None
+    # orders in the imported history (account_order) plus orders logged as
+    # outcomes; None: no history, the typed values above apply (store/orders.py)
+    order_count: int | None = None
     main_reason: str = Field(default="unknown", max_length=30)
     other_reasons: str | None = Field(default=None, max_length=200)  # comma-separated Reason values
     reason_solvable: str = Field(default="unknown", max_length=20)
@@ -211,6 +214,33 @@ class Outcome(SQLModel, table=True):
     route_stop_id: str | None = Field(default=None, foreign_key="route_stop.id", max_length=36)
     # a correction names the event it replaces; the replaced one stays in the log
     supersedes: str | None = Field(default=None, max_length=36, index=True)
+    created_at: datetime = _ts()
+
+
+class AccountOrder(SQLModel, table=True):
+    """One order of an account's history (受注履歴), imported from an order export.
+
+    Re-importing is idempotent: an order is the same when its order number is
+    (per account), else when account, date and amount are: one unique index
+    on (account_id, order_key) (migration 0007).
+    """
+
+    __tablename__ = "account_order"
+    # one index: the re-import key, also the account's orders in date order
+    __table_args__ = (sa.Index("uq_account_order_key", "account_id", "order_key", unique=True),)
+
+    id: int | None = Field(
+        default=None, primary_key=True, sa_type=sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    )
+    account_id: str = Field(foreign_key="account.id", max_length=36)
+    order_date: date
+    amount: int = Field(sa_type=Money)  # yen
+    order_number: str | None = Field(default=None, max_length=100)
+    # what makes the order the same on re-import: "n:<order number>", or
+    # "d:<date>:<amount>" without one (domain/order_columns.order_key)
+    order_key: str = Field(max_length=120)
+    product: str | None = Field(default=None, max_length=200)
+    source: str = Field(max_length=200)  # import:<file>
     created_at: datetime = _ts()
 
 

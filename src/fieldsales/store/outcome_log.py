@@ -13,14 +13,19 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from fieldsales.domain.vocab import UNDO
+from fieldsales.domain.vocab import UNDO, Result
 from fieldsales.store.models import Account, Outcome, Route, RouteStop
+from fieldsales.store.orders import refresh_derived
 from fieldsales.store.queries import in_effect
 
 
 def add_outcome(*, session: Session, outcome: Outcome) -> Outcome:
+    """Append an event. An order (or a correction or undo, which may replace
+    one) moves the account's derived order fields when it has a history."""
     session.add(outcome)
     session.flush()
+    if outcome.result == Result.order or outcome.supersedes is not None:
+        refresh_derived(session, [outcome.account_id])
     return outcome
 
 

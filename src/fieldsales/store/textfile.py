@@ -25,6 +25,9 @@ _JAPANESE = re.compile(
     "[\u00a7\u00a8\u00b0\u00b1\u00b4\u00b6\u00d7\u00f7\u0391-\u03c9\u0401-\u0451\u2010-\u27ff\u3000-\u30ff\u3200-\u33ff\u4e00-\u9fff\uf900-\ufaff"
     "\uff01-\uff9f\uffe0-\uffe5]"
 )
+# Any other non-ASCII character (found by the regex engine: a file of millions
+# of rows is not walked character by character in Python).
+_FOREIGN = re.compile("[^\x00-\x7f" + _JAPANESE.pattern[1:-1] + "]")
 # Latin-1 read as cp932: é between letters becomes a kanji ("Fran輟is"), an
 # accented capital a half-width kana beside a letter ("ﾉCOLE").
 _LATIN_MISREAD = re.compile(
@@ -156,7 +159,7 @@ def _reads_as_japanese(text: str, data: bytes) -> bool:
     Latin word)."""
     if _IMPLAUSIBLE.search(text) or _LATIN_MISREAD.search(text):
         return False
-    foreign = [c for c in text if c > "\x7f" and not _JAPANESE.match(c)]
+    foreign = _FOREIGN.findall(text)
     if not foreign:
         return True
     from charset_normalizer import from_bytes

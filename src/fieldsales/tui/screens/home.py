@@ -39,6 +39,8 @@ class HomeScreen(BaseScreen):
         Binding("f", "filters", "Filters", id="filters"),
         Binding("o", "origin", "From…", id="origin"),
         Binding("t", "followups", "Follow-ups", id="followups"),
+        # not in the footer (it would push ? Help off a 120-column one): in ? and Ctrl+P
+        Binding("w", "early_warning", "Early warning", id="early_warning", show=False),
         Binding("v", "review", "Review", id="review"),
         Binding("a", "show_all", "Do-not-contact and paused too", id="show_all", show=False),
         Binding("d", "due_only", "Due only", id="due_only", show=False),
@@ -221,6 +223,11 @@ class HomeScreen(BaseScreen):
         from fieldsales.tui.screens.followups import FollowupsScreen
 
         self.app.push_screen(FollowupsScreen())
+
+    def action_early_warning(self) -> None:
+        from fieldsales.tui.screens.early_warning import EarlyWarningScreen
+
+        self.app.push_screen(EarlyWarningScreen())
 
     def action_review(self) -> None:
         from fieldsales.tui.screens.review import ReviewScreen
