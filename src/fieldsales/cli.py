@@ -32,6 +32,7 @@ COMMANDS: list[str] = [
     "log",
     "rates",
     "report",
+    "serve",
 ]
 
 # Commands that write data make the --db database when it does not exist yet;
@@ -52,6 +53,7 @@ examples:
                                        the lead merges it (idempotent, all or nothing)
   fieldsales report --by route --period 2026-11
                                        planned against actual ROI per route
+  fieldsales serve                     the app in a web browser, on 127.0.0.1:8000
 """
 
 

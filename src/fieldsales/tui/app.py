@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -264,6 +264,19 @@ class FieldSalesApp(App[None]):
                 error=describe_error(worker.error, self.language),
             ),
             title=worker.error.title if isinstance(worker.error, UserError) else "",
+            severity="error",
+            timeout=8,
+        )
+
+    # -- browser downloads (tui/delivery.py) -----------------------------------
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        self.notify(self.t("Downloaded {name}", name=event.name or ""))
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self.notify(
+            self.t(
+                "Download failed: {error}", error=describe_error(event.exception, self.language)
+            ),
             severity="error",
             timeout=8,
         )
