@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.tui import ui_state
 from fieldsales.tui.i18n import (
@@ -92,7 +93,7 @@ class FieldSalesApp(App[None]):
         self.ask_rep = ask_rep
         self.settings = settings
         self.engine = engine
-        self.today = today or date.today()
+        self.today = today or today_in(settings.zone())  # the rep's day, config `timezone`
         if not db_label:  # the title never shows a password (user part or ?password=)
             from fieldsales.store.db import describe
 

@@ -215,7 +215,7 @@ class ReviewScreen(BaseScreen):
             by=by,
             filters=filters,
             today=self.fs.today,
-            offset_minutes=local_offset_minutes(),
+            offset_minutes=local_offset_minutes(self.fs.settings.zone()),
         )
         self.post_message(ReviewLoaded(data))
 
