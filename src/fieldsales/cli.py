@@ -33,6 +33,7 @@ COMMANDS: list[str] = [
     "log",
     "rates",
     "report",
+    "serve",
 ]
 
 # Commands that write data make the --db database when it does not exist yet;
@@ -53,6 +54,7 @@ examples:
                                        the lead merges it (idempotent, all or nothing)
   fieldsales report --by route --period 2026-11
                                        planned against actual ROI per route
+  fieldsales serve                     the app in a web browser, on 127.0.0.1:8000
 """
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+
+from fieldsales.config import default_settings
+from fieldsales.domain.clock import today_in
 
 
 def test_plan_json_and_export(
@@ -66,7 +69,7 @@ def test_default_date_is_the_next_working_day(
 ) -> None:
     seeded(20)
     # today is not a working day here: the only one is the day after tomorrow
-    today = date.today()
+    today = today_in(default_settings().zone())  # the rep's today (config `timezone`)
     cfg = tmp_path / "config.yaml"
     cfg.write_text(f"visits:\n  work_weekdays: [{(today.weekday() + 2) % 7}]\n")
     r = cli("--config", str(cfg), "--db", str(db_path), "plan", "--json")

@@ -58,7 +58,7 @@ def test_undo_then_take_back(engine, settings, add_account):
     assert all_rows[1].result == "order" and all_rows[1].order_amount == 500_000
     [day] = followups_due(engine, settings, today=TODAY)
     assert day.items[0].next_action == "demo"
-    history = account_history(engine, acc.id)
+    history = account_history(engine, acc.id, zone=settings.zone())
     assert [(e.day, e.kind, e.result, e.superseded) for e in history] == [
         (TODAY, "undo", "undo", False),
         (date(2026, 11, 19), "outcome", "order", True),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from fieldsales.cli import main
+from fieldsales.config import default_settings
+from fieldsales.domain.clock import local_date, today_in
 from fieldsales.store.models import Outcome
 
-TODAY = date.today()  # the command logs on the real calendar
+TODAY = today_in(default_settings().zone())  # the command logs on the rep's calendar
 
 
 def outcomes(engine) -> list[Outcome]:
@@ -41,7 +43,7 @@ def test_log_writes_the_outcome(engine, db_path, add_account, capsys):
     )
     assert o.next_action == "demo" and o.next_action_due == day + timedelta(days=7)
     assert o.duration_minutes == 40
-    assert o.occurred_at.astimezone().date() == day
+    assert local_date(o.occurred_at, default_settings().zone()) == day  # its day in Tokyo
 
 
 @pytest.mark.parametrize(

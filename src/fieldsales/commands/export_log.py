@@ -64,7 +64,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     rep_label = args.rep or ctx.settings.rep_name()
     try:
-        counts = export_log(ctx.engine, target, rep_label=rep_label, rep=args.rep, since=args.since)
+        counts = export_log(
+            ctx.engine,
+            target,
+            rep_label=rep_label,
+            rep=args.rep,
+            since=args.since,
+            zone=ctx.settings.zone(),
+        )
     except LogFileError as exc:
         ctx.err.print(f"export-log: {exc}", markup=False, soft_wrap=True)
         return 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Any
 
 from fieldsales.context import Context
@@ -52,12 +51,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from fieldsales.domain.clock import today_in
     from fieldsales.i18n.labels import STAGE_LABELS, label
     from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_from_form
     from fieldsales.services.outcomes import PauseNotConfirmed, find_account, log_outcome
 
-    today = date.today()
     settings = ctx.settings
+    today = today_in(settings.zone())  # the rep's day in config `timezone`
     if not args.channel:
         print("log: --channel is required (visit, phone, email or dm)", file=sys.stderr)
         return 2
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             day=args.date,
             rep=args.rep,
         )
-        data = outcome_from_form(form, today)
+        data = outcome_from_form(form, today, zone=settings.zone())
         saved = log_outcome(ctx.engine, settings, data, today=today, confirm_pause=args.yes)
     except OutcomeError as exc:
         hint = "; add --yes to log it" if isinstance(exc, PauseNotConfirmed) else ""

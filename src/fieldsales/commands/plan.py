@@ -80,6 +80,7 @@ def parse_pin(text: str, first: date) -> tuple[date, Any]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from fieldsales.domain.clock import today_in
     from fieldsales.planning import planner, saved, workdays
     from fieldsales.planning.day_model import PlanError
     from fieldsales.services.rank import OriginError
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         first = (
             date.fromisoformat(args.date)
             if args.date
-            else workdays.next_working_day(date.today(), ctx.settings)
+            else workdays.next_working_day(today_in(ctx.settings.zone()), ctx.settings)
         )
     except ValueError:
         ctx.err.print(f"--date {args.date}: expected YYYY-MM-DD")

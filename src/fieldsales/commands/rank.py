@@ -79,6 +79,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from fieldsales.domain.clock import today_in
     from fieldsales.domain.vocab import Reason, Stage
     from fieldsales.services.rank import OriginError, RankFilter, rank_accounts, resolve_origin
 
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.err.print(f"--rank takes letters A-D, got {args.rank}")
         return 2
     try:
-        today = date.fromisoformat(args.date) if args.date else date.today()
+        today = date.fromisoformat(args.date) if args.date else today_in(ctx.settings.zone())
     except ValueError:
         ctx.err.print(f"--date must be YYYY-MM-DD, got {args.date}")
         return 2

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
+from fieldsales.domain.clock import local_date
 from fieldsales.domain.contact import ContactFact
 from fieldsales.domain.dormancy import OutcomeFact
 from fieldsales.domain.vocab import UNDO
@@ -34,12 +35,14 @@ def in_effect(events: Iterable[LoggedEvent]) -> list[LoggedEvent]:
     return sorted(kept, key=lambda e: (e.occurred_at, e.id))
 
 
-def contact_facts(events: Iterable[LoggedEvent]) -> list[ContactFact]:
+def contact_facts(events: Iterable[LoggedEvent], zone: tzinfo | None = None) -> list[ContactFact]:
+    """The events in effect as contact facts, each on its day in `zone` (config
+    `timezone`; None: the computer's zone)."""
     return [
-        ContactFact(e.occurred_at.astimezone().date(), e.result, e.next_action_due)
+        ContactFact(local_date(e.occurred_at, zone), e.result, e.next_action_due)
         for e in in_effect(events)
     ]
 
 
-def stage_facts(events: Iterable[LoggedEvent]) -> list[OutcomeFact]:
-    return [OutcomeFact(e.occurred_at.astimezone().date(), e.result) for e in in_effect(events)]
+def stage_facts(events: Iterable[LoggedEvent], zone: tzinfo | None = None) -> list[OutcomeFact]:
+    return [OutcomeFact(local_date(e.occurred_at, zone), e.result) for e in in_effect(events)]

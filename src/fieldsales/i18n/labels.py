@@ -262,6 +262,9 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "review_tab_chart": N_("Chart"),
     "review_tab_rates": N_("Learned rates"),
     "review_routes": N_("Routes"),
+    "review_download": N_("Download"),
+    "download_xlsx": N_("Excel"),
+    "download_csv": N_("CSV"),
     "review_tab_targets": N_("Targets"),
 }
 

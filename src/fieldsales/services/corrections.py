@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from fieldsales.config import Settings
+from fieldsales.domain.clock import local_date, today_in
 from fieldsales.domain.contact import ContactState
 from fieldsales.domain.vocab import UNDO
 from fieldsales.i18n import N_
@@ -81,7 +82,7 @@ def undo_last(
     engine: Engine, settings: Settings, account_id: str, *, today: date | None = None
 ) -> Undone:
     """Take back the account's outcome logged last; OutcomeError when there is none."""
-    today = today or date.today()
+    today = today or today_in(settings.zone())
     rep = settings.rep_name()
     with unit.writing(engine) as session:
         target = outcome_log.last_logged(session=session, account_id=account_id)
@@ -101,8 +102,10 @@ def undo_last(
                 account_id=account_id,
                 rep=rep,
                 channel=target.channel,
-                # when it was undone, on the app's calendar day
-                occurred_at=datetime.combine(today, datetime.now().time()).astimezone(UTC),
+                # when it was undone, on the app's calendar day (in config `timezone`)
+                occurred_at=datetime.combine(
+                    today, datetime.now(settings.zone()).time(), settings.zone()
+                ).astimezone(UTC),
                 result=UNDO,
                 supersedes=target.id,
             )
@@ -113,7 +116,7 @@ def undo_last(
             undone_id=target.id,
             channel=target.channel,
             result=target.result,
-            day=target.occurred_at.astimezone().date(),
+            day=local_date(target.occurred_at, settings.zone()),
             stage=stage,
             contact=contact,
         )
@@ -123,7 +126,7 @@ def take_back_undo(
     engine: Engine, settings: Settings, event_id: str, *, today: date | None = None
 ) -> Undone:
     """Undo an undo: the outcome it took back is in effect again (as a new event)."""
-    today = today or date.today()
+    today = today or today_in(settings.zone())
     with unit.writing(engine) as session:
         event = outcome_log.get_outcome(session=session, outcome_id=event_id)
         if event is None or event.supersedes is None:
@@ -145,7 +148,7 @@ def take_back_undo(
             undone_id=event.id,
             channel=undone.channel,
             result=undone.result,
-            day=undone.occurred_at.astimezone().date(),
+            day=local_date(undone.occurred_at, settings.zone()),
             stage=stage,
             contact=contact,
         )

@@ -32,12 +32,13 @@ Filters: period, rep, channel, the account's main reason and its rank.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fieldsales.config import Settings
+from fieldsales.domain.clock import today_in, utc_offset_minutes
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rank_table import RankBase
@@ -160,10 +161,10 @@ class KpiReport:
     filters: dict[str, str] = field(default_factory=dict)  # channel, reason, rank
 
 
-def local_offset_minutes() -> int:
-    """The machine's UTC offset now, in minutes (the app shows local time)."""
-    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
-    return int(offset.total_seconds() // 60)
+def local_offset_minutes(zone: tzinfo | None) -> int:
+    """The working day's UTC offset now, in minutes (config `timezone`: Settings.zone();
+    None: the computer's zone): days, weeks, months and periods are counted in it."""
+    return utc_offset_minutes(zone)
 
 
 def period_window(period: str | None, offset: int) -> tuple[datetime | None, datetime | None]:
@@ -197,10 +198,10 @@ def kpi_report_for(
     hand (ranked from the office as of `today`), so that nothing is ranked twice."""
     if by not in KPI_GROUPS:
         raise ValueError(by)
-    offset = local_offset_minutes() if offset_minutes is None else offset_minutes
+    offset = local_offset_minutes(settings.zone()) if offset_minutes is None else offset_minutes
     start, end = period_window(period, offset)
     w = Window(start=start, end=end, rep=rep, channel=channel, reason=reason)
-    as_of = today or date.today()
+    as_of = today or today_in(settings.zone())
     filters = {k: v for k, v in (("channel", channel), ("reason", reason), ("rank", rank)) if v}
     if by == "rank" or rank is not None:
         rows, total = _ranked_rows(engine, settings, by, w, rank, offset, as_of, base)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from fieldsales.domain.clock import local_date
 from fieldsales.domain.vocab import Channel, Result, VisitStage
 from fieldsales.errors import UserError
 from fieldsales.i18n import N_
@@ -105,11 +106,13 @@ def parse_yen(text: str, field: str, field_key: str) -> int | None:
     return int(cleaned)
 
 
-def outcome_from_form(form: OutcomeForm, today: date, now: time | None = None) -> OutcomeInput:
+def outcome_from_form(
+    form: OutcomeForm, today: date, now: time | None = None, *, zone: tzinfo | None = None
+) -> OutcomeInput:
     """The typed outcome as an OutcomeInput, checked by `validate`; raises OutcomeError.
 
-    It happened on `form.day` (default `today`) at `now` (default the clock),
-    local time.
+    It happened on `form.day` (default `today`) at `now` (default the clock), wall
+    time in `zone` (config `timezone`; None: the computer's zone).
     """
     if not form.result:
         raise OutcomeError(
@@ -131,7 +134,7 @@ def outcome_from_form(form: OutcomeForm, today: date, now: time | None = None) -
             ("minutes", N_("Minutes")),
         )
     }
-    clock = now if now is not None else datetime.now().time()
+    clock = now if now is not None else datetime.now(UTC).astimezone(zone).time()
     data = OutcomeInput(
         account_id=form.account_id,
         channel=form.channel or form.default_channel,
@@ -144,15 +147,15 @@ def outcome_from_form(form: OutcomeForm, today: date, now: time | None = None) -
         duration_minutes=numbers["minutes"],
         notes=form.notes.strip() or None,
         route_stop_id=form.route_stop_id,
-        occurred_at=datetime.combine(day, clock).astimezone(UTC),
+        occurred_at=datetime.combine(day, clock.replace(tzinfo=None), zone).astimezone(UTC),
         rep=form.rep,
         supersedes=form.supersedes,
     )
-    validate(data, today=today)
+    validate(data, today=today, zone=zone)
     return data
 
 
-def validate(data: OutcomeInput, *, today: date | None = None) -> None:
+def validate(data: OutcomeInput, *, today: date | None = None, zone: tzinfo | None = None) -> None:
     """Raise OutcomeError on the first field a user must fix."""
     if data.channel not in Channel.__members__:
         raise OutcomeError(
@@ -199,7 +202,7 @@ def validate(data: OutcomeInput, *, today: date | None = None) -> None:
     if data.occurred_at is not None and data.occurred_at.tzinfo is None:
         raise OutcomeError("occurred at: must carry a time zone")
     if today is not None and data.occurred_at is not None:
-        day = data.occurred_at.astimezone().date()
+        day = local_date(data.occurred_at, zone)  # its day in config `timezone`
         if day > today:
             raise OutcomeError(
                 f"date: {day.isoformat()} is in the future",

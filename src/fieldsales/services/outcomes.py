@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
+from fieldsales.domain.clock import local_date, today_in
 from fieldsales.domain.contact import ContactFact, ContactState, contact_state
 from fieldsales.domain.dormancy import OutcomeFact, compute_stage
 from fieldsales.domain.vocab import UNDO, Result
@@ -96,8 +97,9 @@ class FollowupDay:
     items: list[FollowupItem] = field(default_factory=list)
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone().date()
+def _local_day(moment: datetime, zone: tzinfo | None) -> date:
+    """The outcome's day in the working day's zone (config `timezone`)."""
+    return local_date(moment, zone)
 
 
 def state_of(
@@ -106,7 +108,8 @@ def state_of(
     settings: Settings,
     today: date,
 ) -> tuple[str, ContactState]:
-    local = [(_local_day(occ), res, due) for occ, res, due in facts]
+    zone = settings.zone()
+    local = [(_local_day(occ, zone), res, due) for occ, res, due in facts]
     stage = compute_stage(
         account.last_order_date,
         account.purchase_cycle_days,
@@ -141,8 +144,8 @@ def log_outcome(
     refusal that would pause the account raises PauseNotConfirmed, writing
     nothing.
     """
-    today = today or date.today()
-    validate(data, today=today)
+    today = today or today_in(settings.zone())
+    validate(data, today=today, zone=settings.zone())
     with unit.writing(engine) as session:
         account = get_account(session, data.account_id)
         if account is None:
@@ -157,7 +160,7 @@ def log_outcome(
         # a correction restates what happened: only a new refusal asks
         if data.result == Result.refused and not confirm_pause and data.supersedes is None:
             facts = queries.outcome_facts(session, [account.id]).get(account.id, [])
-            preview = _refusal_after(facts, _local_day(occurred_at), settings)
+            preview = _refusal_after(facts, _local_day(occurred_at, settings.zone()), settings)
             if preview.paused_until is not None:
                 raise PauseNotConfirmed(preview)
         stop_id = data.route_stop_id
@@ -165,7 +168,7 @@ def log_outcome(
             stop_id = outcome_log.attributable_stop(
                 session=session,
                 account_id=account.id,
-                day=_local_day(occurred_at),
+                day=_local_day(occurred_at, settings.zone()),
                 attribution_days=settings.roi.attribution_days,
             )
         outcome = Outcome(
@@ -220,7 +223,8 @@ def _check_correctable(session: Session, outcome_id: str, account_id: str) -> Ou
 def _refusal_after(
     facts: list[tuple[datetime, str, date | None]], day: date, settings: Settings
 ) -> ContactState:
-    local = [ContactFact(_local_day(o), r, d) for o, r, d in facts]
+    zone = settings.zone()
+    local = [ContactFact(_local_day(o, zone), r, d) for o, r, d in facts]
     local.append(ContactFact(day, Result.refused.value, None))
     return contact_state(local, settings.phone, settings.dormancy.positive_results)
 
@@ -229,7 +233,7 @@ def refusal_preview(
     engine: Engine, settings: Settings, account_id: str, *, today: date | None = None
 ) -> ContactState:
     """The contact state the account would have if a refusal were logged today."""
-    today = today or date.today()
+    today = today or today_in(settings.zone())
     with unit.reading(engine) as session:
         facts = queries.outcome_facts(session, [account_id]).get(account_id, [])
     return _refusal_after(facts, today, settings)
@@ -239,8 +243,11 @@ def recontact_date(settings: Settings, today: date) -> date:
     return today + timedelta(days=settings.phone.recontact_after_refusal_days)
 
 
-def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
-    """Orders and every logged outcome (corrected ones marked), newest first."""
+def account_history(
+    engine: Engine, account_id: str, *, zone: tzinfo | None = None
+) -> list[TimelineEntry]:
+    """Orders and every logged outcome (corrected ones marked), newest first; an outcome's
+    day is its date in `zone` (config `timezone`; None: the computer's zone)."""
     with unit.reading(engine) as session:
         account = get_account(session, account_id)
         if account is None:
@@ -249,7 +256,7 @@ def account_history(engine: Engine, account_id: str) -> list[TimelineEntry]:
         replaced = outcome_log.superseded_ids(session=session, account_id=account_id)
     entries = [
         TimelineEntry(
-            day=_local_day(o.occurred_at),
+            day=_local_day(o.occurred_at, zone),
             kind="undo" if o.result == UNDO else "outcome",
             channel=o.channel,
             result=o.result,
@@ -287,12 +294,13 @@ def followups_due(
     engine: Engine, settings: Settings, *, today: date | None = None
 ) -> list[FollowupDay]:
     """Follow-ups due today or overdue, oldest day first; paused and do-not-contact left out."""
-    today = today or date.today()
+    today = today or today_in(settings.zone())
+    zone = settings.zone()
     with unit.reading(engine) as session:
         facts = queries.outcome_facts(session)
         due: dict[str, date] = {}
         for account_id, events in facts.items():
-            local = [ContactFact(_local_day(o), r, d) for o, r, d in events]
+            local = [ContactFact(_local_day(o, zone), r, d) for o, r, d in events]
             state = contact_state(local, settings.phone, settings.dormancy.positive_results)
             if state.is_paused(today) or state.next_followup is None:
                 continue

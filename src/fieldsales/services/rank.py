@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
+from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.i18n import N_
 from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
@@ -120,7 +121,7 @@ def rank_accounts(
     `extra` names more account columns to fetch in the same query (planning
     asks for queries.PLANNING_FIELDS); they land in RankBase.extra.
     """
-    today = today or date.today()
+    today = today or today_in(settings.zone())
     ids = list(account_ids) if account_ids is not None else None
     with unit.reading(engine) as session:
         columns = queries.rank_columns(session, ids, extra)

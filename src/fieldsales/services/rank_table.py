@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from fieldsales.config import Settings
 from fieldsales.domain import criteria
+from fieldsales.domain.clock import utc_offset_minutes
 from fieldsales.domain.contact import contact_many
 from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
 from fieldsales.domain.scoring import (
@@ -222,9 +223,9 @@ class RankBase:
 
         `outcomes` are in time order with `account` a position in self.ids
         (queries.outcome_columns)."""
-        # Outcome times are UTC; the rep's calendar day is local. One offset for
-        # the run instead of astimezone() per event.
-        offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+        # Outcome times are UTC; the rep's calendar day is in config `timezone`. One
+        # offset for the run instead of astimezone() per event.
+        offset = timedelta(minutes=utc_offset_minutes(settings.zone()))
         shift = np.timedelta64(offset // timedelta(microseconds=1), "us")
         acc = outcomes.account
         day = (outcomes.occurred + shift).astype("datetime64[D]")

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings, Target
+from fieldsales.domain.clock import today_in
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.kpi_report import local_offset_minutes, period_window
 from fieldsales.services.rank import rank_accounts
@@ -108,8 +109,8 @@ def campaign_report(
             "no campaign targets set: add campaign: with start, end and targets per rank to"
             " your config.yaml (see `fieldsales config path`; the bundled file has an example)"
         )
-    as_of = today or date.today()
-    offset = local_offset_minutes() if offset_minutes is None else offset_minutes
+    as_of = today or today_in(settings.zone())
+    offset = local_offset_minutes(settings.zone()) if offset_minutes is None else offset_minutes
     start, end = period_window(f"{c.start.isoformat()}..{c.end.isoformat()}", offset)
     if base is None:
         office = (settings.office.lat, settings.office.lon)

@@ -28,7 +28,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -167,14 +167,17 @@ def export_log(
     rep: str | None = None,
     since: date | None = None,
     now: datetime | None = None,
+    zone: tzinfo | None = None,
 ) -> ExportCounts:
     """Write the log file at `target`, atomically (a temporary file renamed into place).
 
     `rep` keeps one rep's outcomes and routes; `since` keeps outcomes from that
-    local day on and routes of that day on. Raises LogFileError when an account
+    day on (its midnight in `zone`, config `timezone`; None: the computer's zone)
+    and routes of that day on. Raises LogFileError when an account
     has no external id (the lead could not match it) or the file cannot be written.
     """
-    since_at = datetime(since.year, since.month, since.day).astimezone() if since else None
+    since_at = datetime(since.year, since.month, since.day, tzinfo=zone) if since else None
+    since_at = since_at.astimezone(UTC) if since_at else None
     with engine.connect() as conn:
         outcomes = _select_outcomes(conn, rep, since_at)
         routes, stops = _select_routes(conn, outcomes, rep, since)

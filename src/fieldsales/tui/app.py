@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.tui import ui_state
 from fieldsales.tui.i18n import (
@@ -92,7 +93,7 @@ class FieldSalesApp(App[None]):
         self.ask_rep = ask_rep
         self.settings = settings
         self.engine = engine
-        self.today = today or date.today()
+        self.today = today or today_in(settings.zone())  # the rep's day, config `timezone`
         if not db_label:  # the title never shows a password (user part or ?password=)
             from fieldsales.store.db import describe
 
@@ -268,6 +269,19 @@ class FieldSalesApp(App[None]):
                 error=describe_error(worker.error, self.language),
             ),
             title=worker.error.title if isinstance(worker.error, UserError) else "",
+            severity="error",
+            timeout=8,
+        )
+
+    # -- browser downloads (tui/delivery.py) -----------------------------------
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        self.notify(self.t("Downloaded {name}", name=event.name or ""))
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self.notify(
+            self.t(
+                "Download failed: {error}", error=describe_error(event.exception, self.language)
+            ),
             severity="error",
             timeout=8,
         )

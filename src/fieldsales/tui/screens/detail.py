@@ -210,7 +210,11 @@ class DetailScreen(BaseScreen):
         from fieldsales.services.outcomes import account_history
 
         account = account_card(self.fs.engine, self.account_id)
-        history = account_history(self.fs.engine, self.account_id) if account else []
+        history = (
+            account_history(self.fs.engine, self.account_id, zone=self.fs.settings.zone())
+            if account
+            else []
+        )
         self.post_message(DetailLoaded(DetailData(account, history)))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:

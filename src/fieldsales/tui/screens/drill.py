@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from fieldsales.domain.clock import local_date
 from fieldsales.i18n.labels import CHANNEL_LABELS, DRILL_COLUMNS, RESULT_LABELS, REVIEW_COLUMNS
 from fieldsales.services.kpi_drill import Drill
 from fieldsales.services.review import ReviewFilter
@@ -70,7 +71,7 @@ class DrillScreen(BaseScreen):
             key=self.key,
             filters=self.filters,
             today=self.fs.today,
-            offset_minutes=local_offset_minutes(),
+            offset_minutes=local_offset_minutes(self.fs.settings.zone()),
         )
         self.post_message(DrillLoaded(drill))
 
@@ -116,7 +117,7 @@ class DrillScreen(BaseScreen):
             if r.reactivation:
                 result.append(" ★", style="bold green")
             table.add_row(
-                r.occurred_at.astimezone().date().isoformat(),
+                local_date(r.occurred_at, self.fs.settings.zone()).isoformat(),
                 r.rep,
                 account,
                 self.label(CHANNEL_LABELS, r.channel),

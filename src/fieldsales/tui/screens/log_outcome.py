@@ -327,10 +327,11 @@ class LogOutcomeScreen(FormModal):
         )
         # now, on the app's calendar day (the same thing outside tests and demos);
         # a correction keeps the moment of the entry it corrects
+        zone = self.fs.settings.zone()  # wall time in config `timezone`
         day: date = self.fs.today
-        clock: time = datetime.now().time()
+        clock: time = datetime.now(zone).time()
         if self.correcting is not None and self.correcting.occurred_at is not None:
-            local = self.correcting.occurred_at.astimezone()
+            local = self.correcting.occurred_at.astimezone(zone)
             day, clock = local.date(), local.time()
         form = OutcomeForm(
             account_id=self.account_id,
@@ -348,7 +349,7 @@ class LogOutcomeScreen(FormModal):
             supersedes=self.correcting.id if self.correcting else None,
             default_channel=self.default_channel,
         )
-        return outcome_from_form(form, self.fs.today, now=clock)
+        return outcome_from_form(form, self.fs.today, now=clock, zone=zone)
 
     def action_save(self) -> None:
         error = self.query_one("#form-error", Static)

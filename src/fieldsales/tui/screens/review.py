@@ -3,7 +3,9 @@
 The KPI table per rank, channel, reason, rep, week or month with a total row,
 the funnel of the highlighted row, a bar chart of one metric per group and
 the learned rates. Keys cycle each filter; Enter on a figure lists the
-outcomes behind it (DrillScreen); `h` opens the route history.
+outcomes behind it (DrillScreen); `h` opens the route history; `d` downloads the
+table as shown (Excel or CSV: the formats of `fieldsales report`), to the downloads
+folder in a terminal and as a browser download under `fieldsales serve`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from fieldsales.domain.rates import CHANNELS, RANKS
 from fieldsales.domain.vocab import Reason
@@ -75,6 +86,66 @@ class MonthModal(BaseModal):
         self.dismiss(None)
 
 
+# what `d` offers: format -> (extension, MIME type); the writers are `fieldsales report`'s
+DOWNLOADS = {
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("csv", "text/csv"),
+}
+
+
+class ReportReady(Message):
+    def __init__(self, data: bytes, filename: str, mime_type: str) -> None:
+        super().__init__()
+        self.data, self.filename, self.mime_type = data, filename, mime_type
+
+
+class DownloadModal(BaseModal):
+    """The format the report downloads in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("x", "pick('xlsx')", "Excel", id="download_xlsx"),
+        Binding("c", "pick('csv')", "CSV", id="download_csv"),
+        Binding("escape", "pick('')", "Cancel", id="cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="download-dialog", classes="dialog"):
+            yield Static(self.t("Download the report"), classes="dialog-title")
+            yield Label(self.t("The KPI table as shown (grouping, period, filters): which format?"))
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("Excel") + " (x)", variant="primary", id="xlsx")
+                yield Button(self.t("CSV") + " (c)", id="csv")
+
+    def action_pick(self, fmt: str) -> None:
+        self.dismiss(fmt or None)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+
+def report_filename(data: ReviewData, ext: str) -> str:
+    """kpi-rank-2026-11.xlsx, kpi-week-all.csv: what and when, safe in any folder and URL."""
+    period = (data.report.period or "all").replace("..", "_")
+    return f"kpi-{data.by}-{period}.{ext}"
+
+
+def report_bytes(data: ReviewData, fmt: str) -> bytes:
+    """The report in `fmt` as `fieldsales report --format FMT` writes it."""
+    import io
+
+    from fieldsales.commands.kpi_output import FORMATS
+    from fieldsales.commands.report_format import Out
+
+    if FORMATS[fmt].binary:
+        raw = io.BytesIO()
+        FORMATS[fmt].write(data.report, Out(raw))
+        return raw.getvalue()
+    text = io.StringIO(newline="")
+    FORMATS[fmt].write(data.report, Out(text))
+    return text.getvalue().encode("utf-8")  # the CSV writer starts with the BOM
+
+
 class ReviewScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -92,6 +163,7 @@ class ReviewScreen(BaseScreen):
         Binding("3", "tab('tab-rates')", "Learned rates", id="review_tab_rates", show=False),
         Binding("4", "tab('tab-targets')", "Targets", id="review_tab_targets", show=False),
         Binding("h", "routes", "Routes", id="review_routes"),
+        Binding("d", "download", "Download", id="review_download"),
         Binding("ctrl+r", "reload", "Reload", id="reload", show=False),
     ]
 
@@ -143,7 +215,7 @@ class ReviewScreen(BaseScreen):
             by=by,
             filters=filters,
             today=self.fs.today,
-            offset_minutes=local_offset_minutes(),
+            offset_minutes=local_offset_minutes(self.fs.settings.zone()),
         )
         self.post_message(ReviewLoaded(data))
 
@@ -353,6 +425,35 @@ class ReviewScreen(BaseScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_download(self) -> None:
+        data = self.data
+        if data is None:
+            self.notify(self.t("The report is still loading; try again in a moment."))
+            return
+
+        def picked(fmt: Any) -> None:
+            if fmt in DOWNLOADS:
+                self._build_download(data, fmt)
+
+        self.app.push_screen(DownloadModal(), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="download", name="download")
+    def _build_download(self, data: ReviewData, fmt: str) -> None:
+        from fieldsales.tui.delivery import save_download
+
+        ext, mime_type = DOWNLOADS[fmt]
+        content, filename = report_bytes(data, fmt), report_filename(data, ext)
+        if self.app.is_web:  # the browser downloads it (fieldsales serve)
+            self.post_message(ReportReady(content, filename, mime_type))
+            return
+        path = save_download(content, filename)  # FileError: the worker's one-line error
+        self.app.call_from_thread(self.notify, self.t("Saved {path}", path=str(path)), timeout=8)
+
+    def on_report_ready(self, message: ReportReady) -> None:
+        from fieldsales.tui.delivery import browser_download
+
+        browser_download(self.app, message.data, message.filename, message.mime_type)
 
     def account_changed(self, account_id: str) -> None:
         self.load()

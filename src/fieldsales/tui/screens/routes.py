@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
+from fieldsales.domain.clock import local_date
 from fieldsales.i18n.labels import (
     CHANNEL_LABELS,
     RESULT_LABELS,
@@ -222,7 +223,9 @@ class RouteStopsScreen(BaseScreen):
                 Text(str(s.seq), justify="right"),
                 s.company + (f" {s.site}" if s.site else ""),
                 self.label(ROUTE_STOP_STATUS, s.stop_status),
-                s.occurred_at.astimezone().date().isoformat() if s.occurred_at else "–",
+                local_date(s.occurred_at, self.fs.settings.zone()).isoformat()
+                if s.occurred_at
+                else "–",
                 self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
                 self.label(RESULT_LABELS, s.result) if s.result else "–",
                 _num(s.order_amount),
