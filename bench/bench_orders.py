@@ -113,7 +113,8 @@ def write_orders(path: Path, accounts: int, orders: int, seed: int) -> dict[str,
     mean = orders / accounts
     counts = np.maximum(1, rng.poisson(mean, accounts))
     counts = np.maximum(1, np.round(counts * orders / counts.sum()).astype(int))
-    counts[np.argmax(counts)] += orders - counts.sum()  # exactly `orders` rows
+    diff = int(orders - counts.sum())  # the rounding's few hundred: one order each
+    counts[np.argsort(-counts)[: abs(diff)]] += 1 if diff > 0 else -1
     patterns = rng.choice(["steady", "slowing", "shrinking", "silent"], accounts,
                           p=[0.55, 0.15, 0.15, 0.15])  # fmt: skip
     tally = {str(p): int((patterns == p).sum()) for p in np.unique(patterns)}
