@@ -17,6 +17,7 @@ import csv
 import io
 import shutil
 import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Served, serve
+from .conftest import Served, processes_running, serve
 
 INSTALL = "apt-get install -y chromium fonts-noto-cjk (.ci/run does this)"
 LOAD_TIMEOUT_MS = 90_000  # a loaded 2-core machine: Python, the app and the ranking start
@@ -188,3 +189,10 @@ def test_japanese_in_the_browser(demo_home: Path, browser_page: Any, tmp_path: P
         saved = download(page, "c", tmp_path)
         assert saved.read_bytes().startswith(b"\xef\xbb\xbfgroup,")
         wait_for_text(page, f"ダウンロードしました: {saved.name}")
+        assert len(processes_running(str(config))) >= 2  # the server and the tab's app
+    # the server stopped with the tab still open: the tab's app quit too (it would keep
+    # the database open)
+    deadline = time.monotonic() + 30
+    while processes_running(str(config)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_running(str(config)) == []
