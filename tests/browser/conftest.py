@@ -44,6 +44,21 @@ def run_fieldsales(
     )
 
 
+def processes_running(text: str) -> list[int]:
+    """Process ids whose command line holds `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
 @dataclass
 class Served:
     url: str

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from fieldsales.config import default_settings
+from fieldsales.domain.clock import today_in
 from fieldsales.domain.dormancy import OutcomeFact, compute_stage
 from fieldsales.domain.vocab import Reason, Stage
 from fieldsales.store.db import open_engine
@@ -42,7 +43,7 @@ def test_demo_builds_a_fresh_database_and_leaves_the_users_alone(
 
     assert hashlib.sha256(user_db.read_bytes()).hexdigest() == digest
     engine = open_engine(demo_db)
-    today = date.today()
+    today = today_in(default_settings().zone())  # the app's today, as the demo was built
     with engine.connect() as conn:
         accounts = conn.execute(
             sa.text(

@@ -148,11 +148,12 @@ def _fill(demo: Context, today: date | None) -> tuple[int, int]:
     """Import the bundled sample into `demo`'s (new, empty) database."""
     from fieldsales import locations
     from fieldsales.commands.import_ import locate_after_import
+    from fieldsales.domain.clock import today_in
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
     from fieldsales.store.outcome_io import import_outcomes
 
-    today = today or date.today()
+    today = today or today_in(demo.settings.zone())  # the app's today (config `timezone`)
     settings = demo.settings
     engine = demo.engine
     report = import_accounts(

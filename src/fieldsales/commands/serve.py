@@ -10,6 +10,7 @@ authenticating proxy stands in front.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import os
 import shlex
@@ -163,6 +164,26 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     banner = f"Serving the app on {ctx.db_description}"
 
     class FieldsalesServer(Server):
+        # the open tabs' sessions: stopped (their apps quit) when the server stops
+        sessions: set[asyncio.Task[Any]] = set()  # noqa: RUF012  (one server a process)
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            task = asyncio.current_task()
+            assert task is not None
+            self.sessions.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions.discard(task)
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            # textual-serve leaves the tabs' apps running when it stops (Ctrl+C,
+            # SIGTERM): each would keep the database open. Cancelling a session
+            # closes its websocket and tells its app to quit, and waits for it.
+            for task in list(self.sessions):
+                task.cancel()
+            await asyncio.gather(*self.sessions, return_exceptions=True)
+
         # textual-serve prints and titles the page with the command, which may hold a
         # database URL: say it our way, with the password masked
         async def on_startup(self, app: web.Application) -> None:
