@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from fieldsales.domain.parse import match_key
 from fieldsales.errors import UserError
+from fieldsales.store import outbox
 from fieldsales.store.models import Account, AccountChange, utcnow
+from fieldsales.store.team import REP_EDITABLE
 
 # Kept by the store itself, never by an edit.
 NOT_EDITABLE = frozenset({"id", "match_key", "created_at", "updated_at"})
@@ -27,7 +29,8 @@ class AccountNotFound(UserError, LookupError):
     title = "Account"
 
 
-def _text(value: Any) -> str | None:
+def as_text(value: Any) -> str | None:
+    """A field's value as account_change keeps it."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -63,14 +66,16 @@ def update_account_fields(
             AccountChange(
                 account_id=acc.id,
                 field=name,
-                old_value=_text(old),
-                new_value=_text(value),
+                old_value=as_text(old),
+                new_value=as_text(value),
                 source=source,
                 changed_at=now,
             )
         )
         setattr(acc, name, value)
         changed.append(name)
+        if source == "app" and name in REP_EDITABLE:  # a rep's own edit: pushed by sync
+            outbox.account_edited(session, acc.id, name, old, value, now)
     if changed:
         if any(name in _KEY_FIELDS for name in changed):
             acc.match_key = match_key(acc.company, acc.prefecture, acc.city, acc.address)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fieldsales.domain.vocab import UNDO
+from fieldsales.store import outbox
 from fieldsales.store.models import Account, Outcome, Route, RouteStop
 from fieldsales.store.queries import in_effect
 
@@ -21,6 +22,7 @@ from fieldsales.store.queries import in_effect
 def add_outcome(*, session: Session, outcome: Outcome) -> Outcome:
     session.add(outcome)
     session.flush()
+    outbox.outcome_added(session, outcome)  # same transaction: pushed by the next sync
     return outcome
 
 
