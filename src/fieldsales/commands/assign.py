@@ -39,5 +39,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"{len(changed)} account(s) assigned to {who}, "
         f"{len(args.accounts) - len(changed)} already were",
         highlight=False,
+        soft_wrap=True,
     )
     return 0

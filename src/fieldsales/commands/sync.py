@@ -47,9 +47,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.status:
         st = sync.status(engine)
         out = ctx.console
-        out.print(f"remote: {st.get(sync.REMOTE, '-')}", highlight=False)
-        out.print(f"last sync: {st.get(sync.SYNCED_AT, 'never')}", highlight=False)
-        out.print(f"waiting to push: {st['pending']}", highlight=False)
+        out.print(f"remote: {st.get(sync.REMOTE, '-')}", highlight=False, soft_wrap=True)
+        out.print(f"last sync: {st.get(sync.SYNCED_AT, 'never')}", highlight=False, soft_wrap=True)
+        out.print(f"waiting to push: {st['pending']}", highlight=False, soft_wrap=True)
         return 0
     remote = args.remote or os.environ.get(REMOTE_ENV, "").strip() or ctx.settings.team.remote
     if not remote:
@@ -67,5 +67,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         f"{describe(remote)}: pushed {result.pushed}, pulled {result.pulled}, "
         f"conflicts {result.conflicts}",
         highlight=False,
+        soft_wrap=True,
     )
     return 0

@@ -69,9 +69,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             f"{describe(url)}: team database ready; tables owned by {roles.owner} "
             f"(never logs in), groups {roles.lead} and {roles.rep}",
             highlight=False,
+            soft_wrap=True,
         )
         return 0
     lead = args.team_command == "add-lead"
     group = add_member(url, args.name, lead=lead, password=_password(ctx, args.name))
-    ctx.console.print(f"{args.name}: login role added to {group}", highlight=False)
+    ctx.console.print(f"{args.name}: login role added to {group}", highlight=False, soft_wrap=True)
     return 0
