@@ -86,7 +86,9 @@ def test_sync_killed_at_random_moments_loses_and_doubles_nothing(
 
     with psycopg.connect(pg_url) as conn:
         server = [r[0] for r in conn.execute("SELECT id FROM outcome")]
-        notes = dict(conn.execute("SELECT id, notes FROM account WHERE owner_rep = %s", (sato,)))
+        notes: dict[str, str] = dict(
+            conn.execute("SELECT id, notes FROM account WHERE owner_rep = %s", (sato,))
+        )
         receipts = conn.execute("SELECT count(*), count(DISTINCT op_id) FROM team_op").fetchone()
         history = conn.execute(
             "SELECT count(*) FROM account_change WHERE field = 'notes'"

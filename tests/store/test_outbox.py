@@ -14,6 +14,7 @@ from fieldsales.config import Settings
 from fieldsales.services.account_card import save_account_fields
 from fieldsales.services.outcomes import OutcomeInput, log_outcome
 from fieldsales.store import routes
+from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.db import session_scope
 from fieldsales.store.models import Outcome, Route, RouteStop, SyncOutbox
 
@@ -40,7 +41,9 @@ def test_outcomes_routes_and_rep_edits_go_to_the_outbox(
         ),
         today=date(2026, 11, 30),
     ).id
-    save_account_fields(engine, acc.id, {"phone": "090-1", "do_not_contact": True})
+    save_account_fields(engine, acc.id, {"phone": "090-1"})
+    with session_scope(engine) as s:  # a field that is not the rep's: not pushed
+        update_account_fields(s, acc.id, {"do_not_contact": True}, source="app")
     at = datetime(2026, 11, 3, 0, tzinfo=UTC)
     with session_scope(engine) as s:
         route = Route(rep="Sato", day=date(2026, 11, 3), start_label="o", start_lat=35.0,
