@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +237,46 @@ def test_unassigned_accounts_when_configured(
     init_team(pg_url, reps_see_unassigned=True)
     a = local_db(tmp_path, "sato")
     assert _sync(cli, a, team.url[team.reps[0]]) == (0, 4, 0)
+
+
+def test_routes_and_their_updates_reach_the_server_once(
+    pg_url: str, tmp_path: Path, cli: Callable[..., Any], settings: Settings
+) -> None:
+    from fieldsales.store import routes
+    from fieldsales.store.db import session_scope
+    from fieldsales.store.models import Route, RouteStop
+
+    team = make_team(pg_url)
+    sato = team.reps[0]
+    a = local_db(tmp_path, "sato")
+    _sync(cli, a, team.url[sato])
+    acc1, acc2, _ = team.accounts_of(sato)
+    engine = open_engine(a)
+    at = datetime(2026, 12, 1, 0, tzinfo=UTC)
+    with session_scope(engine) as s:
+        route = Route(rep="Sato", day=date(2026, 12, 1), start_label="Office", start_lat=35.68,
+                      start_lon=139.76, end_label="Office", end_lat=35.68, end_lon=139.76)  # fmt: skip
+        stops = [
+            RouteStop(
+                route_id=route.id, account_id=acc, seq=i, planned_arrival=at, planned_departure=at
+            )
+            for i, acc in enumerate((acc1, acc2), 1)
+        ]
+        rid = routes.add_route(s, route, stops)
+    assert _sync(cli, a, team.url[sato])[0] == 1
+    with session_scope(engine) as s:
+        routes.mark_stop(s, rid, acc1, "done", at + timedelta(hours=1))
+    with session_scope(engine) as s:
+        routes.mark_stop(s, rid, acc2, "skipped", at + timedelta(hours=2))
+    engine.dispose()
+    oid = _log(a, settings, acc1, "Sato")
+    assert _sync(cli, a, team.url[sato])[0] == 3
+    assert _rows(pg_url, "SELECT status, team_role FROM route WHERE id = :r", r=rid) == [
+        ("done", sato)
+    ]
+    assert sorted(
+        _rows(pg_url, "SELECT account_id, status FROM route_stop WHERE route_id = :r", r=rid)
+    ) == sorted([(acc1, "done"), (acc2, "skipped")])
+    assert _rows(pg_url, "SELECT count(*) FROM outcome WHERE id = :o", o=oid) == [(1,)]
+    # the other rep sees none of it
+    assert _rows(team.url[team.reps[1]], "SELECT count(*) FROM route") == [(0,)]

@@ -21,6 +21,7 @@ Order and safety:
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldsales.store import outbox, urls
-from fieldsales.store.account_edit import as_text, update_account_fields
+from fieldsales.store.account_edit import as_text, update_account_fields, update_many_accounts
 from fieldsales.store.db import HEAD_REVISION, StoreError, create_db_engine, describe
 from fieldsales.store.models import (
     Account,
@@ -54,8 +55,6 @@ CLIENT_ID, REMOTE, PULL_XID, SYNCED_AT = "client_id", "remote", "pull_xid", "syn
 ACCOUNT_COLUMNS = [c.name for c in Account.__table__.columns]  # type: ignore[attr-defined]
 # server-maintained, never compared field by field
 _NOT_COMPARED = frozenset({"id", "match_key", "created_at", "updated_at"})
-# how SQLAlchemy's SQLite dialect writes a datetime
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 # ids per query when reading accounts by id
 _CHUNK = 5000
 
@@ -285,13 +284,13 @@ def _account_rows(conn: Connection, ids: Sequence[str] | None) -> list[dict[str,
     assert driver is not None
     sql = f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM account"
     rows: list[dict[str, Any]] = []
-    with driver.cursor() as cur:  # inside the snapshot's transaction
+    with driver.cursor(binary=True) as cur:  # inside the snapshot's transaction
         if ids is None:
             cur.execute(sql)
-            rows = [dict(zip(ACCOUNT_COLUMNS, r, strict=True)) for r in cur]
+            rows = [dict(zip(ACCOUNT_COLUMNS, r, strict=True)) for r in cur.fetchall()]
         for chunk in _chunks(ids or [], _CHUNK):
             cur.execute(sql + " WHERE id = ANY(%s)", (list(chunk),))
-            rows += [dict(zip(ACCOUNT_COLUMNS, r, strict=True)) for r in cur]
+            rows += [dict(zip(ACCOUNT_COLUMNS, r, strict=True)) for r in cur.fetchall()]
     return rows
 
 
@@ -333,22 +332,27 @@ def _local_rows(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any
     """The local accounts with these ids, as plain values (id -> column -> value)."""
     table = Account.__table__  # type: ignore[attr-defined]
     out: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(list(ids), _CHUNK):
+    here = set(session.execute(sa.select(table.c.id)).scalars())  # a first sync: none
+    for chunk in _chunks([i for i in ids if i in here], _CHUNK):
         stmt = sa.select(table).where(table.c.id.in_(chunk))
         out.update({r["id"]: dict(r) for r in session.execute(stmt).mappings()})
     return out
 
 
-def _sqlite_value(column: sa.Column[Any]) -> Callable[[Any], Any]:
+def _sqlite_value(column: sa.Column[Any]) -> Callable[[Any], Any] | None:
     """How SQLAlchemy's SQLite dialect stores a value of `column` (for a raw executemany)."""
     kind = column.type
     if isinstance(kind, UTCDateTime | sa.DateTime):
-        return lambda v: None if v is None else v.astimezone(UTC).strftime(_SQLITE_DATETIME)
+        return lambda v: (
+            None
+            if v is None
+            else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        )
     if isinstance(kind, sa.Date):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(kind, sa.Boolean):
         return lambda v: None if v is None else int(v)
-    return lambda v: v
+    return None  # stored as it is
 
 
 def _insert_accounts(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -358,11 +362,17 @@ def _insert_accounts(session: Session, rows: Sequence[Mapping[str, Any]]) -> Non
     if session.get_bind().dialect.name != "sqlite":
         session.execute(sa.insert(table), list(rows))
         return
-    convert = [(c.name, _sqlite_value(c)) for c in table.columns]
-    names = ", ".join(n for n, _ in convert)
-    marks = ", ".join("?" for _ in convert)
-    params = [tuple(f(r.get(n)) for n, f in convert) for r in rows]
-    session.connection().exec_driver_sql(f"INSERT INTO account ({names}) VALUES ({marks})", params)
+    names = [c.name for c in table.columns]
+    convert = [(i, f) for i, c in enumerate(table.columns) if (f := _sqlite_value(c)) is not None]
+    values = operator.itemgetter(*names)
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        one = list(values(row))
+        for i, f in convert:
+            one[i] = f(one[i])
+        params.append(tuple(one))
+    sql = f"INSERT INTO account ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    session.connection().exec_driver_sql(sql, params)
 
 
 def apply_pulled_accounts(
@@ -381,19 +391,21 @@ def apply_pulled_accounts(
     local = _local_rows(session, [r["id"] for r in rows] + list(moved))
     changed: list[str] = []
     new_rows: list[dict[str, Any]] = []
+    updates: dict[str, dict[str, Any]] = {}
     for row in rows:
         have = local.get(row["id"])
         if have is None:
             new_rows.append(dict(row))
             continue
         skip = waiting.get(row["id"], set())
-        changes = {
+        diff = {
             k: v
             for k, v in row.items()
             if k not in _NOT_COMPARED and k not in skip and have.get(k) != v
         }
-        if changes and update_account_fields(session, row["id"], changes, source="sync"):
-            changed.append(row["id"])
+        if diff:
+            updates[row["id"]] = diff
+    changed += update_many_accounts(session, local, updates, source="sync")
     for acc_id, owner in moved.items():
         have = local.get(acc_id)
         if have is not None and have["owner_rep"] != owner:
