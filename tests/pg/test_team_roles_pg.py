@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 import psycopg
 import pytest
@@ -110,3 +112,26 @@ def test_the_grants_file_names_the_editable_columns_of_the_code() -> None:
     assert m is not None
     granted = {c.strip() for c in m[1].split(",")}
     assert granted == set(REP_EDITABLE) | {"updated_at"}
+
+
+def test_only_a_lead_assigns_and_only_to_a_rep(pg_url: str, cli: Callable[..., Any]) -> None:
+    team = make_team(pg_url)
+    sato, suzuki = team.reps
+    mine = team.accounts_of(sato)[0]
+    r = cli("--db", team.url[sato], "assign", mine, "--to", suzuki)
+    assert r.returncode == 1
+    assert r.stderr == "error: only a lead may assign accounts (permission denied)\n"
+    r = cli("--db", team.url[team.lead], "assign", mine, "--to", "nobody_here")
+    assert r.returncode == 1 and "nobody_here: no such rep in the team database" in r.stderr
+    r = cli("--db", team.url[team.lead], "assign", mine, "C00006", "--to", suzuki)
+    assert r.returncode == 0, r.stderr
+    assert "2 account(s) assigned to" in r.stdout
+    assert mine in team.accounts_of(suzuki)
+    # the history says who assigned it
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT old_value, new_value, source, team_role FROM account_change "
+            "WHERE account_id = %s AND field = 'owner_rep'",
+            (mine,),
+        ).fetchall()
+    assert rows == [(sato, suzuki, "assign", team.lead)]

@@ -82,11 +82,30 @@ def test_two_reps_and_a_lead_interleaved(
     assert r.returncode == 0, r.stderr
     _lead_sql(team, "UPDATE account SET do_not_contact = true WHERE id = %s", sato_ids[0])
     o3 = _log(a, settings, sato_ids[0], "Sato")
-    assert _sync(cli, a, team.url[sato]) == (3, 2, 0)  # 2 outcomes + 1 edit; dnc + moved
-    assert _sync(cli, b, team.url[suzuki]) == (1, 1, 0)  # the moved account arrives
+    o4 = _log(a, settings, moved, "Sato")  # logged before the laptop learns of the move
+    assert _sync(cli, a, team.url[sato]) == (4, 2, 0)  # 3 outcomes + 1 edit; dnc + moved
+    # the moved account arrives with its history (Sato's outcome on it)
+    assert _sync(cli, b, team.url[suzuki]) == (1, 2, 0)
+    assert _rows(b, "SELECT rep FROM outcome WHERE id = :o", o=o4) == [("Sato",)]
     assert _sync(cli, a, team.url[sato]) == (0, 0, 0)  # nothing new: nothing happens
+    # the lead calls one of Sato's customers: Sato's laptop gets the outcome
+    lead = open_engine(team.url[team.lead])
+    o5 = log_outcome(
+        lead, settings,
+        OutcomeInput(account_id=sato_ids[1], occurred_at=datetime(2026, 11, 30, 5, tzinfo=UTC),
+                     channel="phone", result="interested", rep="Lead"),
+        today=TODAY,
+    ).id  # fmt: skip
+    lead.dispose()
+    assert _sync(cli, a, team.url[sato]) == (0, 1, 0)
+    assert _rows(a, "SELECT rep, result FROM outcome WHERE id = :o", o=o5) == [
+        ("Lead", "interested")
+    ]
+    assert _sync(cli, b, team.url[suzuki]) == (0, 0, 0)  # not Suzuki's account
     server = _rows(pg_url, "SELECT id, rep FROM outcome ORDER BY id")
-    assert sorted(server) == sorted([(o1, "Sato"), (o2, "Suzuki"), (o3, "Sato")])
+    assert sorted(server) == sorted(
+        [(o1, "Sato"), (o2, "Suzuki"), (o3, "Sato"), (o4, "Sato"), (o5, "Lead")]
+    )
     assert _rows(pg_url, "SELECT contact_name FROM account WHERE id = :i", i=sato_ids[1]) == [
         ("田中",)
     ]
@@ -280,3 +299,29 @@ def test_routes_and_their_updates_reach_the_server_once(
     assert _rows(pg_url, "SELECT count(*) FROM outcome WHERE id = :o", o=oid) == [(1,)]
     # the other rep sees none of it
     assert _rows(team.url[team.reps[1]], "SELECT count(*) FROM route") == [(0,)]
+
+
+def test_status_and_refusals(
+    pg_url: str, tmp_path: Path, cli: Callable[..., Any], settings: Settings
+) -> None:
+    team = make_team(pg_url)
+    sato = team.reps[0]
+    a = local_db(tmp_path, "sato")
+    r = cli("--db", str(a), "sync")
+    assert r.returncode == 1 and "no team database: give --remote" in r.stderr
+    r = cli("--db", str(a), "sync", "--status")
+    assert "last sync: never" in r.stdout and "waiting to push: 0" in r.stdout
+    config = tmp_path / "c.yaml"
+    config.write_text(f"team:\n  remote: {team.url[sato]}\n")
+    r = cli("--config", str(config), "--db", str(a), "sync")
+    assert r.returncode == 0 and "pushed 0, pulled 3, conflicts 0" in r.stdout
+    _log(a, settings, team.accounts_of(sato)[0], "Sato")
+    r = cli("--db", str(a), "sync", "--status")
+    assert f"remote: {team.url[sato]}" in r.stdout and "waiting to push: 1" in r.stdout
+    # the team database itself has nothing to sync; a database without team init is named
+    r = cli("--db", team.url[team.lead], "sync", "--remote", team.url[sato])
+    assert r.returncode == 1 and "sync runs on a laptop's own database" in r.stderr
+    r = cli("--db", str(a), "sync", "--remote", pg_url.rsplit("/", 1)[0] + "/postgres")
+    assert r.returncode == 1 and "not a team database yet" in r.stderr
+    r = cli("--db", str(a), "sync", "--remote", pg_url)  # the superuser: RLS would not apply
+    assert r.returncode == 1 and "that login is an administrator" in r.stderr

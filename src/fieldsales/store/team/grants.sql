@@ -41,6 +41,12 @@ ALTER TABLE outcome ADD COLUMN IF NOT EXISTS team_role name NOT NULL DEFAULT cur
 ALTER TABLE route ADD COLUMN IF NOT EXISTS team_role name NOT NULL DEFAULT current_user;
 ALTER TABLE route_stop ADD COLUMN IF NOT EXISTS team_role name NOT NULL DEFAULT current_user;
 ALTER TABLE account_change ADD COLUMN IF NOT EXISTS team_role name NOT NULL DEFAULT current_user;
+-- The transaction that wrote an outcome: reps pull others' outcomes on their
+-- accounts by it, with the same rule as the change log below (as bigint, which
+-- holds every xid8, so that tools reading the outcome table know its type).
+ALTER TABLE outcome ADD COLUMN IF NOT EXISTS team_xid bigint NOT NULL
+    DEFAULT CAST(CAST(pg_current_xact_id() AS text) AS bigint);
+CREATE INDEX IF NOT EXISTS ix_outcome_team_xid ON outcome (team_xid);
 
 -- The change log the reps pull from. Each row carries the id of the
 -- transaction that wrote it (xid8). A pull serves only rows below the oldest

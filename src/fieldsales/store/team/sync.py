@@ -53,6 +53,7 @@ from fieldsales.store.team import REP_EDITABLE
 CLIENT_ID, REMOTE, PULL_XID, SYNCED_AT = "client_id", "remote", "pull_xid", "synced_at"
 # the account columns a pull copies (the server's own team columns stay there)
 ACCOUNT_COLUMNS = [c.name for c in Account.__table__.columns]  # type: ignore[attr-defined]
+OUTCOME_COLUMNS = [c.name for c in Outcome.__table__.columns]  # type: ignore[attr-defined]
 # server-maintained, never compared field by field
 _NOT_COMPARED = frozenset({"id", "match_key", "created_at", "updated_at"})
 # ids per query when reading accounts by id
@@ -78,6 +79,8 @@ class Pulled:
     rows: list[dict[str, Any]] = field(default_factory=list)
     # accounts the rep no longer sees (reassigned): id -> new owner
     moved: dict[str, str | None] = field(default_factory=dict)
+    # outcomes others (the lead, another rep) logged on the rep's accounts
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -294,16 +297,38 @@ def _account_rows(conn: Connection, ids: Sequence[str] | None) -> list[dict[str,
     return rows
 
 
-def fetch(remote: Engine, since: str | None) -> Pulled:
-    """The accounts changed since checkpoint `since` (all visible ones when None),
-    read in one snapshot, and the new checkpoint: that snapshot's xmin."""
+def _outcome_rows(
+    conn: Connection, since: str | None, xmin: str, new_accounts: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Outcomes logged by others on the accounts the rep sees: those written since the
+    checkpoint, and every one of the accounts new to this laptop (a reassignment
+    brings the account's history with it)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cols = ", ".join(OUTCOME_COLUMNS)
+    where = "team_role <> current_user AND team_xid < CAST(%(xmin)s AS bigint)"
+    params: dict[str, Any] = {"xmin": xmin, "since": since, "ids": list(new_accounts)}
+    if since is not None:
+        where += " AND (team_xid >= CAST(%(since)s AS bigint) OR account_id = ANY(%(ids)s))"
+    with driver.cursor(binary=True) as cur:
+        cur.execute(f"SELECT {cols} FROM outcome WHERE {where}", params)
+        return [dict(zip(OUTCOME_COLUMNS, r, strict=True)) for r in cur.fetchall()]
+
+
+def fetch(remote: Engine, since: str | None, known: Iterable[str] = ()) -> Pulled:
+    """The accounts changed since checkpoint `since` (all visible ones when None) and
+    the outcomes others logged on them, read in one snapshot, and the new
+    checkpoint: that snapshot's xmin. `known`: the account ids the laptop has."""
     snapshot = remote.connect().execution_options(isolation_level="REPEATABLE READ")
     with snapshot as conn, conn.begin():
         xmin = conn.execute(
             sa.text("SELECT CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text)")
         ).scalar_one()
         if since is None:
-            return Pulled(xmin=xmin, full=True, rows=_account_rows(conn, None))
+            rows = _account_rows(conn, None)
+            return Pulled(
+                xmin=xmin, full=True, rows=rows, outcomes=_outcome_rows(conn, None, xmin, [])
+            )
         changes = conn.execute(
             sa.text(
                 "SELECT account_id, new_owner FROM team_change "
@@ -314,9 +339,36 @@ def fetch(remote: Engine, since: str | None) -> Pulled:
         ).all()
         owner = {a: o for a, o in changes}  # the last change of each account wins
         rows = _account_rows(conn, list(owner))
+        have = set(known)
+        arrived = [r["id"] for r in rows if r["id"] not in have]
+        outcomes = _outcome_rows(conn, since, xmin, arrived)
     seen = {r["id"] for r in rows}
     moved = {a: o for a, o in owner.items() if a not in seen}
-    return Pulled(xmin=xmin, full=False, rows=rows, moved=moved)
+    return Pulled(xmin=xmin, full=False, rows=rows, moved=moved, outcomes=outcomes)
+
+
+def apply_pulled_outcomes(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Others' outcomes on the rep's accounts, added to the local log (never to the
+    outbox: they are the server's already). Ones the laptop has are left alone; a
+    link to another rep's route stop, which the laptop does not have, is dropped."""
+    if not rows:
+        return 0
+    table = Outcome.__table__  # type: ignore[attr-defined]
+    have = set(session.execute(sa.select(table.c.id)).scalars())
+    accounts = _local_ids(session)
+    stops = set(session.execute(sa.select(RouteStop.__table__.c.id)).scalars())  # type: ignore[attr-defined]
+    new = []
+    for row in rows:
+        if row["id"] in have or row["account_id"] not in accounts:
+            continue
+        one = dict(row)
+        if one["route_stop_id"] not in stops:
+            one["route_stop_id"] = None
+        new.append(one)
+    if new:
+        session.flush()
+        session.connection().execute(sa.insert(table), new)
+    return len(new)
 
 
 def _pending_fields(session: Session) -> dict[str, set[str]]:
@@ -328,11 +380,15 @@ def _pending_fields(session: Session) -> dict[str, set[str]]:
     return out
 
 
+def _local_ids(session: Session) -> set[str]:
+    return set(session.execute(sa.select(Account.__table__.c.id)).scalars())  # type: ignore[attr-defined]
+
+
 def _local_rows(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The local accounts with these ids, as plain values (id -> column -> value)."""
     table = Account.__table__  # type: ignore[attr-defined]
     out: dict[str, dict[str, Any]] = {}
-    here = set(session.execute(sa.select(table.c.id)).scalars())  # a first sync: none
+    here = _local_ids(session)  # a first sync: none
     for chunk in _chunks([i for i in ids if i in here], _CHUNK):
         stmt = sa.select(table).where(table.c.id.in_(chunk))
         out.update({r["id"]: dict(r) for r in session.execute(stmt).mappings()})
@@ -440,6 +496,14 @@ def _check_remote(conn: Connection, name: str) -> None:
     ok = conn.execute(sa.text("SELECT to_regclass('team_op') IS NOT NULL")).scalar_one()
     if not ok:
         raise SyncError(f"{name}: not a team database yet; the lead runs `fieldsales team init`")
+    bypass = conn.execute(
+        sa.text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    ).scalar()
+    if bypass:  # row-level security would not apply: every account would come down
+        raise SyncError(
+            f"{name}: that login is an administrator, which row-level security does not "
+            "limit; sync as your own rep login (`fieldsales team add-rep`)"
+        )
     version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     if version != HEAD_REVISION:
         raise SyncError(
@@ -475,7 +539,9 @@ def sync(
             with remote.connect() as conn:
                 _check_remote(conn, name)
             result = push(remote, ops, cid, batch_size=batch_size)
-            pulled = fetch(remote, since)
+            with Session(local) as session:
+                known = _local_ids(session)
+            pulled = fetch(remote, since, known)
         except DBAPIError as exc:
             raise _lost(name, exc) from None
         with Session(local) as session:
@@ -484,11 +550,12 @@ def sync(
                     sa.delete(SyncOutbox).where(col(SyncOutbox.seq) <= max(o.seq for o in ops))
                 )
             changed = apply_pulled_accounts(session, pulled.rows, pulled.moved)
+            logged = apply_pulled_outcomes(session, pulled.outcomes)
             _set_state(session, REMOTE, name)
             _set_state(session, PULL_XID, pulled.xmin)
             _set_state(session, SYNCED_AT, utcnow().isoformat())
             session.commit()
-        result.pulled = len(changed)
+        result.pulled = len(changed) + logged
         try:
             with remote.begin() as conn:
                 conn.execute(
