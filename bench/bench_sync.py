@@ -124,7 +124,9 @@ def run(base: str, accounts: int, outcomes: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="fieldsales-bench-sync-"))
     local = work / "laptop.db"
     open_engine(local).dispose()
-    print("(a shared 2-core machine: wall times are inflated by its load)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"(a shared {os.cpu_count()}-core machine, load average {load}: wall times are "
+          "inflated by its load; step 4 is the command's start-up and round trips alone)")  # fmt: skip
 
     wall, mb, line = timed_sync(local, remote, work / "home")
     print(f"1. first sync, {accounts:,} accounts down: {wall:.2f} s, peak {mb:.0f} MB  [{line}]"
