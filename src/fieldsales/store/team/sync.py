@@ -70,6 +70,7 @@ class SyncResult:
     pulled: int = 0
     conflicts: int = 0
     duplicates: int = 0  # operations the server had already (a rerun after a kill)
+    touched: list[str] = field(default_factory=list)  # accounts whose data the pull changed
 
 
 @dataclass
@@ -481,6 +482,20 @@ def apply_pulled_accounts(
     return changed
 
 
+def apply_pulled(session: Session, pulled: Pulled) -> tuple[list[str], int]:
+    """THE one place where everything a pull brought reaches the local database, in
+    the caller's transaction: the accounts (apply_pulled_accounts), then others'
+    outcomes on them (apply_pulled_outcomes). Returns the ids of the accounts whose
+    data changed (fields, owner or outcomes: where cached scores must be refreshed)
+    and how many accounts and outcomes changed here.
+    """
+    changed = apply_pulled_accounts(session, pulled.rows, pulled.moved)
+    added = apply_pulled_outcomes(session, pulled.outcomes)
+    with_outcomes = {o["account_id"] for o in pulled.outcomes} if added else set()
+    touched = list(dict.fromkeys([*changed, *sorted(with_outcomes)]))
+    return touched, len(changed) + added
+
+
 # -- the whole sync -------------------------------------------------------------
 
 
@@ -549,13 +564,12 @@ def sync(
                 session.execute(
                     sa.delete(SyncOutbox).where(col(SyncOutbox.seq) <= max(o.seq for o in ops))
                 )
-            changed = apply_pulled_accounts(session, pulled.rows, pulled.moved)
-            logged = apply_pulled_outcomes(session, pulled.outcomes)
+            touched, logged = apply_pulled(session, pulled)
             _set_state(session, REMOTE, name)
             _set_state(session, PULL_XID, pulled.xmin)
             _set_state(session, SYNCED_AT, utcnow().isoformat())
             session.commit()
-        result.pulled = len(changed) + logged
+        result.pulled, result.touched = logged, touched
         try:
             with remote.begin() as conn:
                 conn.execute(
