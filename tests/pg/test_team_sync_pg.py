@@ -348,3 +348,27 @@ def test_a_laptop_with_its_own_copy_of_an_account_is_refused_unchanged(
     # the client id is the only thing kept (made before the push, so a rerun is recognised)
     assert after["account"] == before["account"] and after["outcome"] == before["outcome"]
     assert [k for k, _ in after["sync_state"]] == ["client_id"]
+
+
+def test_an_outcome_of_an_account_the_server_lacks_is_refused_and_kept(
+    pg_url: str, tmp_path: Path, cli: Callable[..., Any], settings: Settings
+) -> None:
+    from fieldsales.domain.text import fold
+    from fieldsales.store.db import session_scope
+    from fieldsales.store.models import Account
+
+    team = make_team(pg_url)
+    sato = team.reps[0]
+    a = local_db(tmp_path, "sato")
+    _sync(cli, a, team.url[sato])
+    engine = open_engine(a)
+    with session_scope(engine) as s:  # made on the laptop only
+        acc = Account(company="新規開拓", match_key=fold("新規開拓|"))
+        s.add(acc)
+    engine.dispose()
+    _log(a, settings, acc.id, "Sato")
+    r = cli("--db", str(a), "sync", "--remote", team.url[sato])
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert "the team database refused the sync" in r.stderr and "nothing changed here" in r.stderr
+    assert _rows(a, "SELECT count(*) FROM sync_outbox") == [(1,)]
+    assert _rows(pg_url, "SELECT count(*) FROM outcome") == [(0,)]
