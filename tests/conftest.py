@@ -29,6 +29,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("FIELDSALES_HOME", str(home))
     monkeypatch.delenv("FIELDSALES_CONFIG", raising=False)
+    monkeypatch.delenv("FIELDSALES_DATABASE_URL", raising=False)
+    monkeypatch.delenv("FIELDSALES_REMOTE", raising=False)
     return home
 
 

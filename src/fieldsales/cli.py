@@ -34,11 +34,14 @@ COMMANDS: list[str] = [
     "rates",
     "report",
     "serve",
+    "team",
+    "sync",
+    "assign",
 ]
 
 # Commands that write data make the --db database when it does not exist yet;
 # the others (and the app) name a missing file as a mistyped path.
-CREATES_DATABASE = frozenset({"import", "demo", "log", "import-log"})
+CREATES_DATABASE = frozenset({"import", "demo", "log", "import-log", "sync"})
 
 EXAMPLES = """\
 examples:

@@ -349,6 +349,39 @@ class Geocoding(_Model):
     suspicious_km: Positive
 
 
+# A password in a URL: in the user part (user:secret@host) or as a query parameter.
+_URL_PASSWORD = re.compile(
+    r"://[^:/@?#]*:[^@/?#]*@|[?&](?:password|passwd|pwd|sslpassword)=", re.IGNORECASE
+)
+
+
+def _url_without_password(v: Any) -> str:
+    text = "" if v is None else str(v).strip()
+    if _URL_PASSWORD.search(text):
+        raise ValueError(
+            "a password does not belong in the config file; remove it from the URL and set "
+            "PGPASSWORD or put it in ~/.pgpass"
+        )
+    return text
+
+
+DatabaseUrl = Annotated[str, BeforeValidator(_url_without_password)]
+
+
+class Database(_Model):
+    # the database when there is no --db and no FIELDSALES_DATABASE_URL ("": the local file)
+    url: DatabaseUrl
+
+
+class Team(_Model):
+    # the team's PostgreSQL database that `fieldsales sync` pushes to and pulls from
+    remote: DatabaseUrl
+    # reps also see (and sync) accounts that no rep owns yet
+    reps_see_unassigned: bool
+    # outbox operations sent to the server per transaction
+    batch_size: Annotated[int, Field(gt=0)]
+
+
 def _yaml_word(v: Any) -> str:
     """A value as written, though YAML read it as a number or a flag (1, yes, true)."""
     if isinstance(v, bool):
@@ -472,6 +505,8 @@ class Settings(_Model):
     import_: ImportSettings = Field(alias="import")
     churn: Churn
     clv: Clv
+    database: Database
+    team: Team
 
     # Where the settings came from (not a config key): shown in the settings view.
     source_files: tuple[str, ...] = ()

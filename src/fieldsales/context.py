@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from fieldsales.config import Settings
+
+
+# The database when no --db is given (before config `database.url`).
+DATABASE_URL_ENV = "FIELDSALES_DATABASE_URL"
 
 
 @dataclass
@@ -33,18 +38,34 @@ class Context:
         return self._settings
 
     @property
+    def database(self) -> str | Path | None:
+        """The database in effect: --db (or --demo), then $FIELDSALES_DATABASE_URL, then
+        config `database.url`, then None (the local file in the user data directory)."""
+        if self.db is not None:
+            return self.db
+        env = os.environ.get(DATABASE_URL_ENV, "").strip()
+        if env:
+            return env
+        return self.settings.database.url or None
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
             from fieldsales.store.db import open_engine
 
-            self._engine = open_engine(self.db, create=self.create_db or self.db is None)
+            db = self.database
+            self._engine = open_engine(db, create=self.create_db or db is None)
         return self._engine
 
     @property
     def db_description(self) -> str:
         from fieldsales.store.db import database_url, describe
 
-        return describe(database_url(self.db))
+        try:
+            db = self.database
+        except Exception:  # a bad config: name what --db / the environment say
+            db = self.db or os.environ.get(DATABASE_URL_ENV) or None
+        return describe(database_url(db))
 
     @property
     def console(self) -> Console:

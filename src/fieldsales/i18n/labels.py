@@ -248,6 +248,7 @@ BINDING_DESCRIPTIONS: dict[str, str] = {
     "undo_outcome": N_("Undo last"),
     "redo_outcome": N_("Take undo back"),
     "correct_outcome": N_("Correct entry"),
+    "assign_account": N_("Assign"),
     "review": N_("Review"),
     "review_group": N_("Group by"),
     "review_period": N_("Period"),

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Union, get_args, get_origin
 
+import sqlalchemy as sa
 from annotated_types import MaxLen
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldsales.domain.parse import match_key
 from fieldsales.errors import UserError
-from fieldsales.store.models import Account, AccountChange, utcnow
+from fieldsales.store import outbox
+from fieldsales.store.models import Account, AccountChange, new_id, utcnow
+from fieldsales.store.team import REP_EDITABLE
 
 # Kept by the store itself, never by an edit.
 NOT_EDITABLE = frozenset({"id", "match_key", "created_at", "updated_at"})
@@ -34,7 +37,8 @@ class AccountNotFound(UserError, LookupError):
     title = "Account"
 
 
-def _text(value: Any) -> str | None:
+def as_text(value: Any) -> str | None:
+    """A field's value as account_change keeps it."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -70,14 +74,16 @@ def update_account_fields(
             AccountChange(
                 account_id=acc.id,
                 field=name,
-                old_value=_text(old),
-                new_value=_text(value),
+                old_value=as_text(old),
+                new_value=as_text(value),
                 source=source,
                 changed_at=now,
             )
         )
         setattr(acc, name, value)
         changed.append(name)
+        if source == "app" and name in REP_EDITABLE:  # a rep's own edit: pushed by sync
+            outbox.account_edited(session, acc.id, name, old, value, now)
     if changed:
         if any(name in _KEY_FIELDS for name in changed):
             acc.match_key = match_key(acc.company, acc.prefecture, acc.city, acc.address)
@@ -174,3 +180,69 @@ def revert_change(session: Session, change_id: str, *, source: str = "app") -> l
             f"{change.field}: another account already has that name and address"
         ) from None
     return changed
+
+
+def update_many_accounts(
+    session: Session,
+    current: Mapping[str, Mapping[str, Any]],
+    changes: Mapping[str, Mapping[str, Any]],
+    source: str,
+) -> list[str]:
+    """update_account_fields for many accounts at once (a sync's pull of 50,000), in
+    bulk statements: the same history rows (old and new value of each field that
+    differs), match key and updated_at. `current` holds each account's values as
+    read in this transaction. Returns the ids that changed. A rep's own edits
+    (source "app") go one by one through update_account_fields, for the outbox.
+    """
+    if source == "app":
+        return [i for i, ch in changes.items() if update_account_fields(session, i, ch, source)]
+    columns = set(Account.model_fields) - NOT_EDITABLE
+    unknown = sorted({k for ch in changes.values() for k in ch} - columns)
+    if unknown:
+        raise ValueError(f"not an editable account field: {', '.join(unknown)}")
+    now = utcnow()
+    history: list[dict[str, Any]] = []
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for account_id, wanted in changes.items():
+        if account_id not in current:
+            raise AccountNotFound(f"account {account_id} not found")
+        have = current[account_id]
+        diff = {k: v for k, v in wanted.items() if have.get(k) != v}
+        if not diff:
+            continue
+        history += [
+            {
+                "id": new_id(),
+                "account_id": account_id,
+                "field": k,
+                "old_value": as_text(have.get(k)),
+                "new_value": as_text(v),
+                "source": source,
+                "changed_at": now,
+            }
+            for k, v in diff.items()
+        ]
+        values = dict(diff, updated_at=now)
+        if any(k in _KEY_FIELDS for k in diff):
+            merged = {**have, **diff}
+            values["match_key"] = match_key(
+                merged["company"], merged["prefecture"], merged["city"], merged["address"]
+            )
+        groups.setdefault(tuple(sorted(values)), []).append(
+            {"_id": account_id, **{f"v_{k}": v for k, v in values.items()}}
+        )
+    if not history:
+        return []
+    session.flush()
+    conn = session.connection()
+    conn.execute(sa.insert(AccountChange.__table__), history)  # type: ignore[attr-defined]
+    table = Account.__table__  # type: ignore[attr-defined]
+    for cols, params in groups.items():
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(f"v_{c}") for c in cols})
+        )
+        conn.execute(stmt, params)
+    session.expire_all()  # loaded accounts see the new values
+    return [p["_id"] for ps in groups.values() for p in ps]

@@ -260,3 +260,32 @@ class GeocodeCache(SQLModel, table=True):
     # an answer far from the account's offline position: a candidate, not applied
     suspicious: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     offset_km: float | None = None  # distance from that offline position
+
+
+class SyncOutbox(SQLModel, table=True):
+    """A change waiting to be pushed to the team database (`fieldsales sync`).
+
+    Written in the same transaction as the change itself (an outcome, a saved
+    or updated route, a rep's edit of an account field), so a change is never
+    kept without its outbox row, nor the other way round. Removed once the
+    server has it; the server keys it by (client id, op_id), so pushing a row
+    twice after a kill doubles nothing.
+    """
+
+    __tablename__ = "sync_outbox"
+
+    seq: int | None = Field(default=None, primary_key=True)  # the order of the changes
+    op_id: str = Field(default_factory=new_id, unique=True, max_length=36)
+    kind: str = Field(max_length=20)  # outcome|route|account
+    ref_id: str = Field(max_length=36, index=True)  # the outcome, route or account
+    payload: str  # JSON
+    created_at: datetime = _ts()
+
+
+class SyncState(SQLModel, table=True):
+    """The sync's own facts: this copy's client id, the remote, the pull checkpoint."""
+
+    __tablename__ = "sync_state"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from fieldsales.domain.vocab import UNDO, Result
+from fieldsales.store import outbox
 from fieldsales.store.models import Account, Outcome, Route, RouteStop
 from fieldsales.store.orders import refresh_derived
 from fieldsales.store.queries import in_effect
@@ -26,6 +27,7 @@ def add_outcome(*, session: Session, outcome: Outcome) -> Outcome:
     session.flush()
     if outcome.result == Result.order or outcome.supersedes is not None:
         refresh_derived(session, [outcome.account_id])
+    outbox.outcome_added(session, outcome)  # same transaction: pushed by the next sync
     return outcome
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from fieldsales.store import outbox
 from fieldsales.store.models import Route, RouteStop
 
 
@@ -36,6 +37,8 @@ def add_route(session: Session, route: Route, stops: Sequence[RouteStop]) -> str
     session.flush()
     for stop in stops:
         session.add(stop)
+    session.flush()
+    outbox.route_saved(session, route, stops)
     return route.id
 
 
@@ -54,6 +57,8 @@ def mark_stop(session: Session, route_id: str, account_id: str, status: str, now
         open_ = [s for s in stops if s.status == "planned"]
         route.status = "in_progress" if open_ else "done"
         route.updated_at = now
+        session.flush()
+        outbox.route_saved(session, route, stops)
     return True
 
 

@@ -169,6 +169,7 @@ class DetailScreen(BaseScreen):
         Binding("c", "correct", "Correct entry", id="correct_outcome"),
         Binding("u", "undo", "Undo last", id="undo_outcome"),
         Binding("r", "take_back", "Take undo back", id="redo_outcome"),
+        Binding("A", "assign", "Assign", id="assign_account", show=False),
     ]
 
     def __init__(self, account_id: str) -> None:
@@ -401,6 +402,12 @@ class DetailScreen(BaseScreen):
         acc = self.data.account if self.data is not None else None
         if acc is not None:
             self.app.push_screen(ChangesScreen(acc.id, acc.company))
+    def action_assign(self) -> None:
+        from fieldsales.tui.screens.assign import AssignScreen
+
+        acc = self.data.account if self.data is not None else None
+        if acc is not None:
+            self.app.push_screen(AssignScreen(acc.id, acc.company, acc.owner_rep))
 
     def action_use_as_origin(self) -> None:
         self.fs.change_origin(self.account_id)
