@@ -66,6 +66,13 @@ def describe_error(error: BaseException | None, lang: str) -> str:
 class FieldSalesApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "fieldsales"
+    # app.tcss lays screens out by the terminal's width: -narrow (80 columns),
+    # -medium (120) and -wide (200)
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (100, "-medium"),
+        (160, "-wide"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),

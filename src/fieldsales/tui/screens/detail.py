@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldsales.domain import criteria
@@ -40,6 +40,7 @@ from fieldsales.tui.i18n import geo_mark, tr
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
 from fieldsales.tui.widgets.account_table import RANK_STYLES
+from fieldsales.tui.widgets.fit_footer import FitFooter
 from fieldsales.tui.widgets.score_bars import ScoreBars
 
 
@@ -197,7 +198,7 @@ class DetailScreen(BaseScreen):
                 yield Static(id="phone-script")
                 yield Static(classes="section", id="visit-title")
                 yield Static(id="visit-opener")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fieldsales.i18n.labels import CHANNEL_LABELS, DRILL_COLUMNS, RESULT_LABELS, REVIEW_COLUMNS
 from fieldsales.services.kpi_drill import Drill
 from fieldsales.services.review import ReviewFilter
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 ACCOUNT_WIDTH = 26
 
@@ -44,7 +45,7 @@ class DrillScreen(BaseScreen):
         yield Static(id="dr-summary", classes="muted")
         yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dr-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

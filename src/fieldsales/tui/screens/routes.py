@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fieldsales.i18n.labels import (
     CHANNEL_LABELS,
@@ -24,6 +24,7 @@ from fieldsales.services.review import PERIODS, cycle, period_spec
 from fieldsales.services.route_report import RouteDetail, RouteRow
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.screens.drill import ACCOUNT_WIDTH
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 def _roi(value: float | None) -> Text:
@@ -59,7 +60,7 @@ class RoutesScreen(BaseScreen):
         yield Static(id="rt-title", classes="title-bar")
         yield DataTable(id="routes-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="rt-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -167,7 +168,7 @@ class RouteStopsScreen(BaseScreen):
         yield Static(id="rs-title", classes="title-bar")
         yield Static(id="rs-figures", classes="muted")
         yield DataTable(id="stops-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

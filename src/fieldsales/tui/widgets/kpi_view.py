@@ -45,6 +45,23 @@ KPI_COLUMNS: tuple[tuple[str, str], ...] = (
     ("coverage", "pct"),  # only when ranks were computed (by rank, or a rank filter)
 )
 TOTAL_KEY = "__total__"
+# The KPI table on a narrow terminal: columns are left out from the end of this
+# list until the table fits, so the main figures never need sideways scrolling.
+KPI_KEEP: tuple[str, ...] = (
+    "contacted",
+    "reactivation_rate",
+    "revenue",
+    "roi",
+    "appointment_rate",
+    "contact_rate",
+    "reach_rate",
+    "response_rate",
+    "close_rate",
+    "average_order",
+    "cost_per_reactivation",
+    "coverage",
+    "retention_rate",
+)
 
 
 if TYPE_CHECKING:
@@ -55,6 +72,26 @@ def kpi_columns() -> list[tuple[str, str]]:
     """The columns of KPI_COLUMNS that KpiRow has."""
     fields = KpiRow.__dataclass_fields__
     return [(name, kind) for name, kind in KPI_COLUMNS if name in fields]
+
+
+def fit_kpi_columns(
+    widths: dict[str, int], group_width: int, room: int, padding: int = 2
+) -> list[str]:
+    """The KPI columns (in table order) that fit `room` cells next to the group
+    column: the least needed ones (the end of KPI_KEEP) are left out first.
+    `widths` are each column's widest cell, title included."""
+    shown = [name for name in widths]
+    drop = [name for name in reversed(KPI_KEEP) if name in widths]
+    drop += [name for name in reversed(shown) if name not in KPI_KEEP]
+
+    def used() -> int:
+        return group_width + padding + sum(widths[n] + padding for n in shown)
+
+    for name in drop:
+        if used() <= room or len(shown) <= 1:
+            break
+        shown.remove(name)
+    return shown
 
 
 def cell(value: Any, kind: str) -> str:
