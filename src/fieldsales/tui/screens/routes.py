@@ -23,7 +23,7 @@ from fieldsales.i18n.labels import (
 from fieldsales.services.review import PERIODS, cycle, period_spec
 from fieldsales.services.route_report import RouteDetail, RouteRow
 from fieldsales.tui.screens.base import BaseScreen
-from fieldsales.tui.screens.drill import ACCOUNT_WIDTH
+from fieldsales.tui.screens.drill import account_width, widest
 from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
@@ -215,21 +215,32 @@ class RouteStopsScreen(BaseScreen):
         table = self.query_one(DataTable)
         where = table.cursor_row
         table.clear(columns=True)
-        for name in ("seq", "account", "status", "date", "channel", "result", "amount", "cost"):
-            width = ACCOUNT_WIDTH if name == "account" else None
-            table.add_column(self.label(ROUTE_STOP_COLUMNS, name), key=name, width=width)
-        for i, s in enumerate(self.detail.stops):
-            table.add_row(
-                Text(str(s.seq), justify="right"),
-                s.company + (f" {s.site}" if s.site else ""),
-                self.label(ROUTE_STOP_STATUS, s.stop_status),
-                s.occurred_at.astimezone().date().isoformat() if s.occurred_at else "–",
-                self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
-                self.label(RESULT_LABELS, s.result) if s.result else "–",
-                _num(s.order_amount),
-                _num(s.cost),
-                key=f"{i}:{s.account_id}",
+        names = ("seq", "account", "status", "date", "channel", "result", "amount", "cost")
+        rows = [
+            (
+                f"{i}:{s.account_id}",
+                [
+                    Text(str(s.seq), justify="right"),
+                    s.company + (f" {s.site}" if s.site else ""),
+                    self.label(ROUTE_STOP_STATUS, s.stop_status),
+                    s.occurred_at.astimezone().date().isoformat() if s.occurred_at else "–",
+                    self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
+                    self.label(RESULT_LABELS, s.result) if s.result else "–",
+                    _num(s.order_amount),
+                    _num(s.cost),
+                ],
             )
+            for i, s in enumerate(self.detail.stops)
+        ]
+        titles = [self.label(ROUTE_STOP_COLUMNS, name) for name in names]
+        others = [
+            widest(titles[i], [cells[i] for _, cells in rows]) for i in range(len(names)) if i != 1
+        ]
+        width = account_width(table.size.width or self.size.width, others)
+        for name, title in zip(names, titles, strict=True):
+            table.add_column(title, key=name, width=width if name == "account" else None)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         table.move_cursor(row=where)
 
     @on(DataTable.RowSelected, "#stops-table")
@@ -244,6 +255,10 @@ class RouteStopsScreen(BaseScreen):
 
     def account_changed(self, account_id: str) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        if self.detail is not None:
+            self.call_after_refresh(self.render_all)
 
     def apply_language(self) -> None:
         self.translate()

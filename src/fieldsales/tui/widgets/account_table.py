@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -97,7 +98,8 @@ def fit(text: str, width: int, align: str = "l") -> str:
     return (" " * pad + text) if align == "r" else (text + " " * pad)
 
 
-def column_widths(total: int) -> list[int]:
+@lru_cache(maxsize=64)
+def column_widths(total: int) -> tuple[int, ...]:
     """Each column's width in `total` cells; 0 for a column left out.
 
     Columns are left out from the least needed (highest `keep`) until the
@@ -117,14 +119,14 @@ def column_widths(total: int) -> list[int]:
         shown = [c for c in shown if c.keep != keep]
     wide = company_room(shown, True) >= WIDE_COMPANY
     company = max(MIN_COMPANY, min(MAX_COMPANY, company_room(shown, wide)))
-    return [
+    return tuple(
         0 if c not in shown else ((c.wide or c.width) if wide else c.width) or company
         for c in COLUMNS
-    ]
+    )
 
 
 def _segments(
-    texts: list[str], widths: list[int], style_of: Callable[[Column], Style], gap: Style
+    texts: list[str], widths: tuple[int, ...], style_of: Callable[[Column], Style], gap: Style
 ) -> list[Segment]:
     """The shown columns' cells, each cut or padded to its width, a gap between."""
     segments: list[Segment] = []

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual_plot import PlotWidget
@@ -156,6 +157,7 @@ def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Tab
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        collapse_padding=True,
         title=tr(
             "Learned rates per rank and channel (prior strength {strength})",
             lang,
@@ -163,28 +165,54 @@ def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Tab
         ),
         title_justify="left",
     )
-    for key in ("rank", "channel"):
-        table.add_column(label(RATES_COLUMNS, key, lang), no_wrap=True)
-    for key in ("contacts", "appts", "closes", "appt_prior", "appt_learned", "close_prior",
-                "close_learned"):  # fmt: skip
-        table.add_column(label(RATES_COLUMNS, key, lang), justify="right", no_wrap=True)
+    rows = []
     for r in rates:
         c = r.counts
         whole = r.channel == "all"
         channel = tr("all", lang) if whole else label(CHANNEL_LABELS, r.channel, lang)
+        rows.append(
+            (
+                whole,
+                [
+                    r.rank if whole else "",
+                    channel,
+                    f"{c.contacts:,}",
+                    f"{c.appointments:,}",
+                    f"{c.closes:,}",
+                    f"{r.prior_appointment * 100:.1f}%",
+                    f"{r.appointment * 100:.1f}%",
+                    f"{r.prior_close * 100:.1f}%",
+                    f"{r.close * 100:.1f}%",
+                ],
+            )
+        )
+    keys = ("rank", "channel", "contacts", "appts", "closes", "appt_prior", "appt_learned",
+            "close_prior", "close_learned")  # fmt: skip
+    for i, key in enumerate(keys):
+        title = label(RATES_COLUMNS, key, lang)
+        # a narrow terminal wraps a title between its words (a Japanese one anywhere);
+        # a cell is never cut
+        widest = max([cell_len(cells[i]) for _, cells in rows] + [_longest_word(title)])
+        table.add_column(
+            title, justify="left" if i < 2 else "right", min_width=widest, overflow="fold"
+        )
+    for whole, cells in rows:
         table.add_row(
-            r.rank if whole else "",
-            channel,
-            f"{c.contacts:,}",
-            f"{c.appointments:,}",
-            f"{c.closes:,}",
-            f"{r.prior_appointment * 100:.1f}%",
-            Text(f"{r.appointment * 100:.1f}%", style="bold"),
-            f"{r.prior_close * 100:.1f}%",
-            Text(f"{r.close * 100:.1f}%", style="bold"),
+            *cells[:6],
+            Text(cells[6], style="bold"),
+            cells[7],
+            Text(cells[8], style="bold"),
             style="bold" if whole else None,
         )
     return table
+
+
+def _longest_word(text: str) -> int:
+    """The widest word of an English title; Japanese titles have no spaces and may
+    break anywhere (a few cells)."""
+    if text.isascii():
+        return max((cell_len(w) for w in text.split()), default=0)
+    return min(cell_len(text), 4)
 
 
 def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
