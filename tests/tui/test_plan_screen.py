@@ -407,6 +407,7 @@ async def test_plan_screen_in_japanese(
             "状況",
             "時刻",
             "会社",
+            "スコア",
             "km",
             "分",
             "時間帯",

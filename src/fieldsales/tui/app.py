@@ -67,6 +67,11 @@ def describe_error(error: BaseException | None, lang: str) -> str:
 class FieldSalesApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "fieldsales"
+    # app.tcss lays screens out by the terminal's size: -narrow (80 columns),
+    # -medium (120) and -wide (200); -short (24 lines) and -tall (40 and more)
+    # (Textual declares these without ClassVar, so mypy refuses one here)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (160, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),

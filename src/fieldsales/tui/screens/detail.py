@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldsales.domain import criteria
@@ -40,6 +40,7 @@ from fieldsales.tui.i18n import geo_mark, tr
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
 from fieldsales.tui.widgets.account_table import RANK_STYLES
+from fieldsales.tui.widgets.fit_footer import FitFooter
 from fieldsales.tui.widgets.score_bars import ScoreBars
 
 
@@ -200,7 +201,7 @@ class DetailScreen(BaseScreen):
                 yield Static(id="phone-script")
                 yield Static(classes="section", id="visit-title")
                 yield Static(id="visit-opener")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -402,6 +403,7 @@ class DetailScreen(BaseScreen):
         acc = self.data.account if self.data is not None else None
         if acc is not None:
             self.app.push_screen(ChangesScreen(acc.id, acc.company))
+
     def action_assign(self) -> None:
         from fieldsales.tui.screens.assign import AssignScreen
 

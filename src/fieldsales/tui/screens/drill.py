@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fieldsales.domain.clock import local_date
 from fieldsales.i18n.labels import CHANNEL_LABELS, DRILL_COLUMNS, RESULT_LABELS, REVIEW_COLUMNS
 from fieldsales.services.kpi_drill import Drill
 from fieldsales.services.review import ReviewFilter
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
-ACCOUNT_WIDTH = 26
+ACCOUNT_WIDTH = 26  # the account column's cells when the width is not known yet
+MIN_ACCOUNT, MAX_ACCOUNT = 10, 40
+
+
+def account_width(table_width: int, others: list[int]) -> int:
+    """The account column's cells: what the other columns (their widest cells,
+    two cells of padding each) and the scrollbar leave, kept between MIN_ACCOUNT
+    and MAX_ACCOUNT, so that the result and amount stay on an 80-column screen
+    and long names show whole on a wide one."""
+    if table_width <= 0:
+        return ACCOUNT_WIDTH
+    room = table_width - sum(w + 2 for w in others) - 2 - 2
+    return max(MIN_ACCOUNT, min(MAX_ACCOUNT, room))
+
+
+def widest(title: str, cells: list[Any]) -> int:
+    """The widest of a column's title and cells, in terminal cells."""
+    return max([cell_len(title)] + [cell_len(str(c)) for c in cells])
 
 
 class DrillLoaded(Message):
@@ -45,7 +64,7 @@ class DrillScreen(BaseScreen):
         yield Static(id="dr-summary", classes="muted")
         yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="dr-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -107,25 +126,39 @@ class DrillScreen(BaseScreen):
         table = self.query_one(DataTable)
         where = table.cursor_row
         table.clear(columns=True)
-        for name in ("date", "rep", "account", "channel", "result", "amount", "cost"):
-            # long company names would push the result and amount off an 80-column screen
-            width = ACCOUNT_WIDTH if name == "account" else None
-            table.add_column(self.label(DRILL_COLUMNS, name), key=name, width=width)
+        names = ("date", "rep", "account", "channel", "result", "amount", "cost")
+        rows = []
         for r in drill.rows:
             account = r.company + (f" {r.site}" if r.site else "")
             result = Text(self.label(RESULT_LABELS, r.result))
             if r.reactivation:
                 result.append(" ★", style="bold green")
-            table.add_row(
-                local_date(r.occurred_at, self.fs.settings.zone()).isoformat(),
-                r.rep,
-                account,
-                self.label(CHANNEL_LABELS, r.channel),
-                result,
-                Text("–" if r.order_amount is None else f"{r.order_amount:,}", justify="right"),
-                Text("–" if r.cost is None else f"{r.cost:,}", justify="right"),
-                key=r.outcome_id,
+            rows.append(
+                (
+                    r.outcome_id,
+                    [
+                        local_date(r.occurred_at, self.fs.settings.zone()).isoformat(),
+                        r.rep,
+                        account,
+                        self.label(CHANNEL_LABELS, r.channel),
+                        result,
+                        Text(
+                            "–" if r.order_amount is None else f"{r.order_amount:,}",
+                            justify="right",
+                        ),
+                        Text("–" if r.cost is None else f"{r.cost:,}", justify="right"),
+                    ],
+                )
             )
+        titles = [self.label(DRILL_COLUMNS, name) for name in names]
+        others = [
+            widest(titles[i], [cells[i] for _, cells in rows]) for i in range(len(names)) if i != 2
+        ]
+        width = account_width(table.size.width or self.size.width, others)
+        for name, title in zip(names, titles, strict=True):
+            table.add_column(title, key=name, width=width if name == "account" else None)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         table.move_cursor(row=where)
         empty = self.query_one("#dr-empty", Static)
         empty.update(self.t("No outcome is behind this figure."))
@@ -147,6 +180,10 @@ class DrillScreen(BaseScreen):
 
     def account_changed(self, account_id: str) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        if self.drill is not None:
+            self.call_after_refresh(self.render_all)
 
     def apply_language(self) -> None:
         self.translate()

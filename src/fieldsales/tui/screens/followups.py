@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from fieldsales.i18n.labels import RESULT_LABELS
 from fieldsales.services.outcomes import FollowupDay
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 class FollowupsLoaded(Message):
@@ -38,7 +40,7 @@ class FollowupsScreen(BaseScreen):
         yield Static(self.t("Follow-ups due"), id="fu-title", classes="title-bar")
         yield OptionList(id="followups")
         yield Static("", id="fu-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -59,6 +61,8 @@ class FollowupsScreen(BaseScreen):
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
+        # the cells a line has: the list's width less its border, padding and scrollbar
+        room = (options.size.width or self.size.width) - 6
         n = 0
         for group in self.days:
             late = (self.fs.today - group.day).days
@@ -79,7 +83,13 @@ class FollowupsScreen(BaseScreen):
                 if item.last_result:
                     line.append(f"  {self.label(RESULT_LABELS, item.last_result)}", style="dim")
                 if item.next_action:
-                    line.append(f"  → {item.next_action}", style="cyan")
+                    action = f"→ {item.next_action}"
+                    # on one line when it fits, else under the company (never wrapped mid-line)
+                    if line.cell_len + 2 + cell_len(action) <= room:
+                        line.append("  " + action, style="cyan")
+                    else:
+                        line.append("\n      " + action, style="cyan")
+                line.no_wrap, line.overflow = True, "ellipsis"
                 options.add_option(Option(line, id=item.account_id))
         self.query_one("#fu-title", Static).update(
             f"[b]{self.t('Follow-ups due')}[/b]   {self.nt('{n} follow-up due or overdue', '{n} follow-ups due or overdue', n)}"
@@ -130,6 +140,10 @@ class FollowupsScreen(BaseScreen):
 
     def account_changed(self, account_id: str) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        if self.days:
+            self.call_after_refresh(self.render_list)
 
     def apply_language(self) -> None:
         self.translate()

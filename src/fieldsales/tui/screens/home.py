@@ -9,12 +9,13 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from fieldsales.i18n.labels import COLUMN_TITLES, REASON_LABELS, STAGE_LABELS
 from fieldsales.services.rank import RankedAccount, RankFilter, filter_ranked
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.account_table import COLUMNS, AccountTable, TableHeader, sort_rows
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 class SearchInput(Input):
@@ -65,7 +66,7 @@ class HomeScreen(BaseScreen):
         yield TableHeader(language=self.lang, id="table-header")
         yield AccountTable(language=self.lang, today=self.fs.today, id="accounts")
         yield Static(self.t("Loading accounts…"), id="empty-note", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(AccountTable).focus()

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fieldsales import __version__
 from fieldsales.i18n.labels import CRITERION_LABELS, label
 from fieldsales.tui.i18n import CREDITS, binding_description, node_bindings
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 def _key_name(key: str) -> str:
@@ -33,7 +34,7 @@ class _InfoScreen(BaseScreen):
         yield Static(id="info-title", classes="title-bar")
         with VerticalScroll(id="info-body"):
             yield Static(id="info-text")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.render_info()

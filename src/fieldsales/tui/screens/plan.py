@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from fieldsales.i18n import N_
@@ -35,17 +35,20 @@ from fieldsales.planning.engines import SolveFn
 from fieldsales.planning.planned_day import PlannedDay
 from fieldsales.services.rank_table import RankTable
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 from fieldsales.tui.widgets.route_map import RouteMap
 
 # the status (lock, done, skipped) right after the number: it must show on a narrow terminal
 # the rank is the first word of "why" ("A ◎"), so it needs no column of its own
 SAVING = N_("Saving…")  # the busy line while a plan is saved
-COLUMNS = ("seq", "status", "time", "company", "km", "min", "window", "value", "why")
+COLUMNS = ("seq", "status", "time", "company", "score", "km", "min", "window", "value", "why")
+# left out, in this order, while the company names would get fewer than MIN_NAME_CELLS
+DROP_FIRST = ("min", "window", "km", "time")
 CALL_COLUMNS = ("seq", "time", "company", "phone", "value", "why")
 CALL_CELLS = (0, 1, 2, 4, 5, 6)  # call_cells() minus the rank
 WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), "ja": "月火水木金土日"}
 MAX_NAMES = 3  # companies named in the one-line note of stops left out
-MIN_NAME_CELLS = 8  # company names are never cut shorter than this
+MIN_NAME_CELLS = 14  # columns are left out before a company name gets fewer cells (7 kanji)
 MAP_MIN_WIDTH = 100  # narrower terminals hide the map until `m` shows it
 SAVE_GROUP = "plan-save"  # saving and marking: one database write at a time
 
@@ -93,7 +96,8 @@ class PlanScreen(BaseScreen):
     DEFAULT_CSS = """
     PlanScreen #plan-body { height: 1fr; }
     PlanScreen #plan-left { width: 2fr; }
-    PlanScreen #plan-map { width: 1fr; min-width: 24; max-width: 36; }
+    PlanScreen #plan-map { width: 1fr; min-width: 24; max-width: 30; }
+    PlanScreen.-wide #plan-map { max-width: 64; }
     PlanScreen #plan-day { height: auto; padding: 0 1; text-style: bold; }
     PlanScreen #plan-stops { height: 1fr; }
     PlanScreen #plan-totals { height: auto; padding: 0 1; }
@@ -140,6 +144,7 @@ class PlanScreen(BaseScreen):
         self._gen = 0  # answers of a cancelled or superseded worker are ignored
         self.qr_leg = 0  # which Google Maps leg the QR shows (mobile links hold 3 stops)
         self.map_shown: bool | None = None  # None: by the terminal's width
+        self.shown_columns: tuple[str, ...] = COLUMNS  # the stop table's, by the pane's width
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plan-body"):
@@ -151,7 +156,7 @@ class PlanScreen(BaseScreen):
                 yield Static("", id="plan-script")
                 yield Static("", id="plan-qr")
             yield RouteMap(id="plan-map")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -165,11 +170,12 @@ class PlanScreen(BaseScreen):
             self._solve = self._solver.solve
         self._start("open")
 
-    def _columns(self) -> None:
+    def _columns(self, shown: tuple[str, ...] = COLUMNS) -> None:
         table = self.query_one("#plan-stops", DataTable)
         table.clear(columns=True)
-        for key in COLUMNS:
+        for key in shown:
             table.add_column(self.label(PLAN_COLUMNS, key), key=key)
+        self.shown_columns = shown
         calls = self.query_one("#plan-calls", DataTable)
         calls.clear(columns=True)
         for key in CALL_COLUMNS:
@@ -423,7 +429,7 @@ class PlanScreen(BaseScreen):
         for cells in text.call_cells(pd):
             cells[6] = self._why(cells[6])
             call_rows.append([cells[i] for i in CALL_CELLS])
-        for call, row_cells in zip(pd.calls, self._fit_names(call_rows, 2), strict=True):
+        for call, row_cells in zip(pd.calls, self._fit_names(call_rows, CALL_COLUMNS), strict=True):
             calls.add_row(*row_cells, key=call.account_id)
         calls.display = bool(pd.calls)
         p = pd.plan
@@ -434,9 +440,16 @@ class PlanScreen(BaseScreen):
             marks = ["🔒"] if s.account_id in pd.locked else []
             if st := self.status.get(s.account_id):
                 marks.append(self.label(PLAN_STATUS_MARKS, st))
-            cells.insert(1, " ".join(marks))
-            rows.append([cells[i] for i in (0, 1, 2, 3, 5, 6, 7, 8, 9)])
-        for s, row_cells in zip(p.stops, self._fit_names(rows, 3), strict=True):
+            seq, time, company, _rank, km, minutes, window, value, why = cells
+            score = f"{pd.accounts[s.account_id].total:.0f}"
+            rows.append(
+                [seq, " ".join(marks), time, company, score, km, minutes, window, value, why]
+            )
+        shown = self._fit_columns(rows)
+        if shown != self.shown_columns:
+            self._columns(shown)
+        picked = [[r[COLUMNS.index(k)] for k in shown] for r in rows]
+        for s, row_cells in zip(p.stops, self._fit_names(picked, shown), strict=True):
             table.add_row(*row_cells, key=s.account_id)
         if p.stops:
             table.move_cursor(row=min(row, len(p.stops) - 1))
@@ -461,19 +474,44 @@ class PlanScreen(BaseScreen):
         if self.query_one("#plan-qr", Static).display:
             self._show_qr()  # the legs follow the edited route
 
-    def _fit_names(self, rows: list[list[str]], col: int) -> list[list[str]]:
+    def _pane_width(self) -> int:
+        return self.query_one("#plan-left").size.width or self.size.width * 2 // 3
+
+    def _name_room(self, rows: list[list[str]], keys: tuple[str, ...]) -> int:
+        """Cells left for the company names when every other column is whole;
+        `rows` hold the cells of `keys`, in that order."""
+        from rich.cells import cell_len
+
+        others = sum(
+            max(cell_len(self.label(PLAN_COLUMNS, key)), *(cell_len(r[i]) for r in rows))
+            for i, key in enumerate(keys)
+            if key != "company"
+        )
+        # two cells of padding per column, and the scrollbar
+        return self._pane_width() - others - 2 * len(keys) - 3
+
+    def _fit_columns(self, rows: list[list[str]]) -> tuple[str, ...]:
+        """The stop table's columns for the pane's width: the least needed ones
+        (DROP_FIRST) are left out while the names would get fewer than
+        MIN_NAME_CELLS cells; the status (lock, done) and the score always stay."""
+        shown: tuple[str, ...] = COLUMNS
+        if not rows:
+            return shown
+        for key in DROP_FIRST:
+            picked = [[r[COLUMNS.index(k)] for k in shown] for r in rows]
+            if self._name_room(picked, shown) >= MIN_NAME_CELLS:
+                break
+            shown = tuple(k for k in shown if k != key)
+        return shown
+
+    def _fit_names(self, rows: list[list[str]], keys: tuple[str, ...]) -> list[list[str]]:
         """Shorten the company names so that every column fits the left pane."""
         from rich.cells import cell_len
 
         if not rows:
             return rows
-        pane = self.query_one("#plan-left").size.width or self.size.width * 2 // 3
-        keys = COLUMNS if len(rows[0]) == len(COLUMNS) else CALL_COLUMNS
-        heads = [cell_len(self.label(PLAN_COLUMNS, k)) for k in keys]
-        widths = [max(heads[k], *(cell_len(r[k]) for r in rows)) for k in range(len(rows[0]))]
-        # two cells of padding per column, and the scrollbar
-        room = pane - sum(w for k, w in enumerate(widths) if k != col) - 2 * len(widths) - 3
-        room = max(MIN_NAME_CELLS, room)
+        col = keys.index("company")
+        room = max(MIN_NAME_CELLS, self._name_room(rows, keys))
         out = []
         for r in rows:
             name = r[col]

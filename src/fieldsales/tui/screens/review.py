@@ -20,16 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.widgets import Button, DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from fieldsales.domain.rates import CHANNELS, RANKS
 from fieldsales.domain.vocab import Reason
@@ -44,10 +35,12 @@ from fieldsales.i18n.labels import (
 )
 from fieldsales.services.review import GROUPINGS, PERIODS, ReviewData, ReviewFilter, cycle
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 from fieldsales.tui.widgets.kpi_view import (
     TOTAL_KEY,
     MetricChart,
     cell,
+    fit_kpi_columns,
     funnel_table,
     group_label,
     kpi_columns,
@@ -190,7 +183,7 @@ class ReviewScreen(BaseScreen):
             with TabPane(self.t("4 Targets"), id="tab-targets"), VerticalScroll():
                 yield Static(id="targets")
         yield Static(id="rv-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -288,23 +281,42 @@ class ReviewScreen(BaseScreen):
         return self.label(REVIEW_PERIODS, p) if p in PERIODS else p
 
     def render_table(self) -> None:
+        """The KPI table with the columns that fit the screen's width (fit_kpi_columns)."""
+        from rich.cells import cell_len
+
         assert self.data is not None
         table = self.query_one("#kpi-table", DataTable)
         where = table.cursor_coordinate
         table.clear(columns=True)
-        table.add_column(self.label(REVIEW_GROUPS, self.by), key="group")
-        for name, _ in kpi_columns():
-            table.add_column(Text(self.label(REVIEW_COLUMNS, name), justify="right"), key=name)
         report = self.data.report
+        rows = []
         for row in [*report.rows, report.total]:
             key = TOTAL_KEY if row is report.total else row.group
-            cells = [
-                Text(cell(getattr(row, n), kind), justify="right") for n, kind in kpi_columns()
-            ]
-            label = group_label(self.by, key, self.lang)
+            cells = {n: cell(getattr(row, n), kind) for n, kind in kpi_columns()}
+            rows.append((key, group_label(self.by, key, self.lang), cells))
+        titles = {n: self.label(REVIEW_COLUMNS, n) for n, _ in kpi_columns()}
+        widths = {
+            n: max(cell_len(t), *(cell_len(r[2][n]) for r in rows)) for n, t in titles.items()
+        }
+        group_title = self.label(REVIEW_GROUPS, self.by)
+        group_width = max(cell_len(group_title), *(cell_len(r[1]) for r in rows))
+        room = (table.size.width or self.size.width) - 2  # the vertical scrollbar
+        shown = fit_kpi_columns(widths, group_width, room)
+        table.add_column(group_title, key="group")
+        for name in shown:
+            table.add_column(Text(titles[name], justify="right"), key=name)
+        for key, label, cells in rows:
             style = "bold" if key == TOTAL_KEY else ""
-            table.add_row(Text(label, style=style), *cells, key=key)
-        table.move_cursor(row=where.row, column=where.column)
+            table.add_row(
+                Text(label, style=style),
+                *(Text(cells[n], justify="right") for n in shown),
+                key=key,
+            )
+        table.move_cursor(row=where.row, column=min(where.column, len(shown)))
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self.call_after_refresh(self.render_table)
 
     def _row(self, key: str) -> Any:
         assert self.data is not None

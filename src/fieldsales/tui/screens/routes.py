@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fieldsales.domain.clock import local_date
 from fieldsales.i18n.labels import (
@@ -24,7 +24,8 @@ from fieldsales.i18n.labels import (
 from fieldsales.services.review import PERIODS, cycle, period_spec
 from fieldsales.services.route_report import RouteDetail, RouteRow
 from fieldsales.tui.screens.base import BaseScreen
-from fieldsales.tui.screens.drill import ACCOUNT_WIDTH
+from fieldsales.tui.screens.drill import account_width, widest
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 def _roi(value: float | None) -> Text:
@@ -60,7 +61,7 @@ class RoutesScreen(BaseScreen):
         yield Static(id="rt-title", classes="title-bar")
         yield DataTable(id="routes-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="rt-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -168,7 +169,7 @@ class RouteStopsScreen(BaseScreen):
         yield Static(id="rs-title", classes="title-bar")
         yield Static(id="rs-figures", classes="muted")
         yield DataTable(id="stops-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -215,23 +216,34 @@ class RouteStopsScreen(BaseScreen):
         table = self.query_one(DataTable)
         where = table.cursor_row
         table.clear(columns=True)
-        for name in ("seq", "account", "status", "date", "channel", "result", "amount", "cost"):
-            width = ACCOUNT_WIDTH if name == "account" else None
-            table.add_column(self.label(ROUTE_STOP_COLUMNS, name), key=name, width=width)
-        for i, s in enumerate(self.detail.stops):
-            table.add_row(
-                Text(str(s.seq), justify="right"),
-                s.company + (f" {s.site}" if s.site else ""),
-                self.label(ROUTE_STOP_STATUS, s.stop_status),
-                local_date(s.occurred_at, self.fs.settings.zone()).isoformat()
-                if s.occurred_at
-                else "–",
-                self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
-                self.label(RESULT_LABELS, s.result) if s.result else "–",
-                _num(s.order_amount),
-                _num(s.cost),
-                key=f"{i}:{s.account_id}",
+        names = ("seq", "account", "status", "date", "channel", "result", "amount", "cost")
+        rows = [
+            (
+                f"{i}:{s.account_id}",
+                [
+                    Text(str(s.seq), justify="right"),
+                    s.company + (f" {s.site}" if s.site else ""),
+                    self.label(ROUTE_STOP_STATUS, s.stop_status),
+                    local_date(s.occurred_at, self.fs.settings.zone()).isoformat()
+                    if s.occurred_at
+                    else "–",
+                    self.label(CHANNEL_LABELS, s.channel) if s.channel else "–",
+                    self.label(RESULT_LABELS, s.result) if s.result else "–",
+                    _num(s.order_amount),
+                    _num(s.cost),
+                ],
             )
+            for i, s in enumerate(self.detail.stops)
+        ]
+        titles = [self.label(ROUTE_STOP_COLUMNS, name) for name in names]
+        others = [
+            widest(titles[i], [cells[i] for _, cells in rows]) for i in range(len(names)) if i != 1
+        ]
+        width = account_width(table.size.width or self.size.width, others)
+        for name, title in zip(names, titles, strict=True):
+            table.add_column(title, key=name, width=width if name == "account" else None)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         table.move_cursor(row=where)
 
     @on(DataTable.RowSelected, "#stops-table")
@@ -246,6 +258,10 @@ class RouteStopsScreen(BaseScreen):
 
     def account_changed(self, account_id: str) -> None:
         self.load()
+
+    def on_resize(self) -> None:
+        if self.detail is not None:
+            self.call_after_refresh(self.render_all)
 
     def apply_language(self) -> None:
         self.translate()

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -43,9 +44,11 @@ APPROX_STYLE = Style(color="#d0a000")
 @dataclass(frozen=True)
 class Column:
     key: str  # sort key and i18n "col.<key>"
-    width: int  # 0: takes the remaining width
+    width: int  # cells; 0: the company column, which takes the remaining width
     align: str  # "l" | "r"
     sort_key: Callable[[RankedAccount], object]
+    keep: int = 0  # 0: always shown; higher numbers are dropped first on a narrow terminal
+    wide: int = 0  # cells on a wide terminal (0: as `width`)
 
 
 def _none_last(value: object, fallback: object) -> object:
@@ -56,32 +59,84 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", 4, "l", lambda a: a.score.rank),
     Column("score", 5, "r", lambda a: -a.score.total),
     Column("company", 0, "l", lambda a: a.company),
-    Column("city", 10, "l", lambda a: _none_last(a.city, "")),
-    Column("distance", 15, "r", lambda a: _none_last(a.distance_km, 0.0)),
-    Column("stage", 15, "l", lambda a: a.stage),
-    Column("reason", 12, "l", lambda a: a.main_reason),
-    Column("last_order", 10, "l", lambda a: _none_last(a.last_order_date, date.min)),
-    Column("months", 3, "r", lambda a: _none_last(a.months_dormant, 0.0)),
-    Column("followup", 10, "l", lambda a: _none_last(a.next_followup, date.min)),
+    Column("city", 10, "l", lambda a: _none_last(a.city, ""), keep=5, wide=16),
+    Column("distance", 15, "r", lambda a: _none_last(a.distance_km, 0.0), keep=1),
+    Column("stage", 15, "l", lambda a: a.stage, keep=2),
+    Column("reason", 12, "l", lambda a: a.main_reason, keep=3, wide=16),
+    Column("last_order", 10, "l", lambda a: _none_last(a.last_order_date, date.min), keep=6),
+    Column("months", 3, "r", lambda a: _none_last(a.months_dormant, 0.0), keep=7),
+    Column("followup", 10, "l", lambda a: _none_last(a.next_followup, date.min), keep=4),
 )
 GAP = 1
+# The company name comes first: a column is shown only while the name keeps at
+# least this many cells (7 kanji: 山田豊洲物産株), and the wide widths only
+# once it keeps WIDE_COMPANY.
+MIN_COMPANY = 14
+WIDE_COMPANY = 40
+# wider than this, a name column only puts blank cells between a name and its city
+MAX_COMPANY = 56
 
 
 def fit(text: str, width: int, align: str = "l") -> str:
-    """Pad or cut `text` to exactly `width` terminal cells (wide characters count 2)."""
+    """Pad or cut `text` to exactly `width` terminal cells (wide characters count 2).
+
+    A cut text ends in "…" right after its last whole character: a wide
+    character that does not fit is dropped, not split into a blank.
+    """
     if width <= 0:
         return ""
     if cell_len(text) > width:
-        cut = set_cell_size(text, width - 1)
-        return set_cell_size(cut + "…", width)
+        cut, used = [], 0
+        for ch in text:
+            w = cell_len(ch)
+            if used + w > width - 1:
+                break
+            cut.append(ch)
+            used += w
+        text = "".join(cut) + "…"
     pad = width - cell_len(text)
     return (" " * pad + text) if align == "r" else (text + " " * pad)
 
 
-def column_widths(total: int) -> list[int]:
-    fixed = sum(c.width for c in COLUMNS) + GAP * (len(COLUMNS) - 1)
-    flex = max(12, total - fixed)
-    return [c.width or flex for c in COLUMNS]
+@lru_cache(maxsize=64)
+def column_widths(total: int) -> tuple[int, ...]:
+    """Each column's width in `total` cells; 0 for a column left out.
+
+    Columns are left out from the least needed (highest `keep`) until the
+    company name has at least MIN_COMPANY cells; with room to spare the
+    columns that have a `wide` width get it. The name never takes more than
+    MAX_COMPANY cells: the rest of a very wide row stays blank at its end.
+    """
+
+    def company_room(shown: list[Column], wide: bool) -> int:
+        used = sum((c.wide or c.width) if wide else c.width for c in shown if c.width)
+        return total - used - GAP * (len(shown) - 1)
+
+    shown = list(COLUMNS)
+    for keep in sorted({c.keep for c in COLUMNS if c.keep}, reverse=True):
+        if company_room(shown, False) >= MIN_COMPANY:
+            break
+        shown = [c for c in shown if c.keep != keep]
+    wide = company_room(shown, True) >= WIDE_COMPANY
+    company = max(MIN_COMPANY, min(MAX_COMPANY, company_room(shown, wide)))
+    return tuple(
+        0 if c not in shown else ((c.wide or c.width) if wide else c.width) or company
+        for c in COLUMNS
+    )
+
+
+def _segments(
+    texts: list[str], widths: tuple[int, ...], style_of: Callable[[Column], Style], gap: Style
+) -> list[Segment]:
+    """The shown columns' cells, each cut or padded to its width, a gap between."""
+    segments: list[Segment] = []
+    for col, text, w in zip(COLUMNS, texts, widths, strict=True):
+        if not w:
+            continue
+        if segments:
+            segments.append(Segment(" " * GAP, gap))
+        segments.append(Segment(fit(text, w, col.align), style_of(col)))
+    return segments
 
 
 def distance_text(a: RankedAccount, lang: str) -> str:
@@ -187,18 +242,17 @@ class AccountTable(ScrollView, can_focus=True):
             base = base + Style(
                 reverse=self.has_focus, bgcolor=None if self.has_focus else "#333a45"
             )
-        segments: list[Segment] = []
-        for i, (col, text, w) in enumerate(zip(COLUMNS, texts, widths, strict=True)):
-            style = base
+
+        def style_of(col: Column) -> Style:
             if col.key == "rank":
-                style = base + RANK_STYLES.get(a.score.rank, Style())
-            elif col.key == "company" and (a.do_not_contact or a.is_paused(self.today)):
-                style = base + MARK_STYLE
-            elif col.key == "distance" and a.geo_precision in ("town", "city", "none"):
-                style = base + APPROX_STYLE
-            segments.append(Segment(fit(text, w, col.align), style))
-            if i < len(COLUMNS) - 1:
-                segments.append(Segment(" " * GAP, base))
+                return base + RANK_STYLES.get(a.score.rank, Style())
+            if col.key == "company" and (a.do_not_contact or a.is_paused(self.today)):
+                return base + MARK_STYLE
+            if col.key == "distance" and a.geo_precision in ("town", "city", "none"):
+                return base + APPROX_STYLE
+            return base
+
+        segments = _segments(texts, widths, style_of, base)
         strip = Strip(segments).adjust_cell_length(width, base)
         return strip
 
@@ -283,20 +337,21 @@ class TableHeader(Widget):
         width = self.size.width
         widths = column_widths(width - self.scrollbar_cells)
         style = self.rich_style + Style(bold=True)
-        segments = []
-        for i, (col, w) in enumerate(zip(COLUMNS, widths, strict=True)):
+        titles = []
+        for col in COLUMNS:
             title = label(COLUMN_TITLES, col.key, self.language)
             if col.key == self.sort_column:
                 title += "▼" if not self.sort_reverse else "▲"
-            segments.append(Segment(fit(title, w, col.align), style))
-            if i < len(COLUMNS) - 1:
-                segments.append(Segment(" " * GAP, style))
+            titles.append(title)
+        segments = _segments(titles, widths, lambda col: style, style)
         return Strip(segments).adjust_cell_length(width, style)
 
     def on_click(self, event: events.Click) -> None:
         widths = column_widths(self.size.width - self.scrollbar_cells)
         x = 0
         for col, w in zip(COLUMNS, widths, strict=True):
+            if not w:
+                continue
             if x <= event.x < x + w + GAP:
                 self.post_message(self.SortRequested(col.key))
                 return

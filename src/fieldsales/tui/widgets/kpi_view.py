@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual_plot import PlotWidget
@@ -45,6 +46,23 @@ KPI_COLUMNS: tuple[tuple[str, str], ...] = (
     ("coverage", "pct"),  # only when ranks were computed (by rank, or a rank filter)
 )
 TOTAL_KEY = "__total__"
+# The KPI table on a narrow terminal: columns are left out from the end of this
+# list until the table fits, so the main figures never need sideways scrolling.
+KPI_KEEP: tuple[str, ...] = (
+    "contacted",
+    "reactivation_rate",
+    "revenue",
+    "roi",
+    "appointment_rate",
+    "contact_rate",
+    "reach_rate",
+    "response_rate",
+    "close_rate",
+    "average_order",
+    "cost_per_reactivation",
+    "coverage",
+    "retention_rate",
+)
 
 
 if TYPE_CHECKING:
@@ -55,6 +73,26 @@ def kpi_columns() -> list[tuple[str, str]]:
     """The columns of KPI_COLUMNS that KpiRow has."""
     fields = KpiRow.__dataclass_fields__
     return [(name, kind) for name, kind in KPI_COLUMNS if name in fields]
+
+
+def fit_kpi_columns(
+    widths: dict[str, int], group_width: int, room: int, padding: int = 2
+) -> list[str]:
+    """The KPI columns (in table order) that fit `room` cells next to the group
+    column: the least needed ones (the end of KPI_KEEP) are left out first.
+    `widths` are each column's widest cell, title included."""
+    shown = [name for name in widths]
+    drop = [name for name in reversed(KPI_KEEP) if name in widths]
+    drop += [name for name in reversed(shown) if name not in KPI_KEEP]
+
+    def used() -> int:
+        return group_width + padding + sum(widths[n] + padding for n in shown)
+
+    for name in drop:
+        if used() <= room or len(shown) <= 1:
+            break
+        shown.remove(name)
+    return shown
 
 
 def cell(value: Any, kind: str) -> str:
@@ -119,6 +157,7 @@ def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Tab
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        collapse_padding=True,
         title=tr(
             "Learned rates per rank and channel (prior strength {strength})",
             lang,
@@ -126,28 +165,54 @@ def rates_table(rates: Sequence[LearnedRate], lang: str, strength: float) -> Tab
         ),
         title_justify="left",
     )
-    for key in ("rank", "channel"):
-        table.add_column(label(RATES_COLUMNS, key, lang), no_wrap=True)
-    for key in ("contacts", "appts", "closes", "appt_prior", "appt_learned", "close_prior",
-                "close_learned"):  # fmt: skip
-        table.add_column(label(RATES_COLUMNS, key, lang), justify="right", no_wrap=True)
+    rows = []
     for r in rates:
         c = r.counts
         whole = r.channel == "all"
         channel = tr("all", lang) if whole else label(CHANNEL_LABELS, r.channel, lang)
+        rows.append(
+            (
+                whole,
+                [
+                    r.rank if whole else "",
+                    channel,
+                    f"{c.contacts:,}",
+                    f"{c.appointments:,}",
+                    f"{c.closes:,}",
+                    f"{r.prior_appointment * 100:.1f}%",
+                    f"{r.appointment * 100:.1f}%",
+                    f"{r.prior_close * 100:.1f}%",
+                    f"{r.close * 100:.1f}%",
+                ],
+            )
+        )
+    keys = ("rank", "channel", "contacts", "appts", "closes", "appt_prior", "appt_learned",
+            "close_prior", "close_learned")  # fmt: skip
+    for i, key in enumerate(keys):
+        title = label(RATES_COLUMNS, key, lang)
+        # a narrow terminal wraps a title between its words (a Japanese one anywhere);
+        # a cell is never cut
+        widest = max([cell_len(cells[i]) for _, cells in rows] + [_longest_word(title)])
+        table.add_column(
+            title, justify="left" if i < 2 else "right", min_width=widest, overflow="fold"
+        )
+    for whole, cells in rows:
         table.add_row(
-            r.rank if whole else "",
-            channel,
-            f"{c.contacts:,}",
-            f"{c.appointments:,}",
-            f"{c.closes:,}",
-            f"{r.prior_appointment * 100:.1f}%",
-            Text(f"{r.appointment * 100:.1f}%", style="bold"),
-            f"{r.prior_close * 100:.1f}%",
-            Text(f"{r.close * 100:.1f}%", style="bold"),
+            *cells[:6],
+            Text(cells[6], style="bold"),
+            cells[7],
+            Text(cells[8], style="bold"),
             style="bold" if whole else None,
         )
     return table
+
+
+def _longest_word(text: str) -> int:
+    """The widest word of an English title; Japanese titles have no spaces and may
+    break anywhere (a few cells)."""
+    if text.isascii():
+        return max((cell_len(w) for w in text.split()), default=0)
+    return min(cell_len(text), 4)
 
 
 def targets_table(report: CampaignReport | None, lang: str) -> Table | Text:
