@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fieldsales.i18n.labels import (
     ACCOUNT_FIELD_LABELS,
@@ -30,6 +30,7 @@ from fieldsales.services.account_form import ChangeRow
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
 from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 # old and new values share what the other columns leave (a long note would push the
 # source off the screen): at least MIN_VALUE_WIDTH, at most MAX_VALUE_WIDTH
@@ -75,7 +76,7 @@ class ChangesScreen(BaseScreen):
         yield Static(id="ch-hint", classes="muted")
         yield DataTable(id="changes-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="ch-empty", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Sparkline, Static
+from textual.widgets import OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from fieldsales.i18n.labels import CHANNEL_LABELS, SIGN_LABELS, STAGE_LABELS
 from fieldsales.services.early_warning import WatchRow
 from fieldsales.tui.screens.base import BaseScreen
+from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
 class WatchLoaded(Message):
@@ -45,7 +46,7 @@ class EarlyWarningScreen(BaseScreen):
             yield Static("", id="ew-facts")
             yield Sparkline([], id="ew-trend")
             yield Static("", id="ew-trend-caption", classes="muted")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
