@@ -446,6 +446,65 @@ class RankBase:
             obj._details = self._rows[i][1]
         return obj
 
+    def listing(self, positions: npt.NDArray[np.intp]) -> Listing:
+        """These accounts as columns of plain values (the fields of RankedAccount
+        a listing shows), built with numpy for the whole batch."""
+        self.prefetch(positions)
+        empty = ((None,) * len(_LIST_NAMES), (None,) * len(_DETAIL_NAMES))
+        rows = [self._rows.get(int(j), empty) for j in positions]
+        text = {n: [r[0][k] for r in rows] for k, n in enumerate(_LIST_NAMES)}
+        detail = {n: [r[1][k] for r in rows] for k, n in enumerate(_DETAIL_NAMES)}
+        cfg = self.settings.scoring
+        m = self.matrix[positions]
+        pts = self.points[positions]
+        breakdown = []
+        for k, c in enumerate(self.criteria):
+            raw: list[Any] = (
+                [c.raw(self.facts, int(j)) for j in positions]
+                if c.raw is not None
+                else [None] * len(positions)
+            )
+            breakdown.append(
+                (
+                    c.id,
+                    [None if v != v else int(v) for v in m[:, k].tolist()],  # NaN: None
+                    c.weight(cfg),
+                    [round(v, 2) for v in pts[:, k].tolist()],
+                    raw,
+                )
+            )
+        prox = [k for k, c in enumerate(self.criteria) if c.id == criteria.PROXIMITY]
+        no_location: npt.NDArray[np.bool_] = np.zeros(len(positions), dtype=bool)
+        if prox:
+            no_location = np.isnan(m[:, prox[0]])
+
+        def days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
+            return [None if np.isnat(v) else str(v) for v in values]
+
+        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
+            return [None if v != v else round(v, digits) for v in values.tolist()]
+
+        return Listing(
+            ids=[self.ids[int(j)] for j in positions],
+            text=text,
+            detail=detail,
+            ranks=self.ranks[positions].tolist(),
+            totals=self.totals[positions].tolist(),
+            no_location=no_location.tolist(),
+            breakdown=breakdown,
+            stages=self.cached("stage_array", lambda: np.asarray(self.stage))[positions].tolist(),
+            distance_km=floats(self.distance[positions], 2),
+            months_dormant=floats(self.months[positions], 1),
+            last_order_date=days(self.last_order[positions]),
+            next_followup=days(self.followup[positions]),
+            geo_precision=[
+                (p or "none") if d == d else "none"
+                for p, d in zip(
+                    text["geo_precision"], self.distance[positions].tolist(), strict=True
+                )
+            ],
+        )
+
     def load_details(self, wanted: RankedAccount) -> None:
         """Fill detail fields of every built account still lacking them, in one go."""
         batch = [a for a in self._pending if a._details is None]
@@ -459,6 +518,29 @@ class RankBase:
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:
             a._details = found.get(a.id, empty)
+
+
+@dataclass
+class Listing:
+    """A batch of ranked accounts as columns of plain values (RankBase.listing)."""
+
+    ids: list[str]
+    text: dict[str, list[Any]]  # queries.LIST_FIELDS
+    detail: dict[str, list[Any]]  # queries.DETAIL_FIELDS
+    ranks: list[str]
+    totals: list[float]
+    no_location: list[bool]
+    # per criterion, in registry order: (id, scores, weight, points, raw values)
+    breakdown: list[tuple[str, list[int | None], float, list[float], list[Any]]]
+    stages: list[str]
+    distance_km: list[float | None]
+    months_dormant: list[float | None]
+    last_order_date: list[str | None]  # ISO
+    next_followup: list[str | None]  # ISO
+    geo_precision: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 class RankTable(Sequence[RankedAccount]):
@@ -496,6 +578,16 @@ class RankTable(Sequence[RankedAccount]):
             self._base.prefetch(chunk)
             for j in chunk:
                 yield self._base.get(int(j))
+
+    def batches(self) -> Iterator[Listing]:
+        """The view in batches of plain columns, best first: what a full listing
+        writes, without an object per account (b.listing)."""
+        b = self._base
+        for start in range(0, len(self._index), _BATCH):
+            chunk = self._index[start : start + _BATCH]
+            yield b.listing(chunk)
+            for j in chunk:
+                b._rows.pop(int(j), None)
 
     def stream(self) -> Iterator[RankedAccount]:
         """Every account of the view, best first, built in batches and not kept:

@@ -221,7 +221,7 @@ def account_details(
     out: dict[str, tuple[Any, ...]] = {}
     stmt = sa.select(col(Account.id), *[_column(n) for n in fields])
     for k in range(0, len(ids), _IN_CHUNK):
-        for row in session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
+        for row in _raw_rows(session, stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
             out[row[0]] = tuple(row[1:])
     return out
 
