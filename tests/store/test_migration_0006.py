@@ -121,7 +121,7 @@ def seed_duplicates(engine: Engine) -> None:
 
 
 def check_merged(engine: Engine) -> None:
-    assert dbmod.current_revision(engine) == "0006"
+    assert dbmod.current_revision(engine) == dbmod.HEAD_REVISION
     with engine.connect() as conn:
         ids = sorted(conn.execute(sa.text("SELECT id FROM account")).scalars())
         outcome = conn.execute(sa.text("SELECT account_id FROM outcome")).scalar_one()

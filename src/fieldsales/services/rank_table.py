@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.config import Settings
-from fieldsales.domain import criteria
+from fieldsales.domain import criteria, score_cache
 from fieldsales.domain.contact import contact_many
 from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
 from fieldsales.domain.scoring import (
@@ -30,7 +30,7 @@ from fieldsales.domain.scoring import (
 )
 from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_key, romaji_many
 from fieldsales.geo.distance import haversine_many
-from fieldsales.store import queries, unit
+from fieldsales.store import queries, scores, unit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -195,7 +195,8 @@ class RankBase:
             orders: npt.NDArray[np.datetime64] = read
         else:
             orders = np.array([v or "NaT" for v in read], dtype="datetime64[D]")
-        days = (np.datetime64(today, "D") - orders).astype(float)  # NaT -> nan
+        days = (np.datetime64(today, "D") - orders).astype(float)
+        days[np.isnat(orders)] = np.nan  # never ordered: NaT's difference is no number
         self.last_order = orders
         self.months = np.maximum(days / DAYS_PER_MONTH, 0.0)
         self._apply_outcomes(outcomes, columns["purchase_cycle_days"], settings)
@@ -210,13 +211,49 @@ class RankBase:
             criteria.MONTHS_DORMANT: self.months,
             criteria.DISTANCE_KM: dist,
         }
-        self.matrix = score_matrix(self.facts, scfg, self.criteria)
+        self.matrix = self._score_matrix(columns, scfg)
         self.totals, self.points, self.max_points = weighted(self.matrix, scfg, self.criteria)
         self.ranks = ranks_of(self.totals, scfg)
         self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
         self._search: list[str] | None = None
         self._objects: dict[int, RankedAccount] = {}
         self._pending: list[RankedAccount] = []
+
+    def _score_matrix(self, columns: Mapping[str, Sequence[Any]], scfg: Any) -> Any:
+        """The (n, k) scores: those kept with the accounts where they are current
+        (domain/score_cache.py), the others computed now; stale kept scores are
+        computed from the accounts' columns and kept again (store/scores.py)."""
+        chosen = self.criteria
+        kept_criteria = [c for c in chosen if c.cached]
+        if "static_scores" not in columns or not kept_criteria:
+            return score_matrix(self.facts, scfg, chosen)
+        fp = score_cache.fingerprint(scfg, kept_criteria)
+        kept, stale = score_cache.decode(columns["static_scores"], fp, len(kept_criteria))
+        if stale.any() and self.engine is not None:
+            computed: dict[str, Any] = {}
+
+            def compute(cols: Mapping[str, Sequence[Any]]) -> list[str | None]:
+                m, texts = score_cache.score_columns(cols, scfg, kept_criteria)
+                computed.update(zip(cols["id"], m, strict=True))
+                return texts
+
+            where = np.flatnonzero(stale)
+            wanted = [self.ids[int(i)] for i in where]
+            reads = score_cache.columns_read(kept_criteria)
+            # many stale (a new base, a new config): read whole columns instead of by id
+            ids = None if len(where) > self.n // 10 else wanted
+            scores.score_stale(self.engine, ids, reads, compute)
+            missing = np.full(len(kept_criteria), np.nan)
+            kept[where] = [computed.get(a, missing) for a in wanted]
+        m = np.empty((self.n, len(chosen)), dtype=float)
+        k = 0
+        for j, c in enumerate(chosen):
+            if c.cached:
+                m[:, j] = kept[:, k]
+                k += 1
+            else:
+                m[:, j] = c.score(self.facts, scfg)
+        return m
 
     def _apply_outcomes(
         self,

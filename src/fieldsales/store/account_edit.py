@@ -15,9 +15,10 @@ from sqlmodel import Session
 from fieldsales.domain.parse import match_key
 from fieldsales.errors import UserError
 from fieldsales.store.models import Account, AccountChange, utcnow
+from fieldsales.store.scores import refresh_scores
 
 # Kept by the store itself, never by an edit.
-NOT_EDITABLE = frozenset({"id", "match_key", "created_at", "updated_at"})
+NOT_EDITABLE = frozenset({"id", "match_key", "static_scores", "created_at", "updated_at"})
 _KEY_FIELDS = ("company", "prefecture", "city", "address")
 
 
@@ -76,4 +77,5 @@ def update_account_fields(
             acc.match_key = match_key(acc.company, acc.prefecture, acc.city, acc.address)
         acc.updated_at = now
         session.add(acc)
+        refresh_scores(session, [acc.id])  # the ranking rescores it from its new fields
     return changed

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -33,6 +33,10 @@ from fieldsales.store.import_rows import (
     write_rejects,
 )
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
+from fieldsales.store.scores import refresh_scores
+
+if TYPE_CHECKING:
+    from fieldsales.config import Scoring
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
@@ -66,6 +70,7 @@ def import_accounts(
     today: date | None = None,
     shift_days: int = 0,
     progress: Progress | None = None,
+    scoring: Scoring | None = None,
 ) -> ImportReport:
     """Raises csvio.CsvError when the file as a whole is unusable, StoreError
     when another program kept the database busy for the whole busy timeout.
@@ -73,6 +78,9 @@ def import_accounts(
     `shift_days` moves every date forward (the demo keeps its sample current).
     `dry_run` does everything but keep it: the counts are what an import would
     do, the transaction is rolled back (nothing written, `written` stays False).
+    `scoring` (the config's): the accounts written get their kept scores
+    (store/scores.py) in the same transaction; without it the first ranking
+    computes them.
     """
     today = today or date.today()
     data = csvio.read_csv(
@@ -105,7 +113,7 @@ def import_accounts(
             lock_for_writing(conn)
             before = len(report.problems)
             present = cols.stored_fields(header.fields.values())
-            _apply(conn, good, present, f"import:{path.name}", report, progress)
+            _apply(conn, good, present, f"import:{path.name}", report, progress, scoring)
             if len(report.problems) > before and not skip_invalid:
                 raise _Abort  # rows that only clash with stored accounts: roll back too
             if dry_run:
@@ -236,6 +244,7 @@ def _apply(
     source: str,
     report: ImportReport,
     progress: Progress | None,
+    scoring: Scoring | None = None,
 ) -> None:
     """Write in chunks: look up, compare and write CHUNK rows at a time (bounded memory)."""
     now = utcnow()
@@ -313,6 +322,9 @@ def _apply(
             conn.execute(stmt, batch)
         if changes:
             conn.execute(CHANGE.insert(), changes)
+        written = [a["id"] for a in inserts]
+        written += [p["p_id"] for batch in updates.values() for p in batch]
+        refresh_scores(conn, written, scoring=scoring)
         report.created += len(inserts)
         if progress is not None:
             progress("writing", start + len(chunk), len(rows))

@@ -50,6 +50,16 @@ def rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*RANK_FIELDS, *criteria.columns_read(), *extra)))
 
 
+def kept_rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns a ranking fetches when the scores kept with the accounts
+    stand in for the columns their criteria read (domain/score_cache.py):
+    RANK_FIELDS, the kept scores, the columns of the criteria scored at each
+    ranking, those whose raw value a kept criterion shows, then `extra`."""
+    scored = [n for c in criteria.active() if not c.cached for n in c.reads]
+    shown = [n for c in criteria.cached() if c.raw is not None for n in c.reads]
+    return tuple(dict.fromkeys((*RANK_FIELDS, "static_scores", *scored, *shown, *extra)))
+
+
 # Columns only a shown account needs; loaded in batches on first access.
 DETAIL_FIELDS = (
     "external_id",
