@@ -18,6 +18,10 @@ config.yaml with the matching config.py fields; its label in
 i18n.labels.CRITERION_LABELS; for a new account column, its migration and model
 field (and an AccountCard field when the detail screen shows it from the card).
 
+A criterion that scores only its account's own columns is `cached` (its score
+is kept with the account, domain/score_cache.py); one that reads the derived
+facts (months_dormant, distance_km) must say `cached=False`.
+
 `register` (or the `registered` context) adds an entry at run time: the next
 ranking, its score bars and the CLI caption include it.
 

@@ -33,7 +33,7 @@ from fieldsales.store.import_rows import (
     write_rejects,
 )
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
-from fieldsales.store.scores import refresh_scores
+from fieldsales.store.scores import keep_scores, refresh_scores
 
 if TYPE_CHECKING:
     from fieldsales.config import Scoring
@@ -312,6 +312,8 @@ def _apply(
             params["p_id"] = old["id"]
             updates.setdefault(frozenset(diff), []).append(params)
         if inserts:
+            if scoring is not None:  # scored from the values at hand: no read back
+                keep_scores(inserts, scoring)
             conn.execute(ACCOUNT.insert(), inserts)
         for names, batch in updates.items():
             stmt = (
@@ -322,9 +324,11 @@ def _apply(
             conn.execute(stmt, batch)
         if changes:
             conn.execute(CHANGE.insert(), changes)
-        written = [a["id"] for a in inserts]
-        written += [p["p_id"] for batch in updates.values() for p in batch]
-        refresh_scores(conn, written, scoring=scoring)
+        # new accounts got their kept scores above (or none: the first ranking
+        # computes them); changed ones are rescored from what is stored now
+        refresh_scores(
+            conn, [p["p_id"] for batch in updates.values() for p in batch], scoring=scoring
+        )
         report.created += len(inserts)
         if progress is not None:
             progress("writing", start + len(chunk), len(rows))

@@ -63,6 +63,18 @@ def refresh_scores(
         db.execute(stmt.where(ACCOUNT.c.id.in_(ids[k : k + _CHUNK])))
 
 
+def keep_scores(rows: Sequence[dict[str, Any]], scoring: Scoring) -> None:
+    """Set `static_scores` of account rows about to be inserted (full rows:
+    every column), from their own values."""
+    chosen = criteria.cached()
+    if not rows or not chosen:
+        return
+    cols = {n: [r[n] for r in rows] for n in score_cache.columns_read(chosen)}
+    _, texts = score_cache.score_columns(cols, scoring, chosen)
+    for r, text in zip(rows, texts, strict=True):
+        r["static_scores"] = text
+
+
 @contextmanager
 def _session(db: Session | Connection) -> Iterator[Session]:
     """A session on the caller's connection (and transaction)."""
