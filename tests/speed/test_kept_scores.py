@@ -176,3 +176,32 @@ def test_kept_scores_equal_the_reference_after_every_kind_of_write(
     _check(engine, settings, "edit")
     # the config's weights, a threshold and a map change: every account rescored
     _check(engine, _changed(settings, weight, threshold, solved), "config")
+
+
+def test_an_edit_rescores_only_the_edited_account(
+    engine: Engine, settings: Settings, seeded: Any
+) -> None:
+    ids = seeded(40)  # scores not kept yet: the first ranking keeps them all
+    _check(engine, settings, "seeded")
+    before = _kept(engine)
+    with unit.writing(engine) as s:
+        update_account_fields(s, ids[7], {"competitor_status": "long_contract"})
+        update_account_fields(s, ids[8], {"reason_solvable": "unsolvable"})
+    cleared = _kept(engine)
+    assert cleared[ids[7]] is None and cleared[ids[8]] is None
+    assert {a: t for a, t in cleared.items() if a not in ids[7:9]} == {
+        a: t for a, t in before.items() if a not in ids[7:9]
+    }
+    _check(engine, settings, "edited")  # the two are rescored by id, the rest read as kept
+    after = _kept(engine)
+    # seeded with partial/none/trial and partly/mostly/solved: both scores changed
+    assert after[ids[7]] != before[ids[7]] and after[ids[8]] != before[ids[8]]
+    assert {a: t for a, t in after.items() if a not in ids[7:9]} == {
+        a: t for a, t in before.items() if a not in ids[7:9]
+    }
+
+
+def _kept(engine: Engine) -> dict[str, str | None]:
+    with unit.reading(engine) as s:
+        rows = s.execute(sa.select(Account.id, Account.static_scores)).all()  # type: ignore[call-overload]
+    return {a: t for a, t in rows}

@@ -230,21 +230,27 @@ class RankBase:
         fp = score_cache.fingerprint(scfg, kept_criteria)
         kept, stale = score_cache.decode(columns["static_scores"], fp, len(kept_criteria))
         if stale.any() and self.engine is not None:
-            computed: dict[str, Any] = {}
+            got: list[tuple[Sequence[str], Any]] = []
 
             def compute(cols: Mapping[str, Sequence[Any]]) -> list[str | None]:
                 m, texts = score_cache.score_columns(cols, scfg, kept_criteria)
-                computed.update(zip(cols["id"], m, strict=True))
+                got.append((cols["id"], m))
                 return texts
 
             where = np.flatnonzero(stale)
-            wanted = [self.ids[int(i)] for i in where]
-            reads = score_cache.columns_read(kept_criteria)
             # many stale (a new base, a new config): read whole columns instead of by id
-            ids = None if len(where) > self.n // 10 else wanted
-            scores.score_stale(self.engine, ids, reads, compute)
-            missing = np.full(len(kept_criteria), np.nan)
-            kept[where] = [computed.get(a, missing) for a in wanted]
+            every = len(where) > self.n // 10
+            wanted = None if every else [self.ids[int(i)] for i in where]
+            reads = score_cache.columns_read(kept_criteria)
+            scores.score_stale(self.engine, wanted, reads, compute)
+            for got_ids, m in got:
+                if every and list(got_ids) == list(self.ids):  # the same rows, in order
+                    kept[where] = m[where]
+                    continue
+                index = self.id_index()
+                pos = np.fromiter((index.get(a, -1) for a in got_ids), dtype=np.intp)
+                found = pos >= 0
+                kept[pos[found]] = m[found]
         m = np.empty((self.n, len(chosen)), dtype=float)
         k = 0
         for j, c in enumerate(chosen):

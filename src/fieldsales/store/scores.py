@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 _CHUNK = 500  # ids per IN (...), well under every backend's limit
+_WRITE_CHUNK = 20_000  # rows per executemany
 
 
 def refresh_scores(
@@ -94,8 +95,9 @@ def save_scores(db: Session | Connection, scores: Sequence[tuple[str, str | None
         .where(ACCOUNT.c.id == sa.bindparam("p_id"))
         .values(static_scores=sa.bindparam("p_scores"))
     )
-    params: list[dict[str, Any]] = [{"p_id": a, "p_scores": t} for a, t in scores]
-    db.execute(stmt, params)
+    for k in range(0, len(scores), _WRITE_CHUNK):  # bounded memory for a whole base
+        part = scores[k : k + _WRITE_CHUNK]
+        db.execute(stmt, [{"p_id": a, "p_scores": t} for a, t in part])
 
 
 # what computes the score texts of some accounts from their columns (name ->
