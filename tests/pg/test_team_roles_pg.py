@@ -111,7 +111,7 @@ def test_the_grants_file_names_the_editable_columns_of_the_code() -> None:
     m = re.search(r"GRANT UPDATE \((.*?)\) ON account", text, re.S)
     assert m is not None
     granted = {c.strip() for c in m[1].split(",")}
-    assert granted == set(REP_EDITABLE) | {"updated_at"}
+    assert granted == set(REP_EDITABLE) | {"updated_at", "static_scores"}
 
 
 def test_only_a_lead_assigns_and_only_to_a_rep(pg_url: str, cli: Callable[..., Any]) -> None:

@@ -163,6 +163,7 @@ def _fill(demo: Context, today: date | None) -> tuple[int, int]:
         max_line_bytes=settings.import_.max_line_bytes,
         today=today,
         shift_days=(today - SAMPLE_AS_OF).days,  # backwards too, on a clock set early
+        scoring=settings.scoring,
     )
     if not report.written:
         problems = "; ".join(f"row {p.row} {p.column}: {p.reason}" for p in report.problems)

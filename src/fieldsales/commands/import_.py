@@ -159,6 +159,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             skip_invalid=args.skip_invalid,
             dry_run=args.dry_run,
             progress=bar,
+            scoring=settings.scoring,
         )
     except CsvError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from fieldsales.context import Context
 
@@ -74,7 +76,14 @@ def register(sub: Any) -> None:
         help="early warning: only accounts at risk or showing churn signs (not yet dormant), "
         "with the signs and P(alive) as columns",
     )
-    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON for scripts")
+    out.add_argument(
+        "--csv",
+        action="store_true",
+        help="print CSV (one line per account, the breakdown as columns); "
+        "with --top 0 every matching account, streamed",
+    )
     p.set_defaults(func=run)
 
 
@@ -124,13 +133,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         items = watch_list(items)
     shown = items[: args.top] if args.top > 0 else items
     if args.json:
-        print(
-            json.dumps(
-                _as_json(shown, label, lat, lon, len(items), settings),
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        write_json(sys.stdout, shown, label, lat, lon, len(items), settings)
+        return 0
+    if args.csv:
+        write_csv(sys.stdout, shown, settings)
         return 0
     if not items and _no_accounts(ctx):
         ctx.console.print(EMPTY_DATABASE, markup=False, highlight=False, soft_wrap=True)
@@ -154,66 +160,154 @@ def _no_accounts(ctx: Context) -> bool:
         return account_count(session) == 0
 
 
-def _as_json(
-    items: Sequence[Any], label: str, lat: float, lon: float, total: int, settings: Any
-) -> dict[str, Any]:
-    from fieldsales.domain.roi import expected_value
-    from fieldsales.services.early_warning import account_fields
+def _learned(items: Any, settings: Any) -> Any:
+    """Rates learned once for the ranking the view comes from."""
     from fieldsales.services.rates import learned_for
 
-    base = getattr(items, "base", None)  # a RankTable view: rates learned once for it
-    learned = learned_for(base, settings) if base is not None else None
-    # the early-warning fields (churn signs, P(alive), expected value), by account
-    extra = {
-        int(i): account_fields(items, int(i))  # type: ignore[arg-type]
-        for i in getattr(items, "indices", ())
-    }
+    return learned_for(items.base, settings) if len(items) else None
 
-    def deal(a: Any, fields: dict[str, Any] | None) -> Any:
-        future = fields and fields["expected_future_value"]
-        return future if settings.clv.deal_from_expected_value and future else a.average_order
 
-    def value(a: Any, channel: str, fields: dict[str, Any] | None) -> int:
-        """Expected gross profit of a contact, yen (docs/method.md#channel-fit), with learned rates."""
-        return round(
-            expected_value(a.rank, deal(a, fields), a.gross_margin, settings, channel, learned)
+def _values(
+    batch: Any, settings: Any, learned: Any, channel: str, future: list[Any] | None = None
+) -> list[int]:
+    """Expected gross profit of a contact per account, yen (docs/method.md#channel-fit).
+
+    The deal is the account's average order, or its expected future value
+    (BG/NBD x Gamma-Gamma) where config clv.deal_from_expected_value asks for it
+    and the account has one."""
+    import numpy as np
+
+    from fieldsales.domain.roi import expected_values
+
+    def nan(values: list[Any]) -> Any:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    deal = nan(batch.detail["average_order"])
+    if future is not None and settings.clv.deal_from_expected_value:
+        expected = nan(future)
+        use = ~np.isnan(expected) & (expected > 0)
+        deal = np.where(use, expected, deal)
+    ev = expected_values(
+        np.array(batch.ranks, dtype=str),
+        deal,
+        nan(batch.detail["gross_margin"]),
+        settings,
+        channel,
+        learned,
+    )
+    return [round(v) for v in ev.tolist()]
+
+
+def _json_rows(items: Any, settings: Any) -> Iterator[dict[str, Any]]:
+    """Each account of the view as its JSON object, built a batch at a time."""
+    from fieldsales.services.early_warning import account_fields
+
+    learned = _learned(items, settings)
+    for b in items.batches():
+        # the early-warning fields (churn signs, P(alive), expected value), by account
+        extra = [account_fields(items, p) for p in b.positions]
+        future = [e["expected_future_value"] for e in extra]
+        visit, phone = (
+            _values(b, settings, learned, "visit", future),
+            _values(b, settings, learned, "phone", future),
         )
-
-    positions = list(getattr(items, "indices", [None] * len(items)))
-
-    return {
-        "origin": {"label": label, "lat": lat, "lon": lon},
-        "matching": total,
-        "accounts": [
-            {
-                "id": a.id,
-                "external_id": a.external_id,
-                "company": a.company,
-                "site": a.site,
-                "city": a.city,
-                "rank": a.score.rank,
-                "total": a.score.total,
-                "no_location": a.score.no_location,
+        for i in range(len(b)):
+            yield {
+                "id": b.ids[i],
+                "external_id": b.detail["external_id"][i],
+                "company": b.text["company"][i] or "",
+                "site": b.text["site"][i],
+                "city": b.text["city"][i],
+                "rank": b.ranks[i],
+                "total": b.totals[i],
+                "no_location": b.no_location[i],
                 "breakdown": {
-                    c.name: {"score": c.score, "weight": c.weight, "points": c.points, "raw": c.raw}
-                    for c in a.score.criteria
+                    name: {"score": sc[i], "weight": w, "points": pts[i], "raw": raw[i]}
+                    for name, sc, w, pts, raw in b.breakdown
                 },
-                "stage": a.stage,
-                "main_reason": a.main_reason,
-                "expected_value": {
-                    "visit": value(a, "visit", extra.get(p)),
-                    "phone": value(a, "phone", extra.get(p)),
-                },
-                "distance_km": None if a.distance_km is None else round(a.distance_km, 2),
-                "geo_precision": a.geo_precision,
-                "months_dormant": None if a.months_dormant is None else round(a.months_dormant, 1),
-                "last_order_date": a.last_order_date.isoformat() if a.last_order_date else None,
-                "next_followup": a.next_followup.isoformat() if a.next_followup else None,
-                **(extra.get(p) or {}),
+                "stage": b.stages[i],
+                "main_reason": b.text["main_reason"][i] or "unknown",
+                "expected_value": {"visit": visit[i], "phone": phone[i]},
+                "distance_km": b.distance_km[i],
+                "geo_precision": b.geo_precision[i],
+                "months_dormant": b.months_dormant[i],
+                "last_order_date": b.last_order_date[i],
+                "next_followup": b.next_followup[i],
+                **extra[i],
             }
-            for a, p in zip(items, positions, strict=True)
-        ],
-    }
+
+
+def write_json(
+    out: IO[str],
+    items: Any,
+    label: str,
+    lat: float,
+    lon: float,
+    total: int,
+    settings: Any,
+) -> None:
+    """The listing as JSON, written account by account (one account a line),
+    never holding the whole list: a listing of every account streams."""
+    origin = json.dumps({"label": label, "lat": lat, "lon": lon}, ensure_ascii=False)
+    out.write(f'{{\n  "origin": {origin},\n  "matching": {total},\n  "accounts": [')
+    dumps = json.JSONEncoder(ensure_ascii=False).encode  # C speed-ups: no indent
+    first = True
+    for row in _json_rows(items, settings):
+        out.write(("\n    " if first else ",\n    ") + dumps(row))
+        first = False
+    out.write("]\n}\n" if first else "\n  ]\n}\n")
+
+
+CSV_COLUMNS = ("position", "id", "external_id", "company", "site", "city", "rank", "total")
+CSV_TAIL = (
+    "stage",
+    "main_reason",
+    "expected_value_visit",
+    "expected_value_phone",
+    "distance_km",
+    "geo_precision",
+    "months_dormant",
+    "last_order_date",
+    "next_followup",
+)
+
+
+def _blank(v: Any) -> Any:
+    return "" if v is None else v
+
+
+def write_csv(out: IO[str], items: Any, settings: Any) -> None:
+    """The listing as CSV, written a batch at a time: the score of each
+    criterion in a column named after it (empty: not scorable)."""
+    writer = csv.writer(out, lineterminator="\n")
+    learned = _learned(items, settings)
+    header_done = False
+    position = 0
+    for b in items.batches():
+        if not header_done:
+            writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
+            header_done = True
+        visit, phone = (
+            _values(b, settings, learned, "visit"),
+            _values(b, settings, learned, "phone"),
+        )
+        scores = [sc for _, sc, _, _, _ in b.breakdown]
+        writer.writerows(
+            (
+                position + i + 1, b.ids[i], _blank(b.detail["external_id"][i]),
+                b.text["company"][i] or "", _blank(b.text["site"][i]), _blank(b.text["city"][i]),
+                b.ranks[i], f"{b.totals[i]:g}", *(_blank(sc[i]) for sc in scores),
+                b.stages[i], b.text["main_reason"][i] or "unknown", visit[i], phone[i],
+                _blank(b.distance_km[i]), b.geo_precision[i], _blank(b.months_dormant[i]),
+                _blank(b.last_order_date[i]), _blank(b.next_followup[i]),
+            )
+            for i in range(len(b))
+        )  # fmt: skip
+        position += len(b)
+    if not header_done:
+        from fieldsales.domain import criteria
+
+        writer.writerow((*CSV_COLUMNS, *criteria.ids(), *CSV_TAIL))
 
 
 # (name, justify, terminal width it needs): columns a narrow terminal cannot

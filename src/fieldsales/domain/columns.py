@@ -8,7 +8,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -505,6 +505,11 @@ class RowReader:
         self._units = {name: factor for name, (_, factor) in (units or {}).items()}
         self._closed = {c.name for c in COLUMNS if value_vocabulary(c)}
         self._seen: Counter[tuple[str, str]] = Counter()  # (field, cell) read -> rows
+        # cells read before, per field whose values are immutable and repeat
+        # (dates, numbers, categories): a file of 100,000 rows reads each once
+        self._memo: dict[str, dict[str, tuple[Any, str | None, CellError | None]]] = {
+            c.name: {} for c in COLUMNS if c.kind in _MEMO_KINDS and not c.stores
+        }
 
     @property
     def translated(self) -> dict[tuple[str, str, str], int]:
@@ -519,10 +524,22 @@ class RowReader:
                 out[key] = out.get(key, 0) + n
         return out
 
+    def _read(
+        self, name: str, col: Column, read: Callable[[str], Any], raw: str
+    ) -> tuple[Any, str | None, CellError | None]:
+        """(value, problem with it, error reading it) of one cell."""
+        try:
+            value = _in_days(raw, self._units[name]) if name in self._units else read(raw)
+        except parse.UnknownValue as exc:
+            return None, None, CellError(name, exc.value, str(exc), exc.allowed)
+        except ValueError as exc:
+            return None, None, CellError(name, raw, str(exc))
+        return value, _check(col, value, self.today), None
+
     def convert(self, cells: dict[str, str]) -> RowResult:
         """Read one row's cells (field -> raw text); every problem is collected, not raised."""
         out = RowResult()
-        values, today = out.values, self.today
+        values = out.values
         split = self._split
         for name, raw in cells.items():
             if not raw or raw.isspace():
@@ -532,17 +549,18 @@ class RowReader:
                     values[name] = None
                 continue
             col, read = self._columns[name]
-            try:
-                value: Any = _in_days(raw, self._units[name]) if name in self._units else read(raw)
-            except parse.UnknownValue as exc:
-                out.errors.append(CellError(name, exc.value, str(exc), exc.allowed))
-                continue
-            except ValueError as exc:
-                out.errors.append(CellError(name, raw, str(exc)))
+            memo = self._memo.get(name)
+            known = memo.get(raw) if memo is not None else None
+            if known is None:
+                known = self._read(name, col, read, raw)
+                if memo is not None and len(memo) < _MEMO_LIMIT:
+                    memo[raw] = known
+            value, problem, error = known
+            if error is not None:
+                out.errors.append(replace(error))  # each row its own
                 continue
             if name in self._closed:
                 self._seen[(name, raw)] += 1
-            problem = _check(col, value, today)
             if problem:
                 out.errors.append(CellError(name, raw, problem))
             elif name in split:
@@ -553,6 +571,10 @@ class RowReader:
             out.errors.append(CellError("company", cells["company"], "company is required"))
         _cross_checks(out, cells)
         return out
+
+
+_MEMO_KINDS = frozenset({"int", "float", "rate", "date", "bool", "category"})
+_MEMO_LIMIT = 20_000  # distinct cells remembered per field (bounded memory)
 
 
 def _in_days(raw: str, factor: float) -> int:

@@ -18,6 +18,10 @@ config.yaml with the matching config.py fields; its label in
 i18n.labels.CRITERION_LABELS; for a new account column, its migration and model
 field (and an AccountCard field when the detail screen shows it from the card).
 
+A criterion that scores only its account's own columns is `cached` (its score
+is kept with the account, domain/score_cache.py); one that reads the derived
+facts (months_dormant, distance_km) must say `cached=False`.
+
 `register` (or the `registered` context) adds an entry at run time: the next
 ranking, its score bars and the CLI caption include it.
 
@@ -77,6 +81,10 @@ class Criterion:
     csv: CsvColumn | None = None  # how `reads[0]` is read from CSV (None: read elsewhere)
     detail_field: str | None = None  # account field shown when the score carries no raw
     missing_key: str | None = None  # translation key shown for no raw value (else "—")
+    # False: the score depends on the day or the reference point (derived facts),
+    # so it is computed at each ranking; True: on the account's own columns only,
+    # so its score is kept with the account (domain/score_cache.py)
+    cached: bool = True
 
     def __post_init__(self) -> None:
         for name in ("weight_key", "label_key", "config_key"):
@@ -167,6 +175,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "dormancy",
         display="months",
         raw=raw_number(MONTHS_DORMANT, 1),
+        cached=False,  # changes with the day
     ),
     category(
         "reason_solvable",
@@ -257,6 +266,7 @@ CRITERIA: tuple[Criterion, ...] = (
         display="km",
         raw=raw_number(DISTANCE_KM, 2),
         missing_key="no location",
+        cached=False,  # changes with the reference point
     ),
     category(
         "digital_responsiveness",
@@ -341,6 +351,11 @@ def ids() -> tuple[str, ...]:
 def columns_read() -> tuple[str, ...]:
     """Every account column the criteria in effect read, once, in their order."""
     return tuple(dict.fromkeys(n for c in _active for n in c.reads))
+
+
+def cached() -> tuple[Criterion, ...]:
+    """The criteria in effect whose scores are kept with the account."""
+    return tuple(c for c in _active if c.cached)
 
 
 def value_aliases(vocabulary: str) -> Mapping[str, str]:

@@ -124,7 +124,7 @@ def rank_accounts(
     today = today or today_in(settings.zone())
     ids = list(account_ids) if account_ids is not None else None
     with unit.reading(engine) as session:
-        columns = queries.rank_columns(session, ids, extra)
+        columns = queries.rank_columns(session, ids, extra, names=queries.kept_rank_fields(extra))
         outcomes = queries.outcome_columns(session, columns["id"], all_accounts=ids is None)
     base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
     base.extra = {name: columns[name] for name in extra}

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.config import Settings
-from fieldsales.domain import criteria
+from fieldsales.domain import criteria, score_cache
 from fieldsales.domain.clock import utc_offset_minutes
 from fieldsales.domain.contact import contact_many
 from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
@@ -31,12 +31,14 @@ from fieldsales.domain.scoring import (
 )
 from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_key, romaji_many
 from fieldsales.geo.distance import haversine_many
-from fieldsales.store import queries, unit
+from fieldsales.store import queries, scores, unit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 _DETAIL_NAMES = queries.DETAIL_FIELDS
+_LIST_NAMES = queries.LIST_FIELDS
+_BATCH = 500  # accounts whose list and detail fields load in one query
 
 
 class RankedAccount:
@@ -146,6 +148,8 @@ class RankFilter:
 
 
 def _nan_array(values: Sequence[Any]) -> npt.NDArray[np.float64]:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return values  # read as a whole column already (queries.rank_columns)
     return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
@@ -162,18 +166,17 @@ class RankBase:
         today: date,
         engine: Engine | None,
     ) -> None:
-        """`columns`: account column name -> its values (queries.rank_columns)."""
+        """`columns`: account column name -> its values (queries.rank_columns).
+
+        The list's text columns (queries.LIST_FIELDS) may be left out: they
+        then load for the rows built (get, in batches of the view being
+        iterated) or, for every account, on the first access of the whole
+        column (a filter or search by them)."""
         self.columns = columns
         self.outcomes = outcomes  # the events in effect, for views computed later (early warning)
         self.ids: Sequence[str] = columns["id"]
-        self.company: Sequence[str] = columns["company"]
-        self.kana: Sequence[str | None] = columns["company_kana"]
-        self.site: Sequence[str | None] = columns["site"]
-        self.prefecture: Sequence[str | None] = columns["prefecture"]
-        self.city: Sequence[str | None] = columns["city"]
-        self.precision: Sequence[str] = columns["geo_precision"]
-        self.owner: Sequence[str | None] = columns["owner_rep"]
-        self.reason: Sequence[str] = columns["main_reason"]
+        self._text: dict[str, Sequence[Any]] = {n: columns[n] for n in _LIST_NAMES if n in columns}
+        self._rows: dict[int, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
         self.criteria = criteria.active()
         self.engine = engine
         self.extra: dict[str, Sequence[Any]] = {}  # more columns fetched with the ranking
@@ -189,8 +192,13 @@ class RankBase:
         dist = haversine_many(origin[0], origin[1], self.lat, self.lon) if n else np.zeros(0)
         self.distance = dist
         # Dates arrive as ISO text; convert the column at once.
-        orders = np.array([v or "NaT" for v in columns["last_order_date"]], dtype="datetime64[D]")
-        days = (np.datetime64(today, "D") - orders).astype(float)  # NaT -> nan
+        read: Any = columns["last_order_date"]
+        if isinstance(read, np.ndarray) and read.dtype.kind == "M":
+            orders: npt.NDArray[np.datetime64] = read
+        else:
+            orders = np.array([v or "NaT" for v in read], dtype="datetime64[D]")
+        days = (np.datetime64(today, "D") - orders).astype(float)
+        days[np.isnat(orders)] = np.nan  # never ordered: NaT's difference is no number
         self.last_order = orders
         self.months = np.maximum(days / DAYS_PER_MONTH, 0.0)
         self._apply_outcomes(outcomes, columns["purchase_cycle_days"], settings)
@@ -205,13 +213,55 @@ class RankBase:
             criteria.MONTHS_DORMANT: self.months,
             criteria.DISTANCE_KM: dist,
         }
-        self.matrix = score_matrix(self.facts, scfg, self.criteria)
+        self.matrix = self._score_matrix(columns, scfg)
         self.totals, self.points, self.max_points = weighted(self.matrix, scfg, self.criteria)
         self.ranks = ranks_of(self.totals, scfg)
         self.order = np.lexsort((np.nan_to_num(dist, nan=np.inf), -self.totals))
         self._search: list[str] | None = None
         self._objects: dict[int, RankedAccount] = {}
         self._pending: list[RankedAccount] = []
+
+    def _score_matrix(self, columns: Mapping[str, Sequence[Any]], scfg: Any) -> Any:
+        """The (n, k) scores: those kept with the accounts where they are current
+        (domain/score_cache.py), the others computed now; stale kept scores are
+        computed from the accounts' columns and kept again (store/scores.py)."""
+        chosen = self.criteria
+        kept_criteria = [c for c in chosen if c.cached]
+        if "static_scores" not in columns or not kept_criteria:
+            return score_matrix(self.facts, scfg, chosen)
+        fp = score_cache.fingerprint(scfg, kept_criteria)
+        kept, stale = score_cache.decode(columns["static_scores"], fp, len(kept_criteria))
+        if stale.any() and self.engine is not None:
+            got: list[tuple[Sequence[str], Any]] = []
+
+            def compute(cols: Mapping[str, Sequence[Any]]) -> list[str | None]:
+                m, texts = score_cache.score_columns(cols, scfg, kept_criteria)
+                got.append((cols["id"], m))
+                return texts
+
+            where = np.flatnonzero(stale)
+            # many stale (a new base, a new config): read whole columns instead of by id
+            every = len(where) > self.n // 10
+            wanted = None if every else [self.ids[int(i)] for i in where]
+            reads = score_cache.columns_read(kept_criteria)
+            scores.score_stale(self.engine, wanted, reads, compute)
+            for got_ids, m in got:
+                if every and list(got_ids) == list(self.ids):  # the same rows, in order
+                    kept[where] = m[where]
+                    continue
+                index = self.id_index()
+                pos = np.fromiter((index.get(a, -1) for a in got_ids), dtype=np.intp)
+                found = pos >= 0
+                kept[pos[found]] = m[found]
+        m = np.empty((self.n, len(chosen)), dtype=float)
+        k = 0
+        for j, c in enumerate(chosen):
+            if c.cached:
+                m[:, j] = kept[:, k]
+                k += 1
+            else:
+                m[:, j] = c.score(self.facts, scfg)
+        return m
 
     def _apply_outcomes(
         self,
@@ -329,10 +379,80 @@ class RankBase:
             raise ValueError(f"cannot sort by {column!r}; choose from {', '.join(keys)}")
         return self.cached(f"sort:{column}", keys[column])
 
+    # The list's text columns, each loaded for every account on first access.
+    company = property(lambda self: self.text_column("company"))
+    kana = property(lambda self: self.text_column("company_kana"))
+    site = property(lambda self: self.text_column("site"))
+    prefecture = property(lambda self: self.text_column("prefecture"))
+    city = property(lambda self: self.text_column("city"))
+    precision = property(lambda self: self.text_column("geo_precision"))
+    owner = property(lambda self: self.text_column("owner_rep"))
+    reason = property(lambda self: self.text_column("main_reason"))
+
+    def text_column(self, name: str) -> Sequence[Any]:
+        """One of queries.LIST_FIELDS for every account, in `ids` order: all of
+        them load in one query the first time one is asked for."""
+        if name not in self._text:
+            self._load_text()
+        return self._text[name]
+
+    def _load_text(self) -> None:
+        names = ("id", *_LIST_NAMES)
+        loaded: dict[str, tuple[Any, ...]] = {n: () for n in names}
+        if self.engine is not None and self.n:
+            with unit.reading(self.engine) as session:
+                loaded = queries.rank_columns(session, names=names)
+        where = self.id_index()
+        # the same rows, in this base's order (an account added since is left out;
+        # one deleted since gets empty text)
+        pos = np.fromiter((where.get(a, -1) for a in loaded["id"]), dtype=np.intp)
+        keep = pos >= 0
+        for name in _LIST_NAMES:
+            column: list[Any] = [None] * self.n
+            values = loaded[name]
+            for k in np.flatnonzero(keep):
+                column[pos[k]] = values[k]
+            if name in ("company", "geo_precision", "main_reason"):  # NOT NULL columns
+                fill = {"company": "", "geo_precision": "none", "main_reason": "unknown"}[name]
+                column = [fill if v is None else v for v in column]
+            self._text[name] = column
+
+    def prefetch(self, positions: Sequence[int] | npt.NDArray[np.intp]) -> None:
+        """Load the list and detail fields of these accounts in batched queries
+        (those not loaded yet), so building them costs no query per account."""
+        need = [int(i) for i in positions if int(i) not in self._rows]
+        if not need or self.engine is None:
+            return
+        fields = (*_LIST_NAMES, *_DETAIL_NAMES)
+        with unit.reading(self.engine) as session:
+            found = queries.account_details(session, [self.ids[i] for i in need], fields)
+        empty = (None,) * len(fields)
+        k = len(_LIST_NAMES)
+        for i in need:
+            row = found.get(self.ids[i], empty)
+            self._rows[i] = (row[:k], row[k:])
+
+    def _list_row(self, i: int) -> tuple[Any, ...]:
+        if len(self._text) == len(_LIST_NAMES):
+            return tuple(self._text[n][i] for n in _LIST_NAMES)
+        if i not in self._rows:
+            self.prefetch([i])
+        row = self._rows.get(i)
+        return row[0] if row is not None else (None,) * len(_LIST_NAMES)
+
     def get(self, i: int) -> RankedAccount:
         obj = self._objects.get(i)
         if obj is not None:
             return obj
+        obj = self.build(i)
+        self._objects[i] = obj
+        if obj._details is None:
+            self._pending.append(obj)
+        return obj
+
+    def build(self, i: int) -> RankedAccount:
+        """Account i as a RankedAccount, not kept (a listing of every account
+        builds each once and lets it go)."""
         months = self.months[i]
         dist = self.distance[i]
         contact = self.contact.state(i)
@@ -342,21 +462,22 @@ class RankBase:
             self.matrix[i], self.points[i], self.max_points[i], float(self.totals[i]),
             self.settings.scoring, raw, self.criteria,
         )  # fmt: skip
+        company, kana, site, prefecture, city, precision, owner, reason = self._list_row(i)
         obj = RankedAccount(
             self,
             id=self.ids[i],
-            company=self.company[i],
-            company_kana=self.kana[i],
-            site=self.site[i],
-            prefecture=self.prefecture[i],
-            city=self.city[i],
+            company=company or "",
+            company_kana=kana,
+            site=site,
+            prefecture=prefecture,
+            city=city,
             lat=None if np.isnan(self.lat[i]) else float(self.lat[i]),
             lon=None if np.isnan(self.lon[i]) else float(self.lon[i]),
-            geo_precision=self.precision[i] if not np.isnan(dist) else "none",
-            owner_rep=self.owner[i],
+            geo_precision=(precision or "none") if not np.isnan(dist) else "none",
+            owner_rep=owner,
             lifetime_revenue=int(0 if np.isnan(self.revenue[i]) else self.revenue[i]),
             last_order_date=None if np.isnat(lo) else lo.astype(date),
-            main_reason=self.reason[i],
+            main_reason=reason or "unknown",
             do_not_contact=bool(self.dnc[i]),
             stage=self.stage[i],
             months_dormant=None if np.isnan(months) else float(months),
@@ -366,9 +487,69 @@ class RankBase:
             next_followup=contact.next_followup,
             paused_until=contact.paused_until,
         )
-        self._objects[i] = obj
-        self._pending.append(obj)
+        if i in self._rows:
+            obj._details = self._rows[i][1]
         return obj
+
+    def listing(self, positions: npt.NDArray[np.intp]) -> Listing:
+        """These accounts as columns of plain values (the fields of RankedAccount
+        a listing shows), built with numpy for the whole batch."""
+        self.prefetch(positions)
+        empty = ((None,) * len(_LIST_NAMES), (None,) * len(_DETAIL_NAMES))
+        rows = [self._rows.get(int(j), empty) for j in positions]
+        text = {n: [r[0][k] for r in rows] for k, n in enumerate(_LIST_NAMES)}
+        detail = {n: [r[1][k] for r in rows] for k, n in enumerate(_DETAIL_NAMES)}
+        cfg = self.settings.scoring
+        m = self.matrix[positions]
+        pts = self.points[positions]
+        breakdown = []
+        for k, c in enumerate(self.criteria):
+            raw: list[Any] = (
+                [c.raw(self.facts, int(j)) for j in positions]
+                if c.raw is not None
+                else [None] * len(positions)
+            )
+            breakdown.append(
+                (
+                    c.id,
+                    [None if v != v else int(v) for v in m[:, k].tolist()],  # NaN: None
+                    c.weight(cfg),
+                    [round(v, 2) for v in pts[:, k].tolist()],
+                    raw,
+                )
+            )
+        prox = [k for k, c in enumerate(self.criteria) if c.id == criteria.PROXIMITY]
+        no_location: npt.NDArray[np.bool_] = np.zeros(len(positions), dtype=bool)
+        if prox:
+            no_location = np.isnan(m[:, prox[0]])
+
+        def days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
+            return [None if np.isnat(v) else str(v) for v in values]
+
+        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
+            return [None if v != v else round(v, digits) for v in values.tolist()]
+
+        return Listing(
+            ids=[self.ids[int(j)] for j in positions],
+            text=text,
+            detail=detail,
+            ranks=self.ranks[positions].tolist(),
+            totals=self.totals[positions].tolist(),
+            no_location=no_location.tolist(),
+            breakdown=breakdown,
+            stages=self.cached("stage_array", lambda: np.asarray(self.stage))[positions].tolist(),
+            distance_km=floats(self.distance[positions], 2),
+            months_dormant=floats(self.months[positions], 1),
+            last_order_date=days(self.last_order[positions]),
+            next_followup=days(self.followup[positions]),
+            geo_precision=[
+                (p or "none") if d == d else "none"
+                for p, d in zip(
+                    text["geo_precision"], self.distance[positions].tolist(), strict=True
+                )
+            ],
+            positions=[int(j) for j in positions],
+        )
 
     def load_details(self, wanted: RankedAccount) -> None:
         """Fill detail fields of every built account still lacking them, in one go."""
@@ -383,6 +564,30 @@ class RankBase:
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:
             a._details = found.get(a.id, empty)
+
+
+@dataclass
+class Listing:
+    """A batch of ranked accounts as columns of plain values (RankBase.listing)."""
+
+    ids: list[str]
+    text: dict[str, list[Any]]  # queries.LIST_FIELDS
+    detail: dict[str, list[Any]]  # queries.DETAIL_FIELDS
+    ranks: list[str]
+    totals: list[float]
+    no_location: list[bool]
+    # per criterion, in registry order: (id, scores, weight, points, raw values)
+    breakdown: list[tuple[str, list[int | None], float, list[float], list[Any]]]
+    stages: list[str]
+    distance_km: list[float | None]
+    months_dormant: list[float | None]
+    last_order_date: list[str | None]  # ISO
+    next_followup: list[str | None]  # ISO
+    geo_precision: list[str]
+    positions: list[int]  # where each account is in the base (early-warning fields)
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 class RankTable(Sequence[RankedAccount]):
@@ -415,8 +620,33 @@ class RankTable(Sequence[RankedAccount]):
         return self._base.get(int(self._index[i]))
 
     def __iter__(self) -> Iterator[RankedAccount]:
-        for j in self._index:
-            yield self._base.get(int(j))
+        for start in range(0, len(self._index), _BATCH):
+            chunk = self._index[start : start + _BATCH]
+            self._base.prefetch(chunk)
+            for j in chunk:
+                yield self._base.get(int(j))
+
+    def batches(self) -> Iterator[Listing]:
+        """The view in batches of plain columns, best first: what a full listing
+        writes, without an object per account (b.listing)."""
+        b = self._base
+        for start in range(0, len(self._index), _BATCH):
+            chunk = self._index[start : start + _BATCH]
+            yield b.listing(chunk)
+            for j in chunk:
+                b._rows.pop(int(j), None)
+
+    def stream(self) -> Iterator[RankedAccount]:
+        """Every account of the view, best first, built in batches and not kept:
+        memory stays flat however long the view (a full listing)."""
+        b = self._base
+        for start in range(0, len(self._index), _BATCH):
+            chunk = self._index[start : start + _BATCH]
+            b.prefetch(chunk)
+            for j in chunk:
+                yield b.build(int(j))
+            for j in chunk:
+                b._rows.pop(int(j), None)
 
     def __bool__(self) -> bool:
         return len(self._index) > 0

@@ -41,9 +41,10 @@ def rate_counts(
         office = (settings.office.lat, settings.office.lon)
         base = rank_accounts(engine, settings, origin=office, today=today).base
     # every account, paused and do-not-contact included
-    rank_of = dict(zip(base.ids, base.ranks.tolist(), strict=True))
+    where = base.id_index()
     acc, channel, appointed, closed = zip(*rows, strict=True)
-    ranks = np.array([rank_of.get(a, "") for a in acc], dtype=str)
+    pos = np.fromiter((where.get(a, -1) for a in acc), dtype=np.intp, count=len(acc))
+    ranks = np.where(pos >= 0, base.ranks[pos], "")
     channels = np.array(channel, dtype=str)
     appt = np.array(appointed, dtype=np.int64)
     close = np.array(closed, dtype=np.int64) * appt  # closes among appointments

@@ -24,10 +24,11 @@ from fieldsales.domain.parse import match_key
 from fieldsales.errors import UserError
 from fieldsales.store import outbox
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
+from fieldsales.store.scores import refresh_scores
 from fieldsales.store.team import REP_EDITABLE
 
 # Kept by the store itself, never by an edit.
-NOT_EDITABLE = frozenset({"id", "match_key", "created_at", "updated_at"})
+NOT_EDITABLE = frozenset({"id", "match_key", "static_scores", "created_at", "updated_at"})
 _KEY_FIELDS = ("company", "prefecture", "city", "address")
 
 
@@ -89,6 +90,7 @@ def update_account_fields(
             acc.match_key = match_key(acc.company, acc.prefecture, acc.city, acc.address)
         acc.updated_at = now
         session.add(acc)
+        refresh_scores(session, [acc.id])  # the ranking rescores it from its new fields
     return changed
 
 
@@ -245,4 +247,6 @@ def update_many_accounts(
         )
         conn.execute(stmt, params)
     session.expire_all()  # loaded accounts see the new values
-    return [p["_id"] for ps in groups.values() for p in ps]
+    ids = [p["_id"] for ps in groups.values() for p in ps]
+    refresh_scores(session, ids)  # the ranking rescores them from their new fields
+    return ids

@@ -147,7 +147,9 @@ def read_rows(
 
 def cell(name: str, text: str) -> str:
     """Tabs and line breaks (kept inside a quoted cell) only where a field holds them."""
-    return text if name in MULTILINE_FIELDS else _BREAKS.sub(" ", text)
+    if name in MULTILINE_FIELDS or ("\n" not in text and "\t" not in text and "\r" not in text):
+        return text
+    return _BREAKS.sub(" ", text)
 
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:

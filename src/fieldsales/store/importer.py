@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -34,6 +34,10 @@ from fieldsales.store.import_rows import (
 )
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
 from fieldsales.store.orders import refresh_derived
+from fieldsales.store.scores import keep_scores, refresh_scores
+
+if TYPE_CHECKING:
+    from fieldsales.config import Scoring
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
@@ -67,6 +71,7 @@ def import_accounts(
     today: date | None = None,
     shift_days: int = 0,
     progress: Progress | None = None,
+    scoring: Scoring | None = None,
 ) -> ImportReport:
     """Raises csvio.CsvError when the file as a whole is unusable, StoreError
     when another program kept the database busy for the whole busy timeout.
@@ -74,6 +79,9 @@ def import_accounts(
     `shift_days` moves every date forward (the demo keeps its sample current).
     `dry_run` does everything but keep it: the counts are what an import would
     do, the transaction is rolled back (nothing written, `written` stays False).
+    `scoring` (the config's): the accounts written get their kept scores
+    (store/scores.py) in the same transaction; without it the first ranking
+    computes them.
     """
     today = today or date.today()
     data = csvio.read_csv(
@@ -106,7 +114,7 @@ def import_accounts(
             lock_for_writing(conn)
             before = len(report.problems)
             present = cols.stored_fields(header.fields.values())
-            _apply(conn, good, present, f"import:{path.name}", report, progress)
+            _apply(conn, good, present, f"import:{path.name}", report, progress, scoring)
             if len(report.problems) > before and not skip_invalid:
                 raise _Abort  # rows that only clash with stored accounts: roll back too
             # An account with an order history keeps the fields derived from it.
@@ -239,6 +247,7 @@ def _apply(
     source: str,
     report: ImportReport,
     progress: Progress | None,
+    scoring: Scoring | None = None,
 ) -> None:
     """Write in chunks: look up, compare and write CHUNK rows at a time (bounded memory)."""
     now = utcnow()
@@ -306,6 +315,8 @@ def _apply(
             params["p_id"] = old["id"]
             updates.setdefault(frozenset(diff), []).append(params)
         if inserts:
+            if scoring is not None:  # scored from the values at hand: no read back
+                keep_scores(inserts, scoring)
             conn.execute(ACCOUNT.insert(), inserts)
         for names, batch in updates.items():
             stmt = (
@@ -316,6 +327,11 @@ def _apply(
             conn.execute(stmt, batch)
         if changes:
             conn.execute(CHANGE.insert(), changes)
+        # new accounts got their kept scores above (or none: the first ranking
+        # computes them); changed ones are rescored from what is stored now
+        refresh_scores(
+            conn, [p["p_id"] for batch in updates.values() for p in batch], scoring=scoring
+        )
         report.created += len(inserts)
         if progress is not None:
             progress("writing", start + len(chunk), len(rows))

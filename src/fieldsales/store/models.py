@@ -115,6 +115,9 @@ class Account(SQLModel, table=True):
     closed_weekdays: str | None = Field(default=None, max_length=20)
     opens_at: str | None = Field(default=None, max_length=5)
     closes_at: str | None = Field(default=None, max_length=5)
+    # the scores of the criteria that read only this account's fields, kept
+    # current for the ranking (domain/score_cache.py); None: to be computed
+    static_scores: str | None = Field(default=None, max_length=40)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 

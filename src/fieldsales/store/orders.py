@@ -33,6 +33,7 @@ from sqlmodel import Session
 from fieldsales.domain.vocab import Result
 from fieldsales.store.models import Account, AccountOrder, Outcome
 from fieldsales.store.queries import in_effect
+from fieldsales.store.scores import refresh_scores
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 ORDER = AccountOrder.__table__  # type: ignore[attr-defined]
@@ -308,6 +309,8 @@ def refresh_derived(bind: Connection | Session, account_ids: Iterable[str] | Non
         conn.execute(stmt, with_cycle)
     if without:
         conn.execute(ACCOUNT.update().where(where).values(**values), without)
+    # the kept scores read these fields: the next ranking scores these accounts anew
+    refresh_scores(conn, [p["p_id"] for p in (*with_cycle, *without)])
     return len(with_cycle) + len(without)
 
 

@@ -16,25 +16,31 @@ from fieldsales.domain import criteria, results
 from fieldsales.domain.vocab import UNDO
 from fieldsales.store.models import Account, Outcome
 
-# Columns filtering, stages and the list need for every account (kept small:
-# fetching 100,000 rows is dominated by string decoding); the ranking adds
-# the columns the score criteria read (domain/criteria.py), see rank_fields.
+# Columns a ranking needs of every account to score, filter out and order
+# them: numbers and dates only (fetching 100,000 rows is dominated by string
+# decoding); the ranking adds the columns the score criteria read
+# (domain/criteria.py), see rank_fields.
 RANK_FIELDS = (
     "id",
+    "lat",
+    "lon",
+    "lifetime_revenue",
+    "last_order_date",
+    "purchase_cycle_days",
+    "do_not_contact",
+)
+
+# Text the list shows and filters or searches by: loaded for the rows shown
+# (in batches), or for every account on the first filter or search by them.
+LIST_FIELDS = (
     "company",
     "company_kana",
     "site",
     "prefecture",
     "city",
-    "lat",
-    "lon",
     "geo_precision",
     "owner_rep",
-    "lifetime_revenue",
-    "last_order_date",
-    "purchase_cycle_days",
     "main_reason",
-    "do_not_contact",
 )
 
 
@@ -42,6 +48,16 @@ def rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
     """The columns a ranking fetches: RANK_FIELDS, those the criteria in effect
     read, then `extra`; each once."""
     return tuple(dict.fromkeys((*RANK_FIELDS, *criteria.columns_read(), *extra)))
+
+
+def kept_rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns a ranking fetches when the scores kept with the accounts
+    stand in for the columns their criteria read (domain/score_cache.py):
+    RANK_FIELDS, the kept scores, the columns of the criteria scored at each
+    ranking, those whose raw value a kept criterion shows, then `extra`."""
+    scored = [n for c in criteria.active() if not c.cached for n in c.reads]
+    shown = [n for c in criteria.cached() if c.raw is not None for n in c.reads]
+    return tuple(dict.fromkeys((*RANK_FIELDS, "static_scores", *scored, *shown, *extra)))
 
 
 # Columns only a shown account needs; loaded in batches on first access.
@@ -82,15 +98,24 @@ def _raw_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
 
 
 def rank_columns(
-    session: Session, account_ids: Iterable[str] | None = None, extra: Sequence[str] = ()
+    session: Session,
+    account_ids: Iterable[str] | None = None,
+    extra: Sequence[str] = (),
+    *,
+    names: Sequence[str] | None = None,
 ) -> dict[str, tuple[Any, ...]]:
-    """The rank_fields(extra) of all or some accounts: column name -> one tuple
-    of values per column, accounts in the same order in every column.
+    """The rank_fields(extra) (or `names`, "id" first) of all or some accounts:
+    column name -> one tuple of values per column, accounts in the same order
+    in every column.
 
     Dates come as ISO text (portable CAST) so the caller can convert a whole
     column at once instead of row by row.
     """
-    names = rank_fields(extra)
+    names = rank_fields(extra) if names is None else tuple(names)
+    if account_ids is None and not extra and session.connection().dialect.name == "sqlite":
+        fast = _sqlite_columns(session, names)
+        if fast is not None:
+            return fast
     cols = [
         sa.cast(_column(n), sa.String).label(n)
         if isinstance(_column(n).type, sa.Date)
@@ -112,6 +137,77 @@ def rank_columns(
     return dict(zip(names, zip(*rows, strict=True), strict=True))
 
 
+_NULL = "\x1e"  # stands for NULL in a column of text read whole
+
+
+def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | None:
+    """Whole columns of every account (SQLite) without a Python object per cell
+    where it can: numbers as float arrays (NaN for NULL), dates as
+    datetime64[D] arrays (NaT), ids and text as lists cut from one text per
+    column. Both queries read in rowid order, so rows line up. None when a value
+    does not fit the form (a separator inside a text, text in a number column):
+    the caller reads rows instead."""
+    numeric = [n for n in names if isinstance(_column(n).type, (sa.Float, sa.Integer, sa.Boolean))]
+    texts = [n for n in names if n not in numeric]
+    rowid: Any = sa.literal_column("rowid")
+    conn = session.connection()
+    out: dict[str, Any] = {}
+    if numeric:
+        stmt = sa.select(*[_column(n) for n in numeric]).order_by(rowid)
+        try:
+            values = np.array(_raw_rows(session, stmt), dtype=float)
+        except (TypeError, ValueError):
+            return None
+        if not len(values):
+            return {n: () for n in names}
+        for k, n in enumerate(numeric):
+            out[n] = values[:, k].copy()
+    if not texts:
+        return out
+
+    inner = sa.select(*[_column(n) for n in texts]).order_by(rowid).subquery()
+    stmt = sa.select(
+        sa.func.count(), *[_concat(inner.c[n], _column(n).type) for n in texts]
+    ).select_from(inner)
+    m, *joined = conn.execute(stmt).one()
+    if not m:
+        return {n: () for n in names}
+    if numeric and m != len(out[numeric[0]]):
+        return None
+    for n, blob in zip(texts, joined, strict=True):
+        kind = _column(n).type
+        if isinstance(kind, sa.Date):
+            cells = _fixed_width(blob.encode(), m, _DATE_WIDTH)
+            if cells is None:
+                return None
+            days = np.full(m, np.datetime64("NaT"), dtype="datetime64[D]")
+            known = cells != _NO_DUE.encode()
+            try:
+                days[known] = cells[known].astype("datetime64[D]")
+            except ValueError:  # text numpy does not read as a date
+                return None
+            out[n] = days
+            continue
+        parts = blob.split(_SEP)
+        if len(parts) != m + 1:
+            return None
+        del parts[m]
+        if _NULL in blob:
+            parts = [None if v == _NULL else v for v in parts]
+        out[n] = parts
+    return {n: out[n] for n in names}
+
+
+def _concat(column: Any, kind: Any) -> Any:
+    """A column's values as one text, each followed by _SEP (NULL as _NULL, a
+    missing date as _NO_DUE)."""
+    if isinstance(kind, sa.Date):
+        value = sa.func.coalesce(sa.cast(column, sa.String), _NO_DUE)
+    else:
+        value = sa.func.coalesce(column, _NULL)
+    return sa.func.group_concat(value.op("||")(_SEP), "")
+
+
 # What planning needs beyond the ranking: the economics of a visit and the
 # account's own closed weekdays and opening hours
 PLANNING_FIELDS = ("average_order", "gross_margin", "closed_weekdays", "opens_at", "closes_at")
@@ -127,13 +223,15 @@ def planning_columns(session: Session) -> tuple[list[str], list[tuple[Any, ...]]
     return list(cols[0]), cols[1:]
 
 
-def account_details(session: Session, account_ids: Iterable[str]) -> dict[str, tuple[Any, ...]]:
-    """DETAIL_FIELDS by account id."""
+def account_details(
+    session: Session, account_ids: Iterable[str], fields: Sequence[str] = DETAIL_FIELDS
+) -> dict[str, tuple[Any, ...]]:
+    """`fields` (DETAIL_FIELDS) by account id, IN (...) batches of 500 ids."""
     ids = list(account_ids)
     out: dict[str, tuple[Any, ...]] = {}
-    stmt = sa.select(col(Account.id), *[_column(n) for n in DETAIL_FIELDS])
+    stmt = sa.select(col(Account.id), *[_column(n) for n in fields])
     for k in range(0, len(ids), _IN_CHUNK):
-        for row in session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
+        for row in _raw_rows(session, stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
             out[row[0]] = tuple(row[1:])
     return out
 

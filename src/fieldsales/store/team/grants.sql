@@ -92,7 +92,8 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO team_change (account_id, old_owner, new_owner)
         VALUES (NEW.id, NULL, NEW.owner_rep);
-    ELSIF ROW(NEW.*) IS DISTINCT FROM ROW(OLD.*) THEN
+    -- static_scores is a cache each ranking may refill (store/scores.py): not a change
+    ELSIF (to_jsonb(NEW) - 'static_scores') IS DISTINCT FROM (to_jsonb(OLD) - 'static_scores') THEN
         INSERT INTO team_change (account_id, old_owner, new_owner)
         VALUES (NEW.id, OLD.owner_rep, NEW.owner_rep);
     END IF;
@@ -122,7 +123,7 @@ GRANT USAGE ON SCHEMA public TO {lead}, {rep};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {lead}, {rep};
 
 GRANT INSERT, UPDATE ON account, account_change, outcome, route, route_stop,
-    geocode_cache, team_client TO {lead};
+    geocode_cache, team_client, account_order TO {lead};
 GRANT INSERT ON team_op TO {lead};
 
 GRANT INSERT ON outcome, route, route_stop, account_change, team_op, team_client TO {rep};
@@ -134,7 +135,7 @@ GRANT UPDATE (
     closed_weekdays, opens_at, closes_at,
     competitor_status, competitor_name, digital_responsiveness, reason_solvable,
     lat, lon, geo_precision, geo_source,
-    updated_at
+    updated_at, static_scores
 ) ON account TO {rep};
 
 -- Row-level security: a lead sees everything, a rep their own rows.
@@ -146,13 +147,14 @@ ALTER TABLE route_stop ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_change ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_op ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_client ENABLE ROW LEVEL SECURITY;
+ALTER TABLE account_order ENABLE ROW LEVEL SECURITY;
 
 DO $$
 DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['account', 'account_change', 'outcome', 'route', 'route_stop',
-                             'team_change', 'team_op', 'team_client'] LOOP
+                             'team_change', 'team_op', 'team_client', 'account_order'] LOOP
         EXECUTE format('DROP POLICY IF EXISTS lead_all ON %I', t);
         EXECUTE format('CREATE POLICY lead_all ON %I TO {lead} USING (true) WITH CHECK (true)', t);
         EXECUTE format('DROP POLICY IF EXISTS rep_read ON %I', t);
@@ -181,6 +183,10 @@ CREATE POLICY rep_read ON outcome FOR SELECT TO {rep}
            OR EXISTS (SELECT FROM account a WHERE a.id = outcome.account_id));
 CREATE POLICY rep_insert ON outcome FOR INSERT TO {rep}
     WITH CHECK (team_role = current_user);
+
+-- the order history (受注履歴) of the accounts the rep sees; leads import it.
+CREATE POLICY rep_read ON account_order FOR SELECT TO {rep}
+    USING (EXISTS (SELECT FROM account a WHERE a.id = account_order.account_id));
 
 -- routes, their stops, push receipts and checkpoints: the rep's own.
 CREATE POLICY rep_read ON route FOR SELECT TO {rep} USING (team_role = current_user);

@@ -29,13 +29,15 @@ from fieldsales.store.models import (
     SyncOutbox,
     UTCDateTime,
 )
+from fieldsales.store.scores import refresh_scores
 from fieldsales.store.team.ops import SyncError, chunks
 
 # the columns a pull copies (the server's own team columns stay there)
 ACCOUNT_COLUMNS = [c.name for c in Account.__table__.columns]  # type: ignore[attr-defined]
 OUTCOME_COLUMNS = [c.name for c in Outcome.__table__.columns]  # type: ignore[attr-defined]
 # server-maintained, never compared field by field
-_NOT_COMPARED = frozenset({"id", "match_key", "created_at", "updated_at"})
+# static_scores: kept per database from its own config (store/scores.py), never pulled
+_NOT_COMPARED = frozenset({"id", "match_key", "static_scores", "created_at", "updated_at"})
 # ids per query when reading accounts by id
 _CHUNK = 5000
 
@@ -225,7 +227,7 @@ def apply_pulled_accounts(
     for row in rows:
         have = local.get(row["id"])
         if have is None:
-            new_rows.append(dict(row))
+            new_rows.append(dict(row, static_scores=None))  # scored by the next ranking here
             continue
         skip = waiting.get(row["id"], set())
         diff = {
@@ -266,4 +268,5 @@ def apply_pulled(session: Session, pulled: Pulled) -> tuple[list[str], int]:
     added = apply_pulled_outcomes(session, pulled.outcomes)
     with_outcomes = {o["account_id"] for o in pulled.outcomes} if added else set()
     touched = list(dict.fromkeys([*changed, *sorted(with_outcomes)]))
+    refresh_scores(session, touched)  # the next ranking scores these accounts anew
     return touched, len(changed) + added

@@ -1,0 +1,101 @@
+"""Issue 19: rank and the full listing at 100,000 and 1,000,000 accounts, end to
+end through the CLI (a fresh process each: imports, start-up, query, output).
+
+    python bench/bench_speed.py [N ...]        default: 100000 1000000
+
+Bases are generated once (bench/_gen.py: seeded, clustered positions,
+log-normal revenue, 20% of accounts with an outcome) into
+$FIELDSALES_BENCH_DIR (default /tmp/fieldsales-bench) and reused; each run
+works on a copy. Prints wall time and the peak RSS of the command's process.
+
+Targets: `rank --json --top 20` < 1 s at 100k and < 3 s at 1M (peak < 1 GB at
+1M); full listing (--top 0) as JSON or CSV < 3 s at 100k, memory flat.
+The first ranking of a generated base computes and keeps every account's
+scores (an import computes them as it writes); it is printed apart.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+CPU: list[float] = []
+BENCH_DIR = Path(os.environ.get("FIELDSALES_BENCH_DIR", "/tmp/fieldsales-bench"))
+
+
+def base(n: int) -> Path:
+    from _gen import make_db
+
+    path = BENCH_DIR / f"base_{n}.db"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        make_db(tmp, n)
+        tmp.rename(path)
+        print(f"generated {n:,} accounts in {time.perf_counter() - t:.0f} s -> {path}")
+    return path
+
+
+def run(db: Path, *args: str) -> tuple[float, float, int]:
+    """(wall s, peak RSS MB, bytes written to stdout) of one CLI process; its
+    CPU time (user + system, steadier on a busy machine) goes to CPU[-1]."""
+    env = {**os.environ, "FIELDSALES_HOME": str(db.parent / "home"), "COLUMNS": "120"}
+    cmd = [sys.executable, "-m", "fieldsales", "--db", str(db), *args]
+    t = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        size = 0
+        assert proc.stdout is not None
+        while chunk := proc.stdout.read(1 << 16):
+            size += len(chunk)
+            sink.write(chunk)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    CPU.append(usage.ru_utime + usage.ru_stime)
+    if status != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(args)} failed: {err}")
+    return wall, usage.ru_maxrss / 1024, size
+
+
+# The tree before issue 19 had no --csv: FIELDSALES_BENCH_FORMATS=--json to time it
+FORMATS = os.environ.get("FIELDSALES_BENCH_FORMATS", "--json --csv").split()
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machine shared; figures inflate)")
+    for n in sizes:
+        src = base(n)
+        work = BENCH_DIR / f"work_{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copy(src, work)
+        wall, rss, _ = run(work, "rank", "--json", "--top", "20")
+        print(f"{n:>9,}  first rank --json --top 20 (keeps every account's scores): "
+              f"{wall:6.2f} s (CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB")  # fmt: skip
+        walls, cpus = [], []
+        for _ in range(3):
+            wall, rss, _ = run(work, "rank", "--json", "--top", "20")
+            walls.append(wall)
+            cpus.append(CPU[-1])
+        limit = 1 if n <= 100_000 else 3
+        print(f"{n:>9,}  rank --json --top 20: min {min(walls):.2f} s, max {max(walls):.2f} s "
+              f"(CPU min {min(cpus):.2f} s)  {rss:6.0f} MB  (target < {limit} s)")  # fmt: skip
+        for fmt in FORMATS:
+            wall, rss, size = run(work, "rank", fmt, "--top", "0")
+            print(f"{n:>9,}  rank {fmt} --top 0 (every account): {wall:6.2f} s "
+                  f"(CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB  {size / 1e6:.0f} MB written")  # fmt: skip
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
