@@ -129,7 +129,9 @@ GRANT INSERT ON team_op TO {lead};
 GRANT INSERT ON outcome, route, route_stop, account_change, team_op, team_client TO {rep};
 GRANT UPDATE ON route, route_stop, team_client TO {rep};
 -- The account columns a rep may edit (store/team/__init__.py REP_EDITABLE
--- names the same), and updated_at, which every edit sets.
+-- names the same), and updated_at, which every edit sets, and static_scores,
+-- the ranking's cache of the account's scores that every edit clears
+-- (store/scores.py).
 GRANT UPDATE (
     contact_name, contact_title, phone, email, notes,
     closed_weekdays, opens_at, closes_at,
