@@ -303,6 +303,62 @@ def test_plan_day_picker(snap_compare, engine, app_settings, new_app, settle, se
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+# -- editing an account, its history, assignment, early warning -------------------------
+
+
+def _on_account(settle, account_id: str, *keys: str):
+    from fieldsales.tui.screens.detail import DetailScreen
+
+    return _pushing(settle, lambda app: DetailScreen(account_id), *keys)
+
+
+@views(("ja", SMALL), new=True)
+def test_account_edit(snap_compare, book, new_app, settle, view):
+    """`e` on an account: every field a rep may edit, Save and Cancel in view."""
+    language, size = view
+    assert snap_compare(
+        new_app(language), terminal_size=size, run_before=_on_account(settle, book["big"].id, "e")
+    )
+
+
+@views(new=True)
+def test_account_changes(snap_compare, engine, book, new_app, settle, view):
+    """`i` on an account after an edit: the change, newest first, with where it came from."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from fieldsales.store.account_edit import update_account_fields
+    from fieldsales.store.models import AccountChange
+    from fieldsales.store.unit import writing
+
+    language, size = view
+    with writing(engine) as session:
+        update_account_fields(session, book["big"].id, {"contact_name": "佐藤 花子"}, "app")
+        session.execute(  # a fixed time: the same picture on any day
+            sa.update(AccountChange).values(changed_at=datetime(2026, 11, 19, 6, 30, tzinfo=UTC))
+        )
+    assert snap_compare(
+        new_app(language), terminal_size=size, run_before=_on_account(settle, book["big"].id, "i")
+    )
+
+
+@views(new=True)
+def test_assign(snap_compare, book, new_app, settle, view):
+    """`A` on an account: whom to give it to."""
+    language, size = view
+    assert snap_compare(
+        new_app(language), terminal_size=size, run_before=_on_account(settle, book["big"].id, "A")
+    )
+
+
+@views(("ja", SMALL), new=True)
+def test_early_warning(snap_compare, book, new_app, settle, view):
+    """`w` on the list: accounts slipping before they go dormant."""
+    language, size = view
+    assert snap_compare(new_app(language), terminal_size=size, run_before=_runner(settle, "w"))
+
+
 # -- the team lead's review ----------------------------------------------------------------
 
 
@@ -313,6 +369,13 @@ def test_review(snap_compare, kpi_dataset, new_app, settle, view):
     assert snap_compare(
         new_app(language), terminal_size=size, run_before=_runner(settle, "v", "down")
     )
+
+
+@views(new=True)
+def test_review_download(snap_compare, kpi_dataset, new_app, settle, view):
+    """`d` in the review: the table as Excel or CSV."""
+    language, size = view
+    assert snap_compare(new_app(language), terminal_size=size, run_before=_runner(settle, "v", "d"))
 
 
 def _review_app(engine, app_settings, kpi_dataset, language: str, route: bool = False) -> Any:
