@@ -11,13 +11,14 @@ and `account_fields` is the one place the rank output gets the extra fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fieldsales.domain import churn, clv
+from fieldsales.domain.clock import utc_offset_minutes
 from fieldsales.services.rank_table import RankBase, RankTable
 from fieldsales.store import orders as order_store
 from fieldsales.store import unit
@@ -83,7 +84,8 @@ def _compute(base: RankBase) -> Warnings:
     pos, day, amount = pos[order], day[order], amount[order]
 
     events = base.outcomes
-    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    # outcome days in config `timezone`, as the ranking counts them (rank_table)
+    offset = timedelta(minutes=utc_offset_minutes(settings.zone()))
     shift = np.timedelta64(offset // timedelta(microseconds=1), "us")
     ev_day = ((events.occurred + shift).astype("datetime64[D]") - _EPOCH).astype(np.int64)
     # the last order: the account's own (typed or derived), or a later one logged
