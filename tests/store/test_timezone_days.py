@@ -129,3 +129,25 @@ def test_the_log_form_takes_the_wall_time_of_the_configured_zone(settings: Setti
     with pytest.raises(OutcomeError, match=r"2026-12-01 is in the future"):
         validate(moment, today=date(2026, 11, 30), zone=TOKYO)
     validate(moment, today=date(2026, 11, 30), zone=UTC)
+
+
+def test_the_stops_of_a_route_are_dated_in_config_timezone() -> None:
+    """`report --route` shows the day of each stop's outcome in config `timezone`."""
+    import io
+
+    from fieldsales.commands.report_format import Out
+    from fieldsales.commands.route_output import write_stops_table
+    from fieldsales.services.route_report import RouteDetail, RouteRow
+    from fieldsales.store.route_report import StopOutcome
+
+    row = RouteRow(
+        *("r1", TODAY, "Sato", "done", 1, 1, 3.0, 0, 0, None, 0, 0, 0, None, None, 1, 0)
+    )
+    stop = StopOutcome(
+        1, "s1", "a1", "東京商事", None, "visited", LATE_UTC, "visit", "order", 100_000, None, None
+    )
+    for zone, day in ((TOKYO, "2026-12-01"), (UTC, "2026-11-30")):
+        fh = io.StringIO()
+        write_stops_table(RouteDetail(row, [stop], zone), Out(fh))
+        line = next(x for x in fh.getvalue().splitlines() if "東京商事" in x)
+        assert day in line.split()

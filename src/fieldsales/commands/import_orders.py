@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.context import Context
+from fieldsales.domain.clock import today_in
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             skip_invalid=args.skip_invalid,
             dry_run=args.dry_run,
             progress=bar,
+            today=today_in(settings.zone()),
         )
     except CsvError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)

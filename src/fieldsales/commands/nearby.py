@@ -56,7 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.within <= 0:
         ctx.err.print("--within must be more than 0 km")
         return 2
-    now = datetime.now()
+    now = datetime.now(ctx.settings.zone())  # the wall clock of config `timezone`
     try:
         day = datetime.fromisoformat(args.date).date() if args.date else now.date()
         at = time.fromisoformat(args.at) if args.at else now.time()

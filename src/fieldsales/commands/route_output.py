@@ -106,7 +106,7 @@ def write_stops_table(detail: RouteDetail, out: Out) -> None:
             str(s.seq) if first else "",
             name if first else "",
             s.stop_status if first else "",
-            s.occurred_at.astimezone().date().isoformat() if s.occurred_at else "",
+            s.occurred_at.astimezone(detail.zone).date().isoformat() if s.occurred_at else "",
             s.channel or "",
             s.result or "",
             cell_text("yen", s.order_amount),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from fieldsales.config import Settings
@@ -148,6 +148,7 @@ def _row(f: route_report.RouteFigures, settings: Settings) -> RouteRow:
 class RouteDetail:
     row: RouteRow
     stops: list[StopOutcome]
+    zone: tzinfo | None = None  # the config timezone: the days the stops are shown in
 
 
 def route_detail(engine: Engine, settings: Settings, ref: str) -> RouteDetail:
@@ -160,7 +161,7 @@ def route_detail(engine: Engine, settings: Settings, ref: str) -> RouteDetail:
     rows = route_rows(engine, settings, route_id=route_id)
     if not rows:
         raise ReportError(f"route {ref!r}: cancelled; it has no figures")
-    return RouteDetail(rows[0], stops)
+    return RouteDetail(rows[0], stops, settings.zone())
 
 
 def stop_dict(s: StopOutcome) -> dict[str, Any]:
