@@ -140,9 +140,7 @@ def test_the_stops_of_a_route_are_dated_in_config_timezone() -> None:
     from fieldsales.services.route_report import RouteDetail, RouteRow
     from fieldsales.store.route_report import StopOutcome
 
-    row = RouteRow(
-        *("r1", TODAY, "Sato", "done", 1, 1, 3.0, 0, 0, None, 0, 0, 0, None, None, 1, 0)
-    )
+    row = RouteRow(*("r1", TODAY, "Sato", "done", 1, 1, 3.0, 0, 0, None, 0, 0, 0, None, None, 1, 0))
     stop = StopOutcome(
         1, "s1", "a1", "東京商事", None, "visited", LATE_UTC, "visit", "order", 100_000, None, None
     )
