@@ -126,3 +126,12 @@ def test_unreachable_server_gives_one_line() -> None:
         open_engine("postgresql://nobody@127.0.0.1:1/fieldsales")
     assert "cannot open database" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_file_name_with_a_percent_sign_is_created_at_head(tmp_path: Path) -> None:
+    """A URL-escaped character in a folder or file name (`%2C`) is no interpolation."""
+    folder = tmp_path / "sales%2Cteam"
+    folder.mkdir()
+    engine = open_engine(folder / "fs%20data.db")
+    assert current_revision(engine) == HEAD_REVISION
+    engine.dispose()
