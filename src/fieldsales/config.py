@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -510,6 +511,9 @@ class Settings(_Model):
 
     # Where the settings came from (not a config key): shown in the settings view.
     source_files: tuple[str, ...] = ()
+    # What the team published (talk scripts, campaign targets) that replaces the
+    # local files; set by services/published.py from the database, never a config key.
+    _published: Any = PrivateAttr(default=None)
 
     def zone(self) -> tzinfo:
         """The working day's time zone (config `timezone`)."""

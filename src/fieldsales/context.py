@@ -1,4 +1,8 @@
-"""What a command or the app needs, built lazily: settings, database, console."""
+"""What a command or the app needs, built lazily: settings, database, console.
+
+Once the database is open, `settings` carry what the team published there (talk
+scripts, campaign targets): read them after `engine` to get the ones in effect.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,14 @@ if TYPE_CHECKING:
 DATABASE_URL_ENV = "FIELDSALES_DATABASE_URL"
 
 
+def _team_published(settings: Settings, engine: Engine) -> Settings:
+    """The settings with the talk scripts and campaign targets the team published in the
+    database in effect (they win over the local files; services/published.py)."""
+    from fieldsales.services.published import in_effect
+
+    return in_effect(settings, engine)
+
+
 @dataclass
 class Context:
     config_path: str | None = None
@@ -34,7 +46,10 @@ class Context:
         if self._settings is None:
             from fieldsales.config import load_settings
 
-            self._settings = load_settings(self.config_path)
+            settings = load_settings(self.config_path)
+            if self._engine is not None:  # opened by --db before the settings were needed
+                settings = _team_published(settings, self._engine)
+            self._settings = settings
         return self._settings
 
     @property
@@ -55,6 +70,8 @@ class Context:
 
             db = self.database
             self._engine = open_engine(db, create=self.create_db or db is None)
+            if self._settings is not None:
+                self._settings = _team_published(self._settings, self._engine)
         return self._engine
 
     @property

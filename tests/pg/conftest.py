@@ -8,6 +8,7 @@ where the binaries or the user are missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -15,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,10 @@ def _as_postgres(*cmd: str) -> list[str]:
     return list(cmd)
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """Base URL (no database) of a running throwaway PostgreSQL server."""
+@contextlib.contextmanager
+def _server() -> Iterator[tuple[str, Callable[[], None]]]:
+    """Start a throwaway PostgreSQL server: its base URL (no database), and a function
+    that stops it (at the end it is stopped anyway)."""
     pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg (the test extra)")
     if not shutil.which("initdb") or not shutil.which("pg_ctl"):
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not on PATH")
@@ -74,14 +76,32 @@ def pg_server() -> Iterator[str]:
         if attempt == 2:
             log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
             raise RuntimeError(f"PostgreSQL did not start: {started.stderr!r}\n{log}")
-    try:
-        yield f"postgresql://fieldsales@127.0.0.1:{port}"
-    finally:
+
+    def stop() -> None:
         subprocess.run(
             _as_postgres("pg_ctl", "-D", str(data), "-m", "immediate", "stop"),
             capture_output=True,
         )
+
+    try:
+        yield f"postgresql://fieldsales@127.0.0.1:{port}", stop
+    finally:
+        stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """Base URL (no database) of a running throwaway PostgreSQL server."""
+    with _server() as (url, _):
+        yield url
+
+
+@pytest.fixture
+def own_pg_server() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A server of the test's own, which it may stop (`stop()`): the base URL and stop."""
+    with _server() as started:
+        yield started
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ def register(sub: Any) -> None:
         description="Show where settings come from (bundled defaults, then your file), "
         "or validate a file without running anything.",
         epilog="examples:\n  fieldsales config path\n  fieldsales --config my.yaml config check\n"
-        "  fieldsales config init   (copy the defaults to your user config file)",
+        "  fieldsales config init   (copy the defaults to your user config file)\n"
+        "  fieldsales config show   (also: whose talk scripts and campaign targets are in "
+        "effect, the team's or your files)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", choices=["path", "check", "init"], nargs="?", default="path")
+    p.add_argument("action", choices=["path", "show", "check", "init"], nargs="?", default="path")
     p.set_defaults(func=run)
 
 
@@ -41,6 +43,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(f"your file: {user or '(none; create one with `fieldsales config init`)'}")
     print(f"user file location: {locations.user_config_file()}")
     print(f"database:  {ctx.db_description}")
+    if args.action == "show":
+        from fieldsales.services.published import campaign_origin, in_effect, scripts_origin
+
+        team = in_effect(settings, ctx.engine)  # what the team published in that database
+        print(f"talk scripts:     {scripts_origin(team).describe(team)}")
+        camp = campaign_origin(team)
+        c = team.campaign
+        if not camp.team and not (c.start and c.end and c.targets):
+            print("campaign targets: none (set campaign: in your file, or a lead publishes them)")
+        else:
+            print(f"campaign targets: {camp.describe(team)}")
     return 0
 
 

@@ -106,7 +106,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except ValueError as exc:
         ctx.err.print(str(exc))
         return 2
-    settings, engine = ctx.settings, ctx.engine
+    engine = ctx.engine  # first: settings then carry what the team published (Context)
+    settings = ctx.settings
     try:
         with ctx.err.status("planning…"):
             if args.days == 1:

@@ -50,6 +50,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         out.print(f"remote: {st.get(sync.REMOTE, '-')}", highlight=False, soft_wrap=True)
         out.print(f"last sync: {st.get(sync.SYNCED_AT, 'never')}", highlight=False, soft_wrap=True)
         out.print(f"waiting to push: {st['pending']}", highlight=False, soft_wrap=True)
+        if st["kept_here"] != "0":
+            out.print(
+                f"accounts kept on this laptop only (not in the team database): {st['kept_here']}",
+                highlight=False,
+                soft_wrap=True,
+            )
         return 0
     remote = args.remote or os.environ.get(REMOTE_ENV, "").strip() or ctx.settings.team.remote
     if not remote:
@@ -69,4 +75,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         highlight=False,
         soft_wrap=True,
     )
+    own = result.adopted
+    if own is not None and (own.matched or own.local_only):
+        ctx.console.print(
+            f"first sync: of the accounts this laptop had before joining the team, "
+            f"{own.matched} matched the team's (same external id, or company and address) "
+            f"and now carry its ids, their {own.backfilled} earlier outcomes and routes pushed; "
+            f"{len(own.local_only)} not in the team database stay on this laptop only and "
+            "are never pushed (your lead can import them)",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
     return 0

@@ -113,6 +113,11 @@ class TalkScripts:
     def languages(self) -> tuple[str, ...]:
         return tuple(self._langs)
 
+    @property
+    def data(self) -> dict[str, dict[str, Any]]:
+        """The languages and their blocks, as read (what a lead publishes to the team)."""
+        return {lang: dict(block) for lang, block in self._langs.items()}
+
     def _block(self, language: str) -> dict[str, Any]:
         return (
             self._langs.get(language) or self._langs.get("en") or next(iter(self._langs.values()))

@@ -97,14 +97,17 @@ def build_sheet(
 ) -> DaySheet:
     """The planned day as a sheet: every line written by planning.text, in the
     app's language, with each stop's talk script and recent history (`engine`)."""
-    from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+    from fieldsales.domain.scripts import ScriptFacts
     from fieldsales.handoff.links import route_links
     from fieldsales.planning.calls import phone_script
     from fieldsales.planning.day_model import hhmm
+    from fieldsales.services.published import in_effect, scripts_for
 
     lang = settings.language
 
-    scripts = load_scripts(scripts_path())
+    if engine is not None:
+        settings = in_effect(settings, engine)
+    scripts = scripts_for(settings)  # the team's published ones, else the local file
     p = pd.plan
     stops = []
     for i, s in enumerate(p.stops, 1):

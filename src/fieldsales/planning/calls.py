@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from fieldsales.config import Settings
 from fieldsales.domain import channels
+from fieldsales.domain.scripts import TalkScripts
 from fieldsales.planning.candidates import (
     account_values,
     cached_array,
@@ -35,15 +36,20 @@ from fieldsales.services.rank_table import RankTable
 _REMOTE = {"phone", "dm", "email"}
 
 
-@functools.lru_cache(maxsize=64)
-def _channel_order(reason: str, language: str) -> tuple[str, ...]:
-    """The channel order of a dormancy reason's approach (talk scripts)."""
-    from fieldsales.domain.scripts import load_scripts, scripts_path
+def _channel_order(settings: Settings, reason: str) -> tuple[str, ...]:
+    """The channel order of a dormancy reason's approach (the talk scripts in effect:
+    the team's published ones, else the local file)."""
+    from fieldsales.services.published import scripts_for
 
     try:
-        return load_scripts(scripts_path()).approach(reason, language).channels
+        return _order_of(scripts_for(settings), reason, settings.language)
     except Exception:  # scripts unreadable: the fit table alone decides
         return ()
+
+
+@functools.lru_cache(maxsize=64)
+def _order_of(scripts: TalkScripts, reason: str, language: str) -> tuple[str, ...]:
+    return scripts.approach(reason, language).channels
 
 
 def slots(settings: Settings) -> list[int]:
@@ -64,9 +70,7 @@ def phone_is_best(settings: Settings, ranks: Sequence[str], reasons: Sequence[st
     for r, q in zip(ranks, reasons, strict=True):
         key = (r, q)
         if key not in memo:
-            best = channels.best_channel(
-                settings.channels, r, _channel_order(q, settings.language), _REMOTE
-            )
+            best = channels.best_channel(settings.channels, r, _channel_order(settings, q), _REMOTE)
             memo[key] = best == "phone"
         out.append(memo[key])
     return out
@@ -116,10 +120,11 @@ def call_list(
 
 def phone_script(a: Any, settings: Settings, day: date) -> str:
     """The phone talk script for the account's main dormancy reason (docs/method.md#phone-practice)."""
-    from fieldsales.domain.scripts import ScriptFacts, load_scripts, scripts_path
+    from fieldsales.domain.scripts import ScriptFacts
+    from fieldsales.services.published import scripts_for
 
     facts = ScriptFacts(
         a.company, a.site, a.contact_name, a.last_order_date, a.last_product, settings.rep_name()
     )
-    scripts = load_scripts(scripts_path())
+    scripts = scripts_for(settings)  # the team's published ones, else the local file
     return scripts.render(a.main_reason, facts, settings.language, day).phone_script

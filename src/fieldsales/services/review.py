@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from fieldsales.config import Settings
 from fieldsales.domain.rates import LearnedRate
 from fieldsales.services.kpi_report import KpiReport, kpi_report_for
+from fieldsales.services.published import in_effect
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rates import rate_table
 from fieldsales.services.route_report import ReportError, period_bounds
@@ -114,6 +115,7 @@ def review_data(
     with unit.reading(engine) as session:
         reps = kpi_drill.outcome_reps(session=session)
     rates = rate_table(engine, settings, today=today, base=base)
+    settings = in_effect(settings, engine)  # the team's published campaign, if any
     c = settings.campaign
     campaign = (
         campaign_report(engine, settings, today=today, offset_minutes=offset_minutes, base=base)

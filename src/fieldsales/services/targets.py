@@ -17,6 +17,7 @@ from fieldsales.config import Settings, Target
 from fieldsales.domain.clock import today_in
 from fieldsales.domain.rates import RANKS
 from fieldsales.services.kpi_report import local_offset_minutes, period_window
+from fieldsales.services.published import in_effect
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.route_report import ReportError
 from fieldsales.store import kpi_report, unit
@@ -103,11 +104,13 @@ def campaign_report(
 ) -> CampaignReport:
     """Target against actual per rank and week of the configured campaign (`base`: a
     ranking from the office already at hand)."""
+    settings = in_effect(settings, engine)  # the team's published targets win (README)
     c = settings.campaign
     if c.start is None or c.end is None or not c.targets:
         raise ReportError(
             "no campaign targets set: add campaign: with start, end and targets per rank to"
-            " your config.yaml (see `fieldsales config path`; the bundled file has an example)"
+            " your config.yaml (see `fieldsales config path`; the bundled file has an example),"
+            " or a lead publishes the team's (`fieldsales team publish`)"
         )
     as_of = today or today_in(settings.zone())
     offset = local_offset_minutes(settings.zone()) if offset_minutes is None else offset_minutes

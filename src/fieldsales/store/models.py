@@ -292,3 +292,26 @@ class SyncState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str
+
+
+class TeamPublication(SQLModel, table=True):
+    """A version of the team's talk scripts or campaign targets, published by a lead.
+
+    On the team database a lead's `fieldsales team publish` adds one row per kind
+    and change (never updated in place, never deleted); a rep's `fieldsales sync`
+    copies the rows into the laptop's database. The newest version of each kind
+    is the one in effect (services/published.py); without any, the local files
+    are (talk_scripts.yaml, config.yaml `campaign:`).
+    """
+
+    __tablename__ = "team_publication"
+    __table_args__ = (sa.UniqueConstraint("kind", "version", name="uq_team_publication_version"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=20)  # talk_scripts | campaign
+    version: int  # 1, 2, ... per kind
+    body: str  # JSON: the scripts file's languages, or the campaign section
+    digest: str = Field(max_length=64)  # sha256 of body: an unchanged file is not published again
+    source: str = Field(max_length=300)  # the file it came from, on the lead's computer
+    published_by: str = Field(max_length=100)  # the lead's login
+    published_at: datetime = _ts()

@@ -96,7 +96,10 @@ class FieldSalesApp(App[None]):
         # the user's config file to keep the rep's name and office in, when the app
         # asks for them at start (run_app: when `rep` is empty)
         self.ask_rep = ask_rep
-        self.settings = settings
+        from fieldsales.services.published import in_effect
+
+        # the team's published talk scripts and campaign targets win over the files
+        self.settings = settings = in_effect(settings, engine)
         self.engine = engine
         self.today = today or today_in(settings.zone())  # the rep's day, config `timezone`
         if not db_label:  # the title never shows a password (user part or ?password=)
@@ -158,9 +161,9 @@ class FieldSalesApp(App[None]):
     @property
     def scripts(self) -> TalkScripts:
         if self._scripts is None:
-            from fieldsales.domain.scripts import load_scripts, scripts_path
+            from fieldsales.services.published import scripts_for
 
-            self._scripts = load_scripts(scripts_path())
+            self._scripts = scripts_for(self.settings)
         return self._scripts
 
     def t(self, key: str, **values: Any) -> str:

@@ -83,6 +83,26 @@ CREATE TABLE IF NOT EXISTS team_client (
     synced_at timestamptz
 );
 
+-- The team's talk scripts and campaign targets, published by leads (`fieldsales
+-- team publish`; store/team/publication.py), one row per version. Each row
+-- carries the transaction that wrote it (its xid8, as bigint like outcome's
+-- team_xid), and reps pull the rows by the same rule as the change log above,
+-- in the same snapshot as the accounts. A lead's UPDATE of a row (by hand)
+-- stamps it anew, so reps pull it again.
+ALTER TABLE team_publication ADD COLUMN IF NOT EXISTS xid bigint NOT NULL
+    DEFAULT CAST(CAST(pg_current_xact_id() AS text) AS bigint);
+CREATE INDEX IF NOT EXISTS ix_team_publication_xid ON team_publication (xid);
+CREATE OR REPLACE FUNCTION team_publication_stamp() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.xid := CAST(CAST(pg_current_xact_id() AS text) AS bigint);
+    RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS team_publication_stamp ON team_publication;
+CREATE TRIGGER team_publication_stamp BEFORE UPDATE ON team_publication
+    FOR EACH ROW EXECUTE FUNCTION team_publication_stamp();
+
 -- Every insert and change of an account, whoever made it, goes to the log.
 -- SECURITY DEFINER: it runs as {owner}, so reps and leads need no right to
 -- write the log themselves.
@@ -115,6 +135,7 @@ BEGIN
 END
 $$;
 ALTER FUNCTION team_log_account() OWNER TO {owner};
+ALTER FUNCTION team_publication_stamp() OWNER TO {owner};
 
 -- Privileges: nothing by default, then what each group needs.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, {lead}, {rep};
@@ -125,6 +146,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO {lead}, {rep};
 GRANT INSERT, UPDATE ON account, account_change, outcome, route, route_stop,
     geocode_cache, team_client, account_order TO {lead};
 GRANT INSERT ON team_op TO {lead};
+-- publishing: leads add versions (and may correct one); reps only read them
+GRANT INSERT, UPDATE ON team_publication TO {lead};
 
 GRANT INSERT ON outcome, route, route_stop, account_change, team_op, team_client TO {rep};
 GRANT UPDATE ON route, route_stop, team_client TO {rep};
@@ -150,6 +173,7 @@ ALTER TABLE team_change ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_op ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_client ENABLE ROW LEVEL SECURITY;
 ALTER TABLE account_order ENABLE ROW LEVEL SECURITY;
+ALTER TABLE team_publication ENABLE ROW LEVEL SECURITY;
 
 DO $$
 DECLARE
@@ -212,3 +236,17 @@ CREATE POLICY rep_update ON team_client FOR UPDATE TO {rep}
 CREATE POLICY rep_read ON team_change FOR SELECT TO {rep}
     USING (old_owner = current_user OR new_owner = current_user
            OR ({unassigned} AND new_owner IS NULL));
+
+-- published talk scripts and campaign targets: everyone in the team reads
+-- them; a lead writes them only in the lead's own name. Nobody deletes (no
+-- DELETE grant): older versions stay.
+DROP POLICY IF EXISTS lead_read ON team_publication;
+DROP POLICY IF EXISTS lead_insert ON team_publication;
+DROP POLICY IF EXISTS lead_update ON team_publication;
+DROP POLICY IF EXISTS rep_read ON team_publication;
+CREATE POLICY lead_read ON team_publication FOR SELECT TO {lead} USING (true);
+CREATE POLICY lead_insert ON team_publication FOR INSERT TO {lead}
+    WITH CHECK (published_by = current_user);
+CREATE POLICY lead_update ON team_publication FOR UPDATE TO {lead}
+    USING (true) WITH CHECK (published_by = current_user);
+CREATE POLICY rep_read ON team_publication FOR SELECT TO {rep} USING (true);

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldsales.store.db import StoreError
+from fieldsales.store.team.adopt import Adopted
 
 CLIENT_ID, REMOTE, PULL_XID, SYNCED_AT = "client_id", "remote", "pull_xid", "synced_at"
 # the account columns a pull copies (the server's own team columns stay there)
@@ -23,6 +24,7 @@ class SyncResult:
     conflicts: int = 0
     duplicates: int = 0  # operations the server had already (a rerun after a kill)
     touched: list[str] = field(default_factory=list)  # accounts whose data the pull changed
+    adopted: Adopted | None = None  # a first sync: what it did with the laptop's own accounts
 
 
 @dataclass(frozen=True)

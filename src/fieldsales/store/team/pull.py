@@ -2,7 +2,9 @@
 
 Read in one REPEATABLE READ snapshot: the change log rows from the last
 checkpoint up to pg_snapshot_xmin (transactions still running are left for
-the next pull), those accounts as they are now, and others' outcomes on them.
+the next pull), those accounts as they are now, others' outcomes on them,
+and the versions of talk scripts and campaign targets a lead published
+(team_publication, stamped with xid8 and served by the same rule).
 apply_pulled is the one place where it all reaches the local database.
 """
 
@@ -27,6 +29,7 @@ from fieldsales.store.models import (
     Outcome,
     RouteStop,
     SyncOutbox,
+    TeamPublication,
     UTCDateTime,
 )
 from fieldsales.store.scores import refresh_scores
@@ -35,6 +38,7 @@ from fieldsales.store.team.ops import SyncError, chunks
 # the columns a pull copies (the server's own team columns stay there)
 ACCOUNT_COLUMNS = [c.name for c in Account.__table__.columns]  # type: ignore[attr-defined]
 OUTCOME_COLUMNS = [c.name for c in Outcome.__table__.columns]  # type: ignore[attr-defined]
+PUBLICATION_COLUMNS = [c.name for c in TeamPublication.__table__.columns]  # type: ignore[attr-defined]
 # server-maintained, never compared field by field
 # static_scores: kept per database from its own config (store/scores.py), never pulled
 _NOT_COMPARED = frozenset({"id", "match_key", "static_scores", "created_at", "updated_at"})
@@ -51,6 +55,8 @@ class Pulled:
     moved: dict[str, str | None] = field(default_factory=dict)
     # outcomes others (the lead, another rep) logged on the rep's accounts
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+    # versions of the team's talk scripts and campaign targets a lead published
+    publications: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _account_rows(conn: Connection, ids: Sequence[str] | None) -> list[dict[str, Any]]:
@@ -91,6 +97,20 @@ def _outcome_rows(
         return [dict(zip(OUTCOME_COLUMNS, r, strict=True)) for r in cur.fetchall()]
 
 
+def _publication_rows(conn: Connection, since: str | None, xmin: str) -> list[dict[str, Any]]:
+    """The versions of talk scripts and campaign targets written since the checkpoint
+    (all of them on a first pull), by the change log's rule: below the snapshot's xmin."""
+    where = "xid < CAST(:xmin AS bigint)"
+    if since is not None:
+        where += " AND xid >= CAST(:since AS bigint)"
+    cols = ", ".join(PUBLICATION_COLUMNS)
+    rows = conn.execute(
+        sa.text(f"SELECT {cols} FROM team_publication WHERE {where} ORDER BY kind, version"),
+        {"since": since, "xmin": xmin},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
 def fetch(remote: Engine, since: str | None, known: Iterable[str] = ()) -> Pulled:
     """The accounts changed since checkpoint `since` (all visible ones when None) and
     the outcomes others logged on them, read in one snapshot, and the new
@@ -103,7 +123,11 @@ def fetch(remote: Engine, since: str | None, known: Iterable[str] = ()) -> Pulle
         if since is None:
             rows = _account_rows(conn, None)
             return Pulled(
-                xmin=xmin, full=True, rows=rows, outcomes=_outcome_rows(conn, None, xmin, [])
+                xmin=xmin,
+                full=True,
+                rows=rows,
+                outcomes=_outcome_rows(conn, None, xmin, []),
+                publications=_publication_rows(conn, None, xmin),
             )
         changes = conn.execute(
             sa.text(
@@ -118,9 +142,17 @@ def fetch(remote: Engine, since: str | None, known: Iterable[str] = ()) -> Pulle
         have = set(known)
         arrived = [r["id"] for r in rows if r["id"] not in have]
         outcomes = _outcome_rows(conn, since, xmin, arrived)
+        publications = _publication_rows(conn, since, xmin)
     seen = {r["id"] for r in rows}
     moved = {a: o for a, o in owner.items() if a not in seen}
-    return Pulled(xmin=xmin, full=False, rows=rows, moved=moved, outcomes=outcomes)
+    return Pulled(
+        xmin=xmin,
+        full=False,
+        rows=rows,
+        moved=moved,
+        outcomes=outcomes,
+        publications=publications,
+    )
 
 
 def apply_pulled_outcomes(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -257,16 +289,48 @@ def apply_pulled_accounts(
     return changed
 
 
+def apply_pulled_publications(session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+    """The team's published talk scripts and campaign targets, kept on the laptop: a
+    version it has already is left alone; one corrected on the server (or the same
+    version number from another team database) replaces the copy here. Returns how
+    many versions arrived or changed."""
+    table = TeamPublication.__table__  # type: ignore[attr-defined]
+    have = {
+        (r.kind, r.version): (r.id, r.digest)
+        for r in session.execute(
+            sa.select(table.c.kind, table.c.version, table.c.id, table.c.digest)
+        )
+    }
+    n = 0
+    for row in rows:
+        one = {k: row[k] for k in PUBLICATION_COLUMNS}
+        known = have.get((one["kind"], one["version"]))
+        if known == (one["id"], one["digest"]):
+            continue
+        if known is None:
+            session.execute(sa.insert(table).values(**one))
+        else:
+            session.execute(
+                sa.update(table)
+                .where(table.c.kind == one["kind"], table.c.version == one["version"])
+                .values(**one)
+            )
+        n += 1
+    return n
+
+
 def apply_pulled(session: Session, pulled: Pulled) -> tuple[list[str], int]:
     """THE one place where everything a pull brought reaches the local database, in
     the caller's transaction: the accounts (apply_pulled_accounts), then others'
-    outcomes on them (apply_pulled_outcomes). Returns the ids of the accounts whose
+    outcomes on them (apply_pulled_outcomes), and the versions of talk scripts and
+    campaign targets a lead published (apply_pulled_publications). Returns the ids of the accounts whose
     data changed (fields, owner or outcomes: where cached scores must be refreshed)
-    and how many accounts and outcomes changed here.
+    and how many accounts, outcomes and published versions changed here.
     """
     changed = apply_pulled_accounts(session, pulled.rows, pulled.moved)
     added = apply_pulled_outcomes(session, pulled.outcomes)
+    published = apply_pulled_publications(session, pulled.publications)
     with_outcomes = {o["account_id"] for o in pulled.outcomes} if added else set()
     touched = list(dict.fromkeys([*changed, *sorted(with_outcomes)]))
     refresh_scores(session, touched)  # the next ranking scores these accounts anew
-    return touched, len(changed) + added
+    return touched, len(changed) + added + published

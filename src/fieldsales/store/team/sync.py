@@ -12,10 +12,17 @@ Order and safety:
    local database is as it was: a dropped connection or a kill changes
    nothing locally, and the next run repeats what the server has (no-ops).
 4. the server's copy of the checkpoint (team_client).
+
+A laptop's first sync with accounts of its own (made before it joined the
+team) pulls first instead: in the local transaction of step 3 it matches
+those accounts to the team's and fills the outbox for them
+(store/team/adopt.py), and pushes afterwards. Accounts it cannot match stay
+on the laptop only; their outbox rows are never pushed.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 
@@ -27,7 +34,14 @@ from sqlmodel import Session, col, select
 from fieldsales.store import urls
 from fieldsales.store.db import HEAD_REVISION, create_db_engine, describe
 from fieldsales.store.models import SyncOutbox, SyncState, utcnow
-from fieldsales.store.team.ops import Op, SyncError, SyncResult
+from fieldsales.store.team.adopt import (
+    LOCAL_ONLY,
+    adopt,
+    kept_here,
+    local_account_count,
+    names_local_only,
+)
+from fieldsales.store.team.ops import Op, SyncError, SyncResult, chunks
 from fieldsales.store.team.pull import apply_pulled, fetch, local_ids
 from fieldsales.store.team.push import push
 
@@ -69,19 +83,30 @@ def client_id(local: Engine) -> str:
 
 
 def pending(local: Engine) -> list[Op]:
-    """The outbox in the order of the changes."""
+    """The outbox in the order of the changes, but for the rows of accounts kept on
+    this laptop only (store/team/adopt.py): those are never pushed."""
     t = SyncOutbox.__table__  # type: ignore[attr-defined]
     stmt = sa.select(t.c.seq, t.c.op_id, t.c.kind, t.c.ref_id, t.c.payload).order_by(t.c.seq)
+    with Session(local) as session:
+        only = kept_here(_state(session))
     with local.connect() as conn:
-        return [Op(*r) for r in conn.execute(stmt)]
+        ops = [Op(*r) for r in conn.execute(stmt)]
+    return [o for o in ops if not names_local_only(o.kind, o.ref_id, o.payload, only)]
+
+
+def _pushed(session: Session, ops: list[Op]) -> None:
+    """The outbox rows the server has now."""
+    for chunk in chunks([o.seq for o in ops], 5000):
+        session.execute(sa.delete(SyncOutbox).where(col(SyncOutbox.seq).in_(chunk)))
 
 
 def status(local: Engine) -> dict[str, str]:
-    """What the local copy knows of its sync: remote, checkpoint, last sync, pending ops."""
+    """What the local copy knows of its sync: remote, checkpoint, last sync, pending ops
+    (but those of accounts kept on the laptop only, counted apart)."""
     with Session(local) as session:
         state = _state(session)
-        n = session.execute(sa.select(sa.func.count()).select_from(SyncOutbox)).scalar_one()
-    state["pending"] = str(n)
+    state["pending"] = str(len(pending(local)))
+    state["kept_here"] = str(len(kept_here(state)))
     return state
 
 
@@ -142,6 +167,11 @@ def sync(
         with Session(local) as session:
             state = _state(session)
         since = state.get(PULL_XID) if state.get(REMOTE) == name else None
+        if PULL_XID not in state:  # never synced: accounts here are the laptop's own
+            with Session(local) as session:
+                own = local_account_count(session)
+            if own:  # made or imported before it joined the team
+                return _first_sync(local, remote, name, cid, batch_size, progress)
         ops = pending(local)
         try:
             with remote.connect() as conn:
@@ -153,29 +183,68 @@ def sync(
         except DBAPIError as exc:
             raise _lost(name, exc) from None
         with Session(local) as session:
-            if ops:
-                session.execute(
-                    sa.delete(SyncOutbox).where(col(SyncOutbox.seq) <= max(o.seq for o in ops))
-                )
+            _pushed(session, ops)
             touched, logged = apply_pulled(session, pulled)
             _set_state(session, REMOTE, name)
             _set_state(session, PULL_XID, pulled.xmin)
             _set_state(session, SYNCED_AT, utcnow().isoformat())
             session.commit()
         result.pulled, result.touched = logged, touched
-        try:
-            with remote.begin() as conn:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO team_client (client_id, pulled_xid, pushed, synced_at) "
-                        "VALUES (CAST(:c AS uuid), CAST(:x AS xid8), :n, now()) "
-                        "ON CONFLICT (client_id) DO UPDATE SET pulled_xid = EXCLUDED.pulled_xid, "
-                        "pushed = team_client.pushed + EXCLUDED.pushed, synced_at = now()"
-                    ),
-                    {"c": cid, "x": pulled.xmin, "n": result.pushed},
-                )
-        except DBAPIError:  # the sync itself is done: the next one updates the server's copy
-            progress("note: the team database's copy of the checkpoint was not updated")
+        _checkpoint_on_server(remote, cid, pulled.xmin, result.pushed, progress)
         return result
     finally:
         remote.dispose()
+
+
+def _first_sync(
+    local: Engine, remote: Engine, name: str, cid: str, batch_size: int, progress: Progress
+) -> SyncResult:
+    """The first sync of a laptop with accounts of its own: pull, match them to the
+    team's and fill the outbox (one local transaction), then push."""
+    try:
+        with remote.connect() as conn:
+            _check_remote(conn, name)
+        pulled = fetch(remote, None)
+    except DBAPIError as exc:
+        raise _lost(name, exc) from None
+    with Session(local) as session:
+        adopted = adopt(session, pulled.rows)
+        touched, logged = apply_pulled(session, pulled)
+        _set_state(session, REMOTE, name)
+        _set_state(session, PULL_XID, pulled.xmin)
+        _set_state(session, SYNCED_AT, utcnow().isoformat())
+        _set_state(session, LOCAL_ONLY, json.dumps(adopted.local_only))
+        session.commit()
+    ops = pending(local)
+    try:
+        result = push(remote, ops, cid, batch_size=batch_size)
+    except DBAPIError as exc:  # the pull is kept; the outbox waits for the next sync
+        text = urls.mask(" ".join(str(getattr(exc, "orig", None) or exc).split()))
+        raise SyncError(
+            f"{name}: pulled {logged}, then the push failed ({text}); what waits to be "
+            "pushed is kept, run `fieldsales sync` again"
+        ) from None
+    with Session(local) as session:
+        _pushed(session, ops)
+        session.commit()
+    result.pulled, result.touched, result.adopted = logged, touched, adopted
+    _checkpoint_on_server(remote, cid, pulled.xmin, result.pushed, progress)
+    return result
+
+
+def _checkpoint_on_server(
+    remote: Engine, cid: str, xmin: str, pushed: int, progress: Progress
+) -> None:
+    try:
+        with remote.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO team_client (client_id, pulled_xid, pushed, synced_at) "
+                    "VALUES (CAST(:c AS uuid), CAST(:x AS xid8), :n, now()) "
+                    "ON CONFLICT (client_id) DO UPDATE SET pulled_xid = EXCLUDED.pulled_xid, "
+                    "pushed = team_client.pushed + EXCLUDED.pushed, synced_at = now()"
+                ),
+                {"c": cid, "x": xmin, "n": pushed},
+            )
+    except DBAPIError:  # the sync itself is done: the next one updates the server's copy
+        progress("note: the team database's copy of the checkpoint was not updated")

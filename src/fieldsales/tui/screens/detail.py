@@ -36,6 +36,7 @@ from fieldsales.i18n.labels import (
 from fieldsales.services.account_card import AccountCard
 from fieldsales.services.corrections import Undone
 from fieldsales.services.outcomes import TimelineEntry
+from fieldsales.services.published import scripts_origin
 from fieldsales.tui.i18n import geo_mark, tr
 from fieldsales.tui.screens.base import BaseModal, BaseScreen
 from fieldsales.tui.screens.hours import weekdays_text
@@ -363,6 +364,18 @@ class DetailScreen(BaseScreen):
         approach.append(a.key_message + "\n", style="bold")
         approach.append(f"{self.t('Offer')}: ", style="dim")
         approach.append(a.offer)
+        origin = scripts_origin(self.fs.settings)
+        if origin.team:  # the team's published scripts replace the rep's file: say whose
+            approach.append("\n")
+            approach.append(
+                self.t(
+                    "Talk scripts of the team: version {version}, published by {who} at {when}",
+                    version=origin.version,
+                    who=origin.published_by,
+                    when=origin.when(self.fs.settings),
+                ),
+                style="dim italic",
+            )
         self.query_one("#approach", Static).update(approach)
         self.query_one("#phone-title", Static).update(self.t("Phone script"))
         self.query_one("#phone-script", Static).update(Text(r.phone_script))
