@@ -211,8 +211,9 @@ class AccountTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.row_width, len(rows))
         index = 0
         if keep_id is not None:
+            # the same account where it is now; filtered out, the same line
             found = find_position(rows, keep_id)
-            index = found or 0
+            index = self.cursor if found is None else found
         self.cursor = min(index, max(0, len(rows) - 1))
         self._scroll_cursor_into_view()
         self.refresh()
