@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fieldsales.config import Settings
+from fieldsales.services.rank_search import ROMAJI_PENDING
 from fieldsales.services.rank_table import RankBase
 from fieldsales.store import queries, unit
 
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
 _SEARCH_DETAILS = ("external_id", "contact_name", "phone")
 # caches of RankBase that splice() updates in place; every other one is dropped
 # (rebuilt on first use: planning columns, learned rates, early warning)
-_KEPT_CACHES = ("id_index", "search_details", "find_keys", "phone_keys", "romaji_keys")
+_KEPT_CACHES = (
+    "id_index",
+    "search_details",
+    "find_keys",
+    "phone_keys",
+    "romaji_keys",
+    ROMAJI_PENDING,
+)
 
 
 @dataclass

@@ -55,6 +55,12 @@ class AccountRescored(Message):
         self.base, self.rescored = base, rescored
 
 
+class RomajiReady(Message):
+    def __init__(self, base: Any, keys: list[str]) -> None:
+        super().__init__()
+        self.base, self.keys = base, keys
+
+
 class OriginResolved(Message):
     def __init__(self, label: str, lat: float, lon: float) -> None:
         super().__init__()
@@ -120,6 +126,7 @@ class FieldSalesApp(App[None]):
         # app's (it bubbles): report each failure once.
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
+        self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
 
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
@@ -133,6 +140,8 @@ class FieldSalesApp(App[None]):
     def on_unmount(self) -> None:
         if self._solver is not None:
             self._solver.close()
+        if self._romaji is not None:
+            self._romaji.close()
 
     def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
@@ -193,6 +202,11 @@ class FieldSalesApp(App[None]):
         if not self.ranked:
             self._empty_database_after_dialog()
             return
+        base = getattr(self.ranked, "base", None)
+        if base is not None:
+            from fieldsales.services.rank_search import defer_romaji
+
+            defer_romaji(base)  # a latin search must not build them on a key press
         self._broadcast("ranking_changed")
         # the warm-up starts once the list is on the screen: its imports would hold
         # the interpreter while the first frame is drawn
@@ -226,6 +240,27 @@ class FieldSalesApp(App[None]):
         if base is not None:
             planning_columns(base)
             learned_for(base, self.settings)
+            self.build_romaji(base)
+
+    def build_romaji(self, base: Any) -> None:
+        """The romaji keys of every account (minutes of pykakasi at 100,000), in a
+        process of their own; a latin search finds by them once they are ready."""
+        from fieldsales.services.rank_search import RomajiBuilder, romaji_ready, romaji_texts
+
+        if romaji_ready(base):
+            return
+        if self._romaji is None:
+            self._romaji = RomajiBuilder()
+        keys = self._romaji.build(romaji_texts(base))
+        if keys is not None:
+            self.post_message(RomajiReady(base, keys))
+
+    def on_romaji_ready(self, message: RomajiReady) -> None:
+        from fieldsales.services.rank_search import set_romaji
+
+        if getattr(self.ranked, "base", None) is message.base:
+            set_romaji(message.base, message.keys)
+            self._broadcast("search_keys_ready")
 
     def account_changed(self, account_id: str) -> None:
         """After an outcome, an edit or a position was saved: re-score that account

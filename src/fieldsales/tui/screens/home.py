@@ -78,6 +78,11 @@ class HomeScreen(BaseScreen):
     def ranking_changed(self) -> None:
         self.refilter(keep=True)
 
+    def search_keys_ready(self) -> None:
+        """The romaji keys arrived: a search in latin letters finds by them now."""
+        if self.filters.search.isascii() and self.filters.search.strip():
+            self.refilter(keep=True)
+
     def origin_changed(self) -> None:
         self.update_title()
 
