@@ -44,6 +44,7 @@ def _warm(table: RankTable) -> None:
     base.romaji_keys()
     for column in SORTS:
         base.sort_key(column)
+    table.filter(RankFilter(search="0000"))  # the keys as the arrays a search scans
     for a in table[:10]:
         assert a.phone is not None or a.phone is None  # loads the details of the rows shown
 
@@ -75,6 +76,8 @@ def assert_same(updated: RankTable, full: RankTable) -> None:
     assert ub.find_keys() == fb.find_keys()
     assert ub.phone_keys() == fb.phone_keys()
     assert ub.romaji_keys() == fb.romaji_keys()
+    for name, keys in (("find", fb.find_keys()), ("phone", fb.phone_keys())):
+        assert ub._columns[f"keys_array:{name}"].tolist() == [k.rstrip("\x00") for k in keys]
     for column in SORTS:
         assert updated.sorted_by(column).ids == full.sorted_by(column).ids, column
         assert updated.sorted_by(column, True).ids == full.sorted_by(column, True).ids, column

@@ -177,6 +177,12 @@ def _caches(base: RankBase, one: RankBase, i: int) -> None:
     for name in list(cached):
         if name.startswith("sort:"):
             cached[name] = _set(base, cached[name], i, one.sort_key(name[5:])[0])
+        elif name.startswith("keys_array:"):  # rank_search: the keys as one array
+            source = f"{name.removeprefix('keys_array:')}_keys"
+            if source in cached:
+                cached[name] = _set(base, cached[name], i, cached[source][i])
+            else:
+                del cached[name]
         elif name == "stage_array":
             cached[name] = _set(base, cached[name], i, one.stage[0])
         elif name not in _KEPT_CACHES:
