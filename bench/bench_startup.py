@@ -12,7 +12,7 @@ the command to the pane showing:
 text, so both include the interpreter's start, the imports and Textual's
 first frames in the same terminal. Each app is then quit with Ctrl+Q and the
 next starts only when it has exited. Prints every round, the medians and
-their ratio (target: at most 1.5), then the wall time of `fieldsales --help`
+their ratio (target: at most 2), then the wall time of `fieldsales --help`
 (median of 5).
 
 The code measured is this checkout's (`python -m fieldsales` with src/ first
@@ -39,7 +39,7 @@ SRC = HERE.parent / "src"
 SIZE = (120, 40)
 POLL = 0.01
 LIMIT = 120.0  # seconds before a launch counts as hung
-TARGET = 1.5
+TARGET = 2.0  # issue 19: the ranked list within 2x of a bare Textual app
 
 BARE_APP = """
 from textual.app import App

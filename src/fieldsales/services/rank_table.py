@@ -8,7 +8,6 @@ RankedAccount only for the rows asked for. Fields only a shown account needs
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,8 +28,9 @@ from fieldsales.domain.scoring import (
     score_matrix,
     weighted,
 )
-from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_key, romaji_many
+from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_many
 from fieldsales.geo.distance import haversine_many
+from fieldsales.services.rank_search import search_matches
 from fieldsales.store import queries, scores, unit
 
 if TYPE_CHECKING:
@@ -323,12 +323,11 @@ class RankBase:
 
     def _build_find_keys(self) -> list[str]:
         details, none = self._details(), (None, None, None)
-        return [
-            key + "\x00" + fold(" ".join((ext or "", contact or "")))
-            for key, (ext, contact, _) in zip(
-                self.search_keys(), (details.get(a, none) for a in self.ids), strict=True
-            )
-        ]
+        people = fold_many(
+            " ".join((ext or "", contact or ""))
+            for ext, contact, _ in (details.get(a, none) for a in self.ids)
+        )
+        return [key + "\x00" + p for key, p in zip(self.search_keys(), people, strict=True)]
 
     def phone_keys(self) -> list[str]:
         """Phone numbers as digits only, +81 read as the leading 0."""
@@ -714,21 +713,6 @@ class RankTable(Sequence[RankedAccount]):
         return RankTable(b, idx[keep])
 
 
-_PHONE_LIKE = re.compile(r"^[\d\s()+\-ー－‐]+$")
-
-
 def _search_matches(b: Any, typed: str, needle: str, idx: Any) -> Any:
-    """Which accounts of `idx` the search box's text finds: a part of the company,
-    kana, site, contact name or id; a phone number in any format (digits compared);
-    romaji for a search in latin letters only."""
-    keys = b.find_keys()
-    tests: list[Any] = [lambda j: needle in keys[j]]
-    digits = phone_digits(typed) if _PHONE_LIKE.match(fold(typed) or "-") else ""
-    if len(digits) >= 4:
-        phones = b.phone_keys()
-        tests.append(lambda j: digits in phones[j])
-    if needle.isascii() and needle.isalpha():
-        rneedle = romaji_key(needle)
-        romaji = b.romaji_keys()
-        tests.append(lambda j: rneedle in romaji[j])
-    return np.fromiter((any(t(j) for t in tests) for j in idx), dtype=bool, count=len(idx))
+    """Which accounts of `idx` the search box's text finds (services/rank_search.py)."""
+    return search_matches(b, typed, needle, idx)

@@ -49,6 +49,18 @@ class RankingLoaded(Message):
         self.items = items
 
 
+class AccountRescored(Message):
+    def __init__(self, base: Any, rescored: Any) -> None:
+        super().__init__()
+        self.base, self.rescored = base, rescored
+
+
+class RomajiReady(Message):
+    def __init__(self, base: Any, keys: list[str]) -> None:
+        super().__init__()
+        self.base, self.keys = base, keys
+
+
 class OriginResolved(Message):
     def __init__(self, label: str, lat: float, lon: float) -> None:
         super().__init__()
@@ -117,6 +129,7 @@ class FieldSalesApp(App[None]):
         # app's (it bubbles): report each failure once.
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
+        self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
 
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
@@ -130,6 +143,8 @@ class FieldSalesApp(App[None]):
     def on_unmount(self) -> None:
         if self._solver is not None:
             self._solver.close()
+        if self._romaji is not None:
+            self._romaji.close()
 
     def on_mount(self) -> None:
         self.set_keymap(dict(self.settings.keymap))
@@ -190,6 +205,11 @@ class FieldSalesApp(App[None]):
         if not self.ranked:
             self._empty_database_after_dialog()
             return
+        base = getattr(self.ranked, "base", None)
+        if base is not None:
+            from fieldsales.services.rank_search import defer_romaji
+
+            defer_romaji(base)  # a latin search must not build them on a key press
         self._broadcast("ranking_changed")
         # the warm-up starts once the list is on the screen: its imports would hold
         # the interpreter while the first frame is drawn
@@ -217,21 +237,70 @@ class FieldSalesApp(App[None]):
         from fieldsales.services.rates import learned_for
 
         self.solver().start()  # returns at once; the process imports the engines meanwhile
-        filter_ranked(items, RankFilter(show_all=True, search="-"), self.today)
+        # the search keys, phone numbers included, as the arrays a search scans
+        filter_ranked(items, RankFilter(show_all=True, search="0000"), self.today)
 
         base = getattr(items, "base", None)
         if base is not None:
             planning_columns(base)
             learned_for(base, self.settings)
+            self.build_romaji(base)
+
+    def build_romaji(self, base: Any) -> None:
+        """The romaji keys of every account (minutes of pykakasi at 100,000), in a
+        process of their own; a latin search finds by them once they are ready."""
+        from fieldsales.services.rank_search import RomajiBuilder, romaji_ready, romaji_texts
+
+        if romaji_ready(base):
+            return
+        if self._romaji is None:
+            self._romaji = RomajiBuilder()
+        keys = self._romaji.build(romaji_texts(base))
+        if keys is not None:
+            self.post_message(RomajiReady(base, keys))
+
+    def on_romaji_ready(self, message: RomajiReady) -> None:
+        from fieldsales.services.rank_search import set_romaji
+
+        if getattr(self.ranked, "base", None) is message.base:
+            set_romaji(message.base, message.keys)
+            self._broadcast("search_keys_ready")
 
     def account_changed(self, account_id: str) -> None:
-        """After an outcome or a position was saved: re-rank, and refresh every view.
-
-        The whole ranking is recomputed (vectorised, in a worker) because a
-        changed stage or position moves the account among all the others.
+        """After an outcome, an edit or a position was saved: re-score that account
+        alone (in a worker) and move it to its place in the ranking, then refresh
+        every view. Ranking every account again takes about a second at 100,000.
         """
-        self.load_ranking()
+        base = getattr(self.ranked, "base", None)
+        running = any(w.group == "rank" and w.is_running for w in self.workers)
+        if base is None or running:
+            # nothing loaded yet, or a ranking under way that may predate the save
+            self.load_ranking()
+        else:
+            self.rescore_account(base, account_id)
         self._broadcast("account_changed", account_id)
+
+    @work(thread=True, exit_on_error=False, group="rescore", name="ranking")
+    def rescore_account(self, base: Any, account_id: str) -> None:
+        from fieldsales.services.rank_update import rescore
+
+        _, lat, lon = self.origin
+        done = rescore(base, self.engine, self.settings, account_id, (lat, lon))
+        self.post_message(AccountRescored(base, done))
+
+    def on_account_rescored(self, message: AccountRescored) -> None:
+        from fieldsales.services.rank import RankFilter
+        from fieldsales.services.rank_table import RankTable
+        from fieldsales.services.rank_update import splice
+
+        base = getattr(self.ranked, "base", None)
+        if base is not message.base:
+            return  # a whole new ranking arrived meanwhile: it has the change
+        if splice(base, message.rescored) is None:
+            self.load_ranking()  # an account added or deleted since the ranking
+            return
+        self.ranked = RankTable(base, base.order).filter(RankFilter(show_all=True), self.today)
+        self._broadcast("ranking_changed")
 
     def item(self, account_id: str) -> RankedAccount | None:
         from fieldsales.tui.widgets.account_table import find_position

@@ -18,6 +18,15 @@ from fieldsales.tui.widgets.account_table import COLUMNS, AccountTable, TableHea
 from fieldsales.tui.widgets.fit_footer import FitFooter
 
 
+def _show(line: Static, text: str, *, layout: bool = False) -> None:
+    """Put `text` in a Static when it changed. The title and filter lines are one
+    line high, so a new text needs no new layout: a layout repaints the whole
+    screen, which at each key typed would cost more than the search itself."""
+    if getattr(line, "_shown", None) != text:
+        line._shown = text  # type: ignore[attr-defined]
+        line.update(text, layout=layout)
+
+
 class SearchInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_table", "Down", show=False, id="search_to_table"),
@@ -76,7 +85,13 @@ class HomeScreen(BaseScreen):
 
     # -- data ---------------------------------------------------------------
     def ranking_changed(self) -> None:
+        self.query_one(AccountTable).forget_lines()
         self.refilter(keep=True)
+
+    def search_keys_ready(self) -> None:
+        """The romaji keys arrived: a search in latin letters finds by them now."""
+        if self.filters.search.isascii() and self.filters.search.strip():
+            self.refilter(keep=True)
 
     def origin_changed(self) -> None:
         self.update_title()
@@ -93,14 +108,17 @@ class HomeScreen(BaseScreen):
         table.set_rows(self.shown, keep_id=current)
         note = self.query_one("#empty-note", Static)
         if self.fs.loaded:
-            note.update(
+            _show(
+                note,
                 self.t(
                     "No account matches. Press f to change the filters or Esc to clear the search."
                 )
                 if not self.shown
-                else ""
+                else "",
+                layout=True,
             )
-        note.display = not self.shown
+        if note.display != (not self.shown):
+            note.display = not self.shown
         self.update_title()
 
     def update_title(self) -> None:
@@ -111,12 +129,13 @@ class HomeScreen(BaseScreen):
             len(self.fs.ranked),
             shown=len(self.shown),
         )
-        self.query_one("#home-title", Static).update(
+        _show(
+            self.query_one("#home-title", Static),
             f"[b]{self.t('Accounts')}[/b]   {self.t('From')}: [b]{origin_label}[/b]"
-            f" ({lat:.4f}, {lon:.4f})   {count}"
+            f" ({lat:.4f}, {lon:.4f})   {count}",
         )
-        self.query_one("#filter-line", Static).update(
-            f"{self.t('Filters')}: {self.filter_summary()}"
+        _show(
+            self.query_one("#filter-line", Static), f"{self.t('Filters')}: {self.filter_summary()}"
         )
 
     def filter_summary(self) -> str:

@@ -204,6 +204,15 @@ class AccountTable(ScrollView, can_focus=True):
         self.rows: Sequence[RankedAccount] = ()
         self.language = language
         self.today = today or date.today()
+        # lines drawn, by (position in the ranking's base, width, language), the
+        # cursor's excepted: a search or a scroll shows many of the same accounts
+        # again, and drawing one builds its score (forget_lines after a re-score)
+        self._lines: dict[tuple[int, int, str], Strip] = {}
+        self._lines_of: object = None
+
+    def forget_lines(self) -> None:
+        """An account changed (or the language): draw every line anew."""
+        self._lines.clear()
 
     # -- data ---------------------------------------------------------------
     def set_rows(self, rows: Sequence[RankedAccount], keep_id: str | None = None) -> None:
@@ -211,8 +220,9 @@ class AccountTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.row_width, len(rows))
         index = 0
         if keep_id is not None:
+            # the same account where it is now; filtered out, the same line
             found = find_position(rows, keep_id)
-            index = found or 0
+            index = self.cursor if found is None else found
         self.cursor = min(index, max(0, len(rows) - 1))
         self._scroll_cursor_into_view()
         self.refresh()
@@ -234,6 +244,21 @@ class AccountTable(ScrollView, can_focus=True):
         width = self.row_width
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
+        rows = self.rows
+        if index == self.cursor or not isinstance(rows, RankTable):
+            return self._draw(index, width)
+        if rows.base is not self._lines_of:
+            self._lines.clear()
+            self._lines_of = rows.base
+        key = (int(rows.indices[index]), width, self.language)
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) > 20_000:
+                self._lines.clear()
+            strip = self._lines[key] = self._draw(index, width)
+        return strip
+
+    def _draw(self, index: int, width: int) -> Strip:
         a = self.rows[index]
         texts = cell_texts(a, self.language, self.today)
         widths = column_widths(width)
