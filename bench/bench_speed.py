@@ -44,6 +44,32 @@ def base(n: int) -> Path:
     return path
 
 
+def orders_base(n: int, per_account: int = 20) -> Path:
+    """A base of n accounts with an order history of ~per_account orders each
+    (bench/bench_orders.py's generator: four patterns, cp932 file), imported
+    through the CLI once and kept."""
+    from _gen import make_db
+    from bench_orders import cluster_positions, write_orders
+
+    path = BENCH_DIR / f"orders_{n}.db"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        csv_path = BENCH_DIR / f"orders_{n}.csv"
+        for p in (tmp, csv_path):
+            p.unlink(missing_ok=True)
+        make_db(tmp, n, seed=7, outcomes_per_100=60)
+        cluster_positions(tmp, seed=7)
+        write_orders(csv_path, n, n * per_account, seed=11)
+        run(tmp, "import-orders", str(csv_path))
+        csv_path.unlink()
+        tmp.rename(path)
+        print(f"generated {n:,} accounts with {n * per_account:,} orders in "
+              f"{time.perf_counter() - t:.0f} s -> {path}")  # fmt: skip
+    return path
+
+
 def run(db: Path, *args: str) -> tuple[float, float, int]:
     """(wall s, peak RSS MB, bytes written to stdout) of one CLI process; its
     CPU time (user + system, steadier on a busy machine) goes to CPU[-1]."""

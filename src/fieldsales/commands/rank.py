@@ -200,12 +200,13 @@ def _values(
 
 def _json_rows(items: Any, settings: Any) -> Iterator[dict[str, Any]]:
     """Each account of the view as its JSON object, built a batch at a time."""
-    from fieldsales.services.early_warning import account_fields
+    from fieldsales.services.early_warning import listing_fields
 
     learned = _learned(items, settings)
+    fields = listing_fields(items)
     for b in items.batches():
-        # the early-warning fields (churn signs, P(alive), expected value), by account
-        extra = [account_fields(items, p) for p in b.positions]
+        # the early-warning fields (churn signs, P(alive), expected value), a batch at once
+        extra = fields(b.positions)
         future = [e["expected_future_value"] for e in extra]
         visit, phone = (
             _values(b, settings, learned, "visit", future),
@@ -332,11 +333,11 @@ SIGNAL_COLUMNS = (("P(alive)", "right", 0), ("signs", "left", 0))
 def _signal_cells(items: Sequence[Any], lang: str) -> list[dict[str, str]]:
     from fieldsales.i18n.labels import SIGN_LABELS
     from fieldsales.i18n.labels import label as vlabel
-    from fieldsales.services.early_warning import account_fields
+    from fieldsales.services.early_warning import listing_fields
 
     out = []
-    for p in getattr(items, "indices", ()):
-        f = account_fields(items, int(p))  # type: ignore[arg-type]
+    positions = [int(p) for p in getattr(items, "indices", ())]
+    for f in listing_fields(items)(positions) if positions else []:  # type: ignore[arg-type]
         alive = f["p_alive"]
         out.append(
             {

@@ -348,6 +348,10 @@ class RankBase:
             ),
         )
 
+    def computed(self) -> set[str]:
+        """The names of what `cached` holds already."""
+        return set(self._columns)
+
     def cached(self, name: str, build: Any) -> Any:
         if name not in self._columns:
             self._columns[name] = build()

@@ -292,3 +292,19 @@ class SyncState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str
+
+
+class ModelFit(SQLModel, table=True):
+    """A fitted model kept with the data it was fitted on (migration 0010): the
+    BG/NBD and Gamma-Gamma parameters (domain/clv.py), keyed by a fingerprint of
+    the order data and the `clv:` config (store/orders.fit_fingerprint). A
+    ranking reuses the row while the fingerprint holds; new orders or a config
+    change give a new fingerprint, and the next ranking fits and keeps anew."""
+
+    __tablename__ = "model_fit"
+
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    params: (
+        str  # JSON: {"bgnbd": [r, alpha, a, b] | null, "gamma_gamma": [p, q, gamma] | null, ...}
+    )
+    created_at: datetime = _ts()

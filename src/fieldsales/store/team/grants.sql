@@ -125,6 +125,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO {lead}, {rep};
 GRANT INSERT, UPDATE ON account, account_change, outcome, route, route_stop,
     geocode_cache, team_client, account_order TO {lead};
 GRANT INSERT ON team_op TO {lead};
+-- the kept BG/NBD fit (store/orders.py): whoever ranks first after new orders keeps it
+GRANT INSERT ON model_fit TO {lead}, {rep};
 
 GRANT INSERT ON outcome, route, route_stop, account_change, team_op, team_client TO {rep};
 GRANT UPDATE ON route, route_stop, team_client TO {rep};
