@@ -137,7 +137,8 @@ def test_a_listing_of_a_few_accounts_reads_only_their_orders(
     origin = (settings.office.lat, settings.office.lon)
     table = rank_accounts(engine, settings, origin=origin, today=TODAY)
     top = table[:5]
-    fields = early_warning.listing_fields(top)([int(p) for p in top.indices])
+    cols = early_warning.listing_fields(top)([int(p) for p in top.indices])
+    fields = [dict(zip(cols, row, strict=True)) for row in zip(*cols.values(), strict=True)]
     # the top 5 computed alone: the whole base's warnings were never built
     assert "early_warning" not in table.base.computed()
     reference = [early_warning.account_fields(table, int(p)) for p in top.indices]

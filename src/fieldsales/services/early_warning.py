@@ -270,9 +270,12 @@ def account_fields(table: RankTable, position: int) -> dict[str, Any]:
     }
 
 
-def fields_of(w: Warnings, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
-    """The early-warning fields of rows `rows` of `w` (indices into w.positions),
-    a whole batch at once."""
+FIELDS = ("signals", "p_alive", "expected_orders", "expected_order_value", "expected_future_value")
+
+
+def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
+    """The early-warning fields (FIELDS) of rows `rows` of `w` (indices into
+    w.positions) as columns, a whole batch at once."""
     names = w.signs.names
     fired = w.signs.fired[rows]
     signals: list[list[str]] = [[] for _ in range(len(rows))]
@@ -280,34 +283,35 @@ def fields_of(w: Warnings, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
         signals[int(r)].append(names[int(k)])
 
     def rounded(values: npt.NDArray[np.float64], digits: int | None) -> list[Any]:
+        if len(values) and np.isnan(values).all():
+            return [None] * len(values)  # no model: no figures (a base without orders)
         return [None if v != v else round(v, digits) for v in values.tolist()]
 
-    alive = rounded(w.p_alive[rows], 3)
-    orders = rounded(w.expected_orders[rows], 2)
-    value = rounded(w.expected_order_value[rows], None)
-    future = rounded(w.expected_future_value[rows], None)
-    return [
-        {
-            "signals": signals[i],
-            "p_alive": alive[i],
-            "expected_orders": orders[i],
-            "expected_order_value": value[i],
-            "expected_future_value": future[i],
-        }
-        for i in range(len(rows))
-    ]
+    return {
+        "signals": signals,
+        "p_alive": rounded(w.p_alive[rows], 3),
+        "expected_orders": rounded(w.expected_orders[rows], 2),
+        "expected_order_value": rounded(w.expected_order_value[rows], None),
+        "expected_future_value": rounded(w.expected_future_value[rows], None),
+    }
 
 
-def listing_fields(table: RankTable) -> Callable[[Sequence[int]], list[dict[str, Any]]]:
+def fields_of(w: Warnings, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+    """The same, one dict per row."""
+    cols = columns_of(w, rows)
+    return [dict(zip(FIELDS, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
+def listing_fields(table: RankTable) -> Callable[[Sequence[int]], dict[str, list[Any]]]:
     """For a listing of `table`: what gives a batch of its accounts (positions
-    in the base) their early-warning fields. A short view (top 20) reads the
-    orders of its own accounts only; a long one, or a base whose warnings are
-    at hand already, uses the whole base's."""
+    in the base) their early-warning fields, as columns (columns_of). A short
+    view (top 20) reads the orders of its own accounts only; a long one, or a
+    base whose warnings are at hand already, uses the whole base's."""
     base = table.base
     if len(table) > SUBSET_AT_MOST or "early_warning" in base.computed():
         w = warnings_for(base)
-        return lambda positions: fields_of(w, np.asarray(positions, dtype=np.intp))
-    return lambda positions: fields_of(
+        return lambda positions: columns_of(w, np.asarray(positions, dtype=np.intp))
+    return lambda positions: columns_of(
         warnings_at(base, positions), np.arange(len(positions), dtype=np.intp)
     )
 

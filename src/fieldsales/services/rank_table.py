@@ -501,24 +501,29 @@ class RankBase:
         self.prefetch(positions)
         empty = ((None,) * len(_LIST_NAMES), (None,) * len(_DETAIL_NAMES))
         rows = [self._rows.get(int(j), empty) for j in positions]
-        text = {n: [r[0][k] for r in rows] for k, n in enumerate(_LIST_NAMES)}
-        detail = {n: [r[1][k] for r in rows] for k, n in enumerate(_DETAIL_NAMES)}
+        # rows to columns (zip transposes in C)
+        text_cols = list(zip(*(r[0] for r in rows), strict=True)) or [()] * len(_LIST_NAMES)
+        detail_cols = list(zip(*(r[1] for r in rows), strict=True)) or [()] * len(_DETAIL_NAMES)
+        text = {n: list(text_cols[k]) for k, n in enumerate(_LIST_NAMES)}
+        detail = {n: list(detail_cols[k]) for k, n in enumerate(_DETAIL_NAMES)}
         cfg = self.settings.scoring
         m = self.matrix[positions]
         pts = self.points[positions]
         breakdown = []
         for k, c in enumerate(self.criteria):
-            raw: list[Any] = (
-                [c.raw(self.facts, int(j)) for j in positions]
-                if c.raw is not None
-                else [None] * len(positions)
-            )
+            raw: list[Any]
+            if isinstance(c.raw, criteria.RawNumber):
+                raw = c.raw.many(self.facts, positions)  # a batch at once
+            elif c.raw is not None:
+                raw = [c.raw(self.facts, int(j)) for j in positions]
+            else:
+                raw = [None] * len(positions)
             breakdown.append(
                 (
                     c.id,
                     [None if v != v else int(v) for v in m[:, k].tolist()],  # NaN: None
                     c.weight(cfg),
-                    [round(v, 2) for v in pts[:, k].tolist()],
+                    _rounded(pts[:, k], 2),
                     raw,
                 )
             )
@@ -528,7 +533,8 @@ class RankBase:
             no_location = np.isnan(m[:, prox[0]])
 
         def days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
-            return [None if np.isnat(v) else str(v) for v in values]
+            # ISO text of the whole batch at once; NaT reads "NaT"
+            return [None if v == "NaT" else v for v in values.astype(str).tolist()]
 
         def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
             return [None if v != v else round(v, digits) for v in values.tolist()]
@@ -568,6 +574,14 @@ class RankBase:
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:
             a._details = found.get(a.id, empty)
+
+
+def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float]:
+    """round(v, digits) of each value; whole numbers (points of whole weights,
+    the usual case) are their own rounding, which spares a call per value."""
+    if len(values) and bool(np.all(np.isfinite(values) & (values == np.floor(values)))):
+        return values.tolist()
+    return [round(v, digits) for v in values.tolist()]
 
 
 @dataclass
