@@ -105,7 +105,7 @@ FORMATS = os.environ.get("FIELDSALES_BENCH_FORMATS", "--json --csv").split()
 
 
 def bench_base(label: str, src: Path, n: int, listing: bool, orders: bool) -> None:
-    work = BENCH_DIR / f"work_{label}.db"
+    work = BENCH_DIR / f"work_{n}{'_orders' if orders else ''}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copy(src, work)

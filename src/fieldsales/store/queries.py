@@ -587,4 +587,4 @@ def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
         .where(in_effect())
         .group_by(col(Outcome.account_id), col(Outcome.channel))
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return _raw_rows(session, stmt)  # plain tuples, no Row objects
