@@ -349,25 +349,21 @@ def order_count(bind: Connection | Session) -> int:
 
 
 def fit_fingerprint(bind: Connection | Session, config: str) -> str:
-    """A fingerprint of every order the fit reads (count, sum, dates, last id of
-    the imported ones; count, sum and last time of those logged as outcomes)
-    and of `config` (the `clv:` settings as text). Two aggregate queries."""
+    """A fingerprint of every order the fit reads and of `config` (the `clv:`
+    settings as text). Imported orders are only ever added (import-orders
+    inserts, nothing updates or deletes them): their count and last id say
+    which are there, both read without scanning the rows (~1 ms and ~50 ms at
+    2,000,000 orders). Orders logged as outcomes can be corrected or undone:
+    their count, sum and last time."""
     conn = _conn(bind)
-    imported = conn.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.sum(ORDER.c.amount),
-            sa.func.min(ORDER.c.order_date),
-            sa.func.max(ORDER.c.order_date),
-            sa.func.max(ORDER.c.id),
-        ).select_from(ORDER)
-    ).one()
+    last_id = conn.execute(sa.select(sa.func.max(ORDER.c.id))).scalar()
+    count = conn.execute(sa.select(sa.func.count()).select_from(ORDER)).scalar()
     logged = conn.execute(
         sa.select(
             sa.func.count(), sa.func.sum(OUTCOME.c.order_amount), sa.func.max(OUTCOME.c.occurred_at)
         ).where(OUTCOME.c.result == Result.order.value, in_effect())
     ).one()
-    text = "|".join(str(v) for v in (*imported, *logged, config))
+    text = "|".join(str(v) for v in (last_id, count, *logged, config))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
