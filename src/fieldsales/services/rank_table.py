@@ -509,10 +509,23 @@ class RankBase:
         cfg = self.settings.scoring
         m = self.matrix[positions]
         pts = self.points[positions]
+
+        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
+            return [None if v != v else round(v, digits) for v in values.tolist()]
+
+        distance_km = floats(self.distance[positions], 2)
+        months_dormant = floats(self.months[positions], 1)
+        # raw values the listing has already: the distance and months, rounded alike
+        known: dict[tuple[str, int | None], list[float | None]] = {
+            (criteria.DISTANCE_KM, 2): distance_km,
+            (criteria.MONTHS_DORMANT, 1): months_dormant,
+        }
         breakdown = []
         for k, c in enumerate(self.criteria):
             raw: list[Any]
-            if isinstance(c.raw, criteria.RawNumber):
+            if isinstance(c.raw, criteria.RawNumber) and (c.raw.fact, c.raw.digits) in known:
+                raw = list(known[(c.raw.fact, c.raw.digits)])
+            elif isinstance(c.raw, criteria.RawNumber):
                 raw = c.raw.many(self.facts, positions)  # a batch at once
             elif c.raw is not None:
                 raw = [c.raw(self.facts, int(j)) for j in positions]
@@ -536,9 +549,6 @@ class RankBase:
             # ISO text of the whole batch at once; NaT reads "NaT"
             return [None if v == "NaT" else v for v in values.astype(str).tolist()]
 
-        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
-            return [None if v != v else round(v, digits) for v in values.tolist()]
-
         return Listing(
             ids=[self.ids[int(j)] for j in positions],
             text=text,
@@ -548,8 +558,8 @@ class RankBase:
             no_location=no_location.tolist(),
             breakdown=breakdown,
             stages=self.cached("stage_array", lambda: np.asarray(self.stage))[positions].tolist(),
-            distance_km=floats(self.distance[positions], 2),
-            months_dormant=floats(self.months[positions], 1),
+            distance_km=distance_km,
+            months_dormant=months_dormant,
             last_order_date=days(self.last_order[positions]),
             next_followup=days(self.followup[positions]),
             geo_precision=[
