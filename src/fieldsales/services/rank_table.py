@@ -358,7 +358,7 @@ class RankBase:
         return self._columns[name]
 
     def id_index(self) -> dict[str, int]:
-        return self.cached("id_index", lambda: {aid: i for i, aid in enumerate(self.ids)})
+        return self.cached("id_index", lambda: dict(zip(self.ids, range(self.n), strict=True)))
 
     def sort_key(self, column: str) -> Any:
         """A numpy array ordering all accounts by `column` (ascending = natural)."""

@@ -332,7 +332,10 @@ class _IdIndex:
         self._dict: dict[str, int] | None = None
         raw = "".join(ids).encode()
         # every id 36 ASCII characters (uuid4 text)
-        self.fixed = len(raw) == _ID_WIDTH * len(ids) and all(len(i) == _ID_WIDTH for i in ids)
+        # (every id 36 characters, and 36 bytes each in all: ASCII)
+        self.fixed = len(raw) == _ID_WIDTH * len(ids) and (
+            not ids or min(map(len, ids)) == max(map(len, ids)) == _ID_WIDTH
+        )
         if self.fixed:
             self._bytes = np.frombuffer(raw, dtype=f"S{_ID_WIDTH}")
             keys = _keys(self._bytes)
