@@ -1,17 +1,25 @@
 """Issue 19: rank and the full listing at 100,000 and 1,000,000 accounts, end to
 end through the CLI (a fresh process each: imports, start-up, query, output).
 
-    python bench/bench_speed.py [N ...]        default: 100000 1000000
+    python bench/bench_speed.py [N ...] [--orders N] [--listing-up-to N]
+        default: 100000 1000000 --orders 100000 --listing-up-to 100000
 
 Bases are generated once (bench/_gen.py: seeded, clustered positions,
 log-normal revenue, 20% of accounts with an outcome) into
 $FIELDSALES_BENCH_DIR (default /tmp/fieldsales-bench) and reused; each run
 works on a copy. Prints wall time and the peak RSS of the command's process.
 
+`--orders N`: also a base of N accounts with an order history of ~20 orders
+each (2,000,000 at 100k; bench/bench_orders.py's generator, imported through
+`import-orders` once), where rank adds churn signs, P(alive) and expected
+value from the BG/NBD fit kept in the database (0: leave it out).
+The full listing runs for bases up to `--listing-up-to` accounts.
+
 Targets: `rank --json --top 20` < 1 s at 100k and < 3 s at 1M (peak < 1 GB at
 1M); full listing (--top 0) as JSON or CSV < 3 s at 100k, memory flat.
 The first ranking of a generated base computes and keeps every account's
-scores (an import computes them as it writes); it is printed apart.
+scores (an import computes them as it writes) and, with orders, fits and
+keeps the BG/NBD parameters; it is printed apart.
 """
 
 from __future__ import annotations
@@ -44,6 +52,32 @@ def base(n: int) -> Path:
     return path
 
 
+def orders_base(n: int, per_account: int = 20) -> Path:
+    """A base of n accounts with an order history of ~per_account orders each
+    (bench/bench_orders.py's generator: four patterns, cp932 file), imported
+    through the CLI once and kept."""
+    from _gen import make_db
+    from bench_orders import cluster_positions, write_orders
+
+    path = BENCH_DIR / f"orders_{n}.db"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        csv_path = BENCH_DIR / f"orders_{n}.csv"
+        for p in (tmp, csv_path):
+            p.unlink(missing_ok=True)
+        make_db(tmp, n, seed=7, outcomes_per_100=60)
+        cluster_positions(tmp, seed=7)
+        write_orders(csv_path, n, n * per_account, seed=11)
+        run(tmp, "import-orders", str(csv_path))
+        csv_path.unlink()
+        tmp.rename(path)
+        print(f"generated {n:,} accounts with {n * per_account:,} orders in "
+              f"{time.perf_counter() - t:.0f} s -> {path}")  # fmt: skip
+    return path
+
+
 def run(db: Path, *args: str) -> tuple[float, float, int]:
     """(wall s, peak RSS MB, bytes written to stdout) of one CLI process; its
     CPU time (user + system, steadier on a busy machine) goes to CPU[-1]."""
@@ -70,30 +104,51 @@ def run(db: Path, *args: str) -> tuple[float, float, int]:
 FORMATS = os.environ.get("FIELDSALES_BENCH_FORMATS", "--json --csv").split()
 
 
-def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
-    print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machine shared; figures inflate)")
-    for n in sizes:
-        src = base(n)
-        work = BENCH_DIR / f"work_{n}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{work}{suffix}").unlink(missing_ok=True)
-        shutil.copy(src, work)
+def bench_base(label: str, src: Path, n: int, listing: bool, orders: bool) -> None:
+    work = BENCH_DIR / f"work_{n}{'_orders' if orders else ''}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    shutil.copy(src, work)
+    what = "scores" + (" and the BG/NBD fit" if orders else "")
+    wall, rss, _ = run(work, "rank", "--json", "--top", "20")
+    print(f"{label:>12}  first rank --json --top 20 (keeps every account's {what}): "
+          f"{wall:6.2f} s (CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB")  # fmt: skip
+    walls, cpus, peak = [], [], 0.0
+    for _ in range(3):
         wall, rss, _ = run(work, "rank", "--json", "--top", "20")
-        print(f"{n:>9,}  first rank --json --top 20 (keeps every account's scores): "
-              f"{wall:6.2f} s (CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB")  # fmt: skip
-        walls, cpus = [], []
-        for _ in range(3):
-            wall, rss, _ = run(work, "rank", "--json", "--top", "20")
-            walls.append(wall)
-            cpus.append(CPU[-1])
-        limit = 1 if n <= 100_000 else 3
-        print(f"{n:>9,}  rank --json --top 20: min {min(walls):.2f} s, max {max(walls):.2f} s "
-              f"(CPU min {min(cpus):.2f} s)  {rss:6.0f} MB  (target < {limit} s)")  # fmt: skip
-        for fmt in FORMATS:
-            wall, rss, size = run(work, "rank", fmt, "--top", "0")
-            print(f"{n:>9,}  rank {fmt} --top 0 (every account): {wall:6.2f} s "
-                  f"(CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB  {size / 1e6:.0f} MB written")  # fmt: skip
+        walls.append(wall)
+        cpus.append(CPU[-1])
+        peak = max(peak, rss)
+    limit = 1 if n <= 100_000 else 3
+    print(f"{label:>12}  rank --json --top 20: min {min(walls):.2f} s, max {max(walls):.2f} s "
+          f"(CPU min {min(cpus):.2f} s)  peak {peak:6.0f} MB  (target < {limit} s)")  # fmt: skip
+    if orders:
+        wall, rss, _ = run(work, "rank", "--signals", "--top", "20")
+        print(f"{label:>12}  rank --signals --top 20 (signs of every account): {wall:6.2f} s "
+              f"(CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB")  # fmt: skip
+    if not listing:
+        return
+    for fmt in FORMATS:
+        wall, rss, size = run(work, "rank", fmt, "--top", "0")
+        print(f"{label:>12}  rank {fmt} --top 0 (every account): {wall:6.2f} s "
+              f"(CPU {CPU[-1]:.2f} s)  {rss:6.0f} MB  {size / 1e6:.0f} MB written")  # fmt: skip
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
+    parser.add_argument("--orders", type=int, default=100_000, metavar="N")
+    parser.add_argument("--listing-up-to", type=int, default=100_000, metavar="N")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machine shared; figures inflate)")
+    for n in args.sizes:
+        bench_base(f"{n:,}", base(n), n, n <= args.listing_up_to, orders=False)
+    if args.orders:
+        n = args.orders
+        src = orders_base(n)
+        bench_base(f"{n:,}+orders", src, n, n <= args.listing_up_to, orders=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -65,7 +65,41 @@ DEMO_HELP = "use the demo database that `fieldsales demo` built (instead of --db
 NO_DEMO_YET = "no demo database yet: run `fieldsales demo`"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_token(argv: Sequence[str]) -> str | None:
+    """The command named on the line (the first word that is no option nor the
+    value of --config/--db), or None."""
+    k = 0
+    while k < len(argv):
+        word = argv[k]
+        if word in ("-h", "--help"):  # the program's help: every command
+            return None
+        if word in ("--config", "--db"):
+            k += 2
+        elif word.startswith("-"):
+            k += 1
+        else:
+            return word
+    return None
+
+
+def _parser_for(argv: Sequence[str] | None) -> argparse.ArgumentParser:
+    """The parser with only the named command's module imported (start-up: each
+    module costs its imports); every command's for help, a mistyped command,
+    or anything else."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    token = _command_token(words)
+    if token is not None:
+        stem = token.replace("-", "_")
+        module = next((m for m in (stem, f"{stem}_", f"{stem}_cmd") if m in COMMANDS), None)
+        if module is not None:
+            parser = build_parser([module])
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            if token in sub.choices:
+                return parser
+    return build_parser()
+
+
+def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldsales",
         description="Win back dormant B2B accounts: rank, plan visits, log outcomes.",
@@ -86,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name in COMMANDS:
+    for name in COMMANDS if modules is None else modules:
         module = importlib.import_module(f"fieldsales.commands.{name}")
         module.register(sub)
     # `fieldsales rank --demo` as well as `fieldsales --demo rank`; SUPPRESS keeps
@@ -154,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and exits there before the imports below
     args = _only_global_options(argv)
     if args is None:
-        args = build_parser().parse_args(argv)
+        args = _parser_for(argv).parse_args(argv)
     if args.demo and args.command != "demo":  # `demo` builds it: --demo changes nothing there
         demo_db = _demo_database(args)
         if demo_db is None:

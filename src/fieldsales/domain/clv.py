@@ -19,7 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+
+# scipy (~0.5 s to import) loads on the first fit or expected-purchases call:
+# a ranking that reuses a kept fit, or a base without order history, never
+# imports it (p_alive needs numpy only).
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -44,6 +47,8 @@ def bgnbd_log_likelihood(
     params: tuple[float, float, float, float], x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> FloatArray:
     """The log-likelihood of each customer (FHL 2005, equation 6)."""
+    from scipy import special
+
     r, alpha, a, b = params
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     a2 = (
@@ -66,6 +71,8 @@ def bgnbd_log_likelihood(
 def _fit(nll: Callable[[FloatArray], float], start: FloatArray, what: str) -> FloatArray:
     # L-BFGS-B on the log-parameters: ~100 evaluations where Nelder-Mead takes
     # ~1,000 (at 100,000 accounts an evaluation is ~10 ms)
+    from scipy import optimize
+
     result = optimize.minimize(
         nll, np.log(start), method="L-BFGS-B", options={"ftol": 1e-12, "gtol": 1e-8}
     )
@@ -119,6 +126,8 @@ def expected_purchases(
     m: BgNbd, t: float, x: FloatArray, t_x: FloatArray, T: FloatArray
 ) -> FloatArray:
     """E[Y(t) | x, t_x, T]: expected purchases in the next t (FHL 2005, equation 10)."""
+    from scipy import special
+
     r, alpha, a, b = m.params
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
     first = (a + b + x - 1) / (a - 1)
@@ -148,6 +157,8 @@ def gamma_gamma_log_likelihood(
     params: tuple[float, float, float], x: FloatArray, m_x: FloatArray
 ) -> FloatArray:
     """Log-likelihood of the mean repeat value m_x over x > 0 purchases."""
+    from scipy import special
+
     p, q, g = params
     px = p * x
     return (
@@ -263,6 +274,61 @@ def rfm(
     return x, t_x, T, m_x, has
 
 
+def fit(
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+    m_x: FloatArray,
+    has: npt.NDArray[np.bool_],
+    min_accounts: int,
+    penalizer: float = 0.0,
+) -> tuple[BgNbd | None, GammaGamma | None]:
+    """Both models fitted on the accounts with a history; (None, None) when there
+    are fewer than `min_accounts` or no BG/NBD fit, gamma None without its fit."""
+    keep = has & (T > 0)
+    if keep.sum() < min_accounts:
+        return None, None
+    try:
+        bg = fit_bgnbd(x[keep], t_x[keep], T[keep], penalizer=penalizer)
+    except FitError:
+        return None, None
+    try:
+        gg: GammaGamma | None = fit_gamma_gamma(
+            x[keep], np.nan_to_num(m_x[keep]), penalizer=penalizer
+        )
+    except FitError:
+        gg = None
+    return bg, gg
+
+
+def score(
+    bg: BgNbd | None,
+    gg: GammaGamma | None,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+    m_x: FloatArray,
+    has: npt.NDArray[np.bool_],
+    horizon: float,
+) -> Summary:
+    """Every account's figures under fitted models (NaN without a model or a history)."""
+    n = len(x)
+    nan = np.full(n, np.nan)
+    if bg is None:
+        return Summary(nan, nan.copy(), nan.copy(), None, None)
+    keep = has & (T > 0)
+    alive = nan.copy()
+    orders = nan.copy()
+    value = nan.copy()
+    if keep.any():
+        k = np.flatnonzero(keep)
+        alive[k] = p_alive(bg, x[k], t_x[k], T[k])
+        orders[k] = expected_purchases(bg, horizon, x[k], t_x[k], T[k])
+        if gg is not None and gg.q > 1:
+            value[k] = expected_value(gg, x[k], m_x[k])
+    return Summary(alive, orders, value, bg, gg)
+
+
 def summarise(
     x: FloatArray,
     t_x: FloatArray,
@@ -275,24 +341,5 @@ def summarise(
 ) -> Summary:
     """Fit both models on the accounts with a history and score every account;
     NaN everywhere when there are fewer than `min_accounts` or no fit."""
-    n = len(x)
-    nan = np.full(n, np.nan)
-    keep = has & (T > 0)
-    if keep.sum() < min_accounts:
-        return Summary(nan, nan.copy(), nan.copy(), None, None)
-    try:
-        bg = fit_bgnbd(x[keep], t_x[keep], T[keep], penalizer=penalizer)
-    except FitError:
-        return Summary(nan, nan.copy(), nan.copy(), None, None)
-    alive = np.where(keep, p_alive(bg, x, t_x, T), np.nan)
-    orders = np.where(keep, expected_purchases(bg, horizon, x, t_x, T), np.nan)
-    try:
-        gg: GammaGamma | None = fit_gamma_gamma(
-            x[keep], np.nan_to_num(m_x[keep]), penalizer=penalizer
-        )
-    except FitError:
-        gg = None
-    value = nan.copy()
-    if gg is not None and gg.q > 1:
-        value = np.where(keep, expected_value(gg, x, m_x), np.nan)
-    return Summary(alive, orders, value, bg, gg)
+    bg, gg = fit(x, t_x, T, m_x, has, min_accounts, penalizer)
+    return score(bg, gg, x, t_x, T, m_x, has, horizon)

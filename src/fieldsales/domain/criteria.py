@@ -110,9 +110,31 @@ def _number(value: Any, digits: int | None) -> float | int | None:
     return int(value) if digits is None else round(float(value), digits)
 
 
+@dataclass(frozen=True)
+class RawNumber:
+    """The raw value of a numeric fact: an int, or rounded to `digits`; None if
+    missing. `many` gives those of many accounts at once (a listing's batch)."""
+
+    fact: str
+    digits: int | None = None
+
+    def __call__(self, facts: Facts, i: int) -> object:
+        return _number(facts[self.fact][i], self.digits)
+
+    def many(self, facts: Facts, positions: Any) -> list[Any]:
+        values = facts[self.fact]
+        if not (isinstance(values, np.ndarray) and values.dtype.kind == "f"):
+            return [_number(values[int(j)], self.digits) for j in positions]
+        picked = values[positions].tolist()
+        if self.digits is None:
+            return [None if v != v else int(v) for v in picked]
+        d = self.digits
+        return [None if v != v else round(v, d) for v in picked]
+
+
 def raw_number(fact: str, digits: int | None = None) -> RawValue:
     """The raw value of a numeric fact: an int, or rounded to `digits`; None if missing."""
-    return lambda facts, i: _number(facts[fact][i], digits)
+    return RawNumber(fact, digits)
 
 
 def category(column: str, short: str, csv: CsvColumn) -> Criterion:

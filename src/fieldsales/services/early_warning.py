@@ -3,13 +3,22 @@ churn signs of every account not yet dormant, and P(alive), expected orders
 and expected order value from the BG/NBD and Gamma-Gamma models fitted on the
 account base's order histories.
 
-Computed over the ranking's column arrays in one pass, separate from the
-ranking itself: `warnings_for(base)` is built once per ranking (cached on it),
-and `account_fields` is the one place the rank output gets the extra fields.
+Computed over the ranking's column arrays, separate from the ranking itself:
+`warnings_for(base)` covers every account (cached on the ranking; a filter
+such as `--signals` needs it), `warnings_at(base, positions)` only the
+accounts shown (the top 20 reads the orders of those 20). `listing_fields`
+gives the rank output its extra fields a batch at a time, from whichever of
+the two is cheaper for the view.
+
+The models' parameters are fitted once per order data and `clv:` config and
+kept in the database (store/orders.keep_fit): a ranking reads them back and
+only scores, unless orders or the config changed since.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,17 +33,22 @@ from fieldsales.store import orders as order_store
 from fieldsales.store import unit
 
 _EPOCH = np.datetime64("1970-01-01", "D")
+# A view of more accounts than this computes the warnings of the whole base
+# once (one scan of the orders) instead of reading the orders of each batch.
+SUBSET_AT_MOST = 2000
 
 
 @dataclass
 class Warnings:
-    """Per position of the ranking's base."""
+    """Per account of `positions` (positions in the ranking's base; for the
+    whole base, position k is account k)."""
 
+    positions: npt.NDArray[np.intp]
     signs: churn.Signs
     p_alive: npt.NDArray[np.float64]
     expected_orders: npt.NDArray[np.float64]  # in clv.horizon_days
     expected_order_value: npt.NDArray[np.float64]  # yen, one order
-    order_group: npt.NDArray[np.intp]  # the orders, by base position then day
+    order_group: npt.NDArray[np.intp]  # the orders, by index into positions, then day
     order_day: npt.NDArray[np.int64]
     order_amount: npt.NDArray[np.int64]
     model: clv.Summary
@@ -46,8 +60,9 @@ class Warnings:
 
     def watched(self, base: RankBase) -> npt.NDArray[np.bool_]:
         """Accounts on the early-warning list: at risk, or not yet dormant with a sign."""
-        at_risk = np.array([s == "at_risk" for s in base.stage], dtype=bool)
-        return at_risk | self.signs.any()
+        stage = base.cached("stage_array", lambda: np.asarray(base.stage))
+        at_risk = stage[self.positions] == "at_risk"
+        return np.asarray(at_risk | self.signs.any(), dtype=bool)
 
     def orders_of(self, i: int) -> list[tuple[date, int]]:
         lo, hi = np.searchsorted(self.order_group, [i, i + 1])
@@ -63,63 +78,88 @@ def _day(value: np.datetime64) -> int:
 
 def warnings_for(base: RankBase) -> Warnings:
     """Churn signs and model figures for every account of the ranking (cached on it)."""
-    return base.cached("early_warning", lambda: _compute(base))
+    return base.cached("early_warning", lambda: _compute(base, None))
 
 
-def _compute(base: RankBase) -> Warnings:
+def warnings_at(base: RankBase, positions: Sequence[int] | npt.NDArray[np.intp]) -> Warnings:
+    """The same for these accounts only (positions in the base): their orders
+    and outcomes alone are read. Index k of the result is positions[k]."""
+    return _compute(base, np.asarray(positions, dtype=np.intp))
+
+
+def _cycle(base: RankBase, positions: npt.NDArray[np.intp] | None) -> npt.NDArray[np.float64]:
+    values: Any = base.columns["purchase_cycle_days"]
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return values if positions is None else values[positions]
+    picked = values if positions is None else [values[int(p)] for p in positions]
+    return np.array([np.nan if v is None else float(v) for v in picked], dtype=float)
+
+
+def _compute(base: RankBase, positions: npt.NDArray[np.intp] | None) -> Warnings:
     settings = base.settings
-    n = base.n
+    whole = positions is None
+    pos_all = np.arange(base.n, dtype=np.intp) if positions is None else positions
+    n = len(pos_all)
     today = _day(np.datetime64(base.today, "D"))
-    if base.engine is not None:
+    if base.engine is not None and n:
         with unit.reading(base.engine) as session:
-            arrays = order_store.order_arrays(session)
+            wanted = None if whole else [base.ids[int(p)] for p in pos_all]
+            arrays = order_store.order_arrays(session, wanted)
     else:
         arrays = order_store.order_arrays_empty()
-    index = base.id_index()
+    index = base.id_index() if whole else {base.ids[int(p)]: k for k, p in enumerate(pos_all)}
     local = np.array([index.get(a, -1) for a in arrays.ids], dtype=np.intp)
     pos = local[arrays.group] if len(arrays.group) else np.zeros(0, dtype=np.intp)
     keep = pos >= 0
+    # the whole base holds every account with orders: its histories are what a fit reads
+    complete = whole and bool(keep.all())
     pos, day, amount = pos[keep], arrays.day[keep], arrays.amount[keep]
     order = np.lexsort((day, pos))
     pos, day, amount = pos[order], day[order], amount[order]
 
     events = base.outcomes
+    ev_account, ev_occurred, ev_result = events.account, events.occurred, events.result
+    if not whole:
+        # the events of these accounts, in time order, by index into positions
+        where = np.full(base.n, -1, dtype=np.intp)
+        where[pos_all] = np.arange(n, dtype=np.intp)
+        mine = where[ev_account] if len(ev_account) else np.zeros(0, dtype=np.intp)
+        kept = mine >= 0
+        ev_account, ev_occurred, ev_result = mine[kept], ev_occurred[kept], ev_result[kept]
     # outcome days in config `timezone`, as the ranking counts them (rank_table)
     offset = timedelta(minutes=utc_offset_minutes(settings.zone()))
     shift = np.timedelta64(offset // timedelta(microseconds=1), "us")
-    ev_day = ((events.occurred + shift).astype("datetime64[D]") - _EPOCH).astype(np.int64)
+    ev_day = ((ev_occurred + shift).astype("datetime64[D]") - _EPOCH).astype(np.int64)
     # the last order: the account's own (typed or derived), or a later one logged
-    last = base.last_order
+    last = base.last_order[pos_all]
     last_days = np.where(np.isnat(last), np.nan, (last - _EPOCH).astype(np.int64).astype(float))
-    is_order = events.result == "order"
+    is_order = ev_result == "order"
     if is_order.any():
         logged = np.full(n, -np.inf)
-        np.maximum.at(logged, events.account[is_order], ev_day[is_order].astype(float))
+        np.maximum.at(logged, ev_account[is_order], ev_day[is_order].astype(float))
         logged[np.isinf(logged)] = np.nan
         last_days = np.fmax(last_days, logged)
-    cycle = np.array(
-        [np.nan if v is None else float(v) for v in base.columns["purchase_cycle_days"]]
-    )
     history = churn.History(
         n=n,
         today=today,
         last_order=last_days,
-        interval=cycle,
+        interval=_cycle(base, None if whole else pos_all),
         order_account=pos,
         order_day=day,
         order_amount=amount,
-        event_account=events.account,
+        event_account=ev_account,
         event_day=ev_day,
-        event_result=events.result,
+        event_result=ev_result,
     )
     signs = churn.compute(history, settings.churn)
-    signs = churn.keep_stages(signs, base.stage, settings.churn.signal_stages)
+    stage = base.cached("stage_array", lambda: np.asarray(base.stage))
+    signs = churn.keep_stages(signs, stage[pos_all], settings.churn.signal_stages)
     cfg = settings.clv
     x, t_x, T, m_x, has = clv.rfm(pos, day, amount, n, today, cfg.time_unit_days)
-    model = clv.summarise(
-        x, t_x, T, m_x, has, cfg.horizon_days / cfg.time_unit_days, cfg.min_accounts, cfg.penalizer
-    )
+    bg, gg = fitted(base, (x, t_x, T, m_x, has) if complete else None)
+    model = clv.score(bg, gg, x, t_x, T, m_x, has, cfg.horizon_days / cfg.time_unit_days)
     return Warnings(
+        pos_all,
         signs,
         model.p_alive,
         model.expected_orders,
@@ -129,6 +169,79 @@ def _compute(base: RankBase) -> Warnings:
         amount,
         model,
     )
+
+
+Fit = tuple[clv.BgNbd | None, clv.GammaGamma | None]
+
+
+def _fit_config(settings: Any) -> str:
+    """What of config `clv:` shapes the fit (the horizon only scores)."""
+    c = settings.clv
+    return f"clv:{c.time_unit_days}:{c.min_accounts}:{c.penalizer}"
+
+
+def _dump(fit: Fit, today: date) -> str:
+    bg, gg = fit
+    return json.dumps(
+        {
+            "bgnbd": None if bg is None else list(bg.params),
+            "gamma_gamma": None if gg is None else [gg.p, gg.q, gg.gamma],
+            "fitted_on": today.isoformat(),
+        }
+    )
+
+
+def _load(text: str) -> Fit | None:
+    try:
+        data = json.loads(text)
+        bg = data["bgnbd"]
+        gg = data["gamma_gamma"]
+        return (
+            None if bg is None else clv.BgNbd(*(float(v) for v in bg)),
+            None if gg is None else clv.GammaGamma(*(float(v) for v in gg)),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged row: fit again
+
+
+RFM = tuple[Any, Any, Any, Any, Any]
+
+
+def fitted(base: RankBase, rfm: RFM | None = None) -> Fit:
+    """The BG/NBD and Gamma-Gamma parameters for this base's order data: kept
+    ones when the fingerprint of the orders and config still holds, else
+    fitted now on every account's history (`rfm`: already computed for the
+    whole base) and kept. Cached on the ranking."""
+    return base.cached("clv_fit", lambda: _fitted(base, rfm))
+
+
+def _fitted(base: RankBase, rfm: RFM | None) -> Fit:
+    cfg = base.settings.clv
+    if base.engine is None:
+        return _fit_now(base, rfm)
+    with unit.reading(base.engine) as session:
+        fingerprint = order_store.fit_fingerprint(session, _fit_config(base.settings))
+        text = order_store.kept_fit(session, fingerprint)
+        kept = None if text is None else _load(text)
+        if kept is not None:
+            return kept
+        if rfm is None:
+            arrays = order_store.order_arrays(session)
+            n = len(arrays.ids)
+            today = _day(np.datetime64(base.today, "D"))
+            rfm = clv.rfm(arrays.group, arrays.day, arrays.amount, n, today, cfg.time_unit_days)
+    x, t_x, T, m_x, has = rfm
+    fit = clv.fit(x, t_x, T, m_x, has, cfg.min_accounts, cfg.penalizer)
+    order_store.keep_fit(base.engine, fingerprint, _dump(fit, base.today))
+    return fit
+
+
+def _fit_now(base: RankBase, rfm: RFM | None) -> Fit:
+    if rfm is None:
+        return None, None  # no database, no orders
+    cfg = base.settings.clv
+    x, t_x, T, m_x, has = rfm
+    return clv.fit(x, t_x, T, m_x, has, cfg.min_accounts, cfg.penalizer)
 
 
 def watch_list(table: RankTable) -> RankTable:
@@ -143,7 +256,8 @@ def _num(value: float, digits: int) -> float | None:
 
 
 def account_fields(table: RankTable, position: int) -> dict[str, Any]:
-    """The early-warning fields of one account (a position in the table's base)."""
+    """The early-warning fields of one account (a position in the table's base):
+    the reference the batch form (`fields_of`) is tested against."""
     w = warnings_for(table.base)
     value = w.expected_order_value[position]
     future = w.expected_future_value[position]
@@ -154,6 +268,52 @@ def account_fields(table: RankTable, position: int) -> dict[str, Any]:
         "expected_order_value": None if np.isnan(value) else round(float(value)),
         "expected_future_value": None if np.isnan(future) else round(float(future)),
     }
+
+
+FIELDS = ("signals", "p_alive", "expected_orders", "expected_order_value", "expected_future_value")
+
+
+def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
+    """The early-warning fields (FIELDS) of rows `rows` of `w` (indices into
+    w.positions) as columns, a whole batch at once."""
+    names = w.signs.names
+    fired = w.signs.fired[rows]
+    signals: list[list[str]] = [[] for _ in range(len(rows))]
+    for r, k in zip(*np.nonzero(fired), strict=True):
+        signals[int(r)].append(names[int(k)])
+
+    def rounded(values: npt.NDArray[np.float64], digits: int | None) -> list[Any]:
+        if len(values) and np.isnan(values).all():
+            return [None] * len(values)  # no model: no figures (a base without orders)
+        return [None if v != v else round(v, digits) for v in values.tolist()]
+
+    return {
+        "signals": signals,
+        "p_alive": rounded(w.p_alive[rows], 3),
+        "expected_orders": rounded(w.expected_orders[rows], 2),
+        "expected_order_value": rounded(w.expected_order_value[rows], None),
+        "expected_future_value": rounded(w.expected_future_value[rows], None),
+    }
+
+
+def fields_of(w: Warnings, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+    """The same, one dict per row."""
+    cols = columns_of(w, rows)
+    return [dict(zip(FIELDS, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
+def listing_fields(table: RankTable) -> Callable[[Sequence[int]], dict[str, list[Any]]]:
+    """For a listing of `table`: what gives a batch of its accounts (positions
+    in the base) their early-warning fields, as columns (columns_of). A short
+    view (top 20) reads the orders of its own accounts only; a long one, or a
+    base whose warnings are at hand already, uses the whole base's."""
+    base = table.base
+    if len(table) > SUBSET_AT_MOST or "early_warning" in base.computed():
+        w = warnings_for(base)
+        return lambda positions: columns_of(w, np.asarray(positions, dtype=np.intp))
+    return lambda positions: columns_of(
+        warnings_at(base, positions), np.arange(len(positions), dtype=np.intp)
+    )
 
 
 def future_deals(base: RankBase) -> npt.NDArray[np.float64]:

@@ -347,13 +347,17 @@ class RankBase:
             ),
         )
 
+    def computed(self) -> set[str]:
+        """The names of what `cached` holds already."""
+        return set(self._columns)
+
     def cached(self, name: str, build: Any) -> Any:
         if name not in self._columns:
             self._columns[name] = build()
         return self._columns[name]
 
     def id_index(self) -> dict[str, int]:
-        return self.cached("id_index", lambda: {aid: i for i, aid in enumerate(self.ids)})
+        return self.cached("id_index", lambda: dict(zip(self.ids, range(self.n), strict=True)))
 
     def sort_key(self, column: str) -> Any:
         """A numpy array ordering all accounts by `column` (ascending = natural)."""
@@ -496,24 +500,42 @@ class RankBase:
         self.prefetch(positions)
         empty = ((None,) * len(_LIST_NAMES), (None,) * len(_DETAIL_NAMES))
         rows = [self._rows.get(int(j), empty) for j in positions]
-        text = {n: [r[0][k] for r in rows] for k, n in enumerate(_LIST_NAMES)}
-        detail = {n: [r[1][k] for r in rows] for k, n in enumerate(_DETAIL_NAMES)}
+        # rows to columns (zip transposes in C)
+        text_cols = list(zip(*(r[0] for r in rows), strict=True)) or [()] * len(_LIST_NAMES)
+        detail_cols = list(zip(*(r[1] for r in rows), strict=True)) or [()] * len(_DETAIL_NAMES)
+        text = {n: list(text_cols[k]) for k, n in enumerate(_LIST_NAMES)}
+        detail = {n: list(detail_cols[k]) for k, n in enumerate(_DETAIL_NAMES)}
         cfg = self.settings.scoring
         m = self.matrix[positions]
         pts = self.points[positions]
+
+        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
+            return [None if v != v else round(v, digits) for v in values.tolist()]
+
+        distance_km = floats(self.distance[positions], 2)
+        months_dormant = floats(self.months[positions], 1)
+        # raw values the listing has already: the distance and months, rounded alike
+        known: dict[tuple[str, int | None], list[float | None]] = {
+            (criteria.DISTANCE_KM, 2): distance_km,
+            (criteria.MONTHS_DORMANT, 1): months_dormant,
+        }
         breakdown = []
         for k, c in enumerate(self.criteria):
-            raw: list[Any] = (
-                [c.raw(self.facts, int(j)) for j in positions]
-                if c.raw is not None
-                else [None] * len(positions)
-            )
+            raw: list[Any]
+            if isinstance(c.raw, criteria.RawNumber) and (c.raw.fact, c.raw.digits) in known:
+                raw = list(known[(c.raw.fact, c.raw.digits)])
+            elif isinstance(c.raw, criteria.RawNumber):
+                raw = c.raw.many(self.facts, positions)  # a batch at once
+            elif c.raw is not None:
+                raw = [c.raw(self.facts, int(j)) for j in positions]
+            else:
+                raw = [None] * len(positions)
             breakdown.append(
                 (
                     c.id,
                     [None if v != v else int(v) for v in m[:, k].tolist()],  # NaN: None
                     c.weight(cfg),
-                    [round(v, 2) for v in pts[:, k].tolist()],
+                    _rounded(pts[:, k], 2),
                     raw,
                 )
             )
@@ -523,10 +545,8 @@ class RankBase:
             no_location = np.isnan(m[:, prox[0]])
 
         def days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
-            return [None if np.isnat(v) else str(v) for v in values]
-
-        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
-            return [None if v != v else round(v, digits) for v in values.tolist()]
+            # ISO text of the whole batch at once; NaT reads "NaT"
+            return [None if v == "NaT" else v for v in values.astype(str).tolist()]
 
         return Listing(
             ids=[self.ids[int(j)] for j in positions],
@@ -537,8 +557,8 @@ class RankBase:
             no_location=no_location.tolist(),
             breakdown=breakdown,
             stages=self.cached("stage_array", lambda: np.asarray(self.stage))[positions].tolist(),
-            distance_km=floats(self.distance[positions], 2),
-            months_dormant=floats(self.months[positions], 1),
+            distance_km=distance_km,
+            months_dormant=months_dormant,
             last_order_date=days(self.last_order[positions]),
             next_followup=days(self.followup[positions]),
             geo_precision=[
@@ -563,6 +583,14 @@ class RankBase:
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:
             a._details = found.get(a.id, empty)
+
+
+def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float]:
+    """round(v, digits) of each value; whole numbers (points of whole weights,
+    the usual case) are their own rounding, which spares a call per value."""
+    if len(values) and bool(np.all(np.isfinite(values) & (values == np.floor(values)))):
+        return values.tolist()
+    return [round(v, digits) for v in values.tolist()]
 
 
 @dataclass

@@ -315,3 +315,17 @@ class TeamPublication(SQLModel, table=True):
     source: str = Field(max_length=300)  # the file it came from, on the lead's computer
     published_by: str = Field(max_length=100)  # the lead's login
     published_at: datetime = _ts()
+class ModelFit(SQLModel, table=True):
+    """A fitted model kept with the data it was fitted on (migration 0010): the
+    BG/NBD and Gamma-Gamma parameters (domain/clv.py), keyed by a fingerprint of
+    the order data and the `clv:` config (store/orders.fit_fingerprint). A
+    ranking reuses the row while the fingerprint holds; new orders or a config
+    change give a new fingerprint, and the next ranking fits and keeps anew."""
+
+    __tablename__ = "model_fit"
+
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    params: (
+        str  # JSON: {"bgnbd": [r, alpha, a, b] | null, "gamma_gamma": [p, q, gamma] | null, ...}
+    )
+    created_at: datetime = _ts()

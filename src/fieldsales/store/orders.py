@@ -19,6 +19,7 @@ Accounts without a history keep the values typed in the account file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,17 +28,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from fieldsales.domain.vocab import Result
-from fieldsales.store.models import Account, AccountOrder, Outcome
+from fieldsales.store.models import Account, AccountOrder, ModelFit, Outcome, utcnow
 from fieldsales.store.queries import in_effect
 from fieldsales.store.scores import refresh_scores
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 ORDER = AccountOrder.__table__  # type: ignore[attr-defined]
 OUTCOME = Outcome.__table__  # type: ignore[attr-defined]
+FIT = ModelFit.__table__  # type: ignore[attr-defined]
 _IN_CHUNK = 500
 # Above this many accounts one scan of the whole table beats IN (...) lookups.
 _SCAN_ABOVE = 5000
@@ -336,3 +338,55 @@ def account_codes(bind: Connection | Session) -> dict[str, str]:
 def order_count(bind: Connection | Session) -> int:
     conn = _conn(bind)
     return int(conn.execute(sa.select(sa.func.count()).select_from(ORDER)).scalar_one())
+
+
+# The kept model fit (table model_fit, migration 0010): the BG/NBD and
+# Gamma-Gamma parameters, keyed by a fingerprint of the orders they were
+# fitted on and of the config that shaped the fit. Every writer of orders is
+# covered without calling anything: new, changed or removed orders (imported,
+# logged as outcomes, corrected, pulled by a sync) change the fingerprint, and
+# the next ranking fits again and keeps the new parameters.
+
+
+def fit_fingerprint(bind: Connection | Session, config: str) -> str:
+    """A fingerprint of every order the fit reads and of `config` (the `clv:`
+    settings as text). Imported orders are only ever added (import-orders
+    inserts, nothing updates or deletes them): their count and last id say
+    which are there, both read without scanning the rows (~1 ms and ~50 ms at
+    2,000,000 orders). Orders logged as outcomes can be corrected or undone:
+    their count, sum and last time."""
+    conn = _conn(bind)
+    last_id = conn.execute(sa.select(sa.func.max(ORDER.c.id))).scalar()
+    count = conn.execute(sa.select(sa.func.count()).select_from(ORDER)).scalar()
+    logged = conn.execute(
+        sa.select(
+            sa.func.count(), sa.func.sum(OUTCOME.c.order_amount), sa.func.max(OUTCOME.c.occurred_at)
+        ).where(OUTCOME.c.result == Result.order.value, in_effect())
+    ).one()
+    text = "|".join(str(v) for v in (last_id, count, *logged, config))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def kept_fit(bind: Connection | Session, fingerprint: str) -> str | None:
+    """The parameters kept for this fingerprint (JSON text), or None."""
+    conn = _conn(bind)
+    stmt = sa.select(FIT.c.params).where(FIT.c.fingerprint == fingerprint)
+    return conn.execute(stmt).scalar_one_or_none()
+
+
+def keep_fit(engine: Engine, fingerprint: str, params: str) -> bool:
+    """Keep freshly fitted parameters, in their own transaction; on SQLite the
+    rows of older fingerprints go. A database that cannot be written
+    (read-only, busy, a role without the grant) keeps nothing: False."""
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execute(FIT.delete())
+            elif kept_fit(conn, fingerprint) is not None:  # another client kept it first
+                return True
+            conn.execute(
+                FIT.insert().values(fingerprint=fingerprint, params=params, created_at=utcnow())
+            )
+        return True
+    except sa.exc.DBAPIError:
+        return False

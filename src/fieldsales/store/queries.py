@@ -112,7 +112,8 @@ def rank_columns(
     column at once instead of row by row.
     """
     names = rank_fields(extra) if names is None else tuple(names)
-    if account_ids is None and not extra and session.connection().dialect.name == "sqlite":
+    dialect = session.connection().dialect.name
+    if account_ids is None and not extra and dialect in ("sqlite", "postgresql"):
         fast = _sqlite_columns(session, names)
         if fast is not None:
             return fast
@@ -141,16 +142,19 @@ _NULL = "\x1e"  # stands for NULL in a column of text read whole
 
 
 def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | None:
-    """Whole columns of every account (SQLite) without a Python object per cell
-    where it can: numbers as float arrays (NaN for NULL), dates as
-    datetime64[D] arrays (NaT), ids and text as lists cut from one text per
-    column. Both queries read in rowid order, so rows line up. None when a value
+    """Whole columns of every account (SQLite, and PostgreSQL with string_agg)
+    without a Python object per cell where it can: numbers as float arrays (NaN
+    for NULL), dates as datetime64[D] arrays (NaT), ids and text as lists cut
+    from one text per column. Both queries read in one order (rowid on SQLite,
+    id on PostgreSQL), so rows line up. None when a value
     does not fit the form (a separator inside a text, text in a number column):
     the caller reads rows instead."""
     numeric = [n for n in names if isinstance(_column(n).type, (sa.Float, sa.Integer, sa.Boolean))]
     texts = [n for n in names if n not in numeric]
-    rowid: Any = sa.literal_column("rowid")
     conn = session.connection()
+    # SQLite reads in rowid order; PostgreSQL in id order, numbers and text alike
+    postgres = conn.dialect.name == "postgresql"
+    rowid: Any = _column("id") if postgres else sa.literal_column("rowid")
     out: dict[str, Any] = {}
     if numeric:
         stmt = sa.select(*[_column(n) for n in numeric]).order_by(rowid)
@@ -165,10 +169,15 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
     if not texts:
         return out
 
-    inner = sa.select(*[_column(n) for n in texts]).order_by(rowid).subquery()
-    stmt = sa.select(
-        sa.func.count(), *[_concat(inner.c[n], _column(n).type) for n in texts]
-    ).select_from(inner)
+    if postgres:
+        stmt = sa.select(
+            sa.func.count(), *[_pg_concat(_column(n), _column(n).type) for n in texts]
+        ).select_from(Account.__table__)  # type: ignore[attr-defined]
+    else:
+        inner = sa.select(*[_column(n) for n in texts]).order_by(rowid).subquery()
+        stmt = sa.select(
+            sa.func.count(), *[_concat(inner.c[n], _column(n).type) for n in texts]
+        ).select_from(inner)
     m, *joined = conn.execute(stmt).one()
     if not m:
         return {n: () for n in names}
@@ -196,6 +205,18 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
             parts = [None if v == _NULL else v for v in parts]
         out[n] = parts
     return {n: out[n] for n in names}
+
+
+def _pg_concat(column: Any, kind: Any) -> Any:
+    """_concat on PostgreSQL: string_agg in id order (one text per column)."""
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    if isinstance(kind, sa.Date):
+        value = sa.func.coalesce(sa.cast(column, sa.String), _NO_DUE)
+    else:
+        value = sa.func.coalesce(sa.cast(column, sa.String), _NULL)
+    empty: Any = sa.literal_column("''")
+    return sa.func.string_agg(value.op("||")(_SEP), aggregate_order_by(empty, _column("id")))
 
 
 def _concat(column: Any, kind: Any) -> Any:
@@ -332,7 +353,10 @@ class _IdIndex:
         self._dict: dict[str, int] | None = None
         raw = "".join(ids).encode()
         # every id 36 ASCII characters (uuid4 text)
-        self.fixed = len(raw) == _ID_WIDTH * len(ids) and all(len(i) == _ID_WIDTH for i in ids)
+        # (every id 36 characters, and 36 bytes each in all: ASCII)
+        self.fixed = len(raw) == _ID_WIDTH * len(ids) and (
+            not ids or min(map(len, ids)) == max(map(len, ids)) == _ID_WIDTH
+        )
         if self.fixed:
             self._bytes = np.frombuffer(raw, dtype=f"S{_ID_WIDTH}")
             keys = _keys(self._bytes)
@@ -587,4 +611,4 @@ def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
         .where(in_effect())
         .group_by(col(Outcome.account_id), col(Outcome.channel))
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return _raw_rows(session, stmt)  # plain tuples, no Row objects

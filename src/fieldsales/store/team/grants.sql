@@ -148,6 +148,8 @@ GRANT INSERT, UPDATE ON account, account_change, outcome, route, route_stop,
 GRANT INSERT ON team_op TO {lead};
 -- publishing: leads add versions (and may correct one); reps only read them
 GRANT INSERT, UPDATE ON team_publication TO {lead};
+-- the kept BG/NBD fit (store/orders.py): whoever ranks first after new orders keeps it
+GRANT INSERT ON model_fit TO {lead}, {rep};
 
 GRANT INSERT ON outcome, route, route_stop, account_change, team_op, team_client TO {rep};
 GRANT UPDATE ON route, route_stop, team_client TO {rep};

@@ -7,7 +7,7 @@ database a lead's `fieldsales team publish` adds rows; a rep's
 kind replaces the local file (talk_scripts.yaml, config.yaml `campaign:`).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from fieldsales.store.models import UTCDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
