@@ -18,6 +18,7 @@ from fieldsales.geo import locate as offline
 from fieldsales.store import accounts, unit
 from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.models import utcnow
+from fieldsales.store.positions import write_positions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -164,7 +165,7 @@ def locate_missing(
         if updates or replaced:
             with unit.writing(engine) as u:
                 if updates:
-                    accounts.update_positions(u, updates)
+                    write_positions(u, updates)
                 for acc_id, fields in replaced:  # a precise position is kept in the history
                     update_account_fields(u, acc_id, fields, source="app")
         if progress:

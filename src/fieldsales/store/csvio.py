@@ -167,7 +167,9 @@ def _iter_records(
             for record in reader:
                 number += 1
                 consumed.clear()
-                yield number, [_CONTROL.sub("", cell) for cell in record], None
+                if _CONTROL.search("".join(record)):
+                    record = [_CONTROL.sub("", cell) for cell in record]
+                yield number, record, None
             return
         except csv.Error as exc:
             if "field larger" in str(exc):
