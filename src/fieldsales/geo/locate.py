@@ -101,6 +101,7 @@ class GeoTable:
         # rest) or None; postal codes looked up -> position (both bounded)
         self._heads: dict[tuple[str | None, str | None, str], tuple[int, str] | None] = {}
         self._postal_seen: dict[str | None, Position | None] = {}
+        self._street_plans: dict[tuple[int, str], Any] = {}  # see _match_street
 
     @classmethod
     def load(cls, path: Path | None = None) -> GeoTable:
@@ -243,15 +244,57 @@ class GeoTable:
             rest = _LEADING_WARD.sub("", rest)
         return mi, rest
 
-    def _in_municipality(self, mi: int, rest: str) -> Position:
+    def _in_municipality(self, mi: int, rest: str, number: str | None = None) -> Position:
+        """The town of `rest` in municipality `mi` (or one of its wards); with
+        `number`, `rest` is a street part and the address is `rest + number`."""
         candidates = [mi, *self._wards.get(mi, [])]
         for ci in candidates:  # a designated city written without its ward
-            hit = self._match_town(ci, rest)
+            if number is None:
+                hit = self._match_town(ci, rest)
+            else:
+                hit = self._match_street(ci, rest, number)
             if hit is not None:
                 p, c, _, _ = self.munis[ci]
                 return Position(hit[0], hit[1], "town", "address", f"{p}{c}{hit[2]}")
         p, c, lat, lon = self.munis[mi]
         return Position(lat, lon, "city", "address", f"{p}{c}")
+
+    def _match_street(self, ci: int, head: str, number: str) -> tuple[float, float, str] | None:
+        """_match_town(ci, head + number), where `number` is ASCII digits and
+        hyphens: in a municipality none of whose town names holds a digit or a
+        hyphen, no name can reach into the number, so the name found in `head`
+        is remembered and only the number is read per address."""
+        key = (ci, head)
+        plan = self._street_plans.get(key)
+        if plan is None:
+            if len(self._street_plans) >= HEAD_CACHE:
+                self._street_plans.clear()
+            plan = self._street_plans[key] = self._plan_street(ci, head)
+        if plan is _UNSAFE:
+            return self._match_town(ci, head + number)
+        town, after = plan
+        if town is None:
+            return None
+        m = _LEADING_NUMBER.match(head[after:] + number)
+        return town.position(int(m.group(1)) if m else None)
+
+    def _plan_street(self, ci: int, head: str) -> Any:
+        """(town, where its name ends in `head`), (None, 0) when no town
+        matches, or _UNSAFE when a town name of `ci` holds a digit or hyphen."""
+        index = self._town_index(ci)
+        unsafe: dict[int, bool] = self.__dict__.setdefault("_unsafe", {})
+        if ci not in unsafe:
+            unsafe[ci] = any(_NUMBER_CHAR.search(k) for k in index)
+        if unsafe[ci]:
+            return _UNSAFE
+        for n in range(min(len(head), 40), 0, -1):  # as _match_town
+            town = index.get(head[:n])
+            if town is not None:
+                return town, n
+        best = max((k for k in index if len(k) >= 2 and k in head), key=len, default=None)
+        if best is None:
+            return None, 0
+        return index[best], head.index(best) + len(best)
 
     def locate(
         self,
@@ -281,7 +324,7 @@ class GeoTable:
                 self._heads[key] = None if found is None else (found[0], found[1][:-1])
             known = self._heads[key]
             if known is not None:
-                by_addr = self._in_municipality(known[0], known[1] + number)
+                by_addr = self._in_municipality(known[0], known[1], number)
         elif address or city:
             by_addr = self.by_address(join_parts(prefecture, city, address), prefecture)
         if by_addr is not None and by_addr.precision == "town":
@@ -293,6 +336,8 @@ class GeoTable:
         return by_addr
 
 
+_UNSAFE = object()  # a municipality whose town names hold digits (北1条西)
+_NUMBER_CHAR = re.compile(r"[0-9\-]")
 HEAD_CACHE = 100_000  # street parts and postal codes remembered (then forgotten, all)
 # An address that ends in a plain house number: 丸の内1丁目5-3, 蒲田5-13-1.
 _HOUSE = re.compile(r"^(.*[^\s\d" + re.escape(DASHES) + r"ー])([0-9]+(?:-[0-9]+)*)$")

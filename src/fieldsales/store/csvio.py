@@ -25,7 +25,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # and a leading tab, CR or line feed (spreadsheets strip them, then see the sign).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # The largest file read by default (config import.max_file_bytes overrides it).
-MAX_FILE_BYTES = 300_000_000
+MAX_FILE_BYTES = 600_000_000
 UNTERMINATED = 'unterminated quote: a cell opens with " and never closes (the rest of the line)'
 STRAY_QUOTE = 'a quote inside a cell; write it as "" within a quoted cell'
 
