@@ -19,6 +19,7 @@ from fieldsales.errors import UserError
 from fieldsales.store import textfile
 
 # Control characters no cell keeps (tab and line breaks are the fields' business).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection): the ASCII
 # signs, their full-width forms (Excel in Japan reads ＝ＳＵＭ(…) as a formula),
@@ -148,13 +149,16 @@ def _iter_records(
     """_parse as a generator: (record number, cells, broken) with the same
     recovery (a broken row is reported, reading goes on at its next line),
     keeping only the lines of the record being read."""
-    source = io.StringIO(text, newline="")
+    # Lines as io.StringIO(text, newline="") gives them (\r\n, \r or \n kept),
+    # sliced from the text as they are read: a StringIO would copy the whole
+    # file once more (four bytes a character).
+    source = (m.group() for m in _LINE.finditer(text))
     backlog: list[str] = []  # lines to read again after a broken row, reversed
     consumed: list[str] = []  # the lines of the record being read
 
     def feed() -> Iterator[str]:
         while True:
-            line = backlog.pop() if backlog else source.readline()
+            line = backlog.pop() if backlog else next(source, "")
             if not line:
                 return
             consumed.append(line)
