@@ -621,9 +621,9 @@ def _text_column(
     """parse.clean_text and the length check of a whole column; an error for
     each cell too long (its value then _MISSING)."""
     values: list[Any] = [raw.strip() or None for raw in raws]
-    if any(v is not None and v[0] == "'" for v in values):
+    if "'" in "".join(raws) and any(v is not None and v[0] == "'" for v in values):
         values = [parse.clean_text(raw) for raw in raws]
-    if max_len is not None and max((len(v) for v in values if v is not None), default=0) > max_len:
+    if max_len is not None and max(map(len, filter(None, values)), default=0) > max_len:
         too_long = f"longer than {max_len} characters"
         for i, v in enumerate(values):
             if v is not None and len(v) > max_len:

@@ -359,11 +359,11 @@ def normalise_address(prefecture: str | None, city: str | None, address: str | N
             text = p + text
     # each rule only where its word is (most addresses are already written 1-2-3)
     if "丁目" in text:
-        text = _CHOME.sub(r"\1-", text)
+        text = _after_digits(text, "丁目", "-") or _CHOME.sub(r"\1-", text)
     if "番" in text:
-        text = _BANCHI.sub(r"\1-", text)
+        text = _after_digits(text, "番", "-") or _BANCHI.sub(r"\1-", text)
     if "号" in text:
-        text = _GO.sub(r"\1", text)
+        text = _after_digits(text, "号", "") or _GO.sub(r"\1", text)
     text = _DASHES.sub("-", text)
     text = _KEY_JUNK.sub("", text.lower())
     if "--" in text:
@@ -371,6 +371,23 @@ def normalise_address(prefecture: str | None, city: str | None, address: str | N
     return text.strip("-")
 
 
+def _after_digits(text: str, word: str, repl: str) -> str | None:
+    """The rewrite of `(\\d+)\\s*WORD` (and for 番, 番地) to `\\1REPL` without the
+    regex: when every WORD follows a digit and no space is around (the usual
+    case), replacing the word is the same. None when the regex is needed."""
+    if _SPACE.search(text):
+        return None
+    at = text.find(word)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isdecimal():
+            return None
+        at = text.find(word, at + len(word))
+    if word == "番":
+        text = text.replace("番地", "番")
+    return text.replace(word, repl)
+
+
+_SPACE = re.compile(r"\s")
 _CHOME = re.compile(r"(\d+)\s*丁目\s*")
 _BANCHI = re.compile(r"(\d+)\s*番地?\s*")
 _GO = re.compile(r"(\d+)\s*号")

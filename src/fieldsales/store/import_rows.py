@@ -8,7 +8,7 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -125,7 +125,11 @@ class RowChecker:
         self.rows += len(batch)
         width, limits = self.width, self.limits
         names = list(self.fields.values())
-        columns = [[raw[i] if i < len(raw) else "" for _, raw, _ in batch] for i in self.fields]
+        # one list per column (zip transposes in C; a short row gets empty cells)
+        need = max(self.fields, default=-1) + 1
+        cells = [raw if len(raw) >= need else raw + [""] * (need - len(raw)) for _, raw, _ in batch]
+        by_index = list(zip(*cells, strict=False)) if cells else []
+        columns: list[Sequence[str]] = [by_index[i] for i in self.fields]
         for j, name in enumerate(names):
             if name not in MULTILINE_FIELDS and _HAS_BREAK.search("".join(columns[j])):
                 columns[j] = [cell(name, text) for text in columns[j]]

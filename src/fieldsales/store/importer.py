@@ -266,10 +266,17 @@ def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str
 def _target_values(row: Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
     """The stored values this row asks for: only the columns the file has."""
     v = row.values
+    plain, defaults = _plain(frozenset(present))
     out: dict[str, Any] = {"match_key": v["match_key"]}
-    for name in _plain(frozenset(present)):
-        value = v.get(name)
-        out[name] = NOT_NULL_DEFAULTS.get(name) if value is None else value
+    try:
+        if len(plain) < 2:  # itemgetter of one name gives the value, not a tuple
+            raise KeyError(plain)
+        out.update(zip(plain, operator.itemgetter(*plain)(v), strict=True))
+    except KeyError:  # a value missing: one by one
+        out.update((name, v.get(name)) for name in plain)
+    for name, default in defaults:
+        if out[name] is None:
+            out[name] = default
     if (
         v.get("lat") is not None
         and old is not None
@@ -303,9 +310,11 @@ def _blank_account() -> dict[str, Any]:
 
 
 @functools.cache
-def _plain(present: frozenset[str]) -> tuple[str, ...]:
-    """The columns a row's own value (or its default) is written to as is."""
-    return tuple(sorted(present - set(GEO_FIELDS) - {"id"}))
+def _plain(present: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The columns a row's own value is written to as is, and those of them
+    that take a default when the row has none."""
+    names = tuple(sorted(present - set(GEO_FIELDS) - {"id"}))
+    return names, tuple((n, NOT_NULL_DEFAULTS[n]) for n in names if n in NOT_NULL_DEFAULTS)
 
 
 def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
