@@ -149,6 +149,9 @@ def import_accounts(
                 refresh_derived(conn, report.touched_ids)
                 if dry_run:
                     raise _DryRun
+                if report.rejected:  # before the commit: a file that cannot be written
+                    bad = {**checker.bad, **writer.bad}  # leaves the database as it was
+                    report.rejects_file = write_rejects(path, stream.headers, bad, report.problems)
     except _DryRun:
         return report
     except _Abort:
@@ -165,9 +168,6 @@ def import_accounts(
                 "(or external id); nothing was imported. Give them distinct external ids"
             ) from None
         raise
-    if report.rejected:
-        bad = {**checker.bad, **writer.bad}
-        report.rejects_file = write_rejects(path, stream.headers, bad, report.problems)
     report.written = True
     return report
 
