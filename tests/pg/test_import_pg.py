@@ -75,3 +75,42 @@ def test_busy_database_on_postgres(
     assert "the database is busy (another fieldsales is writing); try again" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in out + err
     assert dump(pg_url) == before
+
+
+def test_big_file_all_or_nothing_then_history_on_postgres(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chunks written in one transaction: a bad last row leaves the server as it
+    was; a good file is written whole; a re-import keeps each change."""
+    from fieldsales.store.import_rows import CHUNK
+
+    n = 2 * CHUNK + 5
+    rows = [f"商事{i},港区芝{i % 9 + 1}-{i % 13 + 1},{1000 + i},30" for i in range(n)]
+    open_engine(pg_url).dispose()
+    before = dump(pg_url)
+    bad = _csv(tmp_path, *rows[:-1], "壊れた商事,港区芝1-1,たくさん,30")
+    assert main(["--db", pg_url, "import", "--no-locate", bad]) == 1
+    assert f"row {n + 1}, lifetime_revenue: not a number" in capsys.readouterr().err
+    assert dump(pg_url) == before
+
+    good = _csv(tmp_path, *rows)
+    assert main(["--db", pg_url, "import", "--no-locate", good]) == 0
+    changed = _csv(
+        tmp_path, *[r[: r.rindex(",")] + ",60" if i % 10 == 0 else r for i, r in enumerate(rows)]
+    )
+    assert main(["--db", pg_url, "import", "--no-locate", changed]) == 0
+    assert (
+        f"0 created, {n // 10 + 1} updated, {n - n // 10 - 1} unchanged" in capsys.readouterr().out
+    )
+    engine = open_engine(pg_url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM account")).scalar()
+        history = conn.execute(
+            sa.text(
+                "SELECT field, old_value, new_value FROM account_change "
+                "GROUP BY field, old_value, new_value"
+            )
+        ).all()
+    engine.dispose()
+    assert count == n
+    assert [tuple(r) for r in history] == [("purchase_cycle_days", "30", "60")]

@@ -87,6 +87,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+READING_BAR_BYTES = 1_000_000  # a file this large shows the bar while it is read
+
+
 class BarProgress:
     """A rich progress bar that appears only for files above import.progress_min_rows."""
 
@@ -95,9 +98,31 @@ class BarProgress:
         self.bar: Progress | None = None
         self.tasks: dict[str, TaskID] = {}
 
+    def reading(self, path: Path) -> None:
+        """A file big enough to take a while before its first rows are checked:
+        a bar from the start (the rows are not counted yet)."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return  # the import names what is wrong with it
+        if size < READING_BAR_BYTES:
+            return
+        self._start()
+        assert self.bar is not None
+        self.tasks["reading"] = self.bar.add_task(f"reading {path.name}", total=None)
+
     def __call__(self, phase: str, done: int, total: int) -> None:
         if total < self.min_rows:
             return
+        if "reading" in self.tasks and self.bar is not None:
+            self.bar.remove_task(self.tasks.pop("reading"))
+        self._start()
+        assert self.bar is not None
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(phase, total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
+
+    def _start(self) -> None:
         if self.bar is None:
             # imported here: rich.progress costs start-up time every command would pay
             from rich.progress import (
@@ -117,22 +142,30 @@ class BarProgress:
                 transient=True,
             )
             self.bar.start()
-        if phase not in self.tasks:
-            self.tasks[phase] = self.bar.add_task(phase, total=total)
-        self.bar.update(self.tasks[phase], completed=done, total=total)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
+            self.tasks.clear()
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.file)
+    bar = BarProgress(ctx.err, ctx.settings.import_.progress_min_rows)
+    bar.reading(path)  # before the modules below load: on screen within the first second
+    try:
+        return _run(args, ctx, path, bar)
+    finally:
+        bar.close()
+
+
+def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -> int:
     from fieldsales.domain.columns import check_value_maps, parse_overrides, parse_value_items
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
     from fieldsales.store.textfile import check_encoding_name
 
-    path = Path(args.file)
     settings = ctx.settings
     vocab = vocabulary(settings)
     try:
@@ -146,7 +179,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except ValueError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
-    bar = BarProgress(ctx.err, settings.import_.progress_min_rows)
     try:
         report = import_accounts(
             ctx.engine,

@@ -51,6 +51,10 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# what follows the ' that `fieldsales export` puts before a formula-like cell
+GUARDED = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
+
+
 def clean_text(raw: str) -> str | None:
     """A text cell: NFKC-trimmed; empty -> None; undo our own CSV-injection guard.
 
@@ -62,7 +66,7 @@ def clean_text(raw: str) -> str | None:
     text = raw.strip()
     if not text:
         return None
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20":
+    if len(text) > 1 and text[0] == "'" and text[1] in GUARDED:
         text = text[1:]
     return text
 
@@ -350,15 +354,50 @@ def normalise_address(prefecture: str | None, city: str | None, address: str | N
     """One spelling for an address: prefecture and city added if missing, 1丁目2番3号 = 1-2-3."""
     text = nfkc(address or "")
     for part in (city, prefecture):
-        p = nfkc(part or "")
+        p = _nfkc_part(part or "")
         if p and not text.startswith(p):
             text = p + text
-    text = re.sub(r"(\d+)\s*丁目\s*", r"\1-", text)
-    text = re.sub(r"(\d+)\s*番地?\s*", r"\1-", text)
-    text = re.sub(r"(\d+)\s*号", r"\1", text)
+    # each rule only where its word is (most addresses are already written 1-2-3)
+    if "丁目" in text:
+        text = _after_digits(text, "丁目", "-") or _CHOME.sub(r"\1-", text)
+    if "番" in text:
+        text = _after_digits(text, "番", "-") or _BANCHI.sub(r"\1-", text)
+    if "号" in text:
+        text = _after_digits(text, "号", "") or _GO.sub(r"\1", text)
     text = _DASHES.sub("-", text)
     text = _KEY_JUNK.sub("", text.lower())
-    return re.sub(r"-+", "-", text).strip("-")
+    if "--" in text:
+        text = _MANY_DASHES.sub("-", text)
+    return text.strip("-")
+
+
+def _after_digits(text: str, word: str, repl: str) -> str | None:
+    """The rewrite of `(\\d+)\\s*WORD` (and for 番, 番地) to `\\1REPL` without the
+    regex: when every WORD follows a digit and no space is around (the usual
+    case), replacing the word is the same. None when the regex is needed."""
+    if _SPACE.search(text):
+        return None
+    at = text.find(word)
+    while at >= 0:
+        if at == 0 or not text[at - 1].isdecimal():
+            return None
+        at = text.find(word, at + len(word))
+    if word == "番":
+        text = text.replace("番地", "番")
+    return text.replace(word, repl)
+
+
+_SPACE = re.compile(r"\s")
+_CHOME = re.compile(r"(\d+)\s*丁目\s*")
+_BANCHI = re.compile(r"(\d+)\s*番地?\s*")
+_GO = re.compile(r"(\d+)\s*号")
+_MANY_DASHES = re.compile(r"-+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _nfkc_part(text: str) -> str:
+    """A prefecture or city (few distinct values) NFKC-normalised."""
+    return nfkc(text)
 
 
 MATCH_KEY_MAX = 400  # Account.match_key column length

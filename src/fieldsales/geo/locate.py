@@ -15,6 +15,7 @@ import gzip
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,6 +27,7 @@ import numpy.typing as npt
 
 from fieldsales import locations
 from fieldsales.geo.normalize import (
+    DASHES,
     canonical_street,
     join_parts,
     normalize_postal_code,
@@ -95,6 +97,11 @@ class GeoTable:
         self.precision = np.asarray(postal["precision"], dtype=np.int8)
         self.muni = np.asarray(postal["muni"], dtype=np.int32)
         self.names: list[str] = postal["name"]
+        # street parts read (prefecture, city, part) -> (municipality, canonical
+        # rest) or None; postal codes looked up -> position (both bounded)
+        self._heads: dict[tuple[str | None, str | None, str], tuple[int, str] | None] = {}
+        self._postal_seen: dict[str | None, Position | None] = {}
+        self._street_plans: dict[tuple[int, str], Any] = {}  # see _match_street
 
     @classmethod
     def load(cls, path: Path | None = None) -> GeoTable:
@@ -108,6 +115,15 @@ class GeoTable:
         idx = np.searchsorted(self.codes, codes)
         idx = np.clip(idx, 0, len(self.codes) - 1)
         return np.where(self.codes[idx] == codes, idx, -1)
+
+    def _by_postal_cached(self, code: str | None) -> Position | None:
+        """by_postal_code, remembered (an import repeats each code many times)."""
+        if code in self._postal_seen:
+            return self._postal_seen[code]
+        if len(self._postal_seen) >= HEAD_CACHE:
+            self._postal_seen.clear()
+        pos = self._postal_seen[code] = self.by_postal_code(code)
+        return pos
 
     def by_postal_code(self, code: str | None) -> Position | None:
         norm = normalize_postal_code(code)
@@ -208,6 +224,14 @@ class GeoTable:
 
     def by_address(self, text: str, prefecture: str | None = None) -> Position | None:
         """Prefecture + municipality + town of a (normalised) address, or None."""
+        found = self._municipality(text, prefecture)
+        if found is None:
+            return None
+        mi, rest = found
+        return self._in_municipality(mi, rest)
+
+    def _municipality(self, text: str, prefecture: str | None) -> tuple[int, str] | None:
+        """The municipality an address is in, and the rest of it (canonical)."""
         _, text = split_postal(text)
         street = town_key(canonical_street(text))
         pref, rest = split_prefecture(street)
@@ -216,17 +240,61 @@ class GeoTable:
         if found is None:
             return None
         mi, rest = found
-        wards = self._wards.get(mi, [])
-        if wards:
+        if self._wards.get(mi):
             rest = _LEADING_WARD.sub("", rest)
-        candidates = [mi, *wards]
+        return mi, rest
+
+    def _in_municipality(self, mi: int, rest: str, number: str | None = None) -> Position:
+        """The town of `rest` in municipality `mi` (or one of its wards); with
+        `number`, `rest` is a street part and the address is `rest + number`."""
+        candidates = [mi, *self._wards.get(mi, [])]
         for ci in candidates:  # a designated city written without its ward
-            hit = self._match_town(ci, rest)
+            if number is None:
+                hit = self._match_town(ci, rest)
+            else:
+                hit = self._match_street(ci, rest, number)
             if hit is not None:
                 p, c, _, _ = self.munis[ci]
                 return Position(hit[0], hit[1], "town", "address", f"{p}{c}{hit[2]}")
         p, c, lat, lon = self.munis[mi]
         return Position(lat, lon, "city", "address", f"{p}{c}")
+
+    def _match_street(self, ci: int, head: str, number: str) -> tuple[float, float, str] | None:
+        """_match_town(ci, head + number), where `number` is ASCII digits and
+        hyphens: in a municipality none of whose town names holds a digit or a
+        hyphen, no name can reach into the number, so the name found in `head`
+        is remembered and only the number is read per address."""
+        key = (ci, head)
+        plan = self._street_plans.get(key)
+        if plan is None:
+            if len(self._street_plans) >= HEAD_CACHE:
+                self._street_plans.clear()
+            plan = self._street_plans[key] = self._plan_street(ci, head)
+        if plan is _UNSAFE:
+            return self._match_town(ci, head + number)
+        town, after = plan
+        if town is None:
+            return None
+        m = _LEADING_NUMBER.match(head[after:] + number)
+        return town.position(int(m.group(1)) if m else None)
+
+    def _plan_street(self, ci: int, head: str) -> Any:
+        """(town, where its name ends in `head`), (None, 0) when no town
+        matches, or _UNSAFE when a town name of `ci` holds a digit or hyphen."""
+        index = self._town_index(ci)
+        unsafe: dict[int, bool] = self.__dict__.setdefault("_unsafe", {})
+        if ci not in unsafe:
+            unsafe[ci] = any(_NUMBER_CHAR.search(k) for k in index)
+        if unsafe[ci]:
+            return _UNSAFE
+        for n in range(min(len(head), 40), 0, -1):  # as _match_town
+            town = index.get(head[:n])
+            if town is not None:
+                return town, n
+        best = max((k for k in index if len(k) >= 2 and k in head), key=len, default=None)
+        if best is None:
+            return None, 0
+        return index[best], head.index(best) + len(best)
 
     def locate(
         self,
@@ -242,15 +310,63 @@ class GeoTable:
         municipality.
         """
         by_addr = None
-        if address or city:
+        split = _house_number(address) if address else None
+        if split is not None:
+            # Many accounts share a street part and differ in the house number:
+            # the street part is read once (see _house_number), each row matches
+            # only its own number.
+            head, number = split
+            key = (prefecture, city, head)
+            if key not in self._heads:
+                if len(self._heads) >= HEAD_CACHE:
+                    self._heads.clear()
+                found = self._municipality(join_parts(prefecture, city, head + "1"), prefecture)
+                self._heads[key] = None if found is None else (found[0], found[1][:-1])
+            known = self._heads[key]
+            if known is not None:
+                by_addr = self._in_municipality(known[0], known[1], number)
+        elif address or city:
             by_addr = self.by_address(join_parts(prefecture, city, address), prefecture)
         if by_addr is not None and by_addr.precision == "town":
             return by_addr
         code = postal_code or (split_postal(width_fold(address))[0] if address else None)
-        by_post = self.by_postal_code(code)
+        by_post = self._by_postal_cached(code)
         if by_post is not None and (by_post.precision == "town" or by_addr is None):
             return by_post
         return by_addr
+
+
+_UNSAFE = object()  # a municipality whose town names hold digits (北1条西)
+_NUMBER_CHAR = re.compile(r"[0-9\-]")
+HEAD_CACHE = 100_000  # street parts and postal codes remembered (then forgotten, all)
+# An address that ends in a plain house number: 丸の内1丁目5-3, 蒲田5-13-1.
+_HOUSE = re.compile(r"^(.*[^\s\d" + re.escape(DASHES) + r"ー])([0-9]+(?:-[0-9]+)*)$")
+
+
+def _house_number(address: str) -> tuple[str, str] | None:
+    """(street part, house number) of an address ending in ASCII digits and
+    hyphens after a character that normalisation leaves alone, or None.
+
+    For such an address every step before the town match (width folding,
+    丁目/番地 rewriting, municipality and ward) treats the street part the same
+    whatever the number is, so the canonical rest is the street part's (read
+    once, with a stand-in number) followed by the number as written: the
+    position found is the same as by_address on the whole address.
+    """
+    m = _HOUSE.match(address)
+    if m is None:
+        return None
+    head = m.group(1)
+    first, last = head[0], head[-1]
+    if (
+        first.isspace()
+        or first.isdigit()
+        or first in "〒郵"
+        or unicodedata.normalize("NFKC", last) != last
+        or unicodedata.normalize("NFKC", first) != first
+    ):
+        return None
+    return head, m.group(2)
 
 
 _table: GeoTable | None = None

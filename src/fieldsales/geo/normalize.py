@@ -20,7 +20,8 @@ _KANJI_NUM = "〇零一二三四五六七八九十百千"
 
 # Dashes people type between numbers; ー (long vowel) only counts after a digit
 # because it is part of katakana words such as センター.
-_DASHES = "-‐‑‒–—―−ｰ－"
+DASHES = "-‐‑‒–—―−ｰ－"
+_DASHES = DASHES
 _DASH_AFTER_DIGIT = re.compile(r"(?<=\d)\s*[" + _DASHES + r"ー]+\s*(?=\d)")
 _SPACES = re.compile(r"\s+")
 _POSTAL = re.compile(

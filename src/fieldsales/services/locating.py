@@ -18,6 +18,7 @@ from fieldsales.geo import locate as offline
 from fieldsales.store import accounts, unit
 from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.models import utcnow
+from fieldsales.store.positions import write_positions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (done, total)
 
 OFFLINE_SOURCES = frozenset({"postal", "address"})
-BATCH = 2000
+BATCH = 2000  # accounts located between two progress updates
+WRITE_BATCH = 25_000  # positions written per transaction
 
 
 @dataclass
@@ -118,9 +120,9 @@ def locate_missing(
         progress(0, summary.total)
     table = offline.table()
     now = utcnow()
+    updates: list[dict[str, object]] = []
+    replaced: list[tuple[str, dict[str, object]]] = []
     for start in range(0, len(rows), BATCH):
-        updates = []
-        replaced: list[tuple[str, dict[str, object]]] = []
         for row in rows[start : start + BATCH]:
             acc_id, postal, pref, city, address, lat, precision, source = row
             pos = table.locate(postal, pref, city, address)
@@ -161,12 +163,15 @@ def locate_missing(
                     "updated_at": now,
                 }
             )
-        if updates or replaced:
+        last = start + BATCH >= len(rows)
+        if (updates or replaced) and (last or len(updates) + len(replaced) >= WRITE_BATCH):
+            # written in few transactions: each commit costs a sync of the file
             with unit.writing(engine) as u:
                 if updates:
-                    accounts.update_positions(u, updates)
+                    write_positions(u, updates)
                 for acc_id, fields in replaced:  # a precise position is kept in the history
                     update_account_fields(u, acc_id, fields, source="app")
+            updates, replaced = [], []
         if progress:
             progress(min(start + BATCH, len(rows)), summary.total)
     return summary

@@ -19,13 +19,14 @@ from fieldsales.errors import UserError
 from fieldsales.store import textfile
 
 # Control characters no cell keeps (tab and line breaks are the fields' business).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection): the ASCII
 # signs, their full-width forms (Excel in Japan reads ＝ＳＵＭ(…) as a formula),
 # and a leading tab, CR or line feed (spreadsheets strip them, then see the sign).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # The largest file read by default (config import.max_file_bytes overrides it).
-MAX_FILE_BYTES = 300_000_000
+MAX_FILE_BYTES = 600_000_000
 UNTERMINATED = 'unterminated quote: a cell opens with " and never closes (the rest of the line)'
 STRAY_QUOTE = 'a quote inside a cell; write it as "" within a quoted cell'
 
@@ -148,13 +149,16 @@ def _iter_records(
     """_parse as a generator: (record number, cells, broken) with the same
     recovery (a broken row is reported, reading goes on at its next line),
     keeping only the lines of the record being read."""
-    source = io.StringIO(text, newline="")
+    # Lines as io.StringIO(text, newline="") gives them (\r\n, \r or \n kept),
+    # sliced from the text as they are read: a StringIO would copy the whole
+    # file once more (four bytes a character).
+    source = (m.group() for m in _LINE.finditer(text))
     backlog: list[str] = []  # lines to read again after a broken row, reversed
     consumed: list[str] = []  # the lines of the record being read
 
     def feed() -> Iterator[str]:
         while True:
-            line = backlog.pop() if backlog else source.readline()
+            line = backlog.pop() if backlog else next(source, "")
             if not line:
                 return
             consumed.append(line)
@@ -167,7 +171,9 @@ def _iter_records(
             for record in reader:
                 number += 1
                 consumed.clear()
-                yield number, [_CONTROL.sub("", cell) for cell in record], None
+                if _CONTROL.search("".join(record)):
+                    record = [_CONTROL.sub("", cell) for cell in record]
+                yield number, record, None
             return
         except csv.Error as exc:
             if "field larger" in str(exc):

@@ -8,7 +8,7 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +29,7 @@ INTEGER_MAX = {"SMALLINT": 2**15 - 1, "INTEGER": 2**31 - 1, "BIGINT": 2**63 - 1}
 PREVIEW_CHARS = 40  # of a broken line, in the message
 MULTILINE_FIELDS = frozenset({"notes"})
 _BREAKS = re.compile("[\t\r\n]+")
+_HAS_BREAK = re.compile("[\t\r\n]")
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -92,57 +93,104 @@ def out_of_range(values: dict[str, Any], limits: dict[str, int]) -> list[tuple[s
     ]
 
 
-def read_rows(
-    data: csvio.CsvData,
-    fields: dict[int, str],
-    today: date,
-    vocab: cols.Vocabulary,
-    limits: dict[str, int],
-    report: ImportReport,
-    progress: Progress | None,
-) -> list[Row]:
-    good: list[Row] = []
-    first_by_key: dict[tuple[str, str], int] = {}
-    width = len(data.headers)
-    total = len(data.rows)
-    reader = cols.RowReader(vocab, today, report.units)
-    for n, (number, raw) in enumerate(data.rows, 1):
-        cells = {name: cell(name, raw[i]) if i < len(raw) else "" for i, name in fields.items()}
-        result = reader.convert(cells)
-        problems = [
-            RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
-        ]
-        problems += [
-            RowProblem(number, name, cells[name], reason)
-            for name, reason in out_of_range(result.values, limits)
-        ]
-        if number in data.broken:
-            reason, line = data.broken[number]
-            problems.append(RowProblem(number, "CSV", preview(line), reason))
-        elif len(raw) > width and any(c.strip() for c in raw[width:]):
-            problems.append(
-                RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
-            )
-        if not problems:
-            v = result.values
-            key = row_key(v)
-            if key in first_by_key:
-                problems.append(
-                    RowProblem(
-                        number,
-                        key[0],
-                        key[1],
-                        f"duplicate: same {key[0]} as row {first_by_key[key]}",
+class RowChecker:
+    """Reads and checks the rows of one file as they stream by, keeping only
+    what duplicate detection and the report need (each row's key and the cells
+    of the bad rows), never the parsed rows of the whole file.
+
+    `problems` collects every problem in row order; `bad` the cells of each
+    bad row (for FILE.rejects.csv).
+    """
+
+    def __init__(
+        self,
+        headers: list[str],
+        fields: dict[int, str],
+        today: date,
+        vocab: cols.Vocabulary,
+        limits: dict[str, int],
+        units: dict[str, tuple[str, float]],
+    ) -> None:
+        self.width = len(headers)
+        self.fields = fields
+        self.limits = limits
+        self.reader = cols.RowReader(vocab, today, units)
+        self.first_by_key: dict[tuple[str, str], int] = {}
+        self.problems: list[RowProblem] = []
+        self.bad: dict[int, list[str]] = {}
+        self.rows = 0
+
+    def check(self, batch: list[tuple[int, list[str], tuple[str, str] | None]]) -> list[Row]:
+        """The good rows of a batch; the problems of the others are recorded."""
+        self.rows += len(batch)
+        width, limits = self.width, self.limits
+        names = list(self.fields.values())
+        # one list per column (zip transposes in C; a short row gets empty cells)
+        need = max(self.fields, default=-1) + 1
+        cells = [raw if len(raw) >= need else raw + [""] * (need - len(raw)) for _, raw, _ in batch]
+        by_index = list(zip(*cells, strict=False)) if cells else []
+        columns: list[Sequence[str]] = [by_index[i] for i in self.fields]
+        for j, name in enumerate(names):
+            if name not in MULTILINE_FIELDS and _HAS_BREAK.search("".join(columns[j])):
+                columns[j] = [cell(name, text) for text in columns[j]]
+        results = self.reader.convert_many(names, columns)
+        where = {name: j for j, name in enumerate(names)}
+        limited = [n for n in cols.stored_fields(names) if n in limits]
+        good: list[Row] = []
+        for (number, raw, broken), result, i in zip(batch, results, range(len(batch)), strict=True):
+            problems = [
+                RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
+            ]
+            if limits:
+                problems += [
+                    RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
+                    for name, why in out_of_range(
+                        {n: result.values.get(n) for n in limited}, limits
                     )
+                ]
+            if broken is not None:
+                reason, line = broken
+                problems.append(RowProblem(number, "CSV", preview(line), reason))
+            elif len(raw) > width and any(c.strip() for c in raw[width:]):
+                problems.append(
+                    RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
                 )
-            else:
-                first_by_key[key] = number
-                good.append(Row(number, raw, v, key))
-        report.problems.extend(problems)
-        if progress is not None and (n % CHUNK == 0 or n == total):
-            progress("checking", n, total)
-    report.translated = reader.translated
-    return good
+            if not problems:
+                v = result.values
+                key = row_key(v)
+                first = self.first_by_key.setdefault(key, number)
+                if first == number:
+                    good.append(Row(number, raw, v, key))
+                    continue
+                problems.append(
+                    RowProblem(number, key[0], key[1], f"duplicate: same {key[0]} as row {first}")
+                )
+            self.problems.extend(problems)
+            self.bad[number] = raw
+        return good
+
+    def chunks(
+        self,
+        rows: Iterator[tuple[int, list[str], tuple[str, str] | None]],
+        expected: int,
+        progress: Progress | None,
+    ) -> Iterator[list[Row]]:
+        """The good rows, CHUNK rows read at a time; progress as rows are read
+        (`expected`: the rows to expect, until the last is read)."""
+        batch: list[tuple[int, list[str], tuple[str, str] | None]] = []
+        for item in rows:
+            batch.append(item)
+            if len(batch) == CHUNK:
+                good = self.check(batch)
+                batch = []
+                if progress is not None:
+                    progress("checking", self.rows, max(expected, self.rows + 1))
+                yield good
+                del good  # one chunk alive at a time
+        good = self.check(batch) if batch else []
+        if progress is not None:
+            progress("checking", self.rows, self.rows)
+        yield good
 
 
 def cell(name: str, text: str) -> str:
@@ -173,11 +221,14 @@ def shift_dates(rows: list[Row], days: int) -> None:
                 row.values[name] += delta
 
 
-def write_rejects(data: csvio.CsvData, problems: list[RowProblem]) -> Path:
+def write_rejects(
+    path: Path, headers: list[str], bad: dict[int, list[str]], problems: list[RowProblem]
+) -> Path:
+    """FILE.rejects.csv: each bad row as read, with its reasons."""
     by_row: dict[int, list[str]] = {}
     for p in problems:
         by_row.setdefault(p.row, []).append(f"{p.column}: {p.reason} ({p.value!r})")
-    target = data.path.with_suffix(".rejects.csv")
-    rows = [[str(n), *raw, "; ".join(by_row[n])] for n, raw in data.rows if n in by_row]
-    csvio.write_csv(target, ["row", *data.headers, "errors"], rows)
+    target = path.with_suffix(".rejects.csv")
+    rows = [[str(n), *bad[n], "; ".join(by_row[n])] for n in sorted(by_row) if n in bad]
+    csvio.write_csv(target, ["row", *headers, "errors"], rows)
     return target
