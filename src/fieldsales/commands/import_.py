@@ -161,6 +161,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -> int:
+    from fieldsales.domain.clock import today_in
     from fieldsales.domain.columns import check_value_maps, parse_overrides, parse_value_items
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
@@ -192,6 +193,7 @@ def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -
             dry_run=args.dry_run,
             progress=bar,
             scoring=settings.scoring,
+            today=today_in(settings.zone()),  # dates after today are refused: config `timezone`
         )
     except CsvError as exc:
         ctx.err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
