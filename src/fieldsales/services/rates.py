@@ -41,9 +41,8 @@ def rate_counts(
         office = (settings.office.lat, settings.office.lon)
         base = rank_accounts(engine, settings, origin=office, today=today).base
     # every account, paused and do-not-contact included
-    where = base.id_index()
     acc, channel, appointed, closed = zip(*rows, strict=True)
-    pos = np.fromiter((where.get(a, -1) for a in acc), dtype=np.intp, count=len(acc))
+    pos = base.id_keys().positions_of_text(acc)
     ranks = np.where(pos >= 0, base.ranks[pos], "")
     channels = np.array(channel, dtype=str)
     appt = np.array(appointed, dtype=np.int64)

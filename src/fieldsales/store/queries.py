@@ -387,6 +387,15 @@ class _IdIndex:
     def positions(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
         return np.fromiter(map(self.position, wanted), dtype=np.intp, count=len(wanted))
 
+    def positions_of_text(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
+        """Positions of ids given as text; -1 for an unknown one. Uuid4 ids
+        (36 ASCII characters each) go through positions_of_bytes, no dict."""
+        if self.fixed and wanted:
+            raw = "".join(wanted).encode()
+            if len(raw) == _ID_WIDTH * len(wanted) and min(map(len, wanted)) == _ID_WIDTH:
+                return self.positions_of_bytes(np.frombuffer(raw, dtype=f"S{_ID_WIDTH}"))
+        return self.positions(wanted)
+
     def position(self, account_id: str) -> int:
         if self._dict is None:
             self._dict = {aid: i for i, aid in enumerate(self.ids)}
@@ -395,6 +404,9 @@ class _IdIndex:
 
 # an id's 36 bytes seen as four 64-bit words and one 32-bit word
 _ID_WORDS = np.dtype([("a", "<u8"), ("b", "<u8"), ("c", "<u8"), ("d", "<u8"), ("e", "<u4")])
+
+
+IdIndex = _IdIndex  # the index a ranking keeps (RankBase.id_keys) and passes back in
 
 
 def _keys(fixed: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint64]:
@@ -527,7 +539,11 @@ def _outcome_rows(session: Session, account_ids: Sequence[str] | None) -> list[t
 
 
 def outcome_columns(
-    session: Session, ids: Sequence[str], *, all_accounts: bool = True
+    session: Session,
+    ids: Sequence[str],
+    *,
+    all_accounts: bool = True,
+    index: _IdIndex | None = None,
 ) -> OutcomeColumns:
     """The outcomes in effect (in_effect(): corrections applied, undos left out)
     of the accounts `ids`, as arrays ordered like outcome_events: oldest first,
@@ -536,9 +552,11 @@ def outcome_columns(
     With all_accounts (ids are every account) the whole log is read at once
     and events of accounts not in `ids` are dropped; otherwise the log is read
     for `ids` only. The columnar twin of outcome_events for ranking: no Python
-    object per event on SQLite, one tuple per event on PostgreSQL.
+    object per event on SQLite, one tuple per event on PostgreSQL. `index`:
+    an IdIndex of `ids` already built.
     """
-    index = _IdIndex(ids)
+    if index is None:
+        index = _IdIndex(ids)
     fast = None
     if all_accounts and session.connection().dialect.name == "sqlite":
         fast = _sqlite_outcome_arrays(session, index)
