@@ -57,3 +57,20 @@ def test_empty_base(engine: Any) -> None:
     with unit.reading(engine) as session:
         cols = queries.rank_columns(session)
     assert all(len(v) == 0 for v in cols.values())
+
+
+def test_id_lookups_of_a_whole_column_equal_a_dict() -> None:
+    import uuid
+
+    from fieldsales.store.queries import IdIndex
+
+    ids = [str(uuid.uuid4()) for _ in range(300)]
+    index = IdIndex(ids)
+    unknown = str(uuid.uuid4())
+    wanted = [ids[7], unknown, ids[0], ids[299], ids[7], "short", "é" * 36]
+    expect = [7, -1, 0, 299, 7, -1, -1]
+    assert index.positions_of_text(wanted).tolist() == expect
+    assert index.positions_of_text(wanted[:5]).tolist() == expect[:5]  # the bytes path
+    # ids that are no uuid4 text (an imported base's own): the dict path
+    other = IdIndex(["a", "bb", ids[3]])
+    assert other.positions_of_text(["bb", ids[3], "zz"]).tolist() == [1, 2, -1]

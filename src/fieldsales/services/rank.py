@@ -125,8 +125,12 @@ def rank_accounts(
     ids = list(account_ids) if account_ids is not None else None
     with unit.reading(engine) as session:
         columns = queries.rank_columns(session, ids, extra, names=queries.kept_rank_fields(extra))
-        outcomes = queries.outcome_columns(session, columns["id"], all_accounts=ids is None)
+        index = queries.IdIndex(columns["id"])
+        outcomes = queries.outcome_columns(
+            session, columns["id"], all_accounts=ids is None, index=index
+        )
     base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
+    base.cached("id_keys", lambda: index)
     base.extra = {name: columns[name] for name in extra}
     table = RankTable(base, base.order)
     return (

@@ -359,6 +359,11 @@ class RankBase:
     def id_index(self) -> dict[str, int]:
         return self.cached("id_index", lambda: dict(zip(self.ids, range(self.n), strict=True)))
 
+    def id_keys(self) -> queries.IdIndex:
+        """The ids indexed for lookups of a whole column at once (no dict of a
+        million ids): queries.IdIndex.positions_of_text."""
+        return self.cached("id_keys", lambda: queries.IdIndex(self.ids))
+
     def sort_key(self, column: str) -> Any:
         """A numpy array ordering all accounts by `column` (ascending = natural)."""
 

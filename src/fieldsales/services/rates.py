@@ -7,6 +7,7 @@ and are summed per rank with numpy.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -41,19 +42,32 @@ def rate_counts(
         office = (settings.office.lat, settings.office.lon)
         base = rank_accounts(engine, settings, origin=office, today=today).base
     # every account, paused and do-not-contact included
-    where = base.id_index()
     acc, channel, appointed, closed = zip(*rows, strict=True)
-    pos = np.fromiter((where.get(a, -1) for a in acc), dtype=np.intp, count=len(acc))
+    pos = base.id_keys().positions_of_text(acc)
     ranks = np.where(pos >= 0, base.ranks[pos], "")
-    channels = np.array(channel, dtype=str)
     appt = np.array(appointed, dtype=np.int64)
     close = np.array(closed, dtype=np.int64) * appt  # closes among appointments
+    # one cell per (rank, channel) pair, counted in one pass (bincount) per figure
+    rank_code = np.full(len(ranks), -1, dtype=np.int64)
+    for k, r in enumerate(RANKS):
+        rank_code[ranks == r] = k
+    chan_code = np.fromiter(
+        map({c: k for k, c in enumerate(CHANNELS)}.get, channel, itertools.repeat(-1)),
+        dtype=np.int64,
+        count=len(channel),
+    )
+    known = (rank_code >= 0) & (chan_code >= 0)
+    cell = (rank_code * len(CHANNELS) + chan_code)[known]
+    size = len(RANKS) * len(CHANNELS)
+    contacts = np.bincount(cell, minlength=size)
+    appts = np.bincount(cell, weights=appt[known], minlength=size)
+    closes = np.bincount(cell, weights=close[known], minlength=size)
     out: dict[tuple[str, str], Counts] = {}
-    for r in RANKS:
-        for c in CHANNELS:
-            m = (ranks == r) & (channels == c)
-            if m.any():
-                out[(r, c)] = Counts(int(m.sum()), int(appt[m].sum()), int(close[m].sum()))
+    for r_k, r in enumerate(RANKS):
+        for c_k, c in enumerate(CHANNELS):
+            k = r_k * len(CHANNELS) + c_k
+            if contacts[k]:
+                out[(r, c)] = Counts(int(contacts[k]), int(appts[k]), int(closes[k]))
     return out
 
 

@@ -11,51 +11,24 @@ Design rules:
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# defined with the Core tables (store/schema.py); callers import them from here too
+from fieldsales.store.schema import Money as Money
+from fieldsales.store.schema import UTCDateTime as UTCDateTime
+from fieldsales.store.schema import utcnow as utcnow
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: use an aware UTC datetime")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
 def _ts(**kw: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
-
-
-# SQLite integers are 64-bit whatever the declared type; PostgreSQL needs BIGINT (0006).
-Money = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 class Account(SQLModel, table=True):

@@ -23,23 +23,21 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from fieldsales.domain.vocab import Result
-from fieldsales.store.models import Account, AccountOrder, ModelFit, Outcome, utcnow
 from fieldsales.store.queries import in_effect
+from fieldsales.store.schema import ACCOUNT, FIT, ORDER, OUTCOME, utcnow
 from fieldsales.store.scores import refresh_scores
 
-ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-ORDER = AccountOrder.__table__  # type: ignore[attr-defined]
-OUTCOME = Outcome.__table__  # type: ignore[attr-defined]
-FIT = ModelFit.__table__  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 _IN_CHUNK = 500
 # Above this many accounts one scan of the whole table beats IN (...) lookups.
 _SCAN_ABOVE = 5000
@@ -70,7 +68,7 @@ class OrderArrays:
 
 
 def _conn(bind: Connection | Session) -> Connection:
-    return bind.connection() if isinstance(bind, Session) else bind
+    return bind if isinstance(bind, Connection) else bind.connection()
 
 
 def _day_numbers(texts: Sequence[Any]) -> npt.NDArray[np.int64]:
@@ -189,7 +187,7 @@ def order_arrays(
 def _logged_orders(conn: Connection, ids: list[str]) -> list[tuple[str, int, int]]:
     """(account id, day number, amount) of the orders logged as outcomes."""
     stmt = sa.select(OUTCOME.c.account_id, OUTCOME.c.occurred_at, OUTCOME.c.order_amount).where(
-        OUTCOME.c.result == Result.order.value, in_effect()
+        OUTCOME.c.result == Result.order.value, in_effect(OUTCOME)
     )
     out: list[tuple[str, int, int]] = []
     if len(ids) > _SCAN_ABOVE:
@@ -361,7 +359,7 @@ def fit_fingerprint(bind: Connection | Session, config: str) -> str:
     logged = conn.execute(
         sa.select(
             sa.func.count(), sa.func.sum(OUTCOME.c.order_amount), sa.func.max(OUTCOME.c.occurred_at)
-        ).where(OUTCOME.c.result == Result.order.value, in_effect())
+        ).where(OUTCOME.c.result == Result.order.value, in_effect(OUTCOME))
     ).one()
     text = "|".join(str(v) for v in (last_id, count, *logged, config))
     return hashlib.sha256(text.encode()).hexdigest()

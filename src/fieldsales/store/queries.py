@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
 from fieldsales.domain import criteria, results
 from fieldsales.domain.vocab import UNDO
-from fieldsales.store.models import Account, Outcome
+from fieldsales.store.schema import ACCOUNT, OUTCOME
+
+if TYPE_CHECKING:  # the ranking never builds the SQLModel classes (store/schema.py)
+    from sqlmodel import Session
+
+    from fieldsales.store.models import Account
 
 # Columns a ranking needs of every account to score, filter out and order
 # them: numbers and dates only (fetching 100,000 rows is dominated by string
@@ -75,7 +79,7 @@ DETAIL_FIELDS = (
 
 
 def _column(name: str) -> sa.Column[Any]:
-    return Account.__table__.c[name]  # type: ignore[attr-defined]
+    return ACCOUNT.c[name]
 
 
 _IN_CHUNK = 500  # bound the IN (...) list; PostgreSQL and SQLite both accept it
@@ -130,9 +134,7 @@ def rank_columns(
         ids = list(account_ids)
         rows = []
         for k in range(0, len(ids), _IN_CHUNK):
-            rows.extend(
-                session.execute(stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))).all()
-            )
+            rows.extend(session.execute(stmt.where(ACCOUNT.c.id.in_(ids[k : k + _IN_CHUNK]))).all())
     if not rows:
         return {n: () for n in names}
     return dict(zip(names, zip(*rows, strict=True), strict=True))
@@ -172,7 +174,7 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
     if postgres:
         stmt = sa.select(
             sa.func.count(), *[_pg_concat(_column(n), _column(n).type) for n in texts]
-        ).select_from(Account.__table__)  # type: ignore[attr-defined]
+        ).select_from(ACCOUNT)
     else:
         inner = sa.select(*[_column(n) for n in texts]).order_by(rowid).subquery()
         stmt = sa.select(
@@ -236,7 +238,7 @@ PLANNING_FIELDS = ("average_order", "gross_margin", "closed_weekdays", "opens_at
 
 def planning_columns(session: Session) -> tuple[list[str], list[tuple[Any, ...]]]:
     """(ids, one tuple per PLANNING_FIELDS column) of every account, in one query."""
-    stmt = sa.select(col(Account.id), *[_column(n) for n in PLANNING_FIELDS])
+    stmt = sa.select(ACCOUNT.c.id, *[_column(n) for n in PLANNING_FIELDS])
     rows = _raw_rows(session, stmt)
     if not rows:
         return [], [() for _ in PLANNING_FIELDS]
@@ -250,34 +252,40 @@ def account_details(
     """`fields` (DETAIL_FIELDS) by account id, IN (...) batches of 500 ids."""
     ids = list(account_ids)
     out: dict[str, tuple[Any, ...]] = {}
-    stmt = sa.select(col(Account.id), *[_column(n) for n in fields])
+    stmt = sa.select(ACCOUNT.c.id, *[_column(n) for n in fields])
     for k in range(0, len(ids), _IN_CHUNK):
-        for row in _raw_rows(session, stmt.where(col(Account.id).in_(ids[k : k + _IN_CHUNK]))):
+        for row in _raw_rows(session, stmt.where(ACCOUNT.c.id.in_(ids[k : k + _IN_CHUNK]))):
             out[row[0]] = tuple(row[1:])
     return out
 
 
 def search_details(session: Session) -> dict[str, tuple[str | None, str | None, str | None]]:
     """(external_id, contact_name, phone) of every account, for the search box."""
-    stmt = sa.select(
-        col(Account.id), col(Account.external_id), col(Account.contact_name), col(Account.phone)
-    )
+    stmt = sa.select(ACCOUNT.c.id, ACCOUNT.c.external_id, ACCOUNT.c.contact_name, ACCOUNT.c.phone)
     return {row[0]: (row[1], row[2], row[3]) for row in session.execute(stmt)}
 
 
 def _superseded_only() -> sa.ColumnElement[bool]:
-    return col(Outcome.supersedes).is_not(None)
+    return OUTCOME.c.supersedes.is_not(None)
 
 
-def in_effect() -> sa.ColumnElement[bool]:
+def in_effect(outcome: sa.Table | None = None) -> sa.ColumnElement[bool]:
     """The outcomes that count: not replaced by a correction, and not an undo.
+
+    `outcome` is the table the query names: the Core OUTCOME (store/schema.py)
+    or, by default, the SQLModel class's table.
 
     Corrections and undos are new events naming the one they replace in
     `supersedes` (both stay in the log); an undo (result `undo`) is itself no
     contact. Every query of stages, follow-ups, KPIs or rates filters on this.
     """
-    superseded = sa.select(col(Outcome.supersedes)).where(_superseded_only())
-    return sa.and_(col(Outcome.id).not_in(superseded), col(Outcome.result) != UNDO)
+    if outcome is None:
+        from fieldsales.store.models import Outcome
+
+        outcome = Outcome.__table__  # type: ignore[attr-defined]
+    assert outcome is not None
+    superseded = sa.select(outcome.c.supersedes).where(outcome.c.supersedes.is_not(None))
+    return sa.and_(outcome.c.id.not_in(superseded), outcome.c.result != UNDO)
 
 
 def outcome_events(
@@ -290,22 +298,22 @@ def outcome_events(
     """
     stmt = (
         sa.select(
-            col(Outcome.account_id),
-            col(Outcome.occurred_at),
-            col(Outcome.result),
-            col(Outcome.next_action_due),
+            OUTCOME.c.account_id,
+            OUTCOME.c.occurred_at,
+            OUTCOME.c.result,
+            OUTCOME.c.next_action_due,
         )
-        .where(in_effect())
-        .order_by(col(Outcome.occurred_at), col(Outcome.id))
+        .where(in_effect(OUTCOME))
+        .order_by(OUTCOME.c.occurred_at, OUTCOME.c.id)
     )
     conn = session.connection()
     if account_ids is None:
-        return [tuple(r) for r in conn.execute(stmt)]  # type: ignore[misc]
+        return [tuple(r) for r in conn.execute(stmt)]
     ids = list(account_ids)
     out: list[tuple[str, datetime, str, date | None]] = []
     for k in range(0, len(ids), _IN_CHUNK):
-        batch = stmt.where(col(Outcome.account_id).in_(ids[k : k + _IN_CHUNK]))
-        out.extend(tuple(r) for r in conn.execute(batch))  # type: ignore[misc]
+        batch = stmt.where(OUTCOME.c.account_id.in_(ids[k : k + _IN_CHUNK]))
+        out.extend(tuple(r) for r in conn.execute(batch))
     out.sort(key=lambda e: e[1])
     return out
 
@@ -379,6 +387,15 @@ class _IdIndex:
     def positions(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
         return np.fromiter(map(self.position, wanted), dtype=np.intp, count=len(wanted))
 
+    def positions_of_text(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
+        """Positions of ids given as text; -1 for an unknown one. Uuid4 ids
+        (36 ASCII characters each) go through positions_of_bytes, no dict."""
+        if self.fixed and wanted:
+            raw = "".join(wanted).encode()
+            if len(raw) == _ID_WIDTH * len(wanted) and min(map(len, wanted)) == _ID_WIDTH:
+                return self.positions_of_bytes(np.frombuffer(raw, dtype=f"S{_ID_WIDTH}"))
+        return self.positions(wanted)
+
     def position(self, account_id: str) -> int:
         if self._dict is None:
             self._dict = {aid: i for i, aid in enumerate(self.ids)}
@@ -387,6 +404,9 @@ class _IdIndex:
 
 # an id's 36 bytes seen as four 64-bit words and one 32-bit word
 _ID_WORDS = np.dtype([("a", "<u8"), ("b", "<u8"), ("c", "<u8"), ("d", "<u8"), ("e", "<u4")])
+
+
+IdIndex = _IdIndex  # the index a ranking keeps (RankBase.id_keys) and passes back in
 
 
 def _keys(fixed: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint64]:
@@ -403,7 +423,7 @@ def _keys(fixed: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint64]:
 
 
 def _in_effect_stmt(*columns: Any) -> Any:
-    return sa.select(*columns).where(in_effect())
+    return sa.select(*columns).where(in_effect(OUTCOME))
 
 
 def _fixed_width(text: bytes, m: int, width: int) -> npt.NDArray[np.bytes_] | None:
@@ -440,17 +460,17 @@ def _sqlite_outcome_arrays(
 
     stmt = sa.select(
         sa.func.count(),
-        joined(col(Outcome.account_id)),
-        joined(col(Outcome.occurred_at)),  # "YYYY-MM-DD HH:MM:SS.ffffff", UTC
-        joined(col(Outcome.result)),
-        joined(sa.func.coalesce(sa.cast(col(Outcome.next_action_due), sa.String), _NO_DUE)),
-        joined(col(Outcome.id)),
+        joined(OUTCOME.c.account_id),
+        joined(OUTCOME.c.occurred_at),  # "YYYY-MM-DD HH:MM:SS.ffffff", UTC
+        joined(OUTCOME.c.result),
+        joined(sa.func.coalesce(sa.cast(OUTCOME.c.next_action_due, sa.String), _NO_DUE)),
+        joined(OUTCOME.c.id),
     )
     conn = session.connection()
     m, acc_text, occ_text, res_text, due_text, id_text = conn.execute(stmt).one()
     if not m:
         return _empty_outcomes(), np.zeros(0, dtype=f"S{_ID_WIDTH}")
-    named = conn.execute(sa.select(col(Outcome.supersedes)).where(_superseded_only()))
+    named = conn.execute(sa.select(OUTCOME.c.supersedes).where(_superseded_only()))
     superseded = {name for (name,) in named if name is not None}
     acc = _fixed_width(acc_text, m, _ID_WIDTH)
     occ = _fixed_width(occ_text, m, _TS_WIDTH)
@@ -496,32 +516,34 @@ def _outcome_rows(session: Session, account_ids: Sequence[str] | None) -> list[t
     """(account_id, occurred_at as UTC text or naive UTC datetime, result, due, id) rows
     of the outcomes in effect, straight from the DB-API cursor."""
     conn = session.connection()
-    occurred: Any = col(Outcome.occurred_at)
+    occurred: Any = OUTCOME.c.occurred_at
     if conn.dialect.name == "postgresql":
         occurred = sa.func.timezone("UTC", occurred)  # timestamp, no zone: naive UTC
     else:
         occurred = sa.cast(occurred, sa.String)  # SQLite: the stored UTC text
     stmt = _in_effect_stmt(
-        col(Outcome.account_id),
+        OUTCOME.c.account_id,
         occurred,
-        col(Outcome.result),
-        sa.cast(col(Outcome.next_action_due), sa.String),
-        col(Outcome.id),
+        OUTCOME.c.result,
+        sa.cast(OUTCOME.c.next_action_due, sa.String),
+        OUTCOME.c.id,
     )
     if account_ids is None:
         return _raw_rows(session, stmt)
     rows: list[tuple[Any, ...]] = []
     for k in range(0, len(account_ids), _IN_CHUNK):
         rows.extend(
-            _raw_rows(
-                session, stmt.where(col(Outcome.account_id).in_(account_ids[k : k + _IN_CHUNK]))
-            )
+            _raw_rows(session, stmt.where(OUTCOME.c.account_id.in_(account_ids[k : k + _IN_CHUNK])))
         )
     return rows
 
 
 def outcome_columns(
-    session: Session, ids: Sequence[str], *, all_accounts: bool = True
+    session: Session,
+    ids: Sequence[str],
+    *,
+    all_accounts: bool = True,
+    index: _IdIndex | None = None,
 ) -> OutcomeColumns:
     """The outcomes in effect (in_effect(): corrections applied, undos left out)
     of the accounts `ids`, as arrays ordered like outcome_events: oldest first,
@@ -530,9 +552,11 @@ def outcome_columns(
     With all_accounts (ids are every account) the whole log is read at once
     and events of accounts not in `ids` are dropped; otherwise the log is read
     for `ids` only. The columnar twin of outcome_events for ranking: no Python
-    object per event on SQLite, one tuple per event on PostgreSQL.
+    object per event on SQLite, one tuple per event on PostgreSQL. `index`:
+    an IdIndex of `ids` already built.
     """
-    index = _IdIndex(ids)
+    if index is None:
+        index = _IdIndex(ids)
     fast = None
     if all_accounts and session.connection().dialect.name == "sqlite":
         fast = _sqlite_outcome_arrays(session, index)
@@ -583,6 +607,10 @@ def outcome_facts(
 
 def find_account(session: Session, ref: str) -> Account | None:
     """An account by its id, its external id, or a unique id prefix."""
+    from sqlmodel import col, select
+
+    from fieldsales.store.models import Account
+
     acc = session.get(Account, ref)
     if acc is not None:
         return acc
@@ -597,18 +625,18 @@ def find_account(session: Session, ref: str) -> Account | None:
 
 
 def account_count(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.count()).select_from(Account)).scalar_one())
+    return int(session.execute(sa.select(sa.func.count()).select_from(ACCOUNT)).scalar_one())
 
 
 def contact_funnel(session: Session) -> list[tuple[str, str, int, int]]:
     """(account_id, channel, appointed, closed) for each account and channel with an
     outcome in effect, in one GROUP BY: appointed is 1 when an appointment or an
     order was logged, closed is 1 when an order was (domain/rates.py counts them)."""
-    appointed = sa.func.max(sa.case((col(Outcome.result).in_(results.APPOINTED), 1), else_=0))
-    closed = sa.func.max(sa.case((col(Outcome.result).in_(results.ORDERED), 1), else_=0))
+    appointed = sa.func.max(sa.case((OUTCOME.c.result.in_(results.APPOINTED), 1), else_=0))
+    closed = sa.func.max(sa.case((OUTCOME.c.result.in_(results.ORDERED), 1), else_=0))
     stmt = (
-        sa.select(col(Outcome.account_id), col(Outcome.channel), appointed, closed)
-        .where(in_effect())
-        .group_by(col(Outcome.account_id), col(Outcome.channel))
+        sa.select(OUTCOME.c.account_id, OUTCOME.c.channel, appointed, closed)
+        .where(in_effect(OUTCOME))
+        .group_by(OUTCOME.c.account_id, OUTCOME.c.channel)
     )
     return _raw_rows(session, stmt)  # plain tuples, no Row objects

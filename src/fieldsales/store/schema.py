@@ -1,21 +1,322 @@
-"""Does a database hold the tables and columns this version's models expect?"""
+"""The ranking's tables as SQLAlchemy Core, and the check that a database holds
+the tables and columns this version's models expect.
+
+ACCOUNT, OUTCOME, ORDER and FIT mirror the SQLModel classes in store/models.py
+column for column (tests/unit/test_schema_core.py compares them): the ranking
+and the order reads use them, so `fieldsales rank` does not build the 37
+pydantic/SQLModel classes (~0.1 s) nor load the PostgreSQL dialect the models'
+partial index names. UTCDateTime, Money and utcnow live here; models.py uses them.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# SQLite integers are 64-bit whatever the declared type; PostgreSQL needs BIGINT (0006).
+Money = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+_core = sa.MetaData()
+
+
+def _text(name: str, length: int | None = None, *, null: bool = True, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, sa.String(length), nullable=null, **kw)
+
+
+def _when(name: str) -> sa.Column[Any]:
+    return sa.Column(name, UTCDateTime(), nullable=False)
+
+
+ACCOUNT = sa.Table(
+    "account",
+    _core,
+    _text("id", 36, null=False, primary_key=True),
+    _text("external_id", 100),
+    _text("match_key", 400, null=False),
+    _text("company", 200, null=False),
+    _text("company_kana", 200),
+    _text("site", 200),
+    _text("postal_code", 10),
+    _text("prefecture", 20),
+    _text("city", 100),
+    _text("address", 400),
+    sa.Column("lat", sa.Float()),
+    sa.Column("lon", sa.Float()),
+    _text("geo_precision", 10, null=False),
+    _text("geo_source", 40),
+    _text("industry", 100),
+    _text("contact_name", 100),
+    _text("contact_title", 100),
+    _text("phone", 40),
+    _text("email", 200),
+    _text("owner_rep", 100),
+    sa.Column("lifetime_revenue", Money, nullable=False),
+    sa.Column("average_order", Money),
+    sa.Column("gross_margin", sa.Float()),
+    sa.Column("first_order_date", sa.Date()),
+    sa.Column("last_order_date", sa.Date()),
+    _text("last_product", 200),
+    sa.Column("purchase_cycle_days", sa.Integer()),
+    sa.Column("order_count", sa.Integer()),
+    _text("main_reason", 30, null=False),
+    _text("other_reasons", 200),
+    _text("reason_solvable", 20, null=False),
+    _text("competitor_status", 20, null=False),
+    _text("competitor_name", 200),
+    _text("digital_responsiveness", 20, null=False),
+    sa.Column("do_not_contact", sa.Boolean(), nullable=False),
+    _text("notes"),
+    _text("closed_weekdays", 20),
+    _text("opens_at", 5),
+    _text("closes_at", 5),
+    _text("static_scores", 40),
+    _when("created_at"),
+    _when("updated_at"),
+)
+
+OUTCOME = sa.Table(
+    "outcome",
+    _core,
+    _text("id", 36, null=False, primary_key=True),
+    _text("account_id", 36, null=False),
+    _text("rep", 100, null=False),
+    _text("channel", 20, null=False),
+    _when("occurred_at"),
+    _text("visit_stage", 20, null=False),
+    _text("result", 20, null=False),
+    _text("next_action", 400),
+    sa.Column("next_action_due", sa.Date()),
+    sa.Column("order_amount", sa.Integer()),
+    sa.Column("cost", sa.Integer()),
+    sa.Column("duration_minutes", sa.Integer()),
+    _text("notes"),
+    _text("route_stop_id", 36),
+    _text("supersedes", 36),
+    _when("created_at"),
+)
+
+ORDER = sa.Table(
+    "account_order",
+    _core,
+    sa.Column("id", Money, primary_key=True),
+    _text("account_id", 36, null=False),
+    sa.Column("order_date", sa.Date(), nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    _text("order_number", 100),
+    _text("order_key", 120, null=False),
+    _text("product", 200),
+    _text("source", 200, null=False),
+    _when("created_at"),
+)
+
+FIT = sa.Table(
+    "model_fit",
+    _core,
+    _text("fingerprint", 64, null=False, primary_key=True),
+    _text("params", null=False),
+    _when("created_at"),
+)
+
+CORE_TABLES = (ACCOUNT, OUTCOME, ORDER, FIT)
+
+
+# Every table and column of the models at HEAD_REVISION (store/db.py), for the
+# check on opening; tests/unit/test_schema_core.py keeps it equal to models.py.
+SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "account": (
+        "id",
+        "external_id",
+        "match_key",
+        "company",
+        "company_kana",
+        "site",
+        "postal_code",
+        "prefecture",
+        "city",
+        "address",
+        "lat",
+        "lon",
+        "geo_precision",
+        "geo_source",
+        "industry",
+        "contact_name",
+        "contact_title",
+        "phone",
+        "email",
+        "owner_rep",
+        "lifetime_revenue",
+        "average_order",
+        "gross_margin",
+        "first_order_date",
+        "last_order_date",
+        "last_product",
+        "purchase_cycle_days",
+        "order_count",
+        "main_reason",
+        "other_reasons",
+        "reason_solvable",
+        "competitor_status",
+        "competitor_name",
+        "digital_responsiveness",
+        "do_not_contact",
+        "notes",
+        "closed_weekdays",
+        "opens_at",
+        "closes_at",
+        "static_scores",
+        "created_at",
+        "updated_at",
+    ),
+    "geocode_cache": (
+        "key",
+        "found",
+        "lat",
+        "lon",
+        "precision",
+        "source",
+        "display_name",
+        "fetched_at",
+        "suspicious",
+        "offset_km",
+    ),
+    "model_fit": (
+        "fingerprint",
+        "params",
+        "created_at",
+    ),
+    "route": (
+        "id",
+        "rep",
+        "day",
+        "status",
+        "start_label",
+        "start_lat",
+        "start_lon",
+        "end_label",
+        "end_lat",
+        "end_lon",
+        "planned_score",
+        "planned_km",
+        "planned_minutes",
+        "planned_revenue",
+        "planned_cost",
+        "planned_roi_pct",
+        "actual_km",
+        "actual_cost",
+        "notes",
+        "created_at",
+        "updated_at",
+    ),
+    "sync_outbox": (
+        "seq",
+        "op_id",
+        "kind",
+        "ref_id",
+        "payload",
+        "created_at",
+    ),
+    "sync_state": (
+        "key",
+        "value",
+    ),
+    "account_change": (
+        "id",
+        "account_id",
+        "field",
+        "old_value",
+        "new_value",
+        "source",
+        "changed_at",
+    ),
+    "account_order": (
+        "id",
+        "account_id",
+        "order_date",
+        "amount",
+        "order_number",
+        "order_key",
+        "product",
+        "source",
+        "created_at",
+    ),
+    "route_stop": (
+        "id",
+        "route_id",
+        "account_id",
+        "seq",
+        "planned_arrival",
+        "planned_departure",
+        "leg_km",
+        "leg_minutes",
+        "score",
+        "in_window",
+        "locked",
+        "pinned",
+        "status",
+        "actual_arrival",
+        "actual_departure",
+        "created_at",
+        "updated_at",
+    ),
+    "outcome": (
+        "id",
+        "account_id",
+        "rep",
+        "channel",
+        "occurred_at",
+        "visit_stage",
+        "result",
+        "next_action",
+        "next_action_due",
+        "order_amount",
+        "cost",
+        "duration_minutes",
+        "notes",
+        "route_stop_id",
+        "supersedes",
+        "created_at",
+    ),
+}
 
 
 def missing_parts(inspector: Any, tables: set[str]) -> list[str]:
     """`table` or `table.column` names the models have and the database lacks."""
-    from sqlmodel import SQLModel
-
-    import fieldsales.store.models  # noqa: F401  (registers the tables)
-
     missing: list[str] = []
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name not in tables:
-            missing.append(table.name)
+    for table, columns in SCHEMA_COLUMNS.items():
+        if table not in tables:
+            missing.append(table)
             continue
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+        have = {c["name"] for c in inspector.get_columns(table)}
+        missing += [f"{table}.{c}" for c in columns if c not in have]
     return missing

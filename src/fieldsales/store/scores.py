@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from fieldsales.domain import criteria, score_cache
 from fieldsales.store import queries
 from fieldsales.store.db import StoreError, lock_for_writing
-from fieldsales.store.models import Account
+from fieldsales.store.schema import ACCOUNT
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from fieldsales.config import Scoring
 
-ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 _CHUNK = 500  # ids per IN (...), well under every backend's limit
 _WRITE_CHUNK = 20_000  # rows per executemany
 
@@ -79,9 +79,11 @@ def keep_scores(rows: Sequence[dict[str, Any]], scoring: Scoring) -> None:
 @contextmanager
 def _session(db: Session | Connection) -> Iterator[Session]:
     """A session on the caller's connection (and transaction)."""
-    if isinstance(db, Session):
+    if not isinstance(db, Connection):
         yield db
         return
+    from sqlmodel import Session
+
     with Session(bind=db) as session:
         yield session
 
@@ -112,6 +114,8 @@ def score_stale(
     texts, reading and writing under one write lock so that no edit slips in
     between. A database that cannot be written (read-only, busy) is scored
     all the same, nothing kept. Returns account id -> text."""
+    from sqlmodel import Session
+
     fields = ("id", *[n for n in names if n != "id"])
 
     def read(session: Session) -> dict[str, str | None]:
