@@ -148,7 +148,21 @@ FIT = sa.Table(
     _when("created_at"),
 )
 
-CORE_TABLES = (ACCOUNT, OUTCOME, ORDER, FIT)
+PUBLICATION = sa.Table(
+    "team_publication",
+    _core,
+    _text("id", 36, null=False, primary_key=True),
+    _text("kind", 20, null=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    _text("body", null=False),
+    _text("digest", 64, null=False),
+    _text("source", 300, null=False),
+    _text("published_by", 100, null=False),
+    _when("published_at"),
+    sa.UniqueConstraint("kind", "version", name="uq_team_publication_version"),
+)
+
+CORE_TABLES = (ACCOUNT, OUTCOME, ORDER, FIT, PUBLICATION)
 
 
 # Every table and column of the models at HEAD_REVISION (store/db.py), for the
@@ -306,6 +320,16 @@ SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
         "route_stop_id",
         "supersedes",
         "created_at",
+    ),
+    "team_publication": (
+        "id",
+        "kind",
+        "version",
+        "body",
+        "digest",
+        "source",
+        "published_by",
+        "published_at",
     ),
 }
 

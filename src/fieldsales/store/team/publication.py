@@ -10,6 +10,7 @@ of a kind is the one in effect, on the team database as on a laptop
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from fieldsales.store import urls
 from fieldsales.store.db import describe, open_engine, store_error
-from fieldsales.store.models import TeamPublication, new_id
+from fieldsales.store.schema import PUBLICATION
 from fieldsales.store.team.roles import TeamError
 
 TALK_SCRIPTS, CAMPAIGN = "talk_scripts", "campaign"
@@ -46,7 +47,7 @@ def digest(body: str) -> str:
 
 
 def _table() -> sa.Table:
-    return TeamPublication.__table__  # type: ignore[attr-defined]
+    return PUBLICATION  # a Core table: opening a database never builds the models
 
 
 def latest(engine: Engine) -> dict[str, Publication]:
@@ -114,7 +115,7 @@ def _publish(
                 _table()
                 .insert()
                 .values(
-                    id=new_id(),
+                    id=str(uuid.uuid4()),
                     kind=kind,
                     version=(have.version if have else 0) + 1,
                     body=body,
