@@ -288,6 +288,8 @@ class TeamPublication(SQLModel, table=True):
     source: str = Field(max_length=300)  # the file it came from, on the lead's computer
     published_by: str = Field(max_length=100)  # the lead's login
     published_at: datetime = _ts()
+
+
 class ModelFit(SQLModel, table=True):
     """A fitted model kept with the data it was fitted on (migration 0010): the
     BG/NBD and Gamma-Gamma parameters (domain/clv.py), keyed by a fingerprint of
