@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import random
 import shutil
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -32,6 +34,23 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("FIELDSALES_DATABASE_URL", raising=False)
     monkeypatch.delenv("FIELDSALES_REMOTE", raising=False)
     return home
+
+
+@pytest.fixture
+def computer_in_new_york() -> Iterator[None]:
+    """The computer's own zone is neither Tokyo nor UTC: a test using it proves that
+    config `timezone`, not the process's zone, decides the days."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 @pytest.fixture

@@ -7,9 +7,6 @@ not used."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,20 +30,7 @@ EARLY_UTC = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)  # 2026-11-30 23:30 in To
 TODAY = date(2026, 12, 1)
 
 
-@pytest.fixture(autouse=True)
-def computer_in_new_york() -> Iterator[None]:
-    """The computer's own zone is neither Tokyo nor UTC."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
+pytestmark = pytest.mark.usefixtures("computer_in_new_york")
 
 
 def _in(settings: Settings, zone: str) -> Settings:

@@ -4,9 +4,7 @@ shows 2026-12-01, on a computer whose own zone is New York."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,19 +24,7 @@ TODAY = date(2026, 12, 1)
 LATE_UTC = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 2026-12-01 00:30 in Tokyo
 
 
-@pytest.fixture(autouse=True)
-def computer_in_new_york() -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
+pytestmark = pytest.mark.usefixtures("computer_in_new_york")
 
 
 @pytest.mark.parametrize(("zone", "shown"), [("Asia/Tokyo", "2026-12-01"), ("UTC", None)])
