@@ -16,13 +16,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from fieldsales.config import Settings
+    from fieldsales.store.reads import Source
 
 
 # The database when no --db is given (before config `database.url`).
 DATABASE_URL_ENV = "FIELDSALES_DATABASE_URL"
 
 
-def _team_published(settings: Settings, engine: Engine) -> Settings:
+def _team_published(settings: Settings, engine: Source) -> Settings:
     """The settings with the talk scripts and campaign targets the team published in the
     database in effect (they win over the local files; services/published.py)."""
     from fieldsales.services.published import in_effect
@@ -38,6 +39,7 @@ class Context:
     create_db: bool = True
     _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
+    _source: Source | None = field(default=None, repr=False)
     _console: Console | None = field(default=None, repr=False)
     _err_console: Console | None = field(default=None, repr=False)
 
@@ -47,8 +49,9 @@ class Context:
             from fieldsales.config import load_settings
 
             settings = load_settings(self.config_path)
-            if self._engine is not None:  # opened by --db before the settings were needed
-                settings = _team_published(settings, self._engine)
+            opened = self._engine if self._engine is not None else self._source
+            if opened is not None:  # opened by --db before the settings were needed
+                settings = _team_published(settings, opened)
             self._settings = settings
         return self._settings
 
@@ -66,6 +69,11 @@ class Context:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from fieldsales.store.lite import SqliteFile
+
+            if isinstance(self._source, SqliteFile):  # the same file, through SQLAlchemy
+                self._engine = self._source.engine()
+                return self._engine
             from fieldsales.store.db import open_engine
 
             db = self.database
@@ -73,6 +81,24 @@ class Context:
             if self._settings is not None:
                 self._settings = _team_published(self._settings, self._engine)
         return self._engine
+
+    @property
+    def source(self) -> Source:
+        """The database to rank from: a SQLite file whose schema is up to date is
+        read with the standard library's sqlite3, without loading SQLAlchemy
+        (store/lite.py); any other database is the engine (opened, migrated)."""
+        if self._source is None:
+            if self._engine is not None:
+                return self._engine
+            from fieldsales.store.lite import open_file
+
+            found = open_file(self.database)
+            if found is None:
+                return self.engine
+            self._source = found
+            if self._settings is not None:
+                self._settings = _team_published(self._settings, found)
+        return self._source
 
     @property
     def db_description(self) -> str:

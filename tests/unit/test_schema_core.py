@@ -36,3 +36,16 @@ def test_core_table_is_the_models_table(core: sa.Table) -> None:
 def test_the_opening_check_knows_every_table_and_column_of_the_models() -> None:
     models = {t.name: tuple(c.name for c in t.columns) for t in SQLModel.metadata.sorted_tables}
     assert models == SCHEMA_COLUMNS, "update SCHEMA_COLUMNS in store/schema.py"
+
+
+def test_the_plain_read_knows_which_account_columns_are_numbers_and_dates() -> None:
+    """store/lite.py reads these whole as numbers and dates, without SQLAlchemy."""
+    import sqlalchemy as sa
+
+    from fieldsales.store.columns import ACCOUNT_DATES, ACCOUNT_NUMBERS
+    from fieldsales.store.schema import ACCOUNT
+
+    numbers = {c.name for c in ACCOUNT.c if isinstance(c.type, (sa.Float, sa.Integer, sa.Boolean))}
+    dates = {c.name for c in ACCOUNT.c if isinstance(c.type, sa.Date)}
+    assert ACCOUNT_NUMBERS == numbers
+    assert ACCOUNT_DATES == dates

@@ -111,7 +111,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.err.print(f"--date must be YYYY-MM-DD, got {args.date}")
         return 2
     try:
-        label, lat, lon = resolve_origin(args.origin, ctx.engine, settings)
+        label, lat, lon = resolve_origin(args.origin, ctx.source, settings)
     except OriginError as exc:
         ctx.err.print(f"--from {exc}")
         return 2
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         due_followups=args.due,
         search=args.search,
     )
-    items = rank_accounts(ctx.engine, settings, origin=(lat, lon), filters=filt, today=today)
+    items = rank_accounts(ctx.source, settings, origin=(lat, lon), filters=filt, today=today)
     signals = args.signals or "at_risk" in stages
     if args.signals:
         from fieldsales.services.early_warning import watch_list
@@ -153,11 +153,9 @@ EMPTY_DATABASE = (
 
 
 def _no_accounts(ctx: Context) -> bool:
-    from fieldsales.store.db import session_scope
-    from fieldsales.store.queries import account_count
+    from fieldsales.store.reads import account_count
 
-    with session_scope(ctx.engine) as session:
-        return account_count(session) == 0
+    return account_count(ctx.source) == 0
 
 
 def _learned(items: Any, settings: Any) -> Any:

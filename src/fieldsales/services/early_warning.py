@@ -29,8 +29,8 @@ import numpy.typing as npt
 from fieldsales.domain import churn, clv
 from fieldsales.domain.clock import utc_offset_minutes
 from fieldsales.services.rank_table import RankBase, RankTable
-from fieldsales.store import orders as order_store
-from fieldsales.store import unit
+from fieldsales.store import reads
+from fieldsales.store.columns import order_arrays_empty
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 # A view of more accounts than this computes the warnings of the whole base
@@ -102,11 +102,10 @@ def _compute(base: RankBase, positions: npt.NDArray[np.intp] | None) -> Warnings
     n = len(pos_all)
     today = _day(np.datetime64(base.today, "D"))
     if base.engine is not None and n:
-        with unit.reading(base.engine) as session:
-            wanted = None if whole else [base.ids[int(p)] for p in pos_all]
-            arrays = order_store.order_arrays(session, wanted)
+        wanted = None if whole else [base.ids[int(p)] for p in pos_all]
+        arrays = reads.order_arrays(base.engine, wanted)
     else:
-        arrays = order_store.order_arrays_empty()
+        arrays = order_arrays_empty()
     index = base.id_index() if whole else {base.ids[int(p)]: k for k, p in enumerate(pos_all)}
     local = np.array([index.get(a, -1) for a in arrays.ids], dtype=np.intp)
     pos = local[arrays.group] if len(arrays.group) else np.zeros(0, dtype=np.intp)
@@ -219,20 +218,21 @@ def _fitted(base: RankBase, rfm: RFM | None) -> Fit:
     cfg = base.settings.clv
     if base.engine is None:
         return _fit_now(base, rfm)
-    with unit.reading(base.engine) as session:
-        fingerprint = order_store.fit_fingerprint(session, _fit_config(base.settings))
-        text = order_store.kept_fit(session, fingerprint)
-        kept = None if text is None else _load(text)
-        if kept is not None:
-            return kept
-        if rfm is None:
-            arrays = order_store.order_arrays(session)
-            n = len(arrays.ids)
-            today = _day(np.datetime64(base.today, "D"))
-            rfm = clv.rfm(arrays.group, arrays.day, arrays.amount, n, today, cfg.time_unit_days)
+    fingerprint = reads.fit_fingerprint(base.engine, _fit_config(base.settings))
+    text = reads.kept_fit(base.engine, fingerprint)
+    kept = None if text is None else _load(text)
+    if kept is not None:
+        return kept
+    if rfm is None:
+        arrays = reads.order_arrays(base.engine)
+        n = len(arrays.ids)
+        today = _day(np.datetime64(base.today, "D"))
+        rfm = clv.rfm(arrays.group, arrays.day, arrays.amount, n, today, cfg.time_unit_days)
     x, t_x, T, m_x, has = rfm
     fit = clv.fit(x, t_x, T, m_x, has, cfg.min_accounts, cfg.penalizer)
-    order_store.keep_fit(base.engine, fingerprint, _dump(fit, base.today))
+    from fieldsales.store import orders
+
+    orders.keep_fit(reads.as_engine(base.engine), fingerprint, _dump(fit, base.today))
     return fit
 
 

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from fieldsales.config import Campaign, Settings
 from fieldsales.domain.scripts import TalkScripts, load_scripts, scripts_path
 from fieldsales.errors import UserError
-from fieldsales.store.team import publication
-from fieldsales.store.team.publication import CAMPAIGN, TALK_SCRIPTS, Publication
+from fieldsales.store import reads
+from fieldsales.store.team.publication_row import CAMPAIGN, TALK_SCRIPTS, Publication
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from fieldsales.store.reads import Source
 
 
 class PublishedError(UserError):
@@ -92,13 +92,13 @@ def _team(settings: Settings) -> _Team | None:
     return team if isinstance(team, _Team) else None
 
 
-def in_effect(settings: Settings, engine: Engine) -> Settings:
+def in_effect(settings: Settings, engine: Source) -> Settings:
     """`settings` with what the team published in `engine`'s database in effect: its
     campaign replaces config.yaml's, its talk scripts the local file (scripts_for).
     Settings already decided are returned as they are."""
     if _team(settings) is not None:
         return settings
-    newest = publication.latest(engine)
+    newest = reads.latest_publications(engine)
     camp = newest.get(CAMPAIGN)
     out = settings
     if camp is not None:

@@ -18,10 +18,11 @@ from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.i18n import N_
 from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
-from fieldsales.store import queries, unit
+from fieldsales.store import reads
+from fieldsales.store.columns import IdIndex, kept_rank_fields
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from fieldsales.store.reads import Source
 
 __all__ = [
     "OriginError",
@@ -68,7 +69,7 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
 
 
 def resolve_origin(
-    spec: str | None, engine: Engine, settings: Settings
+    spec: str | None, engine: Source, settings: Settings
 ) -> tuple[str, float, float]:
     """'office' (or empty), 'LAT,LON', an account id / external id, or a postal code or
     address located offline -> (label, lat, lon)."""
@@ -79,6 +80,8 @@ def resolve_origin(
     point = parse_latlon(spec)
     if point is not None:
         return f"{point[0]:.5f},{point[1]:.5f}", point[0], point[1]
+    from fieldsales.store import queries, unit
+
     with unit.reading(engine) as session:
         acc = queries.find_account(session, spec)
         if acc is not None:
@@ -107,7 +110,7 @@ def resolve_origin(
 
 
 def rank_accounts(
-    engine: Engine,
+    engine: Source,
     settings: Settings,
     *,
     origin: tuple[float, float],
@@ -123,12 +126,9 @@ def rank_accounts(
     """
     today = today or today_in(settings.zone())
     ids = list(account_ids) if account_ids is not None else None
-    with unit.reading(engine) as session:
-        columns = queries.rank_columns(session, ids, extra, names=queries.kept_rank_fields(extra))
-        index = queries.IdIndex(columns["id"])
-        outcomes = queries.outcome_columns(
-            session, columns["id"], all_accounts=ids is None, index=index
-        )
+    columns = reads.rank_columns(engine, ids, extra, names=kept_rank_fields(extra))
+    index = IdIndex(columns["id"])
+    outcomes = reads.outcome_columns(engine, columns["id"], all_accounts=ids is None, index=index)
     base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
     base.cached("id_keys", lambda: index)
     base.extra = {name: columns[name] for name in extra}

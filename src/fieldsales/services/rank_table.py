@@ -31,13 +31,14 @@ from fieldsales.domain.scoring import (
 from fieldsales.domain.text import fold, fold_many, phone_digits, romaji_many
 from fieldsales.geo.distance import haversine_many
 from fieldsales.services.rank_search import search_matches
-from fieldsales.store import queries, scores, unit
+from fieldsales.store import reads
+from fieldsales.store.columns import DETAIL_FIELDS, LIST_FIELDS, IdIndex, OutcomeColumns
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from fieldsales.store.reads import Source
 
-_DETAIL_NAMES = queries.DETAIL_FIELDS
-_LIST_NAMES = queries.LIST_FIELDS
+_DETAIL_NAMES = DETAIL_FIELDS
+_LIST_NAMES = LIST_FIELDS
 _BATCH = 500  # accounts whose list and detail fields load in one query
 
 
@@ -159,12 +160,12 @@ class RankBase:
     def __init__(
         self,
         columns: Mapping[str, Sequence[Any]],
-        outcomes: queries.OutcomeColumns,
+        outcomes: OutcomeColumns,
         settings: Settings,
         *,
         origin: tuple[float, float],
         today: date,
-        engine: Engine | None,
+        engine: Source | None,
     ) -> None:
         """`columns`: account column name -> its values (queries.rank_columns).
 
@@ -243,8 +244,10 @@ class RankBase:
             # many stale (a new base, a new config): read whole columns instead of by id
             every = len(where) > self.n // 10
             wanted = None if every else [self.ids[int(i)] for i in where]
-            reads = score_cache.columns_read(kept_criteria)
-            scores.score_stale(self.engine, wanted, reads, compute)
+            needed = score_cache.columns_read(kept_criteria)
+            from fieldsales.store import scores
+
+            scores.score_stale(reads.as_engine(self.engine), wanted, needed, compute)
             for got_ids, m in got:
                 if every and list(got_ids) == list(self.ids):  # the same rows, in order
                     kept[where] = m[where]
@@ -265,7 +268,7 @@ class RankBase:
 
     def _apply_outcomes(
         self,
-        outcomes: queries.OutcomeColumns,
+        outcomes: OutcomeColumns,
         cycle: Sequence[Any],
         settings: Settings,
     ) -> None:
@@ -316,6 +319,8 @@ class RankBase:
         def load() -> dict[str, tuple[str | None, str | None, str | None]]:
             if self.engine is None:
                 return {}
+            from fieldsales.store import queries, unit
+
             with unit.reading(self.engine) as session:
                 return queries.search_details(session)
 
@@ -359,10 +364,10 @@ class RankBase:
     def id_index(self) -> dict[str, int]:
         return self.cached("id_index", lambda: dict(zip(self.ids, range(self.n), strict=True)))
 
-    def id_keys(self) -> queries.IdIndex:
+    def id_keys(self) -> IdIndex:
         """The ids indexed for lookups of a whole column at once (no dict of a
         million ids): queries.IdIndex.positions_of_text."""
-        return self.cached("id_keys", lambda: queries.IdIndex(self.ids))
+        return self.cached("id_keys", lambda: IdIndex(self.ids))
 
     def sort_key(self, column: str) -> Any:
         """A numpy array ordering all accounts by `column` (ascending = natural)."""
@@ -408,8 +413,7 @@ class RankBase:
         names = ("id", *_LIST_NAMES)
         loaded: dict[str, tuple[Any, ...]] = {n: () for n in names}
         if self.engine is not None and self.n:
-            with unit.reading(self.engine) as session:
-                loaded = queries.rank_columns(session, names=names)
+            loaded = reads.rank_columns(self.engine, names=names)
         where = self.id_index()
         # the same rows, in this base's order (an account added since is left out;
         # one deleted since gets empty text)
@@ -432,8 +436,7 @@ class RankBase:
         if not need or self.engine is None:
             return
         fields = (*_LIST_NAMES, *_DETAIL_NAMES)
-        with unit.reading(self.engine) as session:
-            found = queries.account_details(session, [self.ids[i] for i in need], fields)
+        found = reads.account_details(self.engine, [self.ids[i] for i in need], fields)
         empty = (None,) * len(fields)
         k = len(_LIST_NAMES)
         for i in need:
@@ -583,8 +586,7 @@ class RankBase:
         self._pending = []
         found: dict[str, tuple[Any, ...]] = {}
         if self.engine is not None:
-            with unit.reading(self.engine) as session:
-                found = queries.account_details(session, [a.id for a in batch])
+            found = reads.account_details(self.engine, [a.id for a in batch])
         empty = (None,) * len(_DETAIL_NAMES)
         for a in batch:
             a._details = found.get(a.id, empty)

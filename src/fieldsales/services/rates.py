@@ -17,14 +17,14 @@ from fieldsales.config import Settings
 from fieldsales.domain.rates import CHANNELS, RANKS, Counts, LearnedRate, learn, learned_rates
 from fieldsales.services.rank import rank_accounts
 from fieldsales.services.rank_table import RankBase
-from fieldsales.store import queries, unit
+from fieldsales.store import reads
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from fieldsales.store.reads import Source
 
 
 def rate_counts(
-    engine: Engine,
+    engine: Source,
     settings: Settings,
     *,
     today: date | None = None,
@@ -34,8 +34,7 @@ def rate_counts(
 
     `base`: a ranking already at hand (the planner's), so that nothing is ranked twice.
     """
-    with unit.reading(engine) as session:
-        rows = queries.contact_funnel(session)
+    rows = reads.contact_funnel(engine)
     if not rows:
         return {}
     if base is None:
@@ -72,7 +71,7 @@ def rate_counts(
 
 
 def rate_table(
-    engine: Engine,
+    engine: Source,
     settings: Settings,
     *,
     today: date | None = None,
@@ -82,7 +81,7 @@ def rate_table(
 
 
 def current_learned_rates(
-    engine: Engine, settings: Settings, *, today: date | None = None
+    engine: Source, settings: Settings, *, today: date | None = None
 ) -> dict[tuple[str, str], tuple[float, float]]:
     """The `learned` mapping for domain.roi.rates, from this database."""
     return learned_rates(rate_counts(engine, settings, today=today), settings)

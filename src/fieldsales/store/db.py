@@ -20,25 +20,22 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from fieldsales import locations
-from fieldsales.errors import UserError
 from fieldsales.files import PRIVATE_FILE
 from fieldsales.store import urls
+from fieldsales.store.lite import (
+    HEAD_REVISION,
+    MIGRATIONS_DIR,
+    NOT_OURS,
+    StoreError,
+    error_line,
+    keep_private,
+    known_revisions,
+)
 
-# The newest migration; tests check it matches the migrations folder so
-# opening an up-to-date database never has to import alembic (~0.2 s).
-HEAD_REVISION = "0011"
 BUSY_TIMEOUT_MS = 5000
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant: PostgreSQL serialises migrations of one database on it.
 MIGRATION_LOCK_KEY = 0x6669656C64
 BUSY = "the database is busy (another fieldsales is writing); try again"
-NOT_OURS = "not a fieldsales database, or damaged; check the --db path or restore a backup"
-
-
-class StoreError(UserError):
-    """A database problem a user can act on; the message names the database."""
-
-    title = "Database"
 
 
 def database_url(db: str | Path | None) -> str:
@@ -100,23 +97,6 @@ def create_db_engine(url: str, *, create: bool = True) -> Engine:
         raise StoreError(f"{urls.mask(url)}: not a usable database URL ({exc})") from None
 
 
-def _keep_private(path: Path) -> None:
-    """The app's own data folder and the databases in it stay private (0700 and 0600),
-    also when an older version made them with the umask's modes."""
-    from fieldsales.files import PRIVATE_DIR
-
-    folder = locations.data_dir()
-    if path.parent != folder:
-        return  # a file the user put elsewhere keeps the modes the user chose
-    try:
-        for p, mode in ((folder, PRIVATE_DIR), (path, PRIVATE_FILE)):
-            st = p.stat()
-            if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
-                p.chmod(mode)
-    except OSError:
-        pass  # not ours to change (a read-only place): the database still opens
-
-
 def _sqlite_file(path: Path, *, create: bool) -> None:
     """Check the file (and its folder) exists, or create both private to the user."""
     from fieldsales.files import private_folder
@@ -124,7 +104,7 @@ def _sqlite_file(path: Path, *, create: bool) -> None:
     if path.exists():
         if path.is_dir():
             raise StoreError(f"{path}: is a folder, not a database; give a file for --db")
-        _keep_private(path)
+        keep_private(path)
         return
     if not create:
         raise StoreError(
@@ -202,11 +182,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def known_revisions() -> set[str]:
-    """The revisions this version's migrations know, from the scripts' file names."""
-    return {p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")}
-
-
 def _check_schema(engine: Engine, name: str) -> None:
     """Refuse a database this version cannot use, before anything is written into it."""
     from fieldsales.store.schema import missing_parts
@@ -237,20 +212,9 @@ def _check_schema(engine: Engine, name: str) -> None:
 def store_error(exc: DBAPIError, name: str) -> StoreError:
     """One line for a database error a user can act on (locked, read-only, damaged)."""
     text = urls.mask(" ".join((str(exc.orig) if exc.orig else str(exc)).split()))
-    low = text.lower()
-    if "locked" in low or "busy" in low:
-        return StoreError(
-            f"{name}: database is locked by another program (waited "
-            f"{BUSY_TIMEOUT_MS // 1000} s); close it and try again"
-        )
-    if "readonly" in low or "read-only" in low or "unable to open" in low:
-        return StoreError(
-            f"{name}: cannot write the database or its folder ({text}); check their "
-            "permissions, or copy the file somewhere writable"
-        )
-    if isinstance(exc, OperationalError):
-        return StoreError(f"{name}: cannot open database ({text})")
-    return StoreError(f"{name}: {NOT_OURS} ({text})")
+    return error_line(
+        text, name, operational=isinstance(exc, OperationalError), timeout_ms=BUSY_TIMEOUT_MS
+    )
 
 
 def open_engine(

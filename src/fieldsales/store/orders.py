@@ -19,7 +19,6 @@ Accounts without a history keep the values typed in the account file.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,6 +30,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from fieldsales.domain.vocab import Result
+from fieldsales.store.columns import (
+    OrderArrays,
+    _day_numbers,
+    fit_hash,
+    logged_days,
+    order_arrays_empty,
+    with_logged,
+)
 from fieldsales.store.queries import in_effect
 from fieldsales.store.schema import ACCOUNT, FIT, ORDER, OUTCOME, utcnow
 from fieldsales.store.scores import refresh_scores
@@ -45,41 +52,8 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 _EPOCH_DATE = date(1970, 1, 1)
 
 
-@dataclass
-class OrderArrays:
-    """Every order of some accounts, sorted by account then day.
-
-    `group` is the position of the order's account in `ids`; `day` days since
-    1970-01-01; `imported` False for an order logged as an outcome.
-    """
-
-    ids: list[str]
-    group: npt.NDArray[np.intp]
-    day: npt.NDArray[np.int64]
-    amount: npt.NDArray[np.int64]
-    imported: npt.NDArray[np.bool_]
-
-    def starts(self) -> npt.NDArray[np.intp]:
-        """The first position of each account's orders (every account has one)."""
-        if not len(self.group):
-            return np.zeros(0, dtype=np.intp)
-        change = np.flatnonzero(self.group[1:] != self.group[:-1]) + 1
-        return np.concatenate(([0], change)).astype(np.intp)
-
-
 def _conn(bind: Connection | Session) -> Connection:
     return bind if isinstance(bind, Connection) else bind.connection()
-
-
-def _day_numbers(texts: Sequence[Any]) -> npt.NDArray[np.int64]:
-    """ISO dates (text on SQLite, date on PostgreSQL) -> days since 1970-01-01."""
-    arr = np.array([str(t) for t in texts], dtype="datetime64[D]")
-    return (arr - _EPOCH).astype(np.int64)
-
-
-def order_arrays_empty() -> OrderArrays:
-    empty = np.zeros(0, dtype=np.int64)
-    return OrderArrays([], np.zeros(0, dtype=np.intp), empty, empty, np.zeros(0, dtype=bool))
 
 
 _FETCH = 200_000  # rows per fetch of a whole-table scan, converted to arrays at once
@@ -171,17 +145,8 @@ def order_arrays(
     day = np.concatenate(days)
     amount = np.concatenate(amounts)
     del groups, days, amounts
-    imported = np.ones(len(group), dtype=bool)
     # Orders logged as outcomes, of these accounts only (corrections applied).
-    logged = _logged_orders(conn, list(index))
-    if logged:
-        lg, ld, la = zip(*logged, strict=True)
-        group = np.concatenate((group, np.array([index[a] for a in lg], dtype=np.intp)))
-        day = np.concatenate((day, np.array(ld, dtype=np.int64)))
-        amount = np.concatenate((amount, np.array(la, dtype=np.int64)))
-        imported = np.concatenate((imported, np.zeros(len(lg), dtype=bool)))
-    order = np.lexsort((day, group))
-    return OrderArrays(list(index), group[order], day[order], amount[order], imported[order])
+    return with_logged(index, group, day, amount, _logged_orders(conn, list(index)))
 
 
 def _logged_orders(conn: Connection, ids: list[str]) -> list[tuple[str, int, int]]:
@@ -189,7 +154,6 @@ def _logged_orders(conn: Connection, ids: list[str]) -> list[tuple[str, int, int
     stmt = sa.select(OUTCOME.c.account_id, OUTCOME.c.occurred_at, OUTCOME.c.order_amount).where(
         OUTCOME.c.result == Result.order.value, in_effect(OUTCOME)
     )
-    out: list[tuple[str, int, int]] = []
     if len(ids) > _SCAN_ABOVE:
         keep = set(ids)
         found = [r for r in conn.execute(stmt) if r[0] in keep]
@@ -197,10 +161,7 @@ def _logged_orders(conn: Connection, ids: list[str]) -> list[tuple[str, int, int
         found = []
         for k in range(0, len(ids), _IN_CHUNK):
             found.extend(conn.execute(stmt.where(OUTCOME.c.account_id.in_(ids[k : k + _IN_CHUNK]))))
-    for account_id, occurred_at, amount in found:
-        day = (occurred_at.date() - _EPOCH_DATE).days
-        out.append((account_id, day, int(amount or 0)))
-    return out
+    return logged_days(found)
 
 
 @dataclass
@@ -361,8 +322,7 @@ def fit_fingerprint(bind: Connection | Session, config: str) -> str:
             sa.func.count(), sa.func.sum(OUTCOME.c.order_amount), sa.func.max(OUTCOME.c.occurred_at)
         ).where(OUTCOME.c.result == Result.order.value, in_effect(OUTCOME))
     ).one()
-    text = "|".join(str(v) for v in (last_id, count, *logged, config))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return fit_hash((last_id, count, *logged), config)
 
 
 def kept_fit(bind: Connection | Session, fingerprint: str) -> str | None:

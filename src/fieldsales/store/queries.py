@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,71 +10,38 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 
-from fieldsales.domain import criteria, results
+from fieldsales.domain import results
 from fieldsales.domain.vocab import UNDO
+from fieldsales.store.columns import (  # noqa: F401  (the names callers import from here)
+    _DATE_WIDTH,
+    _ID_WIDTH,
+    _NO_DUE,
+    _NULL,
+    _SEP,
+    _TS_WIDTH,
+    DETAIL_FIELDS,
+    LIST_FIELDS,
+    RANK_FIELDS,
+    IdIndex,
+    OutcomeColumns,
+    _empty_outcomes,
+    _fixed_width,
+    _IdIndex,
+    _keys,
+    _named_in,
+    _time_then_id,
+    in_time_order,
+    kept_rank_fields,
+    outcome_arrays,
+    rank_fields,
+    text_column,
+)
 from fieldsales.store.schema import ACCOUNT, OUTCOME
 
 if TYPE_CHECKING:  # the ranking never builds the SQLModel classes (store/schema.py)
     from sqlmodel import Session
 
     from fieldsales.store.models import Account
-
-# Columns a ranking needs of every account to score, filter out and order
-# them: numbers and dates only (fetching 100,000 rows is dominated by string
-# decoding); the ranking adds the columns the score criteria read
-# (domain/criteria.py), see rank_fields.
-RANK_FIELDS = (
-    "id",
-    "lat",
-    "lon",
-    "lifetime_revenue",
-    "last_order_date",
-    "purchase_cycle_days",
-    "do_not_contact",
-)
-
-# Text the list shows and filters or searches by: loaded for the rows shown
-# (in batches), or for every account on the first filter or search by them.
-LIST_FIELDS = (
-    "company",
-    "company_kana",
-    "site",
-    "prefecture",
-    "city",
-    "geo_precision",
-    "owner_rep",
-    "main_reason",
-)
-
-
-def rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
-    """The columns a ranking fetches: RANK_FIELDS, those the criteria in effect
-    read, then `extra`; each once."""
-    return tuple(dict.fromkeys((*RANK_FIELDS, *criteria.columns_read(), *extra)))
-
-
-def kept_rank_fields(extra: Sequence[str] = ()) -> tuple[str, ...]:
-    """The columns a ranking fetches when the scores kept with the accounts
-    stand in for the columns their criteria read (domain/score_cache.py):
-    RANK_FIELDS, the kept scores, the columns of the criteria scored at each
-    ranking, those whose raw value a kept criterion shows, then `extra`."""
-    scored = [n for c in criteria.active() if not c.cached for n in c.reads]
-    shown = [n for c in criteria.cached() if c.raw is not None for n in c.reads]
-    return tuple(dict.fromkeys((*RANK_FIELDS, "static_scores", *scored, *shown, *extra)))
-
-
-# Columns only a shown account needs; loaded in batches on first access.
-DETAIL_FIELDS = (
-    "external_id",
-    "address",
-    "postal_code",
-    "industry",
-    "contact_name",
-    "phone",
-    "average_order",
-    "gross_margin",
-    "last_product",
-)
 
 
 def _column(name: str) -> sa.Column[Any]:
@@ -140,9 +106,6 @@ def rank_columns(
     return dict(zip(names, zip(*rows, strict=True), strict=True))
 
 
-_NULL = "\x1e"  # stands for NULL in a column of text read whole
-
-
 def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | None:
     """Whole columns of every account (SQLite, and PostgreSQL with string_agg)
     without a Python object per cell where it can: numbers as float arrays (NaN
@@ -186,26 +149,10 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
     if numeric and m != len(out[numeric[0]]):
         return None
     for n, blob in zip(texts, joined, strict=True):
-        kind = _column(n).type
-        if isinstance(kind, sa.Date):
-            cells = _fixed_width(blob.encode(), m, _DATE_WIDTH)
-            if cells is None:
-                return None
-            days = np.full(m, np.datetime64("NaT"), dtype="datetime64[D]")
-            known = cells != _NO_DUE.encode()
-            try:
-                days[known] = cells[known].astype("datetime64[D]")
-            except ValueError:  # text numpy does not read as a date
-                return None
-            out[n] = days
-            continue
-        parts = blob.split(_SEP)
-        if len(parts) != m + 1:
+        column = text_column(blob, m, isinstance(_column(n).type, sa.Date))
+        if column is None:
             return None
-        del parts[m]
-        if _NULL in blob:
-            parts = [None if v == _NULL else v for v in parts]
-        out[n] = parts
+        out[n] = column
     return {n: out[n] for n in names}
 
 
@@ -318,124 +265,8 @@ def outcome_events(
     return out
 
 
-@dataclass(frozen=True)
-class OutcomeColumns:
-    """The outcomes in effect of some accounts as parallel arrays, oldest first
-    (ties by outcome id), as outcome_events orders them."""
-
-    account: npt.NDArray[np.intp]  # position of the account in the ids asked for
-    occurred: npt.NDArray[np.datetime64]  # UTC, datetime64[us]
-    result: npt.NDArray[np.str_]
-    due: npt.NDArray[np.datetime64]  # next_action_due, datetime64[D] (NaT: none)
-
-    def __len__(self) -> int:
-        return len(self.account)
-
-
-def _empty_outcomes() -> OutcomeColumns:
-    return OutcomeColumns(
-        np.zeros(0, dtype=np.intp),
-        np.zeros(0, dtype="datetime64[us]"),
-        np.zeros(0, dtype="<U1"),
-        np.zeros(0, dtype="datetime64[D]"),
-    )
-
-
-_ID_WIDTH = 36  # Account.id and Outcome.id: uuid4 text (max_length 36)
-_TS_WIDTH = 26  # SQLAlchemy's SQLite DateTime text: "YYYY-MM-DD HH:MM:SS.ffffff"
-_DATE_WIDTH = 10  # SQLAlchemy's SQLite Date text: "YYYY-MM-DD"
-_NO_DUE = "0000-00-00"
-_SEP = "\x1f"
-
-
-class _IdIndex:
-    """Positions of account ids, looked up for a whole column at once.
-
-    Ids of 36 ASCII characters (uuid4 text) become 64-bit keys (_keys), so a
-    million lookups are one searchsorted; the bytes are compared afterwards and
-    any mismatch (a collision of keys, an unknown id) is settled by a dict.
-    """
-
-    def __init__(self, ids: Sequence[str]) -> None:
-        self.ids = ids
-        self._dict: dict[str, int] | None = None
-        raw = "".join(ids).encode()
-        # every id 36 ASCII characters (uuid4 text)
-        # (every id 36 characters, and 36 bytes each in all: ASCII)
-        self.fixed = len(raw) == _ID_WIDTH * len(ids) and (
-            not ids or min(map(len, ids)) == max(map(len, ids)) == _ID_WIDTH
-        )
-        if self.fixed:
-            self._bytes = np.frombuffer(raw, dtype=f"S{_ID_WIDTH}")
-            keys = _keys(self._bytes)
-            self._order = np.argsort(keys, kind="stable")
-            self._keys = keys[self._order]
-
-    def positions_of_bytes(self, wanted: npt.NDArray[np.bytes_]) -> npt.NDArray[np.intp]:
-        """Positions of 36-byte ids; -1 for an unknown one."""
-        if not len(self.ids):
-            return np.full(len(wanted), -1, dtype=np.intp)
-        keys = _keys(wanted)
-        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        pos = self._order[at]
-        ok = self._bytes[pos] == wanted
-        out = np.where(ok, pos, -1).astype(np.intp)
-        for k in np.flatnonzero(~ok):  # unknown ids, or a collision of keys
-            out[k] = self.position(wanted[k].decode())
-        return out
-
-    def positions(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
-        return np.fromiter(map(self.position, wanted), dtype=np.intp, count=len(wanted))
-
-    def positions_of_text(self, wanted: Sequence[str]) -> npt.NDArray[np.intp]:
-        """Positions of ids given as text; -1 for an unknown one. Uuid4 ids
-        (36 ASCII characters each) go through positions_of_bytes, no dict."""
-        if self.fixed and wanted:
-            raw = "".join(wanted).encode()
-            if len(raw) == _ID_WIDTH * len(wanted) and min(map(len, wanted)) == _ID_WIDTH:
-                return self.positions_of_bytes(np.frombuffer(raw, dtype=f"S{_ID_WIDTH}"))
-        return self.positions(wanted)
-
-    def position(self, account_id: str) -> int:
-        if self._dict is None:
-            self._dict = {aid: i for i, aid in enumerate(self.ids)}
-        return self._dict.get(account_id, -1)
-
-
-# an id's 36 bytes seen as four 64-bit words and one 32-bit word
-_ID_WORDS = np.dtype([("a", "<u8"), ("b", "<u8"), ("c", "<u8"), ("d", "<u8"), ("e", "<u4")])
-
-
-IdIndex = _IdIndex  # the index a ranking keeps (RankBase.id_keys) and passes back in
-
-
-def _keys(fixed: npt.NDArray[np.bytes_]) -> npt.NDArray[np.uint64]:
-    """A 64-bit key of each 36-byte id: its words multiplied by odd constants
-    and summed (wrapping). Equal ids have equal keys; the caller compares the
-    bytes of the match, so a collision costs a dict lookup, not a wrong answer."""
-    w = np.ascontiguousarray(fixed).view(_ID_WORDS)
-    key = w["a"] * np.uint64(0x9E3779B97F4A7C15)
-    key += w["b"] * np.uint64(0xC2B2AE3D27D4EB4F)
-    key += w["c"] * np.uint64(0x165667B19E3779F9)
-    key += w["d"] * np.uint64(0xD6E8FEB86659FD93)
-    key += w["e"].astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
-    return key
-
-
 def _in_effect_stmt(*columns: Any) -> Any:
     return sa.select(*columns).where(in_effect(OUTCOME))
-
-
-def _fixed_width(text: bytes, m: int, width: int) -> npt.NDArray[np.bytes_] | None:
-    """The m values of `text` (each followed by _SEP) as an S<width> array, or
-    None unless every value is exactly `width` bytes long."""
-    if len(text) != m * (width + 1):
-        return None
-    cells = np.frombuffer(text, dtype=np.uint8).reshape(m, width + 1)
-    sep = ord(_SEP)
-    if not (cells[:, width] == sep).all() or (cells[:, :width] == sep).any():
-        return None
-    return np.ascontiguousarray(cells[:, :width]).view(f"S{width}").reshape(m)
 
 
 def _sqlite_outcome_arrays(
@@ -467,49 +298,12 @@ def _sqlite_outcome_arrays(
         joined(OUTCOME.c.id),
     )
     conn = session.connection()
-    m, acc_text, occ_text, res_text, due_text, id_text = conn.execute(stmt).one()
-    if not m:
+    row = conn.execute(stmt).one()
+    if not row[0]:
         return _empty_outcomes(), np.zeros(0, dtype=f"S{_ID_WIDTH}")
     named = conn.execute(sa.select(OUTCOME.c.supersedes).where(_superseded_only()))
     superseded = {name for (name,) in named if name is not None}
-    acc = _fixed_width(acc_text, m, _ID_WIDTH)
-    occ = _fixed_width(occ_text, m, _TS_WIDTH)
-    due = _fixed_width(due_text, m, _DATE_WIDTH)
-    ids = _fixed_width(id_text, m, _ID_WIDTH)
-    results = res_text.decode().split(_SEP)
-    if acc is None or occ is None or due is None or ids is None or len(results) != m + 1:
-        return None
-    try:
-        occurred = occ.astype("datetime64[us]")
-        has_due = due != _NO_DUE.encode()
-        due_days = np.full(m, np.datetime64("NaT"), dtype="datetime64[D]")
-        due_days[has_due] = due[has_due].astype("datetime64[D]")
-    except ValueError:  # text numpy does not read as a date
-        return None
-    del acc_text, occ_text, res_text, due_text, id_text
-    result = np.array(results[:m], dtype=str)
-    del results
-    account = (
-        index.positions_of_bytes(acc) if index.fixed else index.positions([a.decode() for a in acc])
-    )
-    # events not in effect get no account: the caller drops them with the others
-    account[(result == UNDO) | _named_in(ids, superseded)] = -1
-    return OutcomeColumns(account, occurred, result, due_days), ids
-
-
-def _named_in(ids: npt.NDArray[np.bytes_], names: set[str]) -> npt.NDArray[np.bool_]:
-    """Which of the 36-byte `ids` are in `names` (a few thousand at most)."""
-    wanted = [n.encode() for n in names]
-    wanted = [n for n in wanted if len(n) == _ID_WIDTH]  # others match no 36-byte id
-    if not wanted:
-        return np.zeros(len(ids), dtype=bool)
-    sought = np.sort(_keys(np.array(wanted, dtype=f"S{_ID_WIDTH}")))
-    keys = _keys(ids)
-    maybe = sought[np.minimum(np.searchsorted(sought, keys), len(sought) - 1)] == keys
-    exact = set(wanted)
-    for k in np.flatnonzero(maybe):  # keys can collide: compare the ids themselves
-        maybe[k] = ids[k] in exact
-    return maybe
+    return outcome_arrays(tuple(row), superseded, index)
 
 
 def _outcome_rows(session: Session, account_ids: Sequence[str] | None) -> list[tuple[Any, ...]]:
@@ -574,25 +368,7 @@ def outcome_columns(
             np.array([d or "NaT" for d in due], dtype="datetime64[D]"),
         )
         tie_ids = np.array(oid, dtype=object)
-    order = _time_then_id(cols.occurred, tie_ids)
-    order = order[cols.account[order] >= 0]
-    return OutcomeColumns(
-        cols.account[order], cols.occurred[order], cols.result[order], cols.due[order]
-    )
-
-
-def _time_then_id(occurred: npt.NDArray[np.datetime64], ids: npt.NDArray[Any]) -> Any:
-    """The order by (occurred, id): a sort on time, then the rare ties by id
-    (which decide their whole order, so the first sort need not be stable)."""
-    order = np.argsort(occurred)
-    t = occurred[order]
-    same = t[1:] == t[:-1]
-    if same.any():
-        tied = np.flatnonzero(np.concatenate(([False], same)) | np.concatenate((same, [False])))
-        sub = order[tied]
-        keys = np.array([i.decode() if isinstance(i, bytes) else i for i in ids[sub]], dtype=str)
-        order[tied] = sub[np.lexsort((keys, t[tied]))]
-    return order
+    return in_time_order(cols, tie_ids)
 
 
 def outcome_facts(

@@ -18,16 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeAlias
 
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from fieldsales.store.lite import SqliteFile, StoreError
 
-from fieldsales.store.db import StoreError, describe, session_scope
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported on first use: the ranking's plain-sqlite3 path never loads them
     from sqlalchemy.engine import Engine
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
 
 # What a unit is to the store functions; opaque to their callers.
-Unit: TypeAlias = Session
+Unit: TypeAlias = "Session"
 
 _BUSY = ("locked", "busy", "could not obtain lock", "lock timeout")
 
@@ -37,12 +36,16 @@ def busy_error(engine: Engine, exc: OperationalError) -> StoreError | None:
     text = " ".join((str(exc.orig) if exc.orig else str(exc)).split()).lower()
     if not any(word in text for word in _BUSY):
         return None
+    from fieldsales.store.db import describe
+
     name = describe(engine.url.render_as_string(hide_password=True))
     return StoreError(f"{name}: database is locked by another program; close it and try again")
 
 
 @contextmanager
 def _busy_as_store_error(engine: Engine) -> Iterator[None]:
+    from sqlalchemy.exc import OperationalError
+
     try:
         yield
     except OperationalError as exc:
@@ -53,14 +56,22 @@ def _busy_as_store_error(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Unit]:
+def reading(engine: Engine | SqliteFile) -> Iterator[Unit]:
     """A session for reads; whatever it loaded stays usable until it closes."""
+    from sqlmodel import Session
+
+    if isinstance(engine, SqliteFile):  # the ranking's source: the same file through SQLAlchemy
+        engine = engine.engine()
     with _busy_as_store_error(engine), Session(engine) as session:
         yield session
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Unit]:
+def writing(engine: Engine | SqliteFile) -> Iterator[Unit]:
     """One unit of work: commit on success, roll back on any error."""
+    from fieldsales.store.db import session_scope
+
+    if isinstance(engine, SqliteFile):
+        engine = engine.engine()
     with _busy_as_store_error(engine), session_scope(engine) as session:
         yield session
