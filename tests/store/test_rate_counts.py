@@ -51,6 +51,9 @@ def test_counts_per_account_and_channel(engine, settings, add_account):
     add(b.id, "visit", 1, 0)
     add(c.id, "phone", 0, 0)
     assert rate_counts(engine, settings, today=TODAY) == expected
+    # from the ranking's own outcome events (read with their channel): the same counts
+    assert table.base.outcomes.channel is not None
+    assert rate_counts(engine, settings, base=table.base) == expected
     learned = current_learned_rates(engine, settings, today=TODAY)
     assert len(learned) == 16
 

@@ -157,6 +157,9 @@ def _outcomes(base: RankBase, one: RankBase, i: int) -> None:
         occurred[order],
         np.concatenate([old.result[keep], new.result])[order],
         np.concatenate([old.due[keep], new.due])[order],
+        None
+        if old.channel is None or new.channel is None
+        else np.concatenate([old.channel[keep], new.channel])[order],
     )
 
 

@@ -105,6 +105,8 @@ class OutcomeColumns:
     occurred: npt.NDArray[np.datetime64]  # UTC, datetime64[us]
     result: npt.NDArray[np.str_]
     due: npt.NDArray[np.datetime64]  # next_action_due, datetime64[D] (NaT: none)
+    # the channel of each event ("" for none); None where the reader left it out
+    channel: npt.NDArray[np.str_] | None = None
 
     def __len__(self) -> int:
         return len(self.account)
@@ -236,7 +238,9 @@ def _time_then_id(occurred: npt.NDArray[np.datetime64], ids: npt.NDArray[Any]) -
     if same.any():
         tied = np.flatnonzero(np.concatenate(([False], same)) | np.concatenate((same, [False])))
         sub = order[tied]
-        keys = np.array([i.decode() if isinstance(i, bytes) else i for i in ids[sub]], dtype=str)
+        keys: Any = ids[sub]
+        if keys.dtype.kind != "S":  # ASCII bytes (uuid text) sort as their text does
+            keys = np.array([i.decode() if isinstance(i, bytes) else i for i in keys], dtype=str)
         order[tied] = sub[np.lexsort((keys, t[tied]))]
     return order
 
@@ -439,14 +443,14 @@ def outcome_arrays(
     texts: Sequence[Any], superseded: set[str], index: _IdIndex
 ) -> tuple[OutcomeColumns, npt.NDArray[np.bytes_]] | None:
     """The outcome log read whole as one row of texts (count, then account ids,
-    occurred_at, result, next_action_due and outcome ids, each as bytes with
-    every value followed by _SEP), unsorted, and the outcome ids; None when a
-    value does not have the width or form SQLAlchemy writes.
+    occurred_at, result, next_action_due, outcome ids and channels, each as
+    bytes with every value followed by _SEP), unsorted, and the outcome ids;
+    None when a value does not have the width or form SQLAlchemy writes.
 
     in_effect() is applied here with the same rule in numpy: an undo, or an
     event named in `superseded`, gets account -1, which the caller drops as
     it drops unknown accounts."""
-    m, acc_text, occ_text, res_text, due_text, id_text = texts
+    m, acc_text, occ_text, res_text, due_text, id_text, chan_text = texts
     if not m:
         return _empty_outcomes(), np.zeros(0, dtype=f"S{_ID_WIDTH}")
     acc = _fixed_width(acc_text, m, _ID_WIDTH)
@@ -454,7 +458,10 @@ def outcome_arrays(
     due = _fixed_width(due_text, m, _DATE_WIDTH)
     ids = _fixed_width(id_text, m, _ID_WIDTH)
     results = res_text.decode().split(_SEP)
+    channels = chan_text.decode().split(_SEP)
     if acc is None or occ is None or due is None or ids is None or len(results) != m + 1:
+        return None
+    if len(channels) != m + 1:
         return None
     try:
         occurred = occ.astype("datetime64[us]")
@@ -464,13 +471,14 @@ def outcome_arrays(
     except ValueError:  # text numpy does not read as a date
         return None
     result = np.array(results[:m], dtype=str)
-    del results
+    channel = np.array(channels[:m], dtype=str)
+    del results, channels
     account = (
         index.positions_of_bytes(acc) if index.fixed else index.positions([a.decode() for a in acc])
     )
     # events not in effect get no account: the caller drops them with the others
     account[(result == UNDO) | _named_in(ids, superseded)] = -1
-    return OutcomeColumns(account, occurred, result, due_days), ids
+    return OutcomeColumns(account, occurred, result, due_days, channel), ids
 
 
 def in_time_order(cols: OutcomeColumns, tie_ids: npt.NDArray[Any]) -> OutcomeColumns:
@@ -478,7 +486,11 @@ def in_time_order(cols: OutcomeColumns, tie_ids: npt.NDArray[Any]) -> OutcomeCol
     order = _time_then_id(cols.occurred, tie_ids)
     order = order[cols.account[order] >= 0]
     return OutcomeColumns(
-        cols.account[order], cols.occurred[order], cols.result[order], cols.due[order]
+        cols.account[order],
+        cols.occurred[order],
+        cols.result[order],
+        cols.due[order],
+        None if cols.channel is None else cols.channel[order],
     )
 
 

@@ -244,9 +244,9 @@ def outcome_columns(f: SqliteFile, index: _IdIndex) -> OutcomeColumns | None:
     sql = (
         f"SELECT count(*), {joined('account_id')}, {joined('occurred_at')}, "
         f"{joined('result')}, {joined('coalesce(CAST(next_action_due AS VARCHAR), ?)')}, "
-        f"{joined('id')} FROM outcome"
+        f"{joined('id')}, {joined('coalesce(channel, ?)')} FROM outcome"
     )
-    params = [_SEP, "", _SEP, "", _SEP, "", _NO_DUE, _SEP, "", _SEP, ""]
+    params = [_SEP, "", _SEP, "", _SEP, "", _NO_DUE, _SEP, "", _SEP, "", "", _SEP, ""]
     row = f.rows(sql, params)[0]
     if not row[0]:
         got = outcome_arrays(row, set(), index)

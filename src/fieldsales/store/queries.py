@@ -296,6 +296,7 @@ def _sqlite_outcome_arrays(
         joined(OUTCOME.c.result),
         joined(sa.func.coalesce(sa.cast(OUTCOME.c.next_action_due, sa.String), _NO_DUE)),
         joined(OUTCOME.c.id),
+        joined(sa.func.coalesce(OUTCOME.c.channel, "")),
     )
     conn = session.connection()
     row = conn.execute(stmt).one()
@@ -321,6 +322,7 @@ def _outcome_rows(session: Session, account_ids: Sequence[str] | None) -> list[t
         OUTCOME.c.result,
         sa.cast(OUTCOME.c.next_action_due, sa.String),
         OUTCOME.c.id,
+        sa.func.coalesce(OUTCOME.c.channel, ""),
     )
     if account_ids is None:
         return _raw_rows(session, stmt)
@@ -360,12 +362,13 @@ def outcome_columns(
         rows = _outcome_rows(session, None if all_accounts else list(ids))
         if not rows:
             return _empty_outcomes()
-        acc, occ, res, due, oid = zip(*rows, strict=True)
+        acc, occ, res, due, oid, channel = zip(*rows, strict=True)
         cols = OutcomeColumns(
             index.positions(acc),
             np.array(occ, dtype="datetime64[us]"),
             np.array(res, dtype=str),
             np.array([d or "NaT" for d in due], dtype="datetime64[D]"),
+            np.array(channel, dtype=str),
         )
         tie_ids = np.array(oid, dtype=object)
     return in_time_order(cols, tie_ids)
