@@ -170,3 +170,25 @@ def test_a_locked_database_is_one_line(engine: Engine, db_path: Path) -> None:
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_kept_scores_read_as_one_bytes_array_decode_as_the_texts_do() -> None:
+    from fieldsales.domain import score_cache
+    from fieldsales.store.columns import text_column
+
+    texts = ["abcdefgh:aj-b", "abcdefgh:bbbb", "zzzzzzzz:aaaa", "abcdefgh:a-zz"]
+    blob = "".join(t + "\x1f" for t in texts)
+    cells = text_column(blob, 4, False, fixed=True)
+    assert isinstance(cells, np.ndarray) and cells.dtype == np.dtype("S13")
+    for k, fp in ((4, "abcdefgh"), (3, "abcdefgh")):  # k=3: another width, all stale
+        a_scores, a_stale = score_cache.decode(cells, fp, k)
+        b_scores, b_stale = score_cache.decode(texts, fp, k)
+        np.testing.assert_array_equal(a_scores, b_scores)
+        np.testing.assert_array_equal(a_stale, b_stale)
+    assert score_cache.decode(cells, "abcdefgh", 4)[1].tolist() == [False, False, True, True]
+    # a NULL or another width among them: the list, as before
+    assert text_column("abcdefgh:aaaa\x1f\x1e\x1f", 2, False, fixed=True) == [
+        "abcdefgh:aaaa",
+        None,
+    ]
+    assert text_column("ab\x1fabc\x1f", 2, False, fixed=True) == ["ab", "abc"]

@@ -75,10 +75,18 @@ def decode(
     texts: Sequence[str | None], fp: str, k: int
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """(scores (n, k), stale): the kept scores of n accounts, and which of them
-    must be scored afresh (no text, another fingerprint, another form)."""
+    must be scored afresh (no text, another fingerprint, another form).
+
+    `texts` may also be one bytes array (S<width>) of all the texts, as the
+    store reads them when they have one width."""
     n = len(texts)
     w = FINGERPRINT_WIDTH + 1 + k
-    cells = np.array([t if t is not None and len(t) == w else "" for t in texts], dtype=f"S{w}")
+    cells: Any
+    if isinstance(texts, np.ndarray) and texts.dtype.kind == "S":
+        # another width: texts of another set of criteria, all stale
+        cells = texts if texts.dtype.itemsize == w else np.zeros(n, dtype=f"S{w}")
+    else:
+        cells = np.array([t if t is not None and len(t) == w else "" for t in texts], dtype=f"S{w}")
     raw = np.frombuffer(cells.tobytes(), dtype=np.uint8).reshape(n, w) if n else np.zeros((0, w))
     head = np.frombuffer(f"{fp}:".encode(), dtype=np.uint8)
     body = raw[:, FINGERPRINT_WIDTH + 1 :].astype(float)

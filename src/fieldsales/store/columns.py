@@ -92,6 +92,9 @@ ACCOUNT_NUMBERS = frozenset(
     }
 )
 ACCOUNT_DATES = frozenset({"first_order_date", "last_order_date"})
+# Text columns whose values are usually all of one width (the kept scores): read
+# whole as one bytes array when they are (domain/score_cache.decode takes both)
+FIXED_WIDTH_TEXT = frozenset({"static_scores"})
 
 _NULL = "\x1e"  # stands for NULL in a column of text read whole
 
@@ -414,11 +417,20 @@ SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def text_column(blob: str, m: int, date: bool) -> Any:
+def text_column(blob: str, m: int, date: bool, fixed: bool = False) -> Any:
     """A column of m values read whole as one text (each value followed by
     _SEP; NULL as _NULL, a missing date as _NO_DUE): a date column as a
     datetime64[D] array (NaT), any other as a list of str (None). None when a
-    value does not fit the form (a separator inside a text, a bad date)."""
+    value does not fit the form (a separator inside a text, a bad date).
+
+    `fixed`: when every value is ASCII text of one width (no NULL), the column
+    comes as one S<width> array instead, without a Python object per value."""
+    if fixed and m and len(blob) % m == 0 and len(blob) // m > 1 and _NULL not in blob:
+        raw = blob.encode()
+        if len(raw) == len(blob):  # ASCII
+            cells = _fixed_width(raw, m, len(blob) // m - 1)
+            if cells is not None:
+                return cells
     if date:
         cells = _fixed_width(blob.encode(), m, _DATE_WIDTH)
         if cells is None:

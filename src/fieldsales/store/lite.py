@@ -29,6 +29,7 @@ from fieldsales.store.columns import (
     _SEP,
     ACCOUNT_DATES,
     ACCOUNT_NUMBERS,
+    FIXED_WIDTH_TEXT,
     SCHEMA_COLUMNS,
     OutcomeColumns,
     _IdIndex,
@@ -227,7 +228,7 @@ def rank_columns(f: SqliteFile, names: Sequence[str]) -> dict[str, Any] | None:
     if numeric and m != len(out[numeric[0]]):
         return None
     for n, blob in zip(texts, joined, strict=True):
-        column = text_column(blob, m, n in ACCOUNT_DATES)
+        column = text_column(blob, m, n in ACCOUNT_DATES, n in FIXED_WIDTH_TEXT)
         if column is None:
             return None
         out[n] = column

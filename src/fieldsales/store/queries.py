@@ -20,6 +20,7 @@ from fieldsales.store.columns import (  # noqa: F401  (the names callers import 
     _SEP,
     _TS_WIDTH,
     DETAIL_FIELDS,
+    FIXED_WIDTH_TEXT,
     LIST_FIELDS,
     RANK_FIELDS,
     IdIndex,
@@ -149,7 +150,7 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
     if numeric and m != len(out[numeric[0]]):
         return None
     for n, blob in zip(texts, joined, strict=True):
-        column = text_column(blob, m, isinstance(_column(n).type, sa.Date))
+        column = text_column(blob, m, isinstance(_column(n).type, sa.Date), n in FIXED_WIDTH_TEXT)
         if column is None:
             return None
         out[n] = column
