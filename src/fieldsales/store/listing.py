@@ -8,7 +8,7 @@ each chunk is one IN (...) query through SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,9 @@ def listed_rows(
 _ORDER = "temp.fieldsales_listing"  # the listing's order, on the reading connection
 
 
-def sqlite_rows(dbapi: Any, ids: Sequence[str], columns: list[str], chunk: int) -> Iterator[Rows]:
+def sqlite_rows(
+    dbapi: Any, ids: Sequence[str], columns: list[str], chunk: int
+) -> Generator[Rows, None, None]:
     """listed_rows on a sqlite3 connection (`columns` checked by _names).
 
     A listing of one chunk is one IN (...) query. A longer one puts the rowids
