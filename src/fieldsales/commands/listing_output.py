@@ -130,13 +130,16 @@ def _lists(values: list[list[str]]) -> list[str]:
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
-def _slot(values: list[Any], dumps: Callable[[Any], str]) -> tuple[str, list[Any] | None]:
+def _slot(
+    values: list[Any], dumps: Callable[[Any], str], kind: type | None = None
+) -> tuple[str, list[Any] | None]:
     """How a column fills its slot of the template: (format, values), values
     None when the format is the column's one text for every row (all null).
     Columns of one type go in raw, for the % operator to write (ints %d,
     finite floats %r, strings needing no escape between quotes); any other is
-    encoded value by value (encoded)."""
-    kinds = set(map(type, values))
+    encoded value by value (encoded). `kind`: the one type of every value,
+    when the column is built so (spares looking at each)."""
+    kinds = set(map(type, values)) if kind is None else {kind}
     if kinds == {str}:
         if _ESCAPED.search("".join(values)) is None:
             return '"%s"', values
@@ -236,30 +239,31 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
         # the early-warning fields (churn signs, P(alive), expected value), a batch at once
         extra = fields(b.positions)
         future = extra["expected_future_value"]
-        breakdown: list[list[Any]] = []
+        breakdown: list[tuple[list[Any], type | None]] = []
         for _, scores, _, points, raw in b.breakdown:
-            breakdown += (scores, points, raw)
-        columns = [
-            b.ids,
-            b.detail["external_id"],
-            [c or "" for c in b.text["company"]],
-            b.text["site"],
-            b.text["city"],
-            b.ranks,
-            b.totals,
-            b.no_location,
+            breakdown += ((scores, None), (points, float), (raw, None))
+        # each column, with its one type where it is built so (None: look)
+        columns: list[tuple[list[Any], type | None]] = [
+            (b.ids, str),
+            (b.detail["external_id"], None),
+            ([c or "" for c in b.text["company"]], str),
+            (b.text["site"], None),
+            (b.text["city"], None),
+            (b.ranks, str),
+            (b.totals, float),
+            (b.no_location, bool),
             *breakdown,
-            b.stages,
-            [r or "unknown" for r in b.text["main_reason"]],
-            _values(b, settings, learned, "visit", future),
-            _values(b, settings, learned, "phone", future),
-            b.distance_km,
-            b.geo_precision,
-            b.months_dormant,
-            b.last_order_date,
-            b.next_followup,
+            (b.stages, str),
+            ([r or "unknown" for r in b.text["main_reason"]], str),
+            (_values(b, settings, learned, "visit", future), int),
+            (_values(b, settings, learned, "phone", future), int),
+            (b.distance_km, None),
+            (b.geo_precision, str),
+            (b.months_dormant, None),
+            (b.last_order_date, None),
+            (b.next_followup, None),
         ]
-        slots = [_slot(c, dumps) for c in columns]
+        slots = [_slot(values, dumps, kind) for values, kind in columns]
         signs = extra["signals"]  # lists of strings
         slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
         for name in ("p_alive", "expected_orders", "expected_order_value"):

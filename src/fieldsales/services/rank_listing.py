@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.domain import criteria
+from fieldsales.domain.rounding import round_many
 from fieldsales.services.rank_table import Listing, RankBase, RankTable
 from fieldsales.store import listing as listing_store
 from fieldsales.store import queries
@@ -70,10 +71,6 @@ def _picked(values: Sequence[Any], positions: npt.NDArray[np.intp]) -> list[Any]
     return list(itemgetter(*where)(values))
 
 
-def _floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
-    return [None if v != v else round(v, digits) for v in values.tolist()]
-
-
 def _days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
     # ISO text of the whole batch at once; NaT reads "NaT"
     return [None if v == "NaT" else v for v in values.astype(str).tolist()]
@@ -107,8 +104,8 @@ def build(
     m = base.matrix[positions]
     pts = base.points[positions]
     dist = base.distance[positions]
-    distance_km = _floats(dist, 2)
-    months_dormant = _floats(base.months[positions], 1)
+    distance_km = round_many(dist, 2)
+    months_dormant = round_many(base.months[positions], 1)
     # raw values the listing has already: the distance and months, rounded alike
     known: dict[tuple[str, int | None], list[float | None]] = {
         (criteria.DISTANCE_KM, 2): distance_km,
