@@ -6,17 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+import shutil
+import tracemalloc
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 
-from fieldsales.commands import rank as rank_cmd
+from fieldsales.commands import listing_output
 from fieldsales.config import Settings
-from fieldsales.services import rank_table
+from fieldsales.services import rank_listing
 from fieldsales.services.rank import rank_accounts
-from fieldsales.store import queries
+from fieldsales.store import listing as listing_store
 
 OFFICE = (35.681236, 139.767125)
 TODAY = date(2026, 11, 22)
@@ -31,22 +33,24 @@ class _Recorder(io.StringIO):
         self.seen: list[tuple[int, int]] = []  # (accounts read, characters written)
 
     def write(self, text: str) -> int:
+        written = super().write(text)
         self.seen.append((sum(self.fetched), len(self.getvalue())))
-        return super().write(text)
+        return written
 
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The size of every batch of accounts whose fields the listing reads."""
+    """The size of every chunk of accounts whose fields the listing reads from
+    the database, counted as the reading cursor hands it over."""
     fetched: list[int] = []
-    real = queries.account_details
+    real = listing_store.listed_rows
 
-    def counting(session: Any, ids: Any, fields: Any = queries.DETAIL_FIELDS) -> Any:
-        ids = list(ids)
-        fetched.append(len(ids))
-        return real(session, ids, fields)
+    def counting(*args: Any, **kw: Any) -> Iterator[list[tuple[Any, ...]]]:
+        for rows in real(*args, **kw):
+            fetched.append(len(rows))
+            yield rows
 
-    monkeypatch.setattr(queries, "account_details", counting)
+    monkeypatch.setattr(listing_store, "listed_rows", counting)
     return fetched
 
 
@@ -54,20 +58,20 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_listing_is_written_batch_by_batch(
     seeded: Callable[..., list[str]], engine: Any, settings: Settings, counted: list[int], kind: str
 ) -> None:
-    n = 3 * rank_table._BATCH + 17
+    n = 3 * rank_listing.BATCH + 17
     seeded(n)
     items = rank_accounts(engine, settings, origin=OFFICE, today=TODAY)
     assert len(items) == n
     out = _Recorder(counted)
     if kind == "json":
-        rank_cmd.write_json(out, items, "Office", *OFFICE, len(items), settings)
+        listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
     else:
-        rank_cmd.write_csv(out, items, settings)
-    assert max(counted) <= rank_table._BATCH  # never more than a batch read at once
+        listing_output.write_csv(out, items, settings)
+    assert max(counted) <= rank_listing.BATCH  # never more than a batch read at once
     assert sum(counted) == n
-    # the first accounts were written before the last batch was read
-    early = [chars for read, chars in out.seen if read <= rank_table._BATCH]
-    assert max(early) > 0
+    # the first batch's accounts were written before the second batch was read
+    early = max(chars for read, chars in out.seen if read <= rank_listing.BATCH)
+    assert items.ids[rank_listing.BATCH - 1] in out.getvalue()[:early]
     assert len(items.base._rows) == 0  # nothing kept once written
     text = out.getvalue()
     if kind == "json":
@@ -83,7 +87,7 @@ def test_listing_equals_the_ranked_accounts(
     seeded(60)
     items = rank_accounts(engine, settings, origin=OFFICE, today=TODAY)
     out = io.StringIO()
-    rank_cmd.write_json(out, items, "Office", *OFFICE, len(items), settings)
+    listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
     listed = json.loads(out.getvalue())["accounts"]
     fresh = rank_accounts(engine, settings, origin=OFFICE, today=TODAY)
     assert [a["id"] for a in listed] == fresh.ids
@@ -106,10 +110,10 @@ def test_listing_equals_the_ranked_accounts(
 def test_empty_listing(engine: Any, settings: Settings) -> None:
     items = rank_accounts(engine, settings, origin=OFFICE, today=TODAY)
     out = io.StringIO()
-    rank_cmd.write_json(out, items, "Office", *OFFICE, 0, settings)
+    listing_output.write_json(out, items, "Office", *OFFICE, 0, settings)
     assert json.loads(out.getvalue())["accounts"] == []
     out = io.StringIO()
-    rank_cmd.write_csv(out, items, settings)
+    listing_output.write_csv(out, items, settings)
     assert out.getvalue().startswith("position,id,external_id,company")
 
 
@@ -129,3 +133,59 @@ def test_rank_csv_from_the_cli(
     assert len(list(csv.DictReader(io.StringIO(top.stdout)))) == 5
     both = cli("--db", str(db_path), "rank", "--csv", "--json")
     assert both.returncode == 2  # one format at a time
+
+
+class _Sink(io.StringIO):
+    """An output that keeps nothing: it counts what is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chars = 0
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
+
+
+def _peak_while_listing(engine: Any, settings: Settings, kind: str) -> tuple[int, int]:
+    """(peak bytes Python allocated while writing the listing, characters written)."""
+    items = rank_accounts(engine, settings, origin=OFFICE, today=TODAY)
+    sink = _Sink()
+    tracemalloc.start()
+    try:
+        if kind == "json":
+            listing_output.write_json(sink, items, "Office", *OFFICE, len(items), settings)
+        else:
+            listing_output.write_csv(sink, items, settings)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, sink.chars
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_listing_memory_does_not_grow_with_the_listing(
+    engine: Any, settings: Settings, tmp_path: Any, migrated_template: Any, kind: str
+) -> None:
+    """Listing 4x the accounts takes about the same memory, far below what it
+    writes (tracemalloc: what Python allocates while the listing is written)."""
+    from tests.conftest import open_engine
+    from tests.speed.test_listing_output import _generate
+
+    small = 4 * rank_listing.BATCH
+    _generate(engine, small)
+    peak_small, _ = _peak_while_listing(engine, settings, kind)
+    shutil.copyfile(migrated_template, tmp_path / "big.db")
+    big = open_engine(tmp_path / "big.db")
+    try:
+        _generate(big, 4 * small)
+        peak_big, written = _peak_while_listing(big, settings, kind)
+    finally:
+        big.dispose()
+    assert written > 4 * small * 50  # the whole listing went out
+    assert peak_big < 1.5 * peak_small
+    if kind == "json":
+        # all the text held at once would take at least `written` bytes, and its
+        # lines a list: less than that is the text of a batch at a time, plus what
+        # the ranking keeps of every account (early warning: its id index, stages)
+        assert peak_big < written * 0.8

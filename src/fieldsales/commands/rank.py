@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 from fieldsales.context import Context
 
@@ -132,6 +130,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
         items = watch_list(items)
     shown = items[: args.top] if args.top > 0 else items
+    if args.json or args.csv:
+        from fieldsales.commands.listing_output import write_csv, write_json
     if args.json:
         write_json(sys.stdout, shown, label, lat, lon, len(items), settings)
         return 0
@@ -156,189 +156,6 @@ def _no_accounts(ctx: Context) -> bool:
     from fieldsales.store.reads import account_count
 
     return account_count(ctx.source) == 0
-
-
-def _learned(items: Any, settings: Any) -> Any:
-    """Rates learned once for the ranking the view comes from."""
-    from fieldsales.services.rates import learned_for
-
-    return learned_for(items.base, settings) if len(items) else None
-
-
-def _values(
-    batch: Any, settings: Any, learned: Any, channel: str, future: list[Any] | None = None
-) -> list[int]:
-    """Expected gross profit of a contact per account, yen (docs/method.md#channel-fit).
-
-    The deal is the account's average order, or its expected future value
-    (BG/NBD x Gamma-Gamma) where config clv.deal_from_expected_value asks for it
-    and the account has one."""
-    import numpy as np
-
-    from fieldsales.domain.roi import expected_values
-
-    def nan(values: list[Any]) -> Any:
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-    deal = nan(batch.detail["average_order"])
-    if future is not None and settings.clv.deal_from_expected_value:
-        expected = nan(future)
-        use = ~np.isnan(expected) & (expected > 0)
-        deal = np.where(use, expected, deal)
-    ev = expected_values(
-        np.array(batch.ranks, dtype=str),
-        deal,
-        nan(batch.detail["gross_margin"]),
-        settings,
-        channel,
-        learned,
-    )
-    return [round(v) for v in ev.tolist()]
-
-
-def _json_rows(items: Any, settings: Any) -> Iterator[dict[str, Any]]:
-    """Each account of the view as its JSON object, built a batch at a time."""
-    from fieldsales.services.early_warning import listing_fields
-
-    learned = _learned(items, settings)
-    fields = listing_fields(items)
-    for b in items.batches():
-        # the early-warning fields (churn signs, P(alive), expected value), a batch at once
-        extra = fields(b.positions)
-        future = extra["expected_future_value"]
-        visit, phone = (
-            _values(b, settings, learned, "visit", future),
-            _values(b, settings, learned, "phone", future),
-        )
-        external, company, site, city = (
-            b.detail["external_id"], b.text["company"], b.text["site"], b.text["city"],
-        )  # fmt: skip
-        reason = b.text["main_reason"]
-        signals, alive, orders, value = (
-            extra["signals"], extra["p_alive"], extra["expected_orders"],
-            extra["expected_order_value"],
-        )  # fmt: skip
-        criteria = b.breakdown
-        for i in range(len(b)):
-            yield {
-                "id": b.ids[i],
-                "external_id": external[i],
-                "company": company[i] or "",
-                "site": site[i],
-                "city": city[i],
-                "rank": b.ranks[i],
-                "total": b.totals[i],
-                "no_location": b.no_location[i],
-                "breakdown": {
-                    name: {"score": sc[i], "weight": w, "points": pts[i], "raw": raw[i]}
-                    for name, sc, w, pts, raw in criteria
-                },
-                "stage": b.stages[i],
-                "main_reason": reason[i] or "unknown",
-                "expected_value": {"visit": visit[i], "phone": phone[i]},
-                "distance_km": b.distance_km[i],
-                "geo_precision": b.geo_precision[i],
-                "months_dormant": b.months_dormant[i],
-                "last_order_date": b.last_order_date[i],
-                "next_followup": b.next_followup[i],
-                "signals": signals[i],
-                "p_alive": alive[i],
-                "expected_orders": orders[i],
-                "expected_order_value": value[i],
-                "expected_future_value": future[i],
-            }
-
-
-def write_json(
-    out: IO[str],
-    items: Any,
-    label: str,
-    lat: float,
-    lon: float,
-    total: int,
-    settings: Any,
-) -> None:
-    """The listing as JSON, written account by account (one account a line),
-    never holding the whole list: a listing of every account streams."""
-    origin = json.dumps({"label": label, "lat": lat, "lon": lon}, ensure_ascii=False)
-    out.write(f'{{\n  "origin": {origin},\n  "matching": {total},\n  "accounts": [')
-    dumps = _encoder()
-    first = True
-    chunk: list[str] = []
-    for row in _json_rows(items, settings):
-        chunk.append(("\n    " if first else ",\n    ") + dumps(row))
-        first = False
-        if len(chunk) >= 500:  # one write a batch: the output streams, bounded
-            out.write("".join(chunk))
-            chunk.clear()
-    out.write("".join(chunk))
-    out.write("]\n}\n" if first else "\n  ]\n}\n")
-
-
-def _encoder() -> Any:
-    """One account's JSON text, as json.dumps(row, ensure_ascii=False) writes it.
-
-    The C encoder made once and called per row: JSONEncoder.encode builds it
-    anew on every call, a third of the time of a row."""
-    from json import encoder
-
-    make = getattr(encoder, "c_make_encoder", None)
-    if make is None:  # a Python without the C speed-ups
-        return json.JSONEncoder(ensure_ascii=False).encode
-    c_encode = make(None, None, encoder.encode_basestring, None, ": ", ", ", False, False, True)
-    return lambda row: "".join(c_encode(row, 0))
-
-
-CSV_COLUMNS = ("position", "id", "external_id", "company", "site", "city", "rank", "total")
-CSV_TAIL = (
-    "stage",
-    "main_reason",
-    "expected_value_visit",
-    "expected_value_phone",
-    "distance_km",
-    "geo_precision",
-    "months_dormant",
-    "last_order_date",
-    "next_followup",
-)
-
-
-def _blank(v: Any) -> Any:
-    return "" if v is None else v
-
-
-def write_csv(out: IO[str], items: Any, settings: Any) -> None:
-    """The listing as CSV, written a batch at a time: the score of each
-    criterion in a column named after it (empty: not scorable)."""
-    writer = csv.writer(out, lineterminator="\n")
-    learned = _learned(items, settings)
-    header_done = False
-    position = 0
-    for b in items.batches():
-        if not header_done:
-            writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
-            header_done = True
-        visit, phone = (
-            _values(b, settings, learned, "visit"),
-            _values(b, settings, learned, "phone"),
-        )
-        scores = [sc for _, sc, _, _, _ in b.breakdown]
-        writer.writerows(
-            (
-                position + i + 1, b.ids[i], _blank(b.detail["external_id"][i]),
-                b.text["company"][i] or "", _blank(b.text["site"][i]), _blank(b.text["city"][i]),
-                b.ranks[i], f"{b.totals[i]:g}", *(_blank(sc[i]) for sc in scores),
-                b.stages[i], b.text["main_reason"][i] or "unknown", visit[i], phone[i],
-                _blank(b.distance_km[i]), b.geo_precision[i], _blank(b.months_dormant[i]),
-                _blank(b.last_order_date[i]), _blank(b.next_followup[i]),
-            )
-            for i in range(len(b))
-        )  # fmt: skip
-        position += len(b)
-    if not header_done:
-        from fieldsales.domain import criteria
-
-        writer.writerow((*CSV_COLUMNS, *criteria.ids(), *CSV_TAIL))
 
 
 # (name, justify, terminal width it needs): columns a narrow terminal cannot

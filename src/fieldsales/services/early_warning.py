@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from fieldsales.domain import churn, clv
 from fieldsales.domain.clock import utc_offset_minutes
+from fieldsales.domain.rounding import round_many
 from fieldsales.services.rank_table import RankBase, RankTable
 from fieldsales.store import reads
 from fieldsales.store.columns import order_arrays_empty
@@ -285,7 +286,7 @@ def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
     def rounded(values: npt.NDArray[np.float64], digits: int | None) -> list[Any]:
         if len(values) and np.isnan(values).all():
             return [None] * len(values)  # no model: no figures (a base without orders)
-        return [None if v != v else round(v, digits) for v in values.tolist()]
+        return round_many(values, digits)  # round() of each, the batch at once
 
     return {
         "signals": signals,

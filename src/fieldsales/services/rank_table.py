@@ -505,78 +505,10 @@ class RankBase:
     def listing(self, positions: npt.NDArray[np.intp]) -> Listing:
         """These accounts as columns of plain values (the fields of RankedAccount
         a listing shows), built with numpy for the whole batch."""
+        from fieldsales.services.rank_listing import prefetched
+
         self.prefetch(positions)
-        empty = ((None,) * len(_LIST_NAMES), (None,) * len(_DETAIL_NAMES))
-        rows = [self._rows.get(int(j), empty) for j in positions]
-        # rows to columns (zip transposes in C)
-        text_cols = list(zip(*(r[0] for r in rows), strict=True)) or [()] * len(_LIST_NAMES)
-        detail_cols = list(zip(*(r[1] for r in rows), strict=True)) or [()] * len(_DETAIL_NAMES)
-        text = {n: list(text_cols[k]) for k, n in enumerate(_LIST_NAMES)}
-        detail = {n: list(detail_cols[k]) for k, n in enumerate(_DETAIL_NAMES)}
-        cfg = self.settings.scoring
-        m = self.matrix[positions]
-        pts = self.points[positions]
-
-        def floats(values: npt.NDArray[np.float64], digits: int) -> list[float | None]:
-            return [None if v != v else round(v, digits) for v in values.tolist()]
-
-        distance_km = floats(self.distance[positions], 2)
-        months_dormant = floats(self.months[positions], 1)
-        # raw values the listing has already: the distance and months, rounded alike
-        known: dict[tuple[str, int | None], list[float | None]] = {
-            (criteria.DISTANCE_KM, 2): distance_km,
-            (criteria.MONTHS_DORMANT, 1): months_dormant,
-        }
-        breakdown = []
-        for k, c in enumerate(self.criteria):
-            raw: list[Any]
-            if isinstance(c.raw, criteria.RawNumber) and (c.raw.fact, c.raw.digits) in known:
-                raw = list(known[(c.raw.fact, c.raw.digits)])
-            elif isinstance(c.raw, criteria.RawNumber):
-                raw = c.raw.many(self.facts, positions)  # a batch at once
-            elif c.raw is not None:
-                raw = [c.raw(self.facts, int(j)) for j in positions]
-            else:
-                raw = [None] * len(positions)
-            breakdown.append(
-                (
-                    c.id,
-                    [None if v != v else int(v) for v in m[:, k].tolist()],  # NaN: None
-                    c.weight(cfg),
-                    _rounded(pts[:, k], 2),
-                    raw,
-                )
-            )
-        prox = [k for k, c in enumerate(self.criteria) if c.id == criteria.PROXIMITY]
-        no_location: npt.NDArray[np.bool_] = np.zeros(len(positions), dtype=bool)
-        if prox:
-            no_location = np.isnan(m[:, prox[0]])
-
-        def days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
-            # ISO text of the whole batch at once; NaT reads "NaT"
-            return [None if v == "NaT" else v for v in values.astype(str).tolist()]
-
-        return Listing(
-            ids=[self.ids[int(j)] for j in positions],
-            text=text,
-            detail=detail,
-            ranks=self.ranks[positions].tolist(),
-            totals=self.totals[positions].tolist(),
-            no_location=no_location.tolist(),
-            breakdown=breakdown,
-            stages=self.cached("stage_array", lambda: np.asarray(self.stage))[positions].tolist(),
-            distance_km=distance_km,
-            months_dormant=months_dormant,
-            last_order_date=days(self.last_order[positions]),
-            next_followup=days(self.followup[positions]),
-            geo_precision=[
-                (p or "none") if d == d else "none"
-                for p, d in zip(
-                    text["geo_precision"], self.distance[positions].tolist(), strict=True
-                )
-            ],
-            positions=[int(j) for j in positions],
-        )
+        return prefetched(self, positions)
 
     def load_details(self, wanted: RankedAccount) -> None:
         """Fill detail fields of every built account still lacking them, in one go."""
@@ -592,21 +524,15 @@ class RankBase:
             a._details = found.get(a.id, empty)
 
 
-def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float]:
-    """round(v, digits) of each value; whole numbers (points of whole weights,
-    the usual case) are their own rounding, which spares a call per value."""
-    if len(values) and bool(np.all(np.isfinite(values) & (values == np.floor(values)))):
-        return values.tolist()
-    return [round(v, digits) for v in values.tolist()]
-
-
 @dataclass
 class Listing:
     """A batch of ranked accounts as columns of plain values (RankBase.listing)."""
 
     ids: list[str]
-    text: dict[str, list[Any]]  # queries.LIST_FIELDS
-    detail: dict[str, list[Any]]  # queries.DETAIL_FIELDS
+    # queries.LIST_FIELDS and DETAIL_FIELDS; a listing's batches hold only the
+    # ones it shows (rank_listing.TEXT_FIELDS, DETAIL_FIELDS)
+    text: dict[str, list[Any]]
+    detail: dict[str, list[Any]]
     ranks: list[str]
     totals: list[float]
     no_location: list[bool]
@@ -662,13 +588,10 @@ class RankTable(Sequence[RankedAccount]):
 
     def batches(self) -> Iterator[Listing]:
         """The view in batches of plain columns, best first: what a full listing
-        writes, without an object per account (b.listing)."""
-        b = self._base
-        for start in range(0, len(self._index), _BATCH):
-            chunk = self._index[start : start + _BATCH]
-            yield b.listing(chunk)
-            for j in chunk:
-                b._rows.pop(int(j), None)
+        writes, without an object per account (services/rank_listing.py)."""
+        from fieldsales.services.rank_listing import batches
+
+        return batches(self)
 
     def stream(self) -> Iterator[RankedAccount]:
         """Every account of the view, best first, built in batches and not kept:

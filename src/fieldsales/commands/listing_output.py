@@ -1,0 +1,338 @@
+"""The ranked listing written as JSON or CSV (`fieldsales rank --json|--csv`),
+a batch at a time: a listing of every account streams, its memory flat.
+
+Each batch is built as columns (services/rank_listing.py) and each column is
+encoded at once: JSON text of every value of a column by one C function
+(string escaping, int and float repr, as json.dumps writes them), then each
+account's line filled into a template of its object that json itself wrote.
+The output is byte for byte what json.dumps(row, ensure_ascii=False) of each
+account's dict gives (tests/speed/test_listing_output.py builds that
+reference row by row).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from json import encoder as json_encoder
+from typing import IO, Any
+
+CSV_COLUMNS = ("position", "id", "external_id", "company", "site", "city", "rank", "total")
+CSV_TAIL = (
+    "stage",
+    "main_reason",
+    "expected_value_visit",
+    "expected_value_phone",
+    "distance_km",
+    "geo_precision",
+    "months_dormant",
+    "last_order_date",
+    "next_followup",
+)
+
+_NONE = type(None)
+_quote: Callable[[str], str] = json_encoder.encode_basestring  # ensure_ascii=False's escaping
+
+
+def _learned(items: Any, settings: Any) -> Any:
+    """Rates learned once for the ranking the view comes from."""
+    from fieldsales.services.rates import learned_for
+
+    return learned_for(items.base, settings) if len(items) else None
+
+
+def _values(
+    batch: Any, settings: Any, learned: Any, channel: str, future: list[Any] | None = None
+) -> list[int]:
+    """Expected gross profit of a contact per account, yen (docs/method.md#channel-fit).
+
+    The deal is the account's average order, or its expected future value
+    (BG/NBD x Gamma-Gamma) where config clv.deal_from_expected_value asks for it
+    and the account has one."""
+    import numpy as np
+
+    from fieldsales.domain.roi import expected_values
+
+    deal = np.array(batch.detail["average_order"], dtype=float)  # None: NaN
+    if future is not None and settings.clv.deal_from_expected_value:
+        expected = np.array(future, dtype=float)
+        use = ~np.isnan(expected) & (expected > 0)
+        deal = np.where(use, expected, deal)
+    ev = expected_values(
+        np.array(batch.ranks, dtype=str),
+        deal,
+        np.array(batch.detail["gross_margin"], dtype=float),
+        settings,
+        channel,
+        learned,
+    )
+    # round() of each value (half to even), as rint does, unless a value is
+    # no finite number or too large for an int64 (round() decides those)
+    if len(ev) and np.isfinite(ev).all() and float(np.abs(ev).max()) < 2.0**62:
+        return np.rint(ev).astype(np.int64).tolist()
+    return [round(v) for v in ev.tolist()]
+
+
+def _encoder() -> Callable[[Any], str]:
+    """One value's JSON text, as json.dumps(value, ensure_ascii=False) writes it.
+
+    The C encoder made once and called per value: JSONEncoder.encode builds it
+    anew on every call."""
+    make = getattr(json_encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C speed-ups
+        return json.JSONEncoder(ensure_ascii=False).encode
+    c_encode = make(None, None, _quote, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(c_encode(value, 0))
+
+
+def _true_false(value: bool) -> str:
+    return "true" if value else "false"
+
+
+_FAST: dict[type, Callable[[Any], str]] = {
+    str: _quote,
+    int: int.__repr__,
+    float: float.__repr__,
+    bool: _true_false,
+}
+
+
+def encoded(values: list[Any], dumps: Callable[[Any], str]) -> list[str]:
+    """The JSON text of each value of a column, as `dumps` gives it; a column of
+    one type (and None) at once, any other through `dumps` value by value."""
+    kinds = set(map(type, values))
+    has_none = _NONE in kinds
+    kinds.discard(_NONE)
+    if not kinds:
+        return ["null"] * len(values)
+    kind = kinds.pop()
+    fast = _FAST.get(kind)
+    if kinds or fast is None:
+        return list(map(dumps, values))
+    present = [v for v in values if v is not None] if has_none else values
+    if kind is float and not math.isfinite(sum(present)):
+        return list(map(dumps, values))  # NaN, Infinity: json's spelling
+    if has_none:
+        return ["null" if v is None else fast(v) for v in values]
+    return list(map(fast, values))
+
+
+def _lists(values: list[list[str]]) -> list[str]:
+    """JSON text of lists of strings (the churn signs)."""
+    return ["[" + ", ".join(map(_quote, v)) + "]" if v else "[]" for v in values]
+
+
+# characters json escapes in a string with ensure_ascii=False: a column
+# without them is written as is, between quotes
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+def _slot(
+    values: list[Any], dumps: Callable[[Any], str], kind: type | None = None
+) -> tuple[str, list[Any] | None]:
+    """How a column fills its slot of the template: (format, values), values
+    None when the format is the column's one text for every row (all null).
+    Columns of one type go in raw, for the % operator to write (ints %d,
+    finite floats %r, strings needing no escape between quotes); any other is
+    encoded value by value (encoded). `kind`: the one type of every value,
+    when the column is built so (spares looking at each)."""
+    kinds = set(map(type, values)) if kind is None else {kind}
+    if kinds == {str}:
+        if _ESCAPED.search("".join(values)) is None:
+            return '"%s"', values
+    elif kinds == {int}:
+        return "%d", values
+    elif kinds == {float}:
+        if math.isfinite(sum(values)):
+            return "%r", values
+    elif kinds == {_NONE}:
+        return "null", None
+    return "%s", encoded(values, dumps)
+
+
+class _Template:
+    """One account's JSON object with a slot for each value: the text json
+    itself writes for the object's shape, cut where the values go."""
+
+    def __init__(self, shape: Callable[[Callable[[], str]], dict[str, Any]], dumps: Any) -> None:
+        slots: list[str] = []
+
+        def slot() -> str:
+            slots.append(f"\x00{len(slots)}")  # json writes it "\u0000k"
+            return slots[-1]
+
+        text = dumps(shape(slot)).replace("%", "%%")
+        self.pieces: list[str] = []
+        for k in range(len(slots)):
+            before, mark, text = text.partition(f'"\\u0000{k}"')
+            assert mark, "slots are filled in the order they appear"
+            self.pieces.append(before)
+        self.pieces.append(text)
+        self.slots = len(slots)
+        self._formats: dict[tuple[str, ...], str] = {}
+
+    def fill(self, slots: list[tuple[str, list[Any] | None]], n: int) -> list[str]:
+        """The n lines of a batch, from each slot's (format, values) (_slot)."""
+        assert len(slots) == self.slots
+        codes = tuple(code for code, _ in slots)
+        fmt = self._formats.get(codes)
+        if fmt is None:
+            parts = [self.pieces[0]]
+            for code, piece in zip(codes, self.pieces[1:], strict=True):
+                parts += (code, piece)
+            fmt = self._formats[codes] = "".join(parts)
+        columns = [values for _, values in slots if values is not None]
+        if not columns:
+            return [fmt] * n
+        return [fmt % row for row in zip(*columns, strict=True)]
+
+
+def _shape(weights: list[tuple[str, float]]) -> Callable[[Callable[[], str]], dict[str, Any]]:
+    """An account's JSON object, its values slots (the keys in output order)."""
+
+    def shape(s: Callable[[], str]) -> dict[str, Any]:
+        return {
+            "id": s(),
+            "external_id": s(),
+            "company": s(),
+            "site": s(),
+            "city": s(),
+            "rank": s(),
+            "total": s(),
+            "no_location": s(),
+            "breakdown": {
+                name: {"score": s(), "weight": weight, "points": s(), "raw": s()}
+                for name, weight in weights
+            },
+            "stage": s(),
+            "main_reason": s(),
+            "expected_value": {"visit": s(), "phone": s()},
+            "distance_km": s(),
+            "geo_precision": s(),
+            "months_dormant": s(),
+            "last_order_date": s(),
+            "next_followup": s(),
+            "signals": s(),
+            "p_alive": s(),
+            "expected_orders": s(),
+            "expected_order_value": s(),
+            "expected_future_value": s(),
+        }
+
+    return shape
+
+
+def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
+    """Each batch of the view as its accounts' JSON lines."""
+    from fieldsales.services.early_warning import listing_fields
+
+    dumps = _encoder()
+    learned = _learned(items, settings)
+    fields = listing_fields(items)
+    template: _Template | None = None
+    for b in items.batches():
+        if template is None:
+            template = _Template(_shape([(name, w) for name, _, w, _, _ in b.breakdown]), dumps)
+        # the early-warning fields (churn signs, P(alive), expected value), a batch at once
+        extra = fields(b.positions)
+        future = extra["expected_future_value"]
+        breakdown: list[tuple[list[Any], type | None]] = []
+        for _, scores, _, points, raw in b.breakdown:
+            breakdown += ((scores, None), (points, float), (raw, None))
+        # each column, with its one type where it is built so (None: look)
+        columns: list[tuple[list[Any], type | None]] = [
+            (b.ids, str),
+            (b.detail["external_id"], None),
+            ([c or "" for c in b.text["company"]], str),
+            (b.text["site"], None),
+            (b.text["city"], None),
+            (b.ranks, str),
+            (b.totals, float),
+            (b.no_location, bool),
+            *breakdown,
+            (b.stages, str),
+            ([r or "unknown" for r in b.text["main_reason"]], str),
+            (_values(b, settings, learned, "visit", future), int),
+            (_values(b, settings, learned, "phone", future), int),
+            (b.distance_km, None),
+            (b.geo_precision, str),
+            (b.months_dormant, None),
+            (b.last_order_date, None),
+            (b.next_followup, None),
+        ]
+        slots = [_slot(values, dumps, kind) for values, kind in columns]
+        signs = extra["signals"]  # lists of strings
+        slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
+        for name in ("p_alive", "expected_orders", "expected_order_value"):
+            slots.append(_slot(extra[name], dumps))
+        slots.append(_slot(future, dumps))
+        n = len(b)
+        del b, columns, extra, breakdown  # the batch is not held while the next one is read
+        yield template.fill(slots, n)
+
+
+def write_json(
+    out: IO[str],
+    items: Any,
+    label: str,
+    lat: float,
+    lon: float,
+    total: int,
+    settings: Any,
+) -> None:
+    """The listing as JSON, written a batch at a time (one account a line),
+    never holding the whole list: a listing of every account streams."""
+    origin = json.dumps({"label": label, "lat": lat, "lon": lon}, ensure_ascii=False)
+    out.write(f'{{\n  "origin": {origin},\n  "matching": {total},\n  "accounts": [')
+    first = True
+    for lines in _json_lines(items, settings):
+        if not lines:
+            continue
+        # one write a batch: the output streams, bounded
+        out.write("\n    " if first else ",\n    ")
+        out.write(",\n    ".join(lines))
+        first = False
+        del lines  # not held while the next batch is built
+    out.write("]\n}\n" if first else "\n  ]\n}\n")
+
+
+def write_csv(out: IO[str], items: Any, settings: Any) -> None:
+    """The listing as CSV, written a batch at a time: the score of each
+    criterion in a column named after it (empty: not scorable)."""
+    writer = csv.writer(out, lineterminator="\n")  # None is written empty
+    learned = _learned(items, settings)
+    header_done = False
+    position = 0
+    for b in items.batches():
+        if not header_done:
+            writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
+            header_done = True
+        columns = [
+            range(position + 1, position + len(b) + 1),
+            b.ids,
+            b.detail["external_id"],
+            [c or "" for c in b.text["company"]],
+            b.text["site"],
+            b.text["city"],
+            b.ranks,
+            [f"{t:g}" for t in b.totals],
+            *(scores for _, scores, _, _, _ in b.breakdown),
+            b.stages,
+            [r or "unknown" for r in b.text["main_reason"]],
+            _values(b, settings, learned, "visit"),
+            _values(b, settings, learned, "phone"),
+            b.distance_km,
+            b.geo_precision,
+            b.months_dormant,
+            b.last_order_date,
+            b.next_followup,
+        ]
+        writer.writerows(zip(*columns, strict=True))
+        position += len(b)
+    if not header_done:
+        from fieldsales.domain import criteria
+
+        writer.writerow((*CSV_COLUMNS, *criteria.ids(), *CSV_TAIL))
