@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,9 @@ NOT_NULL_DEFAULTS: dict[str, Any] = {
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
+PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
+# Locates accounts (dicts with PLACE_FIELDS) in place: services.locating.ImportLocator.
+Locate = Callable[[Sequence[dict[str, Any]]], None]
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
 
 
@@ -76,6 +79,7 @@ def import_accounts(
     shift_days: int = 0,
     progress: Progress | None = None,
     scoring: Scoring | None = None,
+    locate: Locate | None = None,
 ) -> ImportReport:
     """Raises csvio.CsvError when the file as a whole is unusable, StoreError
     when another program kept the database busy for the whole busy timeout.
@@ -85,7 +89,8 @@ def import_accounts(
     do, the transaction is rolled back (nothing written, `written` stays False).
     `scoring` (the config's): the accounts written get their kept scores
     (store/scores.py) in the same transaction; without it the first ranking
-    computes them.
+    computes them. `locate` (services.locating.ImportLocator): every account
+    written gets its offline position in the same statement (not in a dry run).
     """
     today = today or date.today()
     stream = csvio.stream_csv(
@@ -112,7 +117,7 @@ def import_accounts(
         header.units,
     )
     present = cols.stored_fields(header.fields.values())
-    writer = _Writer(present, f"import:{path.name}", report, scoring)
+    writer = _Writer(present, f"import:{path.name}", report, scoring, None if dry_run else locate)
     try:
         with engine.begin() as conn:
             # Read and write under one lock: two imports of one file run one after
@@ -371,13 +376,34 @@ class _Writer:
     account is a problem)."""
 
     def __init__(
-        self, present: set[str], source: str, report: ImportReport, scoring: Scoring | None
+        self,
+        present: set[str],
+        source: str,
+        report: ImportReport,
+        scoring: Scoring | None,
+        locate: Locate | None = None,
     ) -> None:
         self.present, self.source, self.report, self.scoring = present, source, report, scoring
+        self.locate = locate
         self.now = utcnow()
         self.claimed: dict[str, int] = {}  # account id -> the file row that wrote it
         self.problems: list[RowProblem] = []
         self.bad: dict[int, list[str]] = {}
+
+    def _locate(
+        self, inserts: list[dict[str, Any]], moved: list[tuple[dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """Positions for the accounts of this chunk, written with them: the new
+        ones as they are inserted; the updated ones as they will be stored (a
+        position found goes with the update, without a history row, as the
+        locating after an import always did)."""
+        assert self.locate is not None
+        after = [{n: diff[n] if n in diff else old[n] for n in PLACE_FIELDS} for old, diff in moved]
+        self.locate([*inserts, *after])
+        for (old, diff), placed in zip(moved, after, strict=True):
+            for name in GEO_FIELDS:
+                if placed[name] != (diff[name] if name in diff else old[name]):
+                    diff[name] = placed[name]
 
     def _reject(self, row: Row, column: str, value: str, reason: str) -> None:
         self.problems.append(RowProblem(row.number, column, value, reason))
@@ -390,6 +416,7 @@ class _Writer:
         holders: dict[str, str] = {}  # match key -> account id or "row N", this chunk
         existing = _existing(conn, chunk, present, holders)
         inserts: list[dict[str, Any]] = []
+        moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
         for row in chunk:
@@ -425,6 +452,7 @@ class _Writer:
                 continue
             report.updated += 1
             report.touched_ids.append(old["id"])
+            moved.append((old, diff))
             changes.extend(
                 {
                     "id": new_id(),
@@ -438,6 +466,9 @@ class _Writer:
                 for name, val in diff.items()
                 if name != "match_key"
             )
+        if self.locate is not None:
+            self._locate(inserts, moved)
+        for old, diff in moved:
             diff["updated_at"] = now
             params = {f"p_{k}": val for k, val in diff.items()}
             params["p_id"] = old["id"]
