@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -263,3 +264,19 @@ def test_a_killed_import_leaves_the_database_unchanged(
     # and the same file imports whole afterwards
     report = run_import(engine, settings, path)
     assert (report.written, report.created, report.updated) == (True, 4 * CHUNK - 50, 50)
+
+
+def test_new_accounts_get_ids_that_sort_in_the_order_they_were_written(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """UUID version 7 (time, counter, random): the primary key's index is
+    appended to, not written at random pages; ids stay unique UUIDs."""
+    n = 2 * CHUNK + 10
+    run_import(engine, settings, write(tmp_path / "a.csv", [line(i) for i in range(n)]))
+    run_import(engine, settings, write(tmp_path / "b.csv", [line(i) for i in range(n, n + 5)]))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, external_id FROM account")).all()
+    by_id = [external for _, external in sorted(rows)]
+    assert by_id == [f"C{i:06d}" for i in range(n + 5)]  # file order, across imports
+    assert {uuid.UUID(i).version for i, _ in rows} == {7}
+    assert len({i for i, _ in rows}) == n + 5

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
+import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,7 +47,7 @@ ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
 BULK_CACHE_KIB = 65_536  # SQLite page cache while importing (KiB)
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
-LOOKUP_CHUNK = 500  # keys per IN (...) query, well under every backend's limit
+LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
     "main_reason": "unknown",
@@ -61,6 +63,8 @@ ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
 # Locates accounts (dicts with PLACE_FIELDS) in place: services.locating.ImportLocator.
 Locate = Callable[[Sequence[dict[str, Any]]], None]
+RANDOM_62 = (1 << 62) - 1  # the random bits of an ordered id
+_last_ms = 0  # the millisecond of the last ordered id given
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
 
 
@@ -341,22 +345,23 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    first = rows[0]
     get = operator.itemgetter(*names)
-    params = [list(get(r)) for r in rows] if len(names) > 1 else [[get(r)] for r in rows]
-    for k, name in enumerate(names):
-        proc = table.c[name].type.bind_processor(conn.dialect)
-        if proc is None:
-            continue
-        value = first[name]
-        if value is not None and all(r[name] is value for r in rows):
-            one = proc(value)  # the same object in every row (the import's timestamp)
-            for t in params:
-                t[k] = one
-        else:
-            for t in params:
-                t[k] = proc(t[k])
-    conn.exec_driver_sql(sql, [tuple(t) for t in params])
+    procs = [(k, table.c[n].type.bind_processor(conn.dialect)) for k, n in enumerate(names)]
+    converted = [(k, proc) for k, proc in procs if proc is not None]
+    if len(names) == 1:
+        params: list[Any] = [(get(r),) for r in rows]
+    else:
+        params = list(map(get, rows))
+    if converted:
+        # a column at a time (zip transposes in C), each distinct value once:
+        # dates, flags and the import's timestamp repeat down a column
+        columns = list(zip(*params, strict=True))
+        for k, proc in converted:
+            assert proc is not None
+            done = {v: proc(v) for v in set(columns[k]) if v is not None}
+            columns[k] = tuple(None if v is None else done[v] for v in columns[k])
+        params = list(zip(*columns, strict=True))
+    conn.exec_driver_sql(sql, params)
 
 
 def _text(value: Any) -> str | None:
@@ -415,6 +420,7 @@ class _Writer:
         report, present, now, claimed = self.report, self.present, self.now, self.claimed
         holders: dict[str, str] = {}  # match key -> account id or "row N", this chunk
         existing = _existing(conn, chunk, present, holders)
+        fresh = ordered_ids(len(chunk))  # for the rows that create an account
         inserts: list[dict[str, Any]] = []
         moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
@@ -439,7 +445,7 @@ class _Writer:
                 )
                 continue
             if old is None:
-                acc = _new_account(row, present, now)
+                acc = _new_account(row, present, now, fresh[len(inserts)])
                 inserts.append(acc)
                 claimed[acc["id"]] = row.number
                 report.touched_ids.append(acc["id"])
@@ -516,10 +522,29 @@ def _key_clash(
     return None
 
 
-def _new_account(row: Row, present: set[str], now: Any) -> dict[str, Any]:
+def ordered_ids(n: int) -> list[str]:
+    """n new account ids in the UUID version 7 layout (RFC 9562): the time in
+    milliseconds, a counter (these n ids sort in order, after those of earlier
+    calls) and 62 random bits. Inserted in order, they go to the end of the
+    primary key's index instead of a random page of it."""
+    global _last_ms
+    # a later millisecond than the last call's (the counter restarts with each)
+    ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1 + n // 0x1000)
+    random = int.from_bytes(os.urandom(8 * n))
+    ids = []
+    for i in range(n):
+        low = (random >> (64 * i)) & RANDOM_62
+        at = ms - n // 0x1000 + i // 0x1000  # 4,096 ids a millisecond
+        value = (at << 80) | (0x7 << 76) | ((i & 0xFFF) << 64) | (0b10 << 62) | low
+        h = f"{value:032x}"
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
+
+
+def _new_account(row: Row, present: set[str], now: Any, fresh_id: str) -> dict[str, Any]:
     acc = dict(_blank_account())
     acc.update(_target_values(row, present, None))
-    acc["id"] = row.values.get("id") or new_id()
+    acc["id"] = row.values.get("id") or fresh_id
     acc["created_at"] = acc["updated_at"] = now
     return acc
 
