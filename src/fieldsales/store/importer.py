@@ -120,7 +120,7 @@ def import_accounts(
         integer_limits(engine.dialect),
         header.units,
     )
-    present = cols.stored_fields(header.fields.values())
+    present = frozenset(cols.stored_fields(header.fields.values()))
     writer = _Writer(present, f"import:{path.name}", report, scoring, None if dry_run else locate)
     try:
         with engine.begin() as conn:
@@ -210,7 +210,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _existing(
-    conn: Connection, rows: Sequence[Row], present: set[str], holders: dict[str, str]
+    conn: Connection, rows: Sequence[Row], present: frozenset[str], holders: dict[str, str]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Accounts already stored, indexed by every key these rows may use; and the
     account holding each of their match keys without an external id (unique).
@@ -272,15 +272,15 @@ def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str
     return None
 
 
-def _target_values(row: Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
+def _target_values(row: Row, present: frozenset[str], old: dict[str, Any] | None) -> dict[str, Any]:
     """The stored values this row asks for: only the columns the file has."""
     v = row.values
-    plain, defaults = _plain(frozenset(present))
+    plain, defaults, get = _plain(present)
     out: dict[str, Any] = {"match_key": v["match_key"]}
     try:
         if len(plain) < 2:  # itemgetter of one name gives the value, not a tuple
             raise KeyError(plain)
-        out.update(zip(plain, operator.itemgetter(*plain)(v), strict=True))
+        out.update(zip(plain, get(v), strict=True))
     except KeyError:  # a value missing: one by one
         out.update((name, v.get(name)) for name in plain)
     for name, default in defaults:
@@ -319,11 +319,14 @@ def _blank_account() -> dict[str, Any]:
 
 
 @functools.cache
-def _plain(present: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
-    """The columns a row's own value is written to as is, and those of them
-    that take a default when the row has none."""
+def _plain(
+    present: frozenset[str],
+) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...], Callable[[dict[str, Any]], Any]]:
+    """The columns a row's own value is written to as is, those of them that
+    take a default when the row has none, and a getter of their values."""
     names = tuple(sorted(present - set(GEO_FIELDS) - {"id"}))
-    return names, tuple((n, NOT_NULL_DEFAULTS[n]) for n in names if n in NOT_NULL_DEFAULTS)
+    defaults = tuple((n, NOT_NULL_DEFAULTS[n]) for n in names if n in NOT_NULL_DEFAULTS)
+    return names, defaults, operator.itemgetter(*names)
 
 
 def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -382,7 +385,7 @@ class _Writer:
 
     def __init__(
         self,
-        present: set[str],
+        present: frozenset[str],
         source: str,
         report: ImportReport,
         scoring: Scoring | None,
@@ -472,7 +475,7 @@ class _Writer:
                 for name, val in diff.items()
                 if name != "match_key"
             )
-        if self.locate is not None:
+        if self.locate is not None and (inserts or moved):
             self._locate(inserts, moved)
         for old, diff in moved:
             diff["updated_at"] = now
@@ -501,7 +504,7 @@ class _Writer:
 
 
 def _key_clash(
-    row: Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
+    row: Row, old: dict[str, Any] | None, present: frozenset[str], holders: dict[str, str]
 ) -> str | None:
     """The account (or row) that already holds the match key this row's account
     would take without an external id; None when the key is free (then taken)."""
@@ -541,7 +544,7 @@ def ordered_ids(n: int) -> list[str]:
     return ids
 
 
-def _new_account(row: Row, present: set[str], now: Any, fresh_id: str) -> dict[str, Any]:
+def _new_account(row: Row, present: frozenset[str], now: Any, fresh_id: str) -> dict[str, Any]:
     acc = dict(_blank_account())
     acc.update(_target_values(row, present, None))
     acc["id"] = row.values.get("id") or fresh_id
