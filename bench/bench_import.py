@@ -21,11 +21,13 @@ the time to the first progress bar is read from what it draws):
   per-field history)
 
 Needs the bench extra (the generator reads real towns): pip install -e '.[bench]'
-Run: python bench/bench_import.py [N ...]      (default: 100000 1000000)
+Run: python bench/bench_import.py [N ...] [--runs first,same,changed]
+     (default: 100000 1000000, all three runs)
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import importlib.util
 import os
@@ -188,7 +190,7 @@ def report(label: str, n: int, r: dict[str, Any]) -> None:
     )
 
 
-def bench(n: int) -> None:
+def bench(n: int, only: set[str] | None = None) -> None:
     src, changed = files(n)
     work = bench_dir() / f"run_{n}"
     shutil.rmtree(work, ignore_errors=True)
@@ -198,19 +200,28 @@ def bench(n: int) -> None:
     load = os.getloadavg()[0]
     print(f"== {n:,} rows ({src.stat().st_size / 1e6:.1f} MB), load average {load:.1f}")
     runs = [
-        ("first import, located offline (all created)", src),
-        ("re-import, same file (all unchanged)", src),
-        ("re-import cp932, 10% changed (updates + history)", changed),
+        ("first", "first import, located offline (all created)", src),
+        ("same", "re-import, same file (all unchanged)", src),
+        ("changed", "re-import cp932, 10% changed (updates + history)", changed),
     ]
-    for label, path in runs:
+    for name, label, path in runs:
+        if only is not None and name not in only:
+            continue
         report(label, n, run_cli(["--db", str(db), "import", str(path)], home))
     shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
-    for n in sizes:
-        bench(n)
+    parser = argparse.ArgumentParser(description="fieldsales import end to end")
+    parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--runs",
+        default="first,same,changed",
+        help="which imports, in order: first, same, changed (the re-imports need first)",
+    )
+    args = parser.parse_args()
+    for n in args.sizes:
+        bench(n, set(args.runs.split(",")))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fieldsales.cli import main
 from fieldsales.store import db as dbmod
 from fieldsales.store.db import open_engine
+from tests.geo.test_locate_while_importing import addresses, write
 
 HEADER = "会社名,住所,累計取引額,購買周期(日)"
 
@@ -114,3 +115,31 @@ def test_big_file_all_or_nothing_then_history_on_postgres(
     engine.dispose()
     assert count == n
     assert [tuple(r) for r in history] == [("purchase_cycle_days", "30", "60")]
+
+
+def test_accounts_are_located_as_written_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """The positions found while writing on PostgreSQL are SQLite's, for new
+    accounts and for accounts whose address the next file moves."""
+    rows = addresses(400, seed=5)
+    moved = addresses(400, seed=6)
+    changed = [
+        [r[0], r[1], *m[2:]] if i % 2 else r
+        for i, (r, m) in enumerate(zip(rows, moved, strict=True))
+    ]
+    lite = f"sqlite:///{tmp_path / 'lite.db'}"
+    for name, data in (("first.csv", rows), ("second.csv", changed)):
+        path = str(write(tmp_path / name, data))
+        assert main(["--db", pg_url, "import", path]) == 0
+        assert main(["--db", lite, "import", path]) == 0
+        found = []
+        for url in (pg_url, lite):
+            engine = open_engine(url)
+            with engine.connect() as conn:
+                query = (
+                    "SELECT external_id, lat, lon, geo_precision, geo_source FROM account "
+                    "ORDER BY external_id"
+                )
+                found.append([tuple(r) for r in conn.execute(sa.text(query))])
+            engine.dispose()
+        assert found[0] == found[1]
+        assert sum(1 for r in found[0] if r[3] == "town") > 200

@@ -5,6 +5,7 @@ reported in row order, and re-imports keep their per-field history."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -12,15 +13,19 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import uuid
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from fieldsales.config import Settings
+from fieldsales.store.csvio import CsvError
 from fieldsales.store.import_rows import CHUNK, Row
 from fieldsales.store.importer import ImportReport, import_accounts, vocabulary
+from fieldsales.store.textfile import SCAN_BLOCK
 
 TODAY = date(2026, 11, 22)
 HEADER = "顧客コード,会社名,都道府県,市区町村,住所,累計取引額,最終取引日,休眠理由,備考"
@@ -65,9 +70,12 @@ def test_parsed_rows_are_not_all_held(engine: Engine, settings: Settings, tmp_pa
     n = 5 * CHUNK
     path = write(tmp_path / "big.csv", [line(i) for i in range(n)])
     live: list[int] = []
+    read: list[int | None] = []  # how far into the file reading is, at each chunk checked
 
     def count_rows(phase: str, done: int, total: int) -> None:
         live.append(sum(isinstance(o, Row) for o in gc.get_objects()))
+        if phase == "checking":
+            read.append(read_position(path))
 
     report = run_import(engine, settings, path, progress=count_rows)
     assert (report.created, report.written) == (n, True)
@@ -76,6 +84,66 @@ def test_parsed_rows_are_not_all_held(engine: Engine, settings: Settings, tmp_pa
     # at most the chunk being written is alive, never the file's rows
     assert len(live) >= 5
     assert max(live) <= CHUNK
+    # the file is open and read as the rows go: at the first chunk, a fraction of it
+    size = path.stat().st_size
+    assert all(pos is not None for pos in read[:-1]), read
+    assert read[0] is not None and read[0] < size / 2, (read, size)
+
+
+def read_position(path: Path) -> int | None:
+    """Where this process reads `path` (Linux: /proc/self/fdinfo), None when it is not open."""
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}") == str(path):
+                info = Path(f"/proc/self/fdinfo/{fd}").read_text()
+                return int(info.split("pos:", 1)[1].split()[0])
+    return None
+
+
+def test_big_files_are_decoded_as_they_are_read(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Files of several read blocks: Shift_JIS told from its bytes, UTF-8 by its BOM."""
+    n = 4 * CHUNK
+    lines = [line(i, note="ｶﾌﾞｼｷｶﾞｲｼｬ　髙﨑①" * 12) for i in range(n)]
+    for codec, label in (("cp932", "cp932"), ("utf-8-sig", "UTF-8 with BOM")):
+        path = write(tmp_path / f"{codec}.csv", lines, codec)
+        assert path.stat().st_size > 2 * SCAN_BLOCK
+        report = run_import(engine, settings, path)
+        assert (report.encoding, report.written) == (label, True)
+        assert report.created + report.unchanged == n
+        with engine.connect() as conn:
+            notes = conn.execute(
+                sa.text("SELECT notes FROM account WHERE external_id = 'C007999'")
+            ).scalar()
+        assert notes == "ｶﾌﾞｼｷｶﾞｲｼｬ　髙﨑①" * 12
+
+
+@pytest.mark.parametrize(
+    "codec, bad, message",
+    [
+        ("utf-8-sig", b"\xff", "is not utf-8-sig text (byte 0xff on line 5,002)"),
+        ("utf-8", b"\xc3(", "is not UTF-8 text (byte 0xc3 on line 5,002)"),
+        ("cp932", b"\x85@", "is not Shift_JIS (cp932) text (byte 0x85 on line 5,002)"),
+    ],
+)
+def test_a_bad_byte_in_the_middle_of_a_big_file_is_one_line_naming_it(
+    engine: Engine, settings: Settings, tmp_path: Path, codec: str, bad: bytes, message: str
+) -> None:
+    run_import(engine, settings, write(tmp_path / "first.csv", [line(i) for i in range(50)]))
+    before = snapshot(engine)
+    lines = [line(i, note="備考" * 60) for i in range(4 * CHUNK)]
+    path = write(tmp_path / "broken.csv", lines, codec)
+    data = path.read_bytes()
+    at = data.index(b"C005000,")  # row 5,002 (the header is row 1)
+    path.write_bytes(data[:at] + bad + data[at:])
+    assert path.stat().st_size > 2 * SCAN_BLOCK and at > SCAN_BLOCK
+    with pytest.raises(CsvError) as caught:
+        run_import(engine, settings, path)
+    assert str(caught.value) == (
+        f"{path}: {message}; fix that line, or give the right --encoding NAME"
+    )
+    assert snapshot(engine) == before
 
 
 def test_a_bad_last_row_of_a_big_file_leaves_the_database_unchanged(
@@ -196,3 +264,19 @@ def test_a_killed_import_leaves_the_database_unchanged(
     # and the same file imports whole afterwards
     report = run_import(engine, settings, path)
     assert (report.written, report.created, report.updated) == (True, 4 * CHUNK - 50, 50)
+
+
+def test_new_accounts_get_ids_that_sort_in_the_order_they_were_written(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """UUID version 7 (time, counter, random): the primary key's index is
+    appended to, not written at random pages; ids stay unique UUIDs."""
+    n = 2 * CHUNK + 10
+    run_import(engine, settings, write(tmp_path / "a.csv", [line(i) for i in range(n)]))
+    run_import(engine, settings, write(tmp_path / "b.csv", [line(i) for i in range(n, n + 5)]))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, external_id FROM account")).all()
+    by_id = [external for _, external in sorted(rows)]
+    assert by_id == [f"C{i:06d}" for i in range(n + 5)]  # file order, across imports
+    assert {uuid.UUID(i).version for i, _ in rows} == {7}
+    assert len({i for i, _ in rows}) == n + 5

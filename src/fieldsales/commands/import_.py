@@ -165,6 +165,12 @@ def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -
     from fieldsales.domain.columns import check_value_maps, parse_overrides, parse_value_items
     from fieldsales.store.csvio import CsvError
     from fieldsales.store.importer import import_accounts, vocabulary
+
+    locator = None
+    if not args.no_locate and not args.dry_run:
+        from fieldsales.services.locating import ImportLocator
+
+        locator = ImportLocator()  # accounts are located as they are written
     from fieldsales.store.textfile import check_encoding_name
 
     settings = ctx.settings
@@ -193,6 +199,7 @@ def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -
             dry_run=args.dry_run,
             progress=bar,
             scoring=settings.scoring,
+            locate=locator,
             today=today_in(settings.zone()),  # dates after today are refused: config `timezone`
         )
     except CsvError as exc:
@@ -205,8 +212,8 @@ def _run(args: argparse.Namespace, ctx: Context, path: Path, bar: BarProgress) -
         return 1 if report.rejected and not args.skip_invalid else 0
     if not report.written:
         return 1
-    if not args.no_locate and report.touched_ids:
-        locate_after_import(ctx, report.touched_ids, ctx.console)
+    if locator is not None and report.touched_ids:
+        _say(ctx.console, f"located: {locator.summary}")
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fieldsales.domain.vocab import PRECISION_ORDER, Precision
 from fieldsales.geo import locate as offline
@@ -86,6 +86,41 @@ def should_replace(
 def is_finer(current_lat: float | None, current: str | None, new: str) -> bool:
     """Is the account's current position more precise than a `new` one?"""
     return current_lat is not None and rank(current) > rank(new)
+
+
+class ImportLocator:
+    """Locates the accounts an import writes as each chunk is written (the
+    importer's `locate`): what locate_missing(account_ids=...) did after the
+    import, without reading the accounts back or writing them a second time.
+    The accounts are dicts with lat, lon, geo_precision, geo_source and the
+    address fields, changed in place where a position is found."""
+
+    def __init__(self) -> None:
+        self.summary = LocateSummary()
+
+    def __call__(self, accounts: Sequence[dict[str, Any]]) -> None:
+        summary, find = self.summary, offline.table().locate  # loaded on first use
+        summary.total += len(accounts)
+        for acc in accounts:
+            pos = find(acc["postal_code"], acc["prefecture"], acc["city"], acc["address"])
+            if pos is None:
+                summary.not_found += 1
+            elif should_replace(
+                acc["lat"],
+                acc["geo_precision"],
+                acc["geo_source"],
+                pos.precision,
+                recompute_offline=True,
+            ):
+                summary.located += 1
+                if pos.precision == "town":
+                    summary.town += 1
+                else:
+                    summary.city += 1
+                acc["lat"], acc["lon"] = pos.lat, pos.lon
+                acc["geo_precision"], acc["geo_source"] = pos.precision, pos.source
+            else:
+                summary.unchanged += 1
 
 
 def locate_missing(

@@ -19,7 +19,6 @@ from fieldsales.errors import UserError
 from fieldsales.store import textfile
 
 # Control characters no cell keeps (tab and line breaks are the fields' business).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection): the ASCII
 # signs, their full-width forms (Excel in Japan reads ＝ＳＵＭ(…) as a formula),
@@ -107,22 +106,19 @@ def stream_csv(
     what: str = "rows",
 ) -> CsvStream:
     """Like read_csv, with the same checks and messages, but the rows come one
-    at a time; empty lines are skipped (their row numbers count)."""
+    at a time; empty lines are skipped (their row numbers count).
+
+    The file is read twice, never whole: once in blocks to check it and tell
+    its encoding (textfile.scan), then decoded as the rows are parsed."""
     try:
-        data = textfile.read_bytes(
-            path, max_line_bytes=max_line_bytes, max_file_bytes=max_file_bytes
+        source = textfile.scan(
+            path, max_line_bytes=max_line_bytes, max_file_bytes=max_file_bytes, encoding=encoding
         )
-        if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-            raise CsvError(f"{path}: file is empty; expected a header row and {what}")
-        text, label = textfile.decode(path, data, encoding)
     except textfile.TextFileError as exc:
         raise CsvError(str(exc)) from None
-    del data
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.count("\n")
-    records = _iter_records(text, _sniff(text))
-    del text  # the iterator holds it
+    if source.empty:
+        raise CsvError(f"{path}: file is empty; expected a header row and {what}")
+    records = _iter_records(_lines(source), source)
     for _, headers, broken in records:
         if any(cell.strip() for cell in headers):
             if broken is not None:
@@ -140,25 +136,39 @@ def stream_csv(
         yield first
         yield from rows
 
-    return CsvStream(path, label, headers, all_rows(), lines)
+    return CsvStream(path, source.label, headers, all_rows(), source.lines)
+
+
+def _lines(source: textfile.TextSource) -> Iterator[str]:
+    """The file's lines as decoded (\r\n, \r or \n kept); the first without a
+    BOM that --encoding utf-8 or utf-16-le leaves."""
+    try:
+        with source.open() as fh:
+            first = fh.readline()
+            if first.startswith("\ufeff"):
+                first = first[1:]
+            if first:
+                yield first
+            yield from fh
+    except OSError as exc:
+        raise CsvError(f"{source.path}: cannot read ({exc.strerror})") from None
 
 
 def _iter_records(
-    text: str, dialect: type[csv.Dialect]
+    lines: Iterator[str], source: textfile.TextSource
 ) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
     """_parse as a generator: (record number, cells, broken) with the same
     recovery (a broken row is reported, reading goes on at its next line),
-    keeping only the lines of the record being read."""
-    # Lines as io.StringIO(text, newline="") gives them (\r\n, \r or \n kept),
-    # sliced from the text as they are read: a StringIO would copy the whole
-    # file once more (four bytes a character).
-    source = (m.group() for m in _LINE.finditer(text))
-    backlog: list[str] = []  # lines to read again after a broken row, reversed
+    keeping only the lines of the record being read. The dialect is told from
+    the first line."""
+    head = next(lines, "")
+    dialect = _sniff(head)
+    backlog: list[str] = [head] if head else []  # lines to read again, reversed
     consumed: list[str] = []  # the lines of the record being read
 
     def feed() -> Iterator[str]:
         while True:
-            line = backlog.pop() if backlog else next(source, "")
+            line = backlog.pop() if backlog else next(lines, "")
             if not line:
                 return
             consumed.append(line)
@@ -175,6 +185,11 @@ def _iter_records(
                     record = [_CONTROL.sub("", cell) for cell in record]
                 yield number, record, None
             return
+        except UnicodeDecodeError:  # scanned as good: the file changed since
+            raise CsvError(
+                f"{source.path}: is not {source.label} text after row {number + 1:,}; "
+                "did it change while being read? Import it again"
+            ) from None
         except csv.Error as exc:
             if "field larger" in str(exc):
                 reason = f"a cell longer than {csv.field_size_limit():,} characters"

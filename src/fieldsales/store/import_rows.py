@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,9 @@ class RowChecker:
         self.fields = fields
         self.limits = limits
         self.reader = cols.RowReader(vocab, today, units)
-        self.first_by_key: dict[tuple[str, str], int] = {}
+        # the first row of each key, by a 16-byte digest of the key: a file of
+        # a million rows does not keep its keys (no two keys share a digest in practice)
+        self.first_by_key: dict[bytes, int] = {}
         self.problems: list[RowProblem] = []
         self.bad: dict[int, list[str]] = {}
         self.rows = 0
@@ -136,12 +139,17 @@ class RowChecker:
         results = self.reader.convert_many(names, columns)
         where = {name: j for j, name in enumerate(names)}
         limited = [n for n in cols.stored_fields(names) if n in limits]
+        if limited:  # only where a column holds a number beyond its limit are rows looked at
+            limited = [n for n in limited if _beyond(results, n, limits[n])]
         good: list[Row] = []
         for (number, raw, broken), result, i in zip(batch, results, range(len(batch)), strict=True):
-            problems = [
-                RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
-            ]
-            if limits:
+            problems: list[RowProblem] = []
+            if result.errors:
+                problems = [
+                    RowProblem(number, e.column, e.value, e.reason, e.allowed)
+                    for e in result.errors
+                ]
+            if limited:
                 problems += [
                     RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
                     for name, why in out_of_range(
@@ -158,7 +166,7 @@ class RowChecker:
             if not problems:
                 v = result.values
                 key = row_key(v)
-                first = self.first_by_key.setdefault(key, number)
+                first = self.first_by_key.setdefault(key_digest(key), number)
                 if first == number:
                     good.append(Row(number, raw, v, key))
                     continue
@@ -191,6 +199,17 @@ class RowChecker:
         if progress is not None:
             progress("checking", self.rows, self.rows)
         yield good
+
+
+def key_digest(key: tuple[str, str]) -> bytes:
+    """A row's key (kind, value) as 16 bytes: what duplicate detection keeps."""
+    return blake2b(f"{key[0]}\x00{key[1]}".encode(), digest_size=16).digest()
+
+
+def _beyond(results: Sequence[Any], name: str, limit: int) -> bool:
+    """Does any row of the batch read a whole number beyond `limit` in `name`?"""
+    values = [r.values.get(name) for r in results]
+    return any(isinstance(v, int) and abs(v) > limit for v in values if v is not None)
 
 
 def cell(name: str, text: str) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
-from collections.abc import Iterator, Sequence
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +47,7 @@ ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
 BULK_CACHE_KIB = 65_536  # SQLite page cache while importing (KiB)
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
-LOOKUP_CHUNK = 500  # keys per IN (...) query, well under every backend's limit
+LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
     "main_reason": "unknown",
@@ -58,6 +60,11 @@ NOT_NULL_DEFAULTS: dict[str, Any] = {
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
+PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
+# Locates accounts (dicts with PLACE_FIELDS) in place: services.locating.ImportLocator.
+Locate = Callable[[Sequence[dict[str, Any]]], None]
+RANDOM_62 = (1 << 62) - 1  # the random bits of an ordered id
+_last_ms = 0  # the millisecond of the last ordered id given
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
 
 
@@ -76,6 +83,7 @@ def import_accounts(
     shift_days: int = 0,
     progress: Progress | None = None,
     scoring: Scoring | None = None,
+    locate: Locate | None = None,
 ) -> ImportReport:
     """Raises csvio.CsvError when the file as a whole is unusable, StoreError
     when another program kept the database busy for the whole busy timeout.
@@ -85,7 +93,8 @@ def import_accounts(
     do, the transaction is rolled back (nothing written, `written` stays False).
     `scoring` (the config's): the accounts written get their kept scores
     (store/scores.py) in the same transaction; without it the first ranking
-    computes them.
+    computes them. `locate` (services.locating.ImportLocator): every account
+    written gets its offline position in the same statement (not in a dry run).
     """
     today = today or date.today()
     stream = csvio.stream_csv(
@@ -111,8 +120,8 @@ def import_accounts(
         integer_limits(engine.dialect),
         header.units,
     )
-    present = cols.stored_fields(header.fields.values())
-    writer = _Writer(present, f"import:{path.name}", report, scoring)
+    present = frozenset(cols.stored_fields(header.fields.values()))
+    writer = _Writer(present, f"import:{path.name}", report, scoring, None if dry_run else locate)
     try:
         with engine.begin() as conn:
             # Read and write under one lock: two imports of one file run one after
@@ -201,7 +210,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _existing(
-    conn: Connection, rows: Sequence[Row], present: set[str], holders: dict[str, str]
+    conn: Connection, rows: Sequence[Row], present: frozenset[str], holders: dict[str, str]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Accounts already stored, indexed by every key these rows may use; and the
     account holding each of their match keys without an external id (unique).
@@ -263,15 +272,15 @@ def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str
     return None
 
 
-def _target_values(row: Row, present: set[str], old: dict[str, Any] | None) -> dict[str, Any]:
+def _target_values(row: Row, present: frozenset[str], old: dict[str, Any] | None) -> dict[str, Any]:
     """The stored values this row asks for: only the columns the file has."""
     v = row.values
-    plain, defaults = _plain(frozenset(present))
+    plain, defaults, get = _plain(present)
     out: dict[str, Any] = {"match_key": v["match_key"]}
     try:
         if len(plain) < 2:  # itemgetter of one name gives the value, not a tuple
             raise KeyError(plain)
-        out.update(zip(plain, operator.itemgetter(*plain)(v), strict=True))
+        out.update(zip(plain, get(v), strict=True))
     except KeyError:  # a value missing: one by one
         out.update((name, v.get(name)) for name in plain)
     for name, default in defaults:
@@ -310,11 +319,14 @@ def _blank_account() -> dict[str, Any]:
 
 
 @functools.cache
-def _plain(present: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
-    """The columns a row's own value is written to as is, and those of them
-    that take a default when the row has none."""
+def _plain(
+    present: frozenset[str],
+) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...], Callable[[dict[str, Any]], Any]]:
+    """The columns a row's own value is written to as is, those of them that
+    take a default when the row has none, and a getter of their values."""
     names = tuple(sorted(present - set(GEO_FIELDS) - {"id"}))
-    return names, tuple((n, NOT_NULL_DEFAULTS[n]) for n in names if n in NOT_NULL_DEFAULTS)
+    defaults = tuple((n, NOT_NULL_DEFAULTS[n]) for n in names if n in NOT_NULL_DEFAULTS)
+    return names, defaults, operator.itemgetter(*names)
 
 
 def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -336,22 +348,23 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    first = rows[0]
     get = operator.itemgetter(*names)
-    params = [list(get(r)) for r in rows] if len(names) > 1 else [[get(r)] for r in rows]
-    for k, name in enumerate(names):
-        proc = table.c[name].type.bind_processor(conn.dialect)
-        if proc is None:
-            continue
-        value = first[name]
-        if value is not None and all(r[name] is value for r in rows):
-            one = proc(value)  # the same object in every row (the import's timestamp)
-            for t in params:
-                t[k] = one
-        else:
-            for t in params:
-                t[k] = proc(t[k])
-    conn.exec_driver_sql(sql, [tuple(t) for t in params])
+    procs = [(k, table.c[n].type.bind_processor(conn.dialect)) for k, n in enumerate(names)]
+    converted = [(k, proc) for k, proc in procs if proc is not None]
+    if len(names) == 1:
+        params: list[Any] = [(get(r),) for r in rows]
+    else:
+        params = list(map(get, rows))
+    if converted:
+        # a column at a time (zip transposes in C), each distinct value once:
+        # dates, flags and the import's timestamp repeat down a column
+        columns = list(zip(*params, strict=True))
+        for k, proc in converted:
+            assert proc is not None
+            done = {v: proc(v) for v in set(columns[k]) if v is not None}
+            columns[k] = tuple(None if v is None else done[v] for v in columns[k])
+        params = list(zip(*columns, strict=True))
+    conn.exec_driver_sql(sql, params)
 
 
 def _text(value: Any) -> str | None:
@@ -371,13 +384,34 @@ class _Writer:
     account is a problem)."""
 
     def __init__(
-        self, present: set[str], source: str, report: ImportReport, scoring: Scoring | None
+        self,
+        present: frozenset[str],
+        source: str,
+        report: ImportReport,
+        scoring: Scoring | None,
+        locate: Locate | None = None,
     ) -> None:
         self.present, self.source, self.report, self.scoring = present, source, report, scoring
+        self.locate = locate
         self.now = utcnow()
         self.claimed: dict[str, int] = {}  # account id -> the file row that wrote it
         self.problems: list[RowProblem] = []
         self.bad: dict[int, list[str]] = {}
+
+    def _locate(
+        self, inserts: list[dict[str, Any]], moved: list[tuple[dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """Positions for the accounts of this chunk, written with them: the new
+        ones as they are inserted; the updated ones as they will be stored (a
+        position found goes with the update, without a history row, as the
+        locating after an import always did)."""
+        assert self.locate is not None
+        after = [{n: diff[n] if n in diff else old[n] for n in PLACE_FIELDS} for old, diff in moved]
+        self.locate([*inserts, *after])
+        for (old, diff), placed in zip(moved, after, strict=True):
+            for name in GEO_FIELDS:
+                if placed[name] != (diff[name] if name in diff else old[name]):
+                    diff[name] = placed[name]
 
     def _reject(self, row: Row, column: str, value: str, reason: str) -> None:
         self.problems.append(RowProblem(row.number, column, value, reason))
@@ -389,7 +423,9 @@ class _Writer:
         report, present, now, claimed = self.report, self.present, self.now, self.claimed
         holders: dict[str, str] = {}  # match key -> account id or "row N", this chunk
         existing = _existing(conn, chunk, present, holders)
+        fresh = ordered_ids(len(chunk))  # for the rows that create an account
         inserts: list[dict[str, Any]] = []
+        moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
         for row in chunk:
@@ -412,7 +448,7 @@ class _Writer:
                 )
                 continue
             if old is None:
-                acc = _new_account(row, present, now)
+                acc = _new_account(row, present, now, fresh[len(inserts)])
                 inserts.append(acc)
                 claimed[acc["id"]] = row.number
                 report.touched_ids.append(acc["id"])
@@ -425,6 +461,7 @@ class _Writer:
                 continue
             report.updated += 1
             report.touched_ids.append(old["id"])
+            moved.append((old, diff))
             changes.extend(
                 {
                     "id": new_id(),
@@ -438,6 +475,9 @@ class _Writer:
                 for name, val in diff.items()
                 if name != "match_key"
             )
+        if self.locate is not None and (inserts or moved):
+            self._locate(inserts, moved)
+        for old, diff in moved:
             diff["updated_at"] = now
             params = {f"p_{k}": val for k, val in diff.items()}
             params["p_id"] = old["id"]
@@ -464,7 +504,7 @@ class _Writer:
 
 
 def _key_clash(
-    row: Row, old: dict[str, Any] | None, present: set[str], holders: dict[str, str]
+    row: Row, old: dict[str, Any] | None, present: frozenset[str], holders: dict[str, str]
 ) -> str | None:
     """The account (or row) that already holds the match key this row's account
     would take without an external id; None when the key is free (then taken)."""
@@ -485,10 +525,29 @@ def _key_clash(
     return None
 
 
-def _new_account(row: Row, present: set[str], now: Any) -> dict[str, Any]:
+def ordered_ids(n: int) -> list[str]:
+    """n new account ids in the UUID version 7 layout (RFC 9562): the time in
+    milliseconds, a counter (these n ids sort in order, after those of earlier
+    calls) and 62 random bits. Inserted in order, they go to the end of the
+    primary key's index instead of a random page of it."""
+    global _last_ms
+    # a later millisecond than the last call's (the counter restarts with each)
+    ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1 + n // 0x1000)
+    random = int.from_bytes(os.urandom(8 * n))
+    ids = []
+    for i in range(n):
+        low = (random >> (64 * i)) & RANDOM_62
+        at = ms - n // 0x1000 + i // 0x1000  # 4,096 ids a millisecond
+        value = (at << 80) | (0x7 << 76) | ((i & 0xFFF) << 64) | (0b10 << 62) | low
+        h = f"{value:032x}"
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
+
+
+def _new_account(row: Row, present: frozenset[str], now: Any, fresh_id: str) -> dict[str, Any]:
     acc = dict(_blank_account())
     acc.update(_target_values(row, present, None))
-    acc["id"] = row.values.get("id") or new_id()
+    acc["id"] = row.values.get("id") or fresh_id
     acc["created_at"] = acc["updated_at"] = now
     return acc
 

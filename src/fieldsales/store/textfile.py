@@ -12,8 +12,10 @@ from __future__ import annotations
 import codecs
 import re
 import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 # Characters a wrong decoding produces and spreadsheet text does not hold: C1
 # controls and private use (cp932 maps stray bytes there). C0 controls are no
@@ -36,6 +38,9 @@ _LATIN_MISREAD = re.compile(
 # Encodings charset-normalizer may name for a Shift_JIS file.
 _SHIFT_JIS = frozenset({"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213"})
 READ_BLOCK = 1 << 16
+SCAN_BLOCK = 1 << 20  # bytes read at a time by scan(): whole lines, about 1 MB
+SAMPLE_BYTES = 1 << 20  # of a big file, what charset-normalizer is shown
+BLANK_BYTES = b"\xef\xbb\xbf \t\r\n"  # a file of only these is empty
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),  # before UTF-16 LE: same first two bytes
@@ -66,6 +71,33 @@ def check_encoding_name(name: str) -> str:
 def read_bytes(path: Path, *, max_line_bytes: int, max_file_bytes: int) -> bytes:
     """The whole file, after checking it is a regular file of sane size whose
     lines all end within max_line_bytes (read line by line: never unbounded)."""
+    _check_file(path, max_file_bytes)
+    parts: list[bytes] = []
+    total = 0
+    try:
+        with path.open("rb") as fh:
+            while line := fh.readline(max_line_bytes + 2):  # room for the line's \r\n
+                if len(line.rstrip(b"\r\n")) > max_line_bytes:
+                    longest = len(line) + _rest_of_line(fh)
+                    raise _too_long(path, longest, max_line_bytes)
+                parts.append(line)
+                total += len(line)
+                if total > max_file_bytes:  # grew while being read
+                    raise TextFileError(f"{path}: larger than {max_file_bytes:,} bytes")
+    except OSError as exc:
+        raise TextFileError(f"{path}: cannot read ({exc.strerror})") from None
+    return b"".join(parts)
+
+
+def _too_long(path: Path, length: int, max_line_bytes: int) -> TextFileError:
+    return TextFileError(
+        f"{path}: a line is {length:,} bytes long (limit {max_line_bytes:,}, "
+        "config import.max_line_bytes); is this really a CSV file?"
+    )
+
+
+def _check_file(path: Path, max_file_bytes: int) -> None:
+    """A regular file of at most max_file_bytes, or TextFileError."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -81,24 +113,6 @@ def read_bytes(path: Path, *, max_line_bytes: int, max_file_bytes: int) -> bytes
             f"{path}: is {info.st_size:,} bytes (limit {max_file_bytes:,}, config "
             "import.max_file_bytes); split it into smaller files"
         )
-    parts: list[bytes] = []
-    total = 0
-    try:
-        with path.open("rb") as fh:
-            while line := fh.readline(max_line_bytes + 2):  # room for the line's \r\n
-                if len(line.rstrip(b"\r\n")) > max_line_bytes:
-                    longest = len(line) + _rest_of_line(fh)
-                    raise TextFileError(
-                        f"{path}: a line is {longest:,} bytes long (limit {max_line_bytes:,}, "
-                        "config import.max_line_bytes); is this really a CSV file?"
-                    )
-                parts.append(line)
-                total += len(line)
-                if total > max_file_bytes:  # grew while being read
-                    raise TextFileError(f"{path}: larger than {max_file_bytes:,} bytes")
-    except OSError as exc:
-        raise TextFileError(f"{path}: cannot read ({exc.strerror})") from None
-    return b"".join(parts)
 
 
 def _rest_of_line(fh: BinaryIO) -> int:
@@ -166,3 +180,186 @@ def _reads_as_japanese(text: str, data: bytes) -> bool:
 
     best = from_bytes(data).best()
     return best is not None and best.encoding in _SHIFT_JIS and len(foreign) * 10 < len(text)
+
+
+# -- streaming: checked and its encoding told in one pass, then read as text ------
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """A file scan() found readable: open() reads it as text, line by line."""
+
+    path: Path
+    codec: str  # what open() decodes with
+    label: str  # the encoding, as shown to the user
+    lines: int  # line breaks in the file (the rows to expect, for a progress bar)
+    empty: bool  # nothing but blanks (and a BOM)
+
+    def open(self) -> TextIO:
+        """The text, decoded as it is read; lines keep their \\r\\n, \\r or \\n."""
+        return self.path.open(encoding=self.codec, newline="", errors="strict")
+
+
+@dataclass
+class _Decoding:
+    """One candidate encoding followed through the file's blocks."""
+
+    codec: str
+    told: bool = True  # told from the bytes (not named): implausible text rules it out
+    judge: bool = False  # cp932: also collect the evidence that it is Japanese
+    error: tuple[int, int] | None = None  # (bad byte, its line)
+    implausible: bool = False
+    non_ascii: bool = False  # read some non-ASCII text before any error
+    chars: int = 0
+    foreign: int = 0
+
+    def __post_init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder(self.codec)("strict")
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.implausible
+
+    def feed(self, block: bytes, line: int, final: bool = False) -> None:
+        """Decode the next block (whole lines; `line`: lines before it)."""
+        if not self.ok:
+            return
+        try:
+            text = self.decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            at = min(exc.start, max(len(block) - 1, 0))
+            byte = block[at] if block else 0
+            self.error = (byte, line + block[:at].count(b"\n") + 1)
+            return
+        self.chars += len(text)
+        if not self.told or text.isascii():
+            return
+        self.non_ascii = True
+        if _IMPLAUSIBLE.search(text):
+            self.implausible = True
+        elif self.judge:
+            if _LATIN_MISREAD.search(text):
+                self.implausible = True
+            self.foreign += len(_FOREIGN.findall(text))
+
+
+def scan(
+    path: Path, *, max_line_bytes: int, max_file_bytes: int, encoding: str | None = None
+) -> TextSource:
+    """Check a file as read_bytes and tell its encoding as decode does, reading it
+    a block at a time (memory does not grow with the file). Raises TextFileError.
+
+    UTF-8 is tried on the way; only when it fails is the file read again as
+    cp932. An undecodable byte names its line."""
+    _check_file(path, max_file_bytes)
+    with _open(path) as fh:
+        start = fh.read(4)
+    codec, label = (encoding, encoding) if encoding is not None else _bom(start)
+    first = _Decoding(codec or "utf-8", told=codec is None)
+    lines, has_nul, content = 0, False, False
+    for before, block in _blocks(path, max_line_bytes, max_file_bytes):
+        lines = before + block.count(b"\n")
+        has_nul = has_nul or b"\x00" in block
+        content = content or bool(block.strip(BLANK_BYTES))
+        first.feed(block, before)
+    first.feed(b"", lines, final=True)
+    if not content:
+        return TextSource(path, codec or "utf-8", label or "UTF-8", lines, True)
+    if codec is not None:  # named, or told by a byte-order mark: it is that or nothing
+        if first.error is not None:
+            raise _not_text(path, codec, first.error)
+        return TextSource(path, codec, label or codec, lines, False)
+    if has_nul:
+        raise TextFileError(f"{path}: is a binary file, not CSV text (an .xlsx? save it as CSV)")
+    if first.ok:
+        return TextSource(path, "utf-8", "UTF-8", lines, False)
+    second = _Decoding("cp932", judge=True)
+    for before, block in _blocks(path, max_line_bytes, max_file_bytes):
+        second.feed(block, before)
+        if not second.ok:
+            break
+    second.feed(b"", lines, final=True)
+    if second.ok and _japanese(path, second):
+        return TextSource(path, "cp932", "cp932", lines, False)
+    # Neither reads it. Text that read well until one bad byte is named with its line.
+    for tried, name in ((first, "UTF-8"), (second, "Shift_JIS (cp932)")):
+        if tried.error is not None and tried.non_ascii and not tried.implausible:
+            raise _not_text(path, name, tried.error)
+    raise TextFileError(
+        f"{path}: could not tell the encoding; use --encoding NAME (e.g. latin-1, cp1252; "
+        "UTF-8 and Shift_JIS are found alone), or save it from Excel as 'CSV UTF-8'"
+    )
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise TextFileError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _bom(start: bytes) -> tuple[str | None, str | None]:
+    for bom, codec, label in _BOMS:
+        if start.startswith(bom):
+            return codec, label
+    return None, None
+
+
+def _not_text(path: Path, codec: str, error: tuple[int, int]) -> TextFileError:
+    byte, line = error
+    return TextFileError(
+        f"{path}: is not {codec} text (byte {byte:#04x} on line {line:,}); "
+        "fix that line, or give the right --encoding NAME"
+    )
+
+
+def _japanese(path: Path, cp932: _Decoding) -> bool:
+    """_reads_as_japanese from what the scan collected; charset-normalizer is
+    shown the first megabyte (it samples a few hundred bytes of it anyway)."""
+    if not cp932.foreign:
+        return True
+    if cp932.foreign * 10 >= cp932.chars:
+        return False
+    from charset_normalizer import from_bytes
+
+    with _open(path) as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    cut = sample.rfind(b"\n")
+    best = from_bytes(sample[: cut + 1] if cut > 0 else sample).best()
+    return best is not None and best.encoding in _SHIFT_JIS
+
+
+def _blocks(path: Path, max_line_bytes: int, max_file_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(line breaks before it, block) of about SCAN_BLOCK bytes, each ending
+    with a line break (the last may not); every line checked against
+    max_line_bytes, the file against max_file_bytes as it is read."""
+    lines = total = 0
+    carry = b""
+    try:
+        with _open(path) as fh:
+            while True:
+                block = fh.read(SCAN_BLOCK)
+                total += len(block)
+                if total > max_file_bytes:  # grew while being read
+                    raise TextFileError(f"{path}: larger than {max_file_bytes:,} bytes")
+                if not block:
+                    if carry:
+                        yield lines, carry
+                    return
+                data = carry + block if carry else block
+                cut = data.rfind(b"\n") + 1
+                whole, carry = data[:cut], data[cut:]
+                if len(carry.rstrip(b"\r")) > max_line_bytes:
+                    raise _too_long(path, len(carry) + _rest_of_line(fh), max_line_bytes)
+                if not whole:
+                    continue
+                if len(whole) > max_line_bytes + 2:
+                    longest = max(map(len, whole.split(b"\n")))
+                    if longest > max_line_bytes:
+                        for one in whole.split(b"\n"):
+                            if len(one.rstrip(b"\r")) > max_line_bytes:
+                                raise _too_long(path, len(one), max_line_bytes)
+                yield lines, whole
+                lines += whole.count(b"\n")
+    except OSError as exc:
+        raise TextFileError(f"{path}: cannot read ({exc.strerror})") from None
