@@ -210,14 +210,19 @@ class AccountTable(ScrollView, can_focus=True):
         self._lines: dict[tuple[int, int, str], Strip] = {}
         self._lines_of: object = None
 
-    def forget_lines(self) -> None:
-        """An account changed (or the language): draw every line anew."""
-        self._lines.clear()
+    def forget_lines(self, position: int | None = None) -> None:
+        """Draw every line anew (the language changed, a new ranking), or only the
+        line of the account at `position` in the ranking's base (re-scored alone)."""
+        if position is None:
+            self._lines.clear()
+            return
+        for key in [k for k in self._lines if k[0] == position]:
+            del self._lines[key]
 
     # -- data ---------------------------------------------------------------
     def set_rows(self, rows: Sequence[RankedAccount], keep_id: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.row_width, len(rows))
+        self._set_virtual_size(Size(self.row_width, len(rows)))
         index = 0
         if keep_id is not None:
             # the same account where it is now; filtered out, the same line
@@ -292,8 +297,25 @@ class AccountTable(ScrollView, can_focus=True):
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.row_width, 1))
 
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new row count without a layout of the screen.
+
+        `virtual_size` is a layout reactive: setting it lays out and repaints
+        every widget of the screen (~40 ms a key at 120x40). The table's own size
+        does not depend on its rows (height 1fr, a vertical scrollbar always
+        shown, app.tcss), so only its scrollbar and scroll range need the news.
+        """
+        if size == self.virtual_size:
+            return
+        if not self.container_size:  # not laid out yet: the first layout reads it
+            self.virtual_size = size
+            return
+        self.set_reactive(AccountTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
+
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.row_width, len(self.rows))
+        self._set_virtual_size(Size(self.row_width, len(self.rows)))
 
     def on_focus(self) -> None:
         self.refresh()
