@@ -8,8 +8,9 @@ back, and one handler turns any worker failure into a notification.
 
 from __future__ import annotations
 
+import importlib
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from fieldsales.context import Context
     from fieldsales.domain.scripts import TalkScripts
     from fieldsales.services.rank import RankedAccount, RankTable
+    from fieldsales.tui.early import EarlyRanking
 
 
 class RankingLoaded(Message):
@@ -107,8 +109,10 @@ class FieldSalesApp(App[None]):
         db_label: str = "",
         scripts: TalkScripts | None = None,
         ask_rep: Path | None = None,
+        early: EarlyRanking | None = None,
     ) -> None:
         super().__init__()
+        self._early = early  # the ranking run_app started before the app (tui/early.py)
         # the user's config file to keep the rep's name and office in, when the app
         # asks for them at start (run_app: when `rep` is empty)
         self.ask_rep = ask_rep
@@ -145,6 +149,9 @@ class FieldSalesApp(App[None]):
         return self._solver
 
     def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # keep_objects: what the app kept is the collector's again
         if self._solver is not None:
             self._solver.close()
         if self._romaji is not None:
@@ -194,6 +201,10 @@ class FieldSalesApp(App[None]):
         from fieldsales.services.rank import RankFilter, rank_accounts
 
         _, lat, lon = self.origin
+        early, self._early = self._early, None
+        if early is not None and early.matches(self.engine, self.settings, (lat, lon), self.today):
+            self.post_message(RankingLoaded(early.result()))
+            return
         items = rank_accounts(
             self.engine,
             self.settings,
@@ -254,23 +265,30 @@ class FieldSalesApp(App[None]):
         the ranking (economics, opening hours, learned rates) and the solver process,
         so that the first key typed into the search box (~0.3 s at 100,000 accounts)
         and `p` cost only their own work."""
+        from textual.worker import get_current_worker
+
         from fieldsales.planning.candidates import planning_columns
         from fieldsales.services.rank import RankFilter, filter_ranked
         from fieldsales.services.rates import learned_for
 
+        worker = get_current_worker()
         self.solver().start()  # returns at once; the process imports the engines meanwhile
         # the search keys, phone numbers included, as the arrays a search scans
         filter_ranked(items, RankFilter(show_all=True, search="0000"), self.today)
-
         base = getattr(items, "base", None)
+        # each step may take seconds on a busy machine: a quit does not wait for the rest
+        steps: list[Callable[[], object]] = []
         if base is not None:
-            planning_columns(base)
-            learned_for(base, self.settings)
+            steps.append(lambda: planning_columns(base))
+        steps.append(lambda: learned_for(base, self.settings) if base is not None else None)
         # what `l` opens (its first import would cost the first save ~0.5 s)
-        import fieldsales.tui.screens.log_outcome  # noqa: F401
-
+        steps.append(lambda: importlib.import_module("fieldsales.tui.screens.log_outcome"))
+        for step in steps:
+            if worker.is_cancelled:
+                return
+            step()
         self.post_message(WarmedUp())  # keep_objects: the search keys and columns just built
-        if base is not None:
+        if base is not None and not worker.is_cancelled:
             self.build_romaji(base)
 
     def build_romaji(self, base: Any) -> None:
@@ -488,10 +506,17 @@ def make_app(
     db_label: str = "",
     scripts: TalkScripts | None = None,
     ask_rep: Path | None = None,
+    early: EarlyRanking | None = None,
 ) -> FieldSalesApp:
     """The one factory used by `fieldsales`, `fieldsales demo`, the tests and the benchmark."""
     return FieldSalesApp(
-        settings, engine, today=today, db_label=db_label, scripts=scripts, ask_rep=ask_rep
+        settings,
+        engine,
+        today=today,
+        db_label=db_label,
+        scripts=scripts,
+        ask_rep=ask_rep,
+        early=early,
     )
 
 
@@ -506,14 +531,22 @@ def first_run_target(settings: Settings, explicit: str | None) -> Path | None:
 
 
 def run_app(ctx: Context) -> int:
+    from fieldsales.tui.early import EarlyRanking
     from fieldsales.tui.keymap import check_keymap
 
     check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
+    engine = ctx.engine
+    settings = ctx.settings  # with what the team published in this database
+    today = today_in(settings.zone())
+    # the list's ranking starts now, in a thread, and runs while the app starts
+    early = EarlyRanking(engine, settings, (settings.office.lat, settings.office.lon), today)
     app = make_app(
-        ctx.settings,
-        ctx.engine,
+        settings,
+        engine,
+        today=today,
         db_label=ctx.db_description,
-        ask_rep=first_run_target(ctx.settings, ctx.config_path),
+        ask_rep=first_run_target(settings, ctx.config_path),
+        early=early,
     )
     app.run()
     return int(app.return_code or 0)

@@ -28,6 +28,7 @@ from textual.widget import Widget
 
 from fieldsales.i18n.labels import COLUMN_TITLES, REASON_SHORT, STAGE_LABELS, label
 from fieldsales.services.rank import RankedAccount, RankTable
+from fieldsales.services.rank_search import text_loaded
 from fieldsales.tui.i18n import geo_mark, tr
 
 RANK_STYLES = {
@@ -243,6 +244,15 @@ class AccountTable(ScrollView, can_focus=True):
     def row_width(self) -> int:
         """Cells a row may use: the widget minus its vertical scrollbar."""
         return self.scrollable_content_region.width or self.size.width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        rows = self.rows
+        if isinstance(rows, RankTable) and not text_loaded(rows.base):
+            # before the warm-up loads every account's text: the lines in view in
+            # one query, not one query a line (the first paint of the list)
+            top = int(self.scroll_offset.y) + crop.y
+            rows.base.prefetch(rows.indices[top : top + crop.height])
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
