@@ -67,6 +67,14 @@ class WarmedUp(Message):
     """The warm-up after the first paint has built what a search and a plan read."""
 
 
+class SortOrdersBuilt(Message):
+    """Every account ordered by each column of the list (services/rank_sort.py)."""
+
+    def __init__(self, base: Any, built: tuple[int, dict[str, Any], list[str]]) -> None:
+        super().__init__()
+        self.base, self.built = base, built
+
+
 class OriginResolved(Message):
     def __init__(self, label: str, lat: float, lon: float) -> None:
         super().__init__()
@@ -272,6 +280,13 @@ class FieldSalesApp(App[None]):
         from fieldsales.services.rates import learned_for
 
         worker = get_current_worker()
+
+        def sort_orders(base: Any) -> Any:
+            from fieldsales.services.rank_sort import build_orders
+            from fieldsales.tui.widgets.account_table import COLUMNS
+
+            return build_orders(base, [c.key for c in COLUMNS])
+
         self.solver().start()  # returns at once; the process imports the engines meanwhile
         # the search keys, phone numbers included, as the arrays a search scans
         filter_ranked(items, RankFilter(show_all=True, search="0000"), self.today)
@@ -283,6 +298,8 @@ class FieldSalesApp(App[None]):
         steps.append(lambda: learned_for(base, self.settings) if base is not None else None)
         # what `l` opens (its first import would cost the first save ~0.5 s)
         steps.append(lambda: importlib.import_module("fieldsales.tui.screens.log_outcome"))
+        if base is not None:  # every account in each column's order: a sort key is a mask
+            steps.append(lambda: self.post_message(SortOrdersBuilt(base, sort_orders(base))))
         for step in steps:
             if worker.is_cancelled:
                 return
@@ -306,6 +323,15 @@ class FieldSalesApp(App[None]):
 
     def on_warmed_up(self, message: WarmedUp) -> None:
         self.keep_objects()
+
+    def on_sort_orders_built(self, message: SortOrdersBuilt) -> None:
+        from fieldsales.services.rank_sort import keep_orders
+
+        current = getattr(self.ranked, "base", None)
+        if current is None or current is not message.base:
+            return  # a new ranking meanwhile
+        version, orders, created = message.built
+        keep_orders(current, version, orders, created)
 
     def on_romaji_ready(self, message: RomajiReady) -> None:
         from fieldsales.services.rank_search import set_romaji

@@ -29,6 +29,7 @@ from textual.widget import Widget
 from fieldsales.i18n.labels import COLUMN_TITLES, REASON_SHORT, STAGE_LABELS, label
 from fieldsales.services.rank import RankedAccount, RankTable
 from fieldsales.services.rank_search import text_loaded
+from fieldsales.services.rank_sort import kept_sorted
 from fieldsales.tui.i18n import geo_mark, tr
 
 RANK_STYLES = {
@@ -419,10 +420,13 @@ def sort_rows(rows: Sequence[RankedAccount], column: str | None, reverse: bool) 
     """Rows in the chosen column order; None keeps the ranking (best first).
 
     A RankTable sorts on its column arrays (building an object per row would
-    cost seconds at 100,000 accounts); a plain list sorts by attribute.
+    cost seconds at 100,000 accounts), from the order of every account kept by the
+    warm-up when there is one (services/rank_sort.py); a plain list sorts by
+    attribute.
     """
     if isinstance(rows, RankTable):
-        return rows.sorted_by(column, reverse)
+        kept = kept_sorted(rows, column, reverse) if column is not None else None
+        return kept if kept is not None else rows.sorted_by(column, reverse)
     if column is None:
         return rows[::-1] if reverse else rows
     col = next(c for c in COLUMNS if c.key == column)
