@@ -18,7 +18,8 @@ their ratio (target: at most 2), then the wall time of `fieldsales --help`
 The code measured is this checkout's (`python -m fieldsales` with src/ first
 on PYTHONPATH), with its own empty home (FIELDSALES_HOME), so no user config
 or saved language is read. The database is generated once with
-bench/_instances.py (clustered territory) and cached in bench/.cache/.
+bench/_instances.py (clustered territory) and cached in $FIELDSALES_BENCH_DIR
+(default bench/.cache/).
 """
 
 from __future__ import annotations
@@ -138,11 +139,16 @@ def build_db(path: Path, n: int) -> None:
     tmp.replace(path)
 
 
+def bench_dir() -> Path:
+    """Where generated bases are kept: $FIELDSALES_BENCH_DIR, else bench/.cache."""
+    return Path(os.environ.get("FIELDSALES_BENCH_DIR") or HERE / ".cache")
+
+
 def default_db(n: int) -> Path:
     sys.path.insert(0, str(HERE))
     import _instances as inst
 
-    return HERE / ".cache" / f"clustered_{n}_g{inst.GEN_VERSION}_h.db"
+    return bench_dir() / f"clustered_{n}_g{inst.GEN_VERSION}_h.db"
 
 
 def help_time(env: dict[str, str], runs: int = 5) -> list[float]:

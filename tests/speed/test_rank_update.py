@@ -20,6 +20,7 @@ from fieldsales.domain.vocab import Result
 from fieldsales.services.outcome_form import OutcomeInput
 from fieldsales.services.outcomes import log_outcome
 from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
+from fieldsales.services.rank_sort import build_orders, keep_orders, kept_sorted
 from fieldsales.services.rank_update import rescore, splice
 from fieldsales.store import unit
 from fieldsales.store.account_edit import update_account_fields
@@ -47,6 +48,8 @@ def _warm(table: RankTable) -> None:
     table.filter(RankFilter(search="0000"))  # the keys as the arrays a search scans
     for a in table[:10]:
         assert a.phone is not None or a.phone is None  # loads the details of the rows shown
+    # every account in each column's order, as the app's warm-up keeps them
+    assert keep_orders(base, *build_orders(base, SORTS))
 
 
 def _update(engine: Engine, settings: Settings, table: RankTable, account_id: str) -> RankTable:
@@ -83,6 +86,14 @@ def assert_same(updated: RankTable, full: RankTable) -> None:
         assert updated.sorted_by(column, True).ids == full.sorted_by(column, True).ids, column
     for f in (RankFilter(), RankFilter(due_followups=True), RankFilter(search="ルート")):
         assert updated.filter(f, TODAY).ids == full.filter(f, TODAY).ids
+    # the kept orders, moved at each re-score, sort any view as sorting it anew does
+    for f in (RankFilter(show_all=True), RankFilter(), RankFilter(search="ルート")):
+        view, fresh = updated.filter(f, TODAY), full.filter(f, TODAY)
+        for column in SORTS:
+            for reverse in (False, True):
+                kept = kept_sorted(view, column, reverse)
+                assert kept is not None, column
+                assert kept.ids == fresh.sorted_by(column, reverse).ids, (column, reverse)
     # the outcome events early warning reads: each account's own, in order
     for i in range(ub.n):
         mine_u = ub.outcomes.account == i
@@ -199,3 +210,18 @@ def _ids(engine: Engine, settings: Settings, seeded: Callable[..., list[str]]) -
         update_account_fields(session, ids[1], same)
         update_account_fields(session, ids[2], same)
     return sorted(ids)
+
+
+def test_kept_orders_built_before_a_rescore_are_not_kept(
+    engine: Engine, settings: Settings, seeded: Callable[..., list[str]]
+) -> None:
+    ids = seeded(20)
+    table = _rank(engine, settings)
+    base = table.base
+    built = build_orders(base, SORTS)  # a worker started before the save...
+    _log(engine, settings, ids[3], "order", TODAY - timedelta(days=2))
+    table = _update(engine, settings, table, ids[3])  # ...which was spliced meanwhile
+    assert not keep_orders(base, *built)
+    assert kept_sorted(table, "score", False) is None  # the list sorts by itself instead
+    assert all(not n.startswith("sort:") for n in base.computed() if n in built[2])
+    assert table.sorted_by("months").ids == _rank(engine, settings).sorted_by("months").ids

@@ -19,6 +19,7 @@ import numpy as np
 
 from fieldsales.config import Settings
 from fieldsales.services.rank_search import ROMAJI_PENDING
+from fieldsales.services.rank_sort import ORDER, SPLICED, move_in_orders
 from fieldsales.services.rank_table import RankBase
 from fieldsales.store import queries, unit
 
@@ -36,6 +37,7 @@ _KEPT_CACHES = (
     "phone_keys",
     "romaji_keys",
     ROMAJI_PENDING,
+    SPLICED,
 )
 
 
@@ -89,6 +91,7 @@ def splice(base: RankBase, rescored: Rescored) -> int | None:
     _outcomes(base, one, i)
     _caches(base, one, i)
     base.order = _reordered(base, i)
+    move_in_orders(base, i)
     return i
 
 
@@ -188,6 +191,8 @@ def _caches(base: RankBase, one: RankBase, i: int) -> None:
                 del cached[name]
         elif name == "stage_array":
             cached[name] = _set(base, cached[name], i, one.stage[0])
+        elif name.startswith(ORDER):
+            pass  # moved once base.order has it in its new place (move_in_orders)
         elif name not in _KEPT_CACHES:
             del cached[name]
 

@@ -8,8 +8,9 @@ back, and one handler turns any worker failure into a notification.
 
 from __future__ import annotations
 
+import importlib
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from fieldsales.context import Context
     from fieldsales.domain.scripts import TalkScripts
     from fieldsales.services.rank import RankedAccount, RankTable
+    from fieldsales.tui.early import EarlyRanking
 
 
 class RankingLoaded(Message):
@@ -59,6 +61,18 @@ class RomajiReady(Message):
     def __init__(self, base: Any, keys: list[str]) -> None:
         super().__init__()
         self.base, self.keys = base, keys
+
+
+class WarmedUp(Message):
+    """The warm-up after the first paint has built what a search and a plan read."""
+
+
+class SortOrdersBuilt(Message):
+    """Every account ordered by each column of the list (services/rank_sort.py)."""
+
+    def __init__(self, base: Any, built: tuple[int, dict[str, Any], list[str]]) -> None:
+        super().__init__()
+        self.base, self.built = base, built
 
 
 class OriginResolved(Message):
@@ -103,8 +117,10 @@ class FieldSalesApp(App[None]):
         db_label: str = "",
         scripts: TalkScripts | None = None,
         ask_rep: Path | None = None,
+        early: EarlyRanking | None = None,
     ) -> None:
         super().__init__()
+        self._early = early  # the ranking run_app started before the app (tui/early.py)
         # the user's config file to keep the rep's name and office in, when the app
         # asks for them at start (run_app: when `rep` is empty)
         self.ask_rep = ask_rep
@@ -141,6 +157,9 @@ class FieldSalesApp(App[None]):
         return self._solver
 
     def on_unmount(self) -> None:
+        import gc
+
+        gc.unfreeze()  # keep_objects: what the app kept is the collector's again
         if self._solver is not None:
             self._solver.close()
         if self._romaji is not None:
@@ -190,6 +209,10 @@ class FieldSalesApp(App[None]):
         from fieldsales.services.rank import RankFilter, rank_accounts
 
         _, lat, lon = self.origin
+        early, self._early = self._early, None
+        if early is not None and early.matches(self.engine, self.settings, (lat, lon), self.today):
+            self.post_message(RankingLoaded(early.result()))
+            return
         items = rank_accounts(
             self.engine,
             self.settings,
@@ -200,6 +223,7 @@ class FieldSalesApp(App[None]):
         self.post_message(RankingLoaded(items))
 
     def on_ranking_loaded(self, message: RankingLoaded) -> None:
+        replaced = bool(self.ranked)
         self.ranked = message.items
         self.loaded = True
         if not self.ranked:
@@ -214,6 +238,23 @@ class FieldSalesApp(App[None]):
         # the warm-up starts once the list is on the screen: its imports would hold
         # the interpreter while the first frame is drawn
         self.call_after_refresh(self.warm_planning, message.items)
+        self.call_after_refresh(self.keep_objects, replaced)
+
+    def keep_objects(self, collect: bool = False) -> None:
+        """Take what is alive now (the ranking's columns, keys and indexes: millions
+        of objects at 100,000 accounts) out of the garbage collector's scans.
+
+        A full collection walks every live container: with a ranking of 100,000
+        accounts in memory it took 100-250 ms, several times a minute while keys
+        were typed, each one a frozen frame. Frozen objects are never scanned (nor
+        collected: a ranking replaced by a new one is collected first, `collect`).
+        """
+        import gc
+
+        if collect:
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
 
     def _empty_database_after_dialog(self) -> None:
         """An empty database shows how to get accounts in, once the first-run
@@ -232,18 +273,39 @@ class FieldSalesApp(App[None]):
         the ranking (economics, opening hours, learned rates) and the solver process,
         so that the first key typed into the search box (~0.3 s at 100,000 accounts)
         and `p` cost only their own work."""
+        from textual.worker import get_current_worker
+
         from fieldsales.planning.candidates import planning_columns
         from fieldsales.services.rank import RankFilter, filter_ranked
         from fieldsales.services.rates import learned_for
 
+        worker = get_current_worker()
+
+        def sort_orders(base: Any) -> Any:
+            from fieldsales.services.rank_sort import build_orders
+            from fieldsales.tui.widgets.account_table import COLUMNS
+
+            return build_orders(base, [c.key for c in COLUMNS])
+
         self.solver().start()  # returns at once; the process imports the engines meanwhile
         # the search keys, phone numbers included, as the arrays a search scans
         filter_ranked(items, RankFilter(show_all=True, search="0000"), self.today)
-
         base = getattr(items, "base", None)
+        # each step may take seconds on a busy machine: a quit does not wait for the rest
+        steps: list[Callable[[], object]] = []
         if base is not None:
-            planning_columns(base)
-            learned_for(base, self.settings)
+            steps.append(lambda: planning_columns(base))
+        steps.append(lambda: learned_for(base, self.settings) if base is not None else None)
+        # what `l` opens (its first import would cost the first save ~0.5 s)
+        steps.append(lambda: importlib.import_module("fieldsales.tui.screens.log_outcome"))
+        if base is not None:  # every account in each column's order: a sort key is a mask
+            steps.append(lambda: self.post_message(SortOrdersBuilt(base, sort_orders(base))))
+        for step in steps:
+            if worker.is_cancelled:
+                return
+            step()
+        self.post_message(WarmedUp())  # keep_objects: the search keys and columns just built
+        if base is not None and not worker.is_cancelled:
             self.build_romaji(base)
 
     def build_romaji(self, base: Any) -> None:
@@ -259,26 +321,63 @@ class FieldSalesApp(App[None]):
         if keys is not None:
             self.post_message(RomajiReady(base, keys))
 
+    def on_warmed_up(self, message: WarmedUp) -> None:
+        self.keep_objects()
+
+    def on_sort_orders_built(self, message: SortOrdersBuilt) -> None:
+        from fieldsales.services.rank_sort import keep_orders
+
+        current = getattr(self.ranked, "base", None)
+        if current is None or current is not message.base:
+            return  # a new ranking meanwhile
+        version, orders, created = message.built
+        keep_orders(current, version, orders, created)
+
     def on_romaji_ready(self, message: RomajiReady) -> None:
         from fieldsales.services.rank_search import set_romaji
 
         if getattr(self.ranked, "base", None) is message.base:
             set_romaji(message.base, message.keys)
             self._broadcast("search_keys_ready")
+            self.keep_objects()
 
-    def account_changed(self, account_id: str) -> None:
+    def account_changed(self, account_id: str, rescored: AccountRescored | None = None) -> None:
         """After an outcome, an edit or a position was saved: re-score that account
-        alone (in a worker) and move it to its place in the ranking, then refresh
-        every view. Ranking every account again takes about a second at 100,000.
+        alone and move it to its place in the ranking, then refresh every view.
+        Ranking every account again takes about a second at 100,000.
+
+        `rescored` is the account already re-scored by the worker that saved it
+        (`rescore_saved`): it is put in place at once, so the frame that closes the
+        dialog shows the list with the account where it now belongs. Without it the
+        account is re-scored in a worker.
         """
         base = getattr(self.ranked, "base", None)
         running = any(w.group == "rank" and w.is_running for w in self.workers)
         if base is None or running:
             # nothing loaded yet, or a ranking under way that may predate the save
             self.load_ranking()
+        elif rescored is not None and rescored.base is base:
+            self.on_account_rescored(rescored)
         else:
             self.rescore_account(base, account_id)
         self._broadcast("account_changed", account_id)
+
+    def rescore_saved(self, account_id: str) -> AccountRescored | None:
+        """In the worker that has just committed a change of `account_id`: the account
+        re-scored against the ranking shown (None when none is loaded yet). A failure
+        here must not lose the save's own message: the caller then leaves the
+        re-score to `account_changed`."""
+        from fieldsales.services.rank_update import rescore
+
+        base = getattr(self.ranked, "base", None)
+        if base is None:
+            return None
+        _, lat, lon = self.origin
+        try:
+            done = rescore(base, self.engine, self.settings, account_id, (lat, lon))
+        except Exception:  # the save is committed; the worker path re-scores and reports
+            return None
+        return AccountRescored(base, done)
 
     @work(thread=True, exit_on_error=False, group="rescore", name="ranking")
     def rescore_account(self, base: Any, account_id: str) -> None:
@@ -296,11 +395,12 @@ class FieldSalesApp(App[None]):
         base = getattr(self.ranked, "base", None)
         if base is not message.base:
             return  # a whole new ranking arrived meanwhile: it has the change
-        if splice(base, message.rescored) is None:
+        position = splice(base, message.rescored)
+        if position is None:
             self.load_ranking()  # an account added or deleted since the ranking
             return
         self.ranked = RankTable(base, base.order).filter(RankFilter(show_all=True), self.today)
-        self._broadcast("ranking_changed")
+        self._broadcast("ranking_changed", changed=position)
 
     def item(self, account_id: str) -> RankedAccount | None:
         from fieldsales.tui.widgets.account_table import find_position
@@ -364,11 +464,11 @@ class FieldSalesApp(App[None]):
         )
 
     # -- language, help, palette ----------------------------------------------
-    def _broadcast(self, method: str, *args: Any) -> None:
+    def _broadcast(self, method: str, *args: Any, **kwargs: Any) -> None:
         for screen in self.screen_stack:
             handler = getattr(screen, method, None)
             if callable(handler):
-                handler(*args)
+                handler(*args, **kwargs)
 
     def action_toggle_language(self) -> None:
         i = LANGUAGES.index(self.language) if self.language in LANGUAGES else 0
@@ -432,10 +532,17 @@ def make_app(
     db_label: str = "",
     scripts: TalkScripts | None = None,
     ask_rep: Path | None = None,
+    early: EarlyRanking | None = None,
 ) -> FieldSalesApp:
     """The one factory used by `fieldsales`, `fieldsales demo`, the tests and the benchmark."""
     return FieldSalesApp(
-        settings, engine, today=today, db_label=db_label, scripts=scripts, ask_rep=ask_rep
+        settings,
+        engine,
+        today=today,
+        db_label=db_label,
+        scripts=scripts,
+        ask_rep=ask_rep,
+        early=early,
     )
 
 
@@ -450,14 +557,22 @@ def first_run_target(settings: Settings, explicit: str | None) -> Path | None:
 
 
 def run_app(ctx: Context) -> int:
+    from fieldsales.tui.early import EarlyRanking
     from fieldsales.tui.keymap import check_keymap
 
     check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
+    engine = ctx.engine
+    settings = ctx.settings  # with what the team published in this database
+    today = today_in(settings.zone())
+    # the list's ranking starts now, in a thread, and runs while the app starts
+    early = EarlyRanking(engine, settings, (settings.office.lat, settings.office.lon), today)
     app = make_app(
-        ctx.settings,
-        ctx.engine,
+        settings,
+        engine,
+        today=today,
         db_label=ctx.db_description,
-        ask_rep=first_run_target(ctx.settings, ctx.config_path),
+        ask_rep=first_run_target(settings, ctx.config_path),
+        early=early,
     )
     app.run()
     return int(app.return_code or 0)

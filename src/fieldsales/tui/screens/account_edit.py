@@ -10,7 +10,7 @@ worker through the one store path that keeps each change in the history.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,6 +26,9 @@ from fieldsales.services.account_form import AccountEditError, AccountForm, allo
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.screens.hours import weekdays_text
+
+if TYPE_CHECKING:
+    from fieldsales.tui.app import AccountRescored
 
 # the inputs of the dialog: widget id -> AccountForm attribute
 TEXT_INPUTS = {
@@ -45,9 +48,10 @@ SELECTS = {
 
 
 class AccountSaved(Message):
-    def __init__(self, changed: list[str]) -> None:
+    def __init__(self, changed: list[str], rescored: AccountRescored | None = None) -> None:
         super().__init__()
         self.changed = changed
+        self.rescored = rescored  # the account re-scored after the commit (app.rescore_saved)
 
 
 class AccountEditScreen(FormModal):
@@ -181,7 +185,11 @@ class AccountEditScreen(FormModal):
     def save(self, changes: dict[str, Any]) -> None:
         from fieldsales.services.account_form import save_edit
 
-        self.post_message(AccountSaved(save_edit(self.fs.engine, self.card.id, changes)))
+        changed = save_edit(self.fs.engine, self.card.id, changes)
+        # re-scored here, off the event loop: the dialog closes onto the list with
+        # the account already in its new place
+        rescored = self.fs.rescore_saved(self.card.id) if changed else None
+        self.post_message(AccountSaved(changed, rescored))
 
     def on_account_saved(self, message: AccountSaved) -> None:
         if message.changed:
@@ -193,7 +201,7 @@ class AccountEditScreen(FormModal):
                     company=self.card.company,
                 )
             )
-            self.fs.account_changed(self.card.id)
+            self.fs.account_changed(self.card.id, message.rescored)
         else:
             self.notify(self.t("Nothing changed."))
         self.dismiss(message.changed)

@@ -228,7 +228,7 @@ class DetailScreen(BaseScreen):
         if account_id == self.account_id:
             self.load()
 
-    def ranking_changed(self) -> None:
+    def ranking_changed(self, changed: int | None = None) -> None:
         self.render_all()  # new stage, score or follow-up from the re-ranking
 
     def apply_language(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.widgets import Input, Static
 
 from fieldsales.i18n.labels import COLUMN_TITLES, REASON_LABELS, STAGE_LABELS
@@ -33,6 +34,17 @@ class SearchInput(Input):
         Binding("enter", "to_table", "Down", show=False, id="search_enter"),
         Binding("escape", "clear", "Clear search", show=False, id="clear"),
     ]
+
+    def _watch_value(self, value: str) -> None:
+        """Input's own watcher, without the layout of the whole screen it asks for
+        at each key (its text's width is its virtual size, a layout reactive): the
+        box is one line of fixed width, so only its own repaint is needed."""
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        self.refresh()
+        self.post_message(self.Changed(self, value, None))
+        if self._initial_value:
+            self.cursor_position = len(self.value)
+            self._initial_value = False
 
     def action_to_table(self) -> None:
         self.screen.query_one(AccountTable).focus()
@@ -84,8 +96,10 @@ class HomeScreen(BaseScreen):
             self.ranking_changed()
 
     # -- data ---------------------------------------------------------------
-    def ranking_changed(self) -> None:
-        self.query_one(AccountTable).forget_lines()
+    def ranking_changed(self, changed: int | None = None) -> None:
+        """A new ranking, or (`changed`) one account re-scored and moved in it: only
+        that account's line is drawn anew, the others are the same."""
+        self.query_one(AccountTable).forget_lines(changed)
         self.refilter(keep=True)
 
     def search_keys_ready(self) -> None:

@@ -19,7 +19,7 @@ notification appears; a failure keeps the form open with everything typed.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,6 +39,9 @@ from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEn
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import BaseModal, FormModal
 
+if TYPE_CHECKING:
+    from fieldsales.tui.app import AccountRescored
+
 RESULTS = [r.value for r in Result]
 CHANNELS = [c.value for c in Channel]
 VISIT_STAGES = [v.value for v in VisitStage]
@@ -46,9 +49,10 @@ DAYS_PER_MONTH = 30.44  # for saying "6 months" out of a number of days
 
 
 class Saved(Message):
-    def __init__(self, result: LoggedOutcome) -> None:
+    def __init__(self, result: LoggedOutcome, rescored: AccountRescored | None = None) -> None:
         super().__init__()
         self.result = result
+        self.rescored = rescored  # the account re-scored after the commit (app.rescore_saved)
 
 
 class CardLoaded(Message):
@@ -388,7 +392,9 @@ class LogOutcomeScreen(FormModal):
         except PauseNotConfirmed as exc:
             self.post_message(PauseAsked(data, exc.state, changes))
             return
-        self.post_message(Saved(result))
+        # re-scored here, off the event loop, so that the dialog closes onto the
+        # list with the account already in its new place
+        self.post_message(Saved(result, self.fs.rescore_saved(data.account_id)))
 
     def on_pause_asked(self, message: PauseAsked) -> None:
         state = message.state
@@ -418,8 +424,8 @@ class LogOutcomeScreen(FormModal):
             )
         else:
             text = self.t("Outcome saved for {company}.", company=company)
+        self.fs.account_changed(self.account_id, message.rescored)
         self.notify(text)
-        self.fs.account_changed(self.account_id)
         self.dismiss(message.result.id)
 
     def apply_language(self) -> None:

@@ -28,6 +28,8 @@ from textual.widget import Widget
 
 from fieldsales.i18n.labels import COLUMN_TITLES, REASON_SHORT, STAGE_LABELS, label
 from fieldsales.services.rank import RankedAccount, RankTable
+from fieldsales.services.rank_search import text_loaded
+from fieldsales.services.rank_sort import kept_sorted
 from fieldsales.tui.i18n import geo_mark, tr
 
 RANK_STYLES = {
@@ -210,14 +212,19 @@ class AccountTable(ScrollView, can_focus=True):
         self._lines: dict[tuple[int, int, str], Strip] = {}
         self._lines_of: object = None
 
-    def forget_lines(self) -> None:
-        """An account changed (or the language): draw every line anew."""
-        self._lines.clear()
+    def forget_lines(self, position: int | None = None) -> None:
+        """Draw every line anew (the language changed, a new ranking), or only the
+        line of the account at `position` in the ranking's base (re-scored alone)."""
+        if position is None:
+            self._lines.clear()
+            return
+        for key in [k for k in self._lines if k[0] == position]:
+            del self._lines[key]
 
     # -- data ---------------------------------------------------------------
     def set_rows(self, rows: Sequence[RankedAccount], keep_id: str | None = None) -> None:
         self.rows = rows
-        self.virtual_size = Size(self.row_width, len(rows))
+        self._set_virtual_size(Size(self.row_width, len(rows)))
         index = 0
         if keep_id is not None:
             # the same account where it is now; filtered out, the same line
@@ -238,6 +245,15 @@ class AccountTable(ScrollView, can_focus=True):
     def row_width(self) -> int:
         """Cells a row may use: the widget minus its vertical scrollbar."""
         return self.scrollable_content_region.width or self.size.width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        rows = self.rows
+        if isinstance(rows, RankTable) and not text_loaded(rows.base):
+            # before the warm-up loads every account's text: the lines in view in
+            # one query, not one query a line (the first paint of the list)
+            top = int(self.scroll_offset.y) + crop.y
+            rows.base.prefetch(rows.indices[top : top + crop.height])
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
@@ -292,8 +308,25 @@ class AccountTable(ScrollView, can_focus=True):
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.row_width, 1))
 
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new row count without a layout of the screen.
+
+        `virtual_size` is a layout reactive: setting it lays out and repaints
+        every widget of the screen (~40 ms a key at 120x40). The table's own size
+        does not depend on its rows (height 1fr, a vertical scrollbar always
+        shown, app.tcss), so only its scrollbar and scroll range need the news.
+        """
+        if size == self.virtual_size:
+            return
+        if not self.container_size:  # not laid out yet: the first layout reads it
+            self.virtual_size = size
+            return
+        self.set_reactive(AccountTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
+
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.row_width, len(self.rows))
+        self._set_virtual_size(Size(self.row_width, len(self.rows)))
 
     def on_focus(self) -> None:
         self.refresh()
@@ -387,10 +420,13 @@ def sort_rows(rows: Sequence[RankedAccount], column: str | None, reverse: bool) 
     """Rows in the chosen column order; None keeps the ranking (best first).
 
     A RankTable sorts on its column arrays (building an object per row would
-    cost seconds at 100,000 accounts); a plain list sorts by attribute.
+    cost seconds at 100,000 accounts), from the order of every account kept by the
+    warm-up when there is one (services/rank_sort.py); a plain list sorts by
+    attribute.
     """
     if isinstance(rows, RankTable):
-        return rows.sorted_by(column, reverse)
+        kept = kept_sorted(rows, column, reverse) if column is not None else None
+        return kept if kept is not None else rows.sorted_by(column, reverse)
     if column is None:
         return rows[::-1] if reverse else rows
     col = next(c for c in COLUMNS if c.key == column)

@@ -1,0 +1,67 @@
+"""The ranking the app opens on, started before the app itself.
+
+At 100,000 accounts ranking takes longer than Textual's own start (the terminal
+set up, the screen composed and first drawn). `fieldsales` starts the ranking in
+a thread as soon as the database is open, then builds and runs the app; the
+app's ranking worker takes this result instead of ranking again. Much of
+ranking runs without the interpreter lock (SQLite reading, numpy), so the two
+overlap. The result is used only for the very ranking it was asked for: the
+same database, settings, reference point and day (`matches`); anything else
+ranks anew.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from fieldsales.config import Settings
+    from fieldsales.services.rank import RankTable
+
+
+class EarlyRanking:
+    """Every account ranked from `origin` (do-not-contact and paused included, as
+    the app keeps them), computed in a thread started at construction."""
+
+    def __init__(
+        self, engine: Engine, settings: Settings, origin: tuple[float, float], today: date
+    ) -> None:
+        self.engine, self.settings, self.origin, self.today = engine, settings, origin, today
+        self._future: Future[RankTable] = Future()
+        threading.Thread(target=self._run, name="early ranking", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            from fieldsales.services.rank import RankFilter, rank_accounts
+
+            items = rank_accounts(
+                self.engine,
+                self.settings,
+                origin=self.origin,
+                filters=RankFilter(show_all=True),
+                today=self.today,
+            )
+        except BaseException as exc:  # handed to the app's worker, which reports it
+            self._future.set_exception(exc)
+        else:
+            self._future.set_result(items)
+
+    def matches(
+        self, engine: Engine, settings: Settings, origin: tuple[float, float], today: date
+    ) -> bool:
+        """Whether this is the ranking the app asks for now."""
+        return (
+            engine is self.engine
+            and settings is self.settings
+            and tuple(origin) == tuple(self.origin)
+            and today == self.today
+        )
+
+    def result(self) -> RankTable:
+        """The ranking (waits for it); a failure is raised here, in the caller."""
+        return self._future.result()
