@@ -47,5 +47,5 @@ def test_the_plain_read_knows_which_account_columns_are_numbers_and_dates() -> N
 
     numbers = {c.name for c in ACCOUNT.c if isinstance(c.type, (sa.Float, sa.Integer, sa.Boolean))}
     dates = {c.name for c in ACCOUNT.c if isinstance(c.type, sa.Date)}
-    assert ACCOUNT_NUMBERS == numbers
-    assert ACCOUNT_DATES == dates
+    assert numbers == ACCOUNT_NUMBERS
+    assert dates == ACCOUNT_DATES

@@ -72,7 +72,7 @@ def encode(matrix: FloatArray, fp: str) -> list[str | None]:
 
 
 def decode(
-    texts: Sequence[str | None], fp: str, k: int
+    texts: Sequence[str | None] | npt.NDArray[np.bytes_], fp: str, k: int
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """(scores (n, k), stale): the kept scores of n accounts, and which of them
     must be scored afresh (no text, another fingerprint, another form).
