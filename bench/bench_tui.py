@@ -201,10 +201,11 @@ def wait_for(log: Path, what: str, tmux: Tmux, limit: float = 300.0, count: int 
 
 def cpu_ms(rows: list[tuple[str, float, str]], start: float, end: float) -> float:
     """The app's CPU time (all its threads) from the first tick at or after `start` to
-    the last at or before `end` (ticks are logged with each key and frame)."""
+    the first at or after `end` (a tick is logged as each key arrives and just after
+    each frame is written)."""
     ticks = [(t, float(cpu)) for kind, t, cpu in rows if kind == "tick"]
     first = next((c for t, c in ticks if t >= start), None)
-    last = next((c for t, c in reversed(ticks) if t <= end), None)
+    last = next((c for t, c in ticks if t >= end), None)  # logged just after the frame
     return (last - first) * 1000 if first is not None and last is not None else float("nan")
 
 

@@ -51,9 +51,10 @@ from fieldsales.tui.widgets.kpi_view import (
 
 
 class ReviewLoaded(Message):
-    def __init__(self, data: ReviewData) -> None:
+    def __init__(self, data: ReviewData, asked: tuple[ReviewFilter, str] | None = None) -> None:
         super().__init__()
         self.data = data
+        self.asked = asked  # the filters and grouping it was loaded for
 
 
 class MonthModal(BaseModal):
@@ -210,9 +211,13 @@ class ReviewScreen(BaseScreen):
             today=self.fs.today,
             offset_minutes=local_offset_minutes(self.fs.settings.zone()),
         )
-        self.post_message(ReviewLoaded(data))
+        self.post_message(ReviewLoaded(data, (filters, by)))
 
     def on_review_loaded(self, message: ReviewLoaded) -> None:
+        if message.asked is not None and message.asked != (self.filters, self.by):
+            # a load the rep has already moved past (w pressed twice): its figures
+            # would show under the new period's title; the newer load follows
+            return
         self.data = message.data
         self.query_one("#rv-tabs").loading = False
         self.render_all()
