@@ -18,8 +18,8 @@ import numpy.typing as npt
 from fieldsales.domain import criteria
 from fieldsales.domain.rounding import round_many
 from fieldsales.services.rank_table import Listing, RankBase, RankTable
+from fieldsales.store import columns as store_columns
 from fieldsales.store import listing as listing_store
-from fieldsales.store import queries
 
 BATCH = 500  # accounts a listing builds and writes at once
 
@@ -151,7 +151,7 @@ def build(
 
 def prefetched(base: RankBase, positions: npt.NDArray[np.intp]) -> Listing:
     """The Listing of accounts whose fields RankBase.prefetch has loaded."""
-    list_names, detail_names = queries.LIST_FIELDS, queries.DETAIL_FIELDS
+    list_names, detail_names = store_columns.LIST_FIELDS, store_columns.DETAIL_FIELDS
     empty = ((None,) * len(list_names), (None,) * len(detail_names))
     rows = [base._rows.get(int(j), empty) for j in positions]
     # rows to columns (zip transposes in C)

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fieldsales.domain.text import fold, phone_digits, romaji_key, romaji_many
-from fieldsales.store import queries
+from fieldsales.store import columns as store_columns
 
 _PHONE_LIKE = re.compile(r"^[\d\s()+\-ー－‐]+$")
 # RankBase.cached name: True while the app builds the romaji keys elsewhere
@@ -60,7 +60,7 @@ def search_matches(
 def text_loaded(base: Any) -> bool:
     """Whether the list's text columns of every account are in memory (loaded for the
     search keys); until then a row's text is read with the row (RankBase.prefetch)."""
-    return len(base._text) == len(queries.LIST_FIELDS)
+    return len(base._text) == len(store_columns.LIST_FIELDS)
 
 
 def romaji_ready(base: Any) -> bool:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from fieldsales.store.lite import SqliteFile
+
 Rows = list[tuple[Any, ...]]
 
 
@@ -28,7 +30,7 @@ def _names(fields: Sequence[str]) -> list[str]:
 
 
 def listed_rows(
-    engine: Engine | None, ids: Sequence[str], fields: Sequence[str], chunk: int
+    engine: Engine | SqliteFile | None, ids: Sequence[str], fields: Sequence[str], chunk: int
 ) -> Iterator[Rows]:
     """`fields` of the accounts `ids`, in that order, `chunk` rows at a time
     (the last chunk shorter): one tuple per id, all None for an id no longer
@@ -40,6 +42,11 @@ def listed_rows(
     if engine is None:
         for start in range(0, len(ids), chunk):
             yield [empty] * len(ids[start : start + chunk])
+        return
+    from fieldsales.store.lite import SqliteFile
+
+    if isinstance(engine, SqliteFile):  # the plain sqlite3 path: no SQLAlchemy
+        yield from sqlite_rows(engine.connection, ids, columns, chunk)
         return
     from fieldsales.store import unit
 

@@ -119,6 +119,11 @@ class SqliteFile:
                 timeout_ms=BUSY_TIMEOUT_MS,
             ) from None
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself (for a read that streams with a cursor)."""
+        return self._conn
+
     def engine(self) -> Engine:
         """The same database through SQLAlchemy (writes, and reads not done here)."""
         if self._engine is None:
