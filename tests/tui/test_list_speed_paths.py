@@ -199,3 +199,44 @@ async def test_the_ranking_is_kept_from_the_collector_and_a_replaced_one_is_free
         assert app.ranked.base is not old()
         assert old() is None  # collected, not frozen for good
     assert gc.get_freeze_count() == 0  # the app gave its objects back on leaving
+
+
+async def test_the_ranking_read_with_sqlite3_is_shown_and_an_outcome_saves_onto_it(
+    engine: Any, app_settings: Any, seeded: Any, settle: Any
+) -> None:
+    """As `fieldsales` opens the app: the first ranking read from the file with the
+    standard library's sqlite3 while the engine opens, then an outcome logged."""
+    from fieldsales.store.lite import SqliteFile, open_file
+
+    seeded(N, spread=0.3)
+    source = open_file(engine.url.database)
+    assert isinstance(source, SqliteFile)
+    settings = in_effect(app_settings, engine)
+    office = (settings.office.lat, settings.office.lon)
+    early = EarlyRanking(source, settings, office, TODAY)
+    early.serves(engine)
+    app: Any = make_app(settings, engine, today=TODAY, db_label="test.db", early=early)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.ranked.base is early.result().base
+            assert app.ranked.base.engine is source  # read without SQLAlchemy
+            table = app.screen.query_one(AccountTable)
+            visible = [a.id for a in rank_accounts(engine, settings, origin=office, today=TODAY)]
+            assert shown(table) == visible
+            await pilot.press("pagedown")
+            await pilot.pause()
+            chosen = table.current
+            assert chosen is not None
+            await pilot.press("l")
+            await pilot.pause()
+            await pilot.press("2", "6", "ctrl+s")  # phone, an order: revived
+            while not isinstance(app.screen, HomeScreen):
+                await pilot.pause()
+            await settle(pilot)
+            visible = [a.id for a in rank_accounts(engine, settings, origin=office, today=TODAY)]
+            assert shown(table) == visible
+            assert table.current is not None and table.current.id == chosen.id
+            assert table.current.stage == "revived"
+    finally:
+        source.close()

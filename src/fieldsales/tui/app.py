@@ -561,11 +561,15 @@ def run_app(ctx: Context) -> int:
     from fieldsales.tui.keymap import check_keymap
 
     check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
-    engine = ctx.engine
+    # an up-to-date SQLite file is read with sqlite3 (no SQLAlchemy to import first)
+    source = ctx.source
     settings = ctx.settings  # with what the team published in this database
     today = today_in(settings.zone())
-    # the list's ranking starts now, in a thread, and runs while the app starts
-    early = EarlyRanking(engine, settings, (settings.office.lat, settings.office.lon), today)
+    # the list's ranking starts now, in a thread, and runs while the engine opens
+    # and the app starts
+    early = EarlyRanking(source, settings, (settings.office.lat, settings.office.lon), today)
+    engine = ctx.engine  # the same database (writes, and the reads the ranking does not do)
+    early.serves(engine)
     app = make_app(
         settings,
         engine,

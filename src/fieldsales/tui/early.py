@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from fieldsales.config import Settings
     from fieldsales.services.rank import RankTable
+    from fieldsales.store.reads import Source
 
 
 class EarlyRanking:
@@ -29,9 +30,12 @@ class EarlyRanking:
     the app keeps them), computed in a thread started at construction."""
 
     def __init__(
-        self, engine: Engine, settings: Settings, origin: tuple[float, float], today: date
+        self, source: Source, settings: Settings, origin: tuple[float, float], today: date
     ) -> None:
-        self.engine, self.settings, self.origin, self.today = engine, settings, origin, today
+        self.source, self.settings, self.origin, self.today = source, settings, origin, today
+        # the engine of the app it is for: the source itself, or (serves) the
+        # engine of the same database when the source is the plain sqlite3 file
+        self.engine: object = source
         self._future: Future[RankTable] = Future()
         threading.Thread(target=self._run, name="early ranking", daemon=True).start()
 
@@ -40,7 +44,7 @@ class EarlyRanking:
             from fieldsales.services.rank import RankFilter, rank_accounts
 
             items = rank_accounts(
-                self.engine,
+                self.source,
                 self.settings,
                 origin=self.origin,
                 filters=RankFilter(show_all=True),
@@ -50,6 +54,10 @@ class EarlyRanking:
             self._future.set_exception(exc)
         else:
             self._future.set_result(items)
+
+    def serves(self, engine: Engine) -> None:
+        """Say that `engine` is the same database as the source (the app's engine)."""
+        self.engine = engine
 
     def matches(
         self, engine: Engine, settings: Settings, origin: tuple[float, float], today: date
