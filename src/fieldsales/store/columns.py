@@ -7,7 +7,7 @@ SQLAlchemy; both give the same arrays).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -415,6 +415,40 @@ SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
         "published_at",
     ),
 }
+
+
+def number_columns(numeric: Sequence[str], rows: Any) -> dict[str, Any] | None:
+    """Rows of the `numeric` columns (one tuple per account) as one float array
+    per column (NaN for NULL); {} for no rows; None when a value is not a number."""
+    try:
+        values = np.array(rows, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return {n: values[:, k].copy() for k, n in enumerate(numeric)} if len(values) else {}
+
+
+def whole_columns(
+    names: Sequence[str],
+    numbers: Mapping[str, Any],
+    m: int,
+    joined: Mapping[str, str],
+    dates: Collection[str],
+) -> dict[str, Any] | None:
+    """Every column of `names` from the number arrays (number_columns) and, for
+    each text column, its m values read whole as one text (text_column; `dates`
+    are date columns). None when a text does not fit the form or the two reads
+    disagree on the count of accounts (the caller reads rows instead)."""
+    if not m:
+        return {n: () for n in names}
+    if any(len(v) != m for v in numbers.values()):
+        return None
+    out = dict(numbers)
+    for n, blob in joined.items():
+        column = text_column(blob, m, n in dates, n in FIXED_WIDTH_TEXT)
+        if column is None:
+            return None
+        out[n] = column
+    return {n: out[n] for n in names}
 
 
 def text_column(blob: str, m: int, date: bool, fixed: bool = False) -> Any:

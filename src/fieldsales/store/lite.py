@@ -29,13 +29,13 @@ from fieldsales.store.columns import (
     _SEP,
     ACCOUNT_DATES,
     ACCOUNT_NUMBERS,
-    FIXED_WIDTH_TEXT,
     SCHEMA_COLUMNS,
     OutcomeColumns,
     _IdIndex,
     in_time_order,
+    number_columns,
     outcome_arrays,
-    text_column,
+    whole_columns,
 )
 
 if TYPE_CHECKING:
@@ -196,24 +196,18 @@ def rank_columns(f: SqliteFile, names: Sequence[str]) -> dict[str, Any] | None:
     """queries._sqlite_columns: whole columns of every account in rowid order,
     numbers as float arrays, dates as datetime64[D], text as lists; None when
     a value does not fit the form (the caller reads through SQLAlchemy)."""
-    import numpy as np
-
     numeric = [n for n in names if n in ACCOUNT_NUMBERS]
     texts = [n for n in names if n not in ACCOUNT_NUMBERS]
-    out: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
     if numeric:
-        rows = f.rows(f"SELECT {', '.join(numeric)} FROM account ORDER BY rowid")
-        try:
-            values = np.array(rows, dtype=float)
-        except (TypeError, ValueError):
-            return None
-        del rows
-        if not len(values):
-            return {n: () for n in names}
-        for k, n in enumerate(numeric):
-            out[n] = values[:, k].copy()
+        got = number_columns(
+            numeric, f.rows(f"SELECT {', '.join(numeric)} FROM account ORDER BY rowid")
+        )
+        if not got:  # a value that is not a number (None), or no accounts ({})
+            return None if got is None else {n: () for n in names}
+        numbers = got
     if not texts:
-        return out
+        return numbers
     parts = []
     params: list[str] = []
     for n in texts:
@@ -228,16 +222,7 @@ def rank_columns(f: SqliteFile, names: Sequence[str]) -> dict[str, Any] | None:
         f"(SELECT {', '.join(texts)} FROM account ORDER BY rowid)"
     )
     m, *joined = f.rows(sql, params)[0]
-    if not m:
-        return {n: () for n in names}
-    if numeric and m != len(out[numeric[0]]):
-        return None
-    for n, blob in zip(texts, joined, strict=True):
-        column = text_column(blob, m, n in ACCOUNT_DATES, n in FIXED_WIDTH_TEXT)
-        if column is None:
-            return None
-        out[n] = column
-    return {n: out[n] for n in names}
+    return whole_columns(names, numbers, m, dict(zip(texts, joined, strict=True)), ACCOUNT_DATES)
 
 
 def outcome_columns(f: SqliteFile, index: _IdIndex) -> OutcomeColumns | None:

@@ -33,9 +33,11 @@ from fieldsales.store.columns import (  # noqa: F401  (the names callers import 
     _time_then_id,
     in_time_order,
     kept_rank_fields,
+    number_columns,
     outcome_arrays,
     rank_fields,
     text_column,
+    whole_columns,
 )
 from fieldsales.store.schema import ACCOUNT, OUTCOME
 
@@ -121,19 +123,15 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
     # SQLite reads in rowid order; PostgreSQL in id order, numbers and text alike
     postgres = conn.dialect.name == "postgresql"
     rowid: Any = _column("id") if postgres else sa.literal_column("rowid")
-    out: dict[str, Any] = {}
+    numbers: dict[str, Any] = {}
     if numeric:
         stmt = sa.select(*[_column(n) for n in numeric]).order_by(rowid)
-        try:
-            values = np.array(_raw_rows(session, stmt), dtype=float)
-        except (TypeError, ValueError):
-            return None
-        if not len(values):
-            return {n: () for n in names}
-        for k, n in enumerate(numeric):
-            out[n] = values[:, k].copy()
+        got = number_columns(numeric, _raw_rows(session, stmt))
+        if not got:  # a value that is not a number (None), or no accounts ({})
+            return None if got is None else {n: () for n in names}
+        numbers = got
     if not texts:
-        return out
+        return numbers
 
     if postgres:
         stmt = sa.select(
@@ -145,16 +143,8 @@ def _sqlite_columns(session: Session, names: Sequence[str]) -> dict[str, Any] | 
             sa.func.count(), *[_concat(inner.c[n], _column(n).type) for n in texts]
         ).select_from(inner)
     m, *joined = conn.execute(stmt).one()
-    if not m:
-        return {n: () for n in names}
-    if numeric and m != len(out[numeric[0]]):
-        return None
-    for n, blob in zip(texts, joined, strict=True):
-        column = text_column(blob, m, isinstance(_column(n).type, sa.Date), n in FIXED_WIDTH_TEXT)
-        if column is None:
-            return None
-        out[n] = column
-    return {n: out[n] for n in names}
+    dates = {n for n in texts if isinstance(_column(n).type, sa.Date)}
+    return whole_columns(names, numbers, m, dict(zip(texts, joined, strict=True)), dates)
 
 
 def _pg_concat(column: Any, kind: Any) -> Any:
