@@ -94,7 +94,13 @@ class Context:
 
             found = open_file(self.database)
             if found is None:
-                return self.engine
+                engine = self.engine  # opens, migrates or refuses it
+                found = open_file(self.database)  # a file just brought up to date
+                if found is None:
+                    return engine
+                found.use_engine(engine)
+                self._source = found  # the settings saw the team's publications already
+                return found
             self._source = found
             if self._settings is not None:
                 self._settings = _team_published(self._settings, found)

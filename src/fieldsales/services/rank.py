@@ -17,7 +17,13 @@ from fieldsales.config import Settings
 from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.i18n import N_
-from fieldsales.services.rank_table import RankBase, RankedAccount, RankFilter, RankTable
+from fieldsales.services.rank_table import (
+    KEPT_SCORES,
+    RankBase,
+    RankedAccount,
+    RankFilter,
+    RankTable,
+)
 from fieldsales.store import reads
 from fieldsales.store.columns import IdIndex, kept_rank_fields
 
@@ -126,11 +132,18 @@ def rank_accounts(
     """
     today = today or today_in(settings.zone())
     ids = list(account_ids) if account_ids is not None else None
-    columns = reads.rank_columns(engine, ids, extra, names=kept_rank_fields(extra))
-    index = IdIndex(columns["id"])
-    outcomes = reads.outcome_columns(engine, columns["id"], all_accounts=ids is None, index=index)
-    base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
-    base.cached("id_keys", lambda: index)
+    kept = reads.kept_inputs(engine, settings.scoring) if ids is None and not extra else None
+    if kept is not None:  # every account's inputs, packed (store/rank_blocks.py)
+        columns: dict[str, Any] = {**kept.columns, KEPT_SCORES: kept.scores}
+        base = RankBase(columns, kept.outcomes, settings, origin=origin, today=today, engine=engine)
+    else:
+        columns = reads.rank_columns(engine, ids, extra, names=kept_rank_fields(extra))
+        index = IdIndex(columns["id"])
+        outcomes = reads.outcome_columns(
+            engine, columns["id"], all_accounts=ids is None, index=index
+        )
+        base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
+        base.cached("id_keys", lambda: index)
     base.extra = {name: columns[name] for name in extra}
     table = RankTable(base, base.order)
     return (

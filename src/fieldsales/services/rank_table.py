@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 _DETAIL_NAMES = DETAIL_FIELDS
 _LIST_NAMES = LIST_FIELDS
 _BATCH = 500  # accounts whose list and detail fields load in one query
+# the kept criteria's scores of every account, current, as an (n, k) array
+# (rank_accounts passes them in from store/rank_blocks.py)
+KEPT_SCORES = "kept_scores"
 
 
 class RankedAccount:
@@ -228,10 +231,15 @@ class RankBase:
         computed from the accounts' columns and kept again (store/scores.py)."""
         chosen = self.criteria
         kept_criteria = [c for c in chosen if c.cached]
-        if "static_scores" not in columns or not kept_criteria:
+        if KEPT_SCORES in columns and kept_criteria:
+            # current for every account (store/rank_blocks.py)
+            kept: Any = columns[KEPT_SCORES]
+            stale = np.zeros(self.n, dtype=bool)
+        elif "static_scores" not in columns or not kept_criteria:
             return score_matrix(self.facts, scfg, chosen)
-        fp = score_cache.fingerprint(scfg, kept_criteria)
-        kept, stale = score_cache.decode(columns["static_scores"], fp, len(kept_criteria))
+        else:
+            fp = score_cache.fingerprint(scfg, kept_criteria)
+            kept, stale = score_cache.decode(columns["static_scores"], fp, len(kept_criteria))
         if stale.any() and self.engine is not None:
             got: list[tuple[Sequence[str], Any]] = []
 
@@ -372,7 +380,7 @@ class RankBase:
     def sort_key(self, column: str) -> Any:
         """A numpy array ordering all accounts by `column` (ascending = natural)."""
 
-        def text(values: Sequence[Any]) -> Any:
+        def text(values: Sequence[Any] | npt.NDArray[Any]) -> Any:
             # "\uffff" puts missing values last in ascending order
             return np.array([v or "\uffff" for v in values], dtype=str)
 
@@ -645,7 +653,9 @@ class RankTable(Sequence[RankedAccount]):
         if f.ranks:
             keep &= np.isin(b.ranks[idx], list(f.ranks))
 
-        def member(values: Sequence[Any], wanted: Sequence[str]) -> npt.NDArray[np.bool_]:
+        def member(
+            values: Sequence[Any] | npt.NDArray[Any], wanted: Sequence[str]
+        ) -> npt.NDArray[np.bool_]:
             allowed = set(wanted)
             return np.fromiter((values[j] in allowed for j in idx), dtype=bool, count=len(idx))
 

@@ -142,6 +142,14 @@ class _IdIndex:
     def __init__(self, ids: Sequence[str]) -> None:
         self.ids = ids
         self._dict: dict[str, int] | None = None
+        packed = getattr(ids, "raw", None)  # ids read as one S36 array (rank_blocks.IdColumn)
+        if isinstance(packed, np.ndarray) and packed.dtype == np.dtype(f"S{_ID_WIDTH}"):
+            self.fixed = True
+            self._bytes = packed
+            keys = _keys(packed)
+            self._order = np.argsort(keys, kind="stable")
+            self._keys = keys[self._order]
+            return
         raw = "".join(ids).encode()
         # every id 36 ASCII characters (uuid4 text)
         # (every id 36 characters, and 36 bytes each in all: ASCII)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NOT_OURS = "not a fieldsales database, or damaged; check the --db path or restore a backup"
@@ -132,6 +132,10 @@ class SqliteFile:
             self._engine = open_engine(self.path, create=False)
         return self._engine
 
+    def use_engine(self, engine: Engine) -> None:
+        """Writes and other reads go through this engine (already open on the file)."""
+        self._engine = engine
+
     def close(self) -> None:
         self._conn.close()
         if self._engine is not None:
@@ -192,16 +196,23 @@ _IN_EFFECT = (
 )
 
 
-def rank_columns(f: SqliteFile, names: Sequence[str]) -> dict[str, Any] | None:
+def rank_columns(
+    f: SqliteFile, names: Sequence[str], rowids: tuple[int, int] | None = None
+) -> dict[str, Any] | None:
     """queries._sqlite_columns: whole columns of every account in rowid order,
     numbers as float arrays, dates as datetime64[D], text as lists; None when
-    a value does not fit the form (the caller reads through SQLAlchemy)."""
-    numeric = [n for n in names if n in ACCOUNT_NUMBERS]
-    texts = [n for n in names if n not in ACCOUNT_NUMBERS]
+    a value does not fit the form (the caller reads through SQLAlchemy).
+
+    `rowids` (lo, hi): only the accounts with lo <= rowid < hi; "rowid" may be
+    one of the names (a number)."""
+    numeric = [n for n in names if n in ACCOUNT_NUMBERS or n == "rowid"]
+    texts = [n for n in names if n not in numeric]
+    where, bounds = ("", []) if rowids is None else (" WHERE rowid >= ? AND rowid < ?", rowids)
     numbers: dict[str, Any] = {}
     if numeric:
         got = number_columns(
-            numeric, f.rows(f"SELECT {', '.join(numeric)} FROM account ORDER BY rowid")
+            numeric,
+            f.rows(f"SELECT {', '.join(numeric)} FROM account{where} ORDER BY rowid", bounds),
         )
         if not got:  # a value that is not a number (None), or no accounts ({})
             return None if got is None else {n: () for n in names}
@@ -219,35 +230,47 @@ def rank_columns(f: SqliteFile, names: Sequence[str]) -> dict[str, Any] | None:
             params += [_NULL, _SEP, ""]
     sql = (
         f"SELECT count(*), {', '.join(parts)} FROM "
-        f"(SELECT {', '.join(texts)} FROM account ORDER BY rowid)"
+        f"(SELECT {', '.join(texts)} FROM account{where} ORDER BY rowid)"
     )
-    m, *joined = f.rows(sql, params)[0]
+    m, *joined = f.rows(sql, [*params, *bounds])[0]
     return whole_columns(names, numbers, m, dict(zip(texts, joined, strict=True)), ACCOUNT_DATES)
 
 
 def outcome_columns(f: SqliteFile, index: _IdIndex) -> OutcomeColumns | None:
     """queries.outcome_columns of every account (all_accounts): the whole log in
     one row of texts; None when a value does not have the expected form."""
-
-    def joined(column: str) -> str:
-        return f"CAST(group_concat(CAST({column} AS VARCHAR) || ?, ?) AS BLOB)"
-
-    sql = (
-        f"SELECT count(*), {joined('account_id')}, {joined('occurred_at')}, "
-        f"{joined('result')}, {joined('coalesce(CAST(next_action_due AS VARCHAR), ?)')}, "
-        f"{joined('id')}, {joined('coalesce(channel, ?)')} FROM outcome"
-    )
-    params = [_SEP, "", _SEP, "", _SEP, "", _NO_DUE, _SEP, "", _SEP, "", "", _SEP, ""]
-    row = f.rows(sql, params)[0]
-    if not row[0]:
-        got = outcome_arrays(row, set(), index)
-    else:
-        named = f.rows("SELECT supersedes FROM outcome WHERE supersedes IS NOT NULL")
-        got = outcome_arrays(row, {n for (n,) in named if n is not None}, index)
+    got = outcome_rows(f, index)
     if got is None:
         return None
     cols, tie_ids = got
     return in_time_order(cols, tie_ids)
+
+
+def outcome_rows(
+    f: SqliteFile, index: _IdIndex, rowids: tuple[int, int] | None = None
+) -> tuple[OutcomeColumns, Any] | None:
+    """The outcome log (of the accounts with lo <= rowid < hi, `rowids`) as
+    columns.outcome_arrays gives it: unsorted, with the outcome ids; events not
+    in effect or of accounts not in `index` have account -1."""
+
+    def joined(column: str) -> str:
+        return f"CAST(group_concat(CAST({column} AS VARCHAR) || ?, ?) AS BLOB)"
+
+    where, bounds = "", []
+    if rowids is not None:
+        where = " WHERE account_id IN (SELECT id FROM account WHERE rowid >= ? AND rowid < ?)"
+        bounds = list(rowids)
+    sql = (
+        f"SELECT count(*), {joined('account_id')}, {joined('occurred_at')}, "
+        f"{joined('result')}, {joined('coalesce(CAST(next_action_due AS VARCHAR), ?)')}, "
+        f"{joined('id')}, {joined('coalesce(channel, ?)')} FROM outcome{where}"
+    )
+    params = [_SEP, "", _SEP, "", _SEP, "", _NO_DUE, _SEP, "", _SEP, "", "", _SEP, ""]
+    row = f.rows(sql, [*params, *bounds])[0]
+    if not row[0]:
+        return outcome_arrays(row, set(), index)
+    named = f.rows("SELECT supersedes FROM outcome WHERE supersedes IS NOT NULL")
+    return outcome_arrays(row, {n for (n,) in named if n is not None}, index)
 
 
 def account_details(

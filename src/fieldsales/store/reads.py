@@ -32,6 +32,9 @@ from fieldsales.store.team.publication_row import Publication
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from fieldsales.config import Scoring
+    from fieldsales.store import rank_blocks
+
 # What the ranking reads from: an engine, or a SQLite file read with sqlite3.
 Source: TypeAlias = "Engine | SqliteFile"
 
@@ -59,6 +62,17 @@ def rank_columns(
 
     with unit.reading(as_engine(source)) as session:
         return queries.rank_columns(session, account_ids, extra, names=names)
+
+
+def kept_inputs(source: Source, scoring: Scoring) -> rank_blocks.Kept | None:
+    """Every account's ranking inputs as kept in a SQLite file's blocks
+    (store/rank_blocks.py); None for any other source, or when they cannot be
+    kept (the caller reads the tables)."""
+    if not isinstance(source, SqliteFile):
+        return None
+    from fieldsales.store import rank_blocks
+
+    return rank_blocks.read(source, scoring)
 
 
 def outcome_columns(
