@@ -88,7 +88,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from fieldsales.domain.clock import today_in
     from fieldsales.domain.vocab import Reason, Stage
-    from fieldsales.services.rank import OriginError, RankFilter, rank_accounts, resolve_origin
+    from fieldsales.services.rank import (
+        OriginError,
+        RankFilter,
+        rank_accounts,
+        rank_top,
+        resolve_origin,
+    )
 
     settings = ctx.settings
     stages, reasons = _csv(args.stage), _csv(args.reason)
@@ -123,25 +129,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         due_followups=args.due,
         search=args.search,
     )
-    items = rank_accounts(ctx.source, settings, origin=(lat, lon), filters=filt, today=today)
     signals = args.signals or "at_risk" in stages
-    if args.signals:
-        from fieldsales.services.early_warning import watch_list
+    if args.top > 0 and not args.signals:  # the best N: no need to order every account
+        shown, matching = rank_top(
+            ctx.source, settings, origin=(lat, lon), filters=filt, top=args.top, today=today
+        )
+    else:
+        items = rank_accounts(ctx.source, settings, origin=(lat, lon), filters=filt, today=today)
+        if args.signals:
+            from fieldsales.services.early_warning import watch_list
 
-        items = watch_list(items)
-    shown = items[: args.top] if args.top > 0 else items
+            items = watch_list(items)
+        shown, matching = (items[: args.top] if args.top > 0 else items), len(items)
     if args.json or args.csv:
         from fieldsales.commands.listing_output import write_csv, write_json
     if args.json:
-        write_json(sys.stdout, shown, label, lat, lon, len(items), settings)
+        write_json(sys.stdout, shown, label, lat, lon, matching, settings)
         return 0
     if args.csv:
         write_csv(sys.stdout, shown, settings)
         return 0
-    if not items and _no_accounts(ctx):
+    if not matching and _no_accounts(ctx):
         ctx.console.print(EMPTY_DATABASE, markup=False, highlight=False, soft_wrap=True)
         return 0
-    _print_table(ctx, shown, label, len(items), settings.language, signals)
+    _print_table(ctx, shown, label, matching, settings.language, signals)
     return 0
 
 

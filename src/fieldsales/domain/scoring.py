@@ -8,7 +8,7 @@ are, and how each is scored, from the registry in domain/criteria.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +127,15 @@ def weighted(
     without coordinates is ranked on what is known about it and flagged
     rather than pushed to the bottom.
     """
+    totals, points, max_points = weighted_parts(matrix, cfg, chosen)
+    return totals, points, max_points()
+
+
+def weighted_parts(
+    matrix: FloatArray, cfg: Scoring, chosen: Sequence[Criterion] | None = None
+) -> tuple[FloatArray, FloatArray, Callable[[], FloatArray]]:
+    """weighted(), with max_points computed only when called (a ranking of a
+    million accounts shows a few of them)."""
     chosen = registry.active() if chosen is None else chosen
     w = np.array([c.weight(cfg) for c in chosen], dtype=float)
     known = ~np.isnan(matrix)
@@ -134,9 +143,14 @@ def weighted(
     scale = np.divide(
         cfg.max_total, 10 * weight_sum, out=np.zeros_like(weight_sum), where=weight_sum > 0
     )
-    points = np.where(known, matrix * w * scale[:, None], 0.0)
-    max_points = np.where(known, 10 * w * scale[:, None], 0.0)
+    points = matrix * w  # matrix * w * scale, in place: the same operations in the same order
+    points *= scale[:, None]
+    points[~known] = 0.0
     totals = np.round(points.sum(axis=1), 1)
+
+    def max_points() -> FloatArray:
+        return np.where(known, 10 * w * scale[:, None], 0.0)
+
     return totals, points, max_points
 
 

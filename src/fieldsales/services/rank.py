@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from fieldsales.config import Settings
 from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
@@ -38,6 +40,7 @@ __all__ = [
     "filter_ranked",
     "parse_latlon",
     "rank_accounts",
+    "rank_top",
     "resolve_origin",
 ]
 
@@ -130,6 +133,40 @@ def rank_accounts(
     `extra` names more account columns to fetch in the same query (planning
     asks for queries.PLANNING_FIELDS); they land in RankBase.extra.
     """
+    base = _ranked_base(engine, settings, origin, today, account_ids, extra)
+    table = RankTable(base, base.order)
+    return (
+        table.filter(filters, base.today)
+        if filters is not None
+        else table.filter(RankFilter(), base.today)
+    )
+
+
+def rank_top(
+    engine: Source,
+    settings: Settings,
+    *,
+    origin: tuple[float, float],
+    filters: RankFilter,
+    top: int,
+    today: date | None = None,
+) -> tuple[RankTable, int]:
+    """rank_accounts(...)[:top] and len(rank_accounts(...)): the best `top`
+    accounts that pass the filters and how many pass them, without ordering
+    every account (a CLI that shows the top N)."""
+    base = _ranked_base(engine, settings, origin, today, None, ())
+    passed = RankTable(base, np.arange(base.n, dtype=np.intp)).filter(filters, base.today)
+    return RankTable(base, base.best(passed.indices, top)), len(passed)
+
+
+def _ranked_base(
+    engine: Source,
+    settings: Settings,
+    origin: tuple[float, float],
+    today: date | None,
+    account_ids: Iterable[str] | None,
+    extra: Sequence[str],
+) -> RankBase:
     today = today or today_in(settings.zone())
     ids = list(account_ids) if account_ids is not None else None
     kept = reads.kept_inputs(engine, settings.scoring) if ids is None and not extra else None
@@ -145,10 +182,7 @@ def rank_accounts(
         base = RankBase(columns, outcomes, settings, origin=origin, today=today, engine=engine)
         base.cached("id_keys", lambda: index)
     base.extra = {name: columns[name] for name in extra}
-    table = RankTable(base, base.order)
-    return (
-        table.filter(filters, today) if filters is not None else table.filter(RankFilter(), today)
-    )
+    return base
 
 
 def filter_ranked(items: RankTable, f: RankFilter, today: date) -> RankTable:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from fieldsales.config import Scoring
 
 BLOCK_SHIFT = 12  # 4,096 accounts a block; the triggers of migration 0012 say 12 too
-FORMAT = "2"  # the packed layout; a new one rebuilds every block
+FORMAT = "3"  # the packed layout; a new one rebuilds every block
 TRIGGERS = (
     "rank_block_account_insert",
     "rank_block_account_update",
@@ -68,6 +68,7 @@ _EVENT = np.dtype(
         ("id", f"S{_ID_WIDTH}"),
     ]
 )
+_NO_SCORE = 255  # a kept score that cannot be given (no value to score)
 _CODES = 256  # distinct results (or channels) a block's events can name
 # an outcome id's 36 bytes as words that sort as the bytes do (big-endian)
 _ID_SORT = np.dtype([("a", ">u8"), ("b", ">u8"), ("c", ">u8"), ("d", ">u8"), ("e", ">u4")])
@@ -398,7 +399,7 @@ class _Plan:
                 at += size
             ids.append(np.frombuffer(parts[0], dtype=f"S{_ID_WIDTH}"))
             tables.append(np.frombuffer(parts[1], dtype=np.int64).reshape(width, n))
-            kept.append(np.frombuffer(parts[2], dtype=np.float64).reshape(n, k))
+            kept.append(_scores_of(parts[2], n, k))
             ev = np.frombuffer(parts[3], dtype=_EVENT)
             if len(ev):
                 ev = ev.copy()
@@ -484,15 +485,31 @@ def _outcomes(ev: npt.NDArray[Any], results: list[str], channels: list[str]) -> 
     )
 
 
-def _scores_bytes(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _scores_bytes(scores: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
+    """Scores as one byte each (_NO_SCORE: not scorable) when all are whole
+    numbers 0-10 (score_cache's kept form: an eighth of the reading); as
+    float64 otherwise. The length of the packed part tells which."""
+    missing = np.isnan(scores)
+    whole = np.where(missing, 0.0, scores)
+    if bool(((whole == np.round(whole)) & (whole >= 0) & (whole < _NO_SCORE)).all()):
+        return np.ascontiguousarray(np.where(missing, _NO_SCORE, whole).astype(np.uint8))
     return np.ascontiguousarray(scores, dtype=np.float64)
+
+
+def _scores_of(part: Any, n: int, k: int) -> npt.NDArray[np.float64]:
+    if len(part) == n * k:  # one byte a score
+        small = np.frombuffer(part, dtype=np.uint8).reshape(n, k)
+        out = small.astype(np.float64)
+        out[small == _NO_SCORE] = np.nan
+        return out
+    return np.frombuffer(part, dtype=np.float64).reshape(n, k)
 
 
 def _pack(
     ids: npt.NDArray[np.bytes_],
     max_rowid: int,
     table: npt.NDArray[np.int64],
-    kept: npt.NDArray[np.float64],
+    kept: npt.NDArray[Any],
     events: npt.NDArray[Any],
     vocab: bytes,
 ) -> bytes:
