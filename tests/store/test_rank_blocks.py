@@ -20,7 +20,7 @@ from fieldsales.config import Settings
 from fieldsales.services.corrections import undo_last
 from fieldsales.services.outcome_form import OutcomeInput
 from fieldsales.services.outcomes import log_outcome
-from fieldsales.services.rank import RankFilter, RankTable, rank_accounts
+from fieldsales.services.rank import RankFilter, RankTable, rank_accounts, rank_top
 from fieldsales.store import lite, rank_blocks, reads, unit
 from fieldsales.store.account_edit import update_account_fields
 from fieldsales.store.importer import import_accounts, vocabulary
@@ -253,3 +253,28 @@ def test_a_file_that_cannot_be_written_ranks_from_the_tables(
         writer.rollback()
         writer.close()
     assert _blocks(db_path) == {}
+
+
+@pytest.mark.parametrize("top", [1, 3, 7, 40, 100])
+def test_the_best_n_are_the_first_n_of_the_whole_ranking(
+    engine: Engine, settings: Settings, add_account: Any, db_path: Path, top: int
+) -> None:
+    """rank_top (a partition) gives rank_accounts' first N and its length, ties
+    of total and distance included (they keep the stored order)."""
+    for k in range(30):  # many equal totals, several at one place
+        add_account(
+            lat=35.68 + (k % 3) * 0.01,
+            lon=139.76,
+            lifetime_revenue=[3_000_000, 12_000_000][k % 2],
+            last_order_date=date(2025, 1 + k % 4, 15),
+            do_not_contact=k == 4,
+        )
+    for f in _open(db_path):
+        for filt in (RankFilter(), RankFilter(ranks=["B", "C"]), RankFilter(within_km=1.5)):
+            whole = rank_accounts(f, settings, origin=ORIGIN, today=TODAY, filters=filt)
+            best, matching = rank_top(
+                f, settings, origin=ORIGIN, today=TODAY, filters=filt, top=top
+            )
+            assert matching == len(whole)
+            assert best.ids == whole[:top].ids
+            assert len({a.total for a in whole}) < len(whole)  # there are ties
