@@ -171,7 +171,15 @@ def _ranked_base(
     ids = list(account_ids) if account_ids is not None else None
     kept = reads.kept_inputs(engine, settings.scoring) if ids is None and not extra else None
     if kept is not None:  # every account's inputs, packed (store/rank_blocks.py)
-        columns: dict[str, Any] = {**kept.columns, KEPT_SCORES: kept.scores}
+        # the kept score texts are not read (the blocks hold the scores); the name
+        # stays, so that re-scoring one account (services/rank_update.py) reads
+        # the columns a ranking from the tables reads
+        unread = np.zeros(len(kept.columns["id"]), dtype="S1")
+        columns: dict[str, Any] = {
+            **kept.columns,
+            "static_scores": unread,
+            KEPT_SCORES: kept.scores,
+        }
         base = RankBase(columns, kept.outcomes, settings, origin=origin, today=today, engine=engine)
     else:
         columns = reads.rank_columns(engine, ids, extra, names=kept_rank_fields(extra))

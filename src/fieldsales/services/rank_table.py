@@ -176,6 +176,10 @@ class RankBase:
         then load for the rows built (get, in batches of the view being
         iterated) or, for every account, on the first access of the whole
         column (a filter or search by them)."""
+        # the kept criteria's scores, current (store/rank_blocks.py): not a column
+        self._kept_scores = columns.get(KEPT_SCORES)
+        if self._kept_scores is not None:
+            columns = {k: v for k, v in columns.items() if k != KEPT_SCORES}
         self.columns = columns
         self.outcomes = outcomes  # the events in effect, for views computed later (early warning)
         self.ids: Sequence[str] = columns["id"]
@@ -264,9 +268,9 @@ class RankBase:
         computed from the accounts' columns and kept again (store/scores.py)."""
         chosen = self.criteria
         kept_criteria = [c for c in chosen if c.cached]
-        if KEPT_SCORES in columns and kept_criteria:
+        if self._kept_scores is not None and kept_criteria:
             # current for every account (store/rank_blocks.py)
-            kept: Any = columns[KEPT_SCORES]
+            kept: Any = self._kept_scores
             stale = np.zeros(self.n, dtype=bool)
         elif "static_scores" not in columns or not kept_criteria:
             return score_matrix(self.facts, scfg, chosen)
