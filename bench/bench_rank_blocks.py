@@ -10,9 +10,10 @@ system) of a fresh `fieldsales` process and its peak RSS:
     first rank        packs every account (the file was never ranked)
     steady            nothing written since
     outcome logged    one account's block is rebuilt (`fieldsales log`)
-    edit (sqlite3)    a hand-written UPDATE of 1,000 accounts spread out
-    config change     new breakpoints of past revenue: every block's scores
+    edit (sqlite3)    a hand-written UPDATE of 1,000 accounts spread out (at
+                      100,000 that touches every block: all rebuilt)
     vacuum            VACUUM (rowids kept: nothing rebuilt)
+    config change     new breakpoints of past revenue: every block's scores
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def bench(n: int) -> None:
             [max(n // 1000, 1)],
         )
     _rank(work, "edit (sqlite3)", n)
+    conn = sqlite3.connect(work, isolation_level=None)
+    conn.execute("VACUUM")
+    conn.close()
+    _rank(work, "vacuum", n)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "config.yaml"
         cfg.write_text(
@@ -59,10 +64,6 @@ def bench(n: int) -> None:
             encoding="utf-8",
         )
         _rank(work, "config change", n, "--config", str(cfg))
-    conn = sqlite3.connect(work, isolation_level=None)
-    conn.execute("VACUUM")
-    conn.close()
-    _rank(work, "vacuum", n)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
 
