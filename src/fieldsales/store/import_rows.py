@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fieldsales.domain import columns as cols
-from fieldsales.domain.parse import match_key
+from fieldsales.domain.parse import match_keys
 from fieldsales.store import csvio
 from fieldsales.store.models import Account
 
@@ -142,6 +142,8 @@ class RowChecker:
         if limited:  # only where a column holds a number beyond its limit are rows looked at
             limited = [n for n in limited if _beyond(results, n, limits[n])]
         good: list[Row] = []
+        clean: list[int] = []  # the rows without a problem so far
+        found: list[list[RowProblem]] = []
         for (number, raw, broken), result, i in zip(batch, results, range(len(batch)), strict=True):
             problems: list[RowProblem] = []
             if result.errors:
@@ -164,8 +166,16 @@ class RowChecker:
                     RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
                 )
             if not problems:
+                clean.append(i)
+            found.append(problems)
+        set_match_keys([results[i].values for i in clean])  # all at once
+        keyed = set(clean)
+        for i, ((number, raw, _), result, problems) in enumerate(
+            zip(batch, results, found, strict=True)
+        ):
+            if i in keyed:
                 v = result.values
-                key = row_key(v)
+                key = _key(v)
                 first = self.first_by_key.setdefault(key_digest(key), number)
                 if first == number:
                     good.append(Row(number, raw, v, key))
@@ -223,8 +233,19 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def row_key(v: dict[str, Any]) -> tuple[str, str]:
-    v["match_key"] = match_key(v["company"], v.get("prefecture"), v.get("city"), v.get("address"))
+def set_match_keys(rows: list[dict[str, Any]]) -> None:
+    """Sets the match key of each row (its values), all at once."""
+    keys = match_keys(
+        [v["company"] for v in rows],
+        [v.get("prefecture") for v in rows],
+        [v.get("city") for v in rows],
+        [v.get("address") for v in rows],
+    )
+    for v, key in zip(rows, keys, strict=True):
+        v["match_key"] = key
+
+
+def _key(v: dict[str, Any]) -> tuple[str, str]:
     if v.get("id"):
         return ("id", v["id"])
     if v.get("external_id"):
