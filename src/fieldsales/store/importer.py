@@ -393,8 +393,7 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
         f"VALUES ({', '.join('?' for _ in names)})"
     )
     get = operator.itemgetter(*names)
-    procs = [(k, table.c[n].type.bind_processor(conn.dialect)) for k, n in enumerate(names)]
-    converted = [(k, proc) for k, proc in procs if proc is not None]
+    converted = _bind_processors(conn.dialect, table, tuple(names))
     if len(names) == 1:
         params: list[Any] = [(get(r),) for r in rows]
     else:
@@ -404,11 +403,24 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
         # dates, flags and the import's timestamp repeat down a column
         columns = list(zip(*params, strict=True))
         for k, proc in converted:
-            assert proc is not None
             done = {v: proc(v) for v in set(columns[k]) if v is not None}
             columns[k] = tuple(None if v is None else done[v] for v in columns[k])
         params = list(zip(*columns, strict=True))
     conn.exec_driver_sql(sql, params)
+
+
+@functools.cache
+def _bind_processors(
+    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
+) -> list[tuple[int, Any]]:
+    """(position, bind processor) of the columns whose type has one on this
+    database: dates and timestamps become the text SQLAlchemy stores on SQLite
+    (once per distinct value, not through sqlite3's adapters per cell)."""
+    procs = [
+        (k, table.c[n].type.dialect_impl(dialect).bind_processor(dialect))
+        for k, n in enumerate(names)
+    ]
+    return [(k, proc) for k, proc in procs if proc is not None]
 
 
 def _text(value: Any) -> str | None:
