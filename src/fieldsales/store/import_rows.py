@@ -137,55 +137,67 @@ class RowChecker:
             if name not in MULTILINE_FIELDS and _HAS_BREAK.search("".join(columns[j])):
                 columns[j] = [cell(name, text) for text in columns[j]]
         results = self.reader.convert_many(names, columns)
-        where = {name: j for j, name in enumerate(names)}
         limited = [n for n in cols.stored_fields(names) if n in limits]
         if limited:  # only where a column holds a number beyond its limit are rows looked at
             limited = [n for n in limited if _beyond(results, n, limits[n])]
+        found: dict[int, list[RowProblem]] = {}  # the rows with a problem
+        for i, ((number, raw, broken), result) in enumerate(zip(batch, results, strict=True)):
+            if result.errors or broken is not None or len(raw) > width or limited:
+                listed = self._problems(number, raw, broken, result, limited, columns, i)
+                if listed:
+                    found[i] = listed
+        clean = [r.values for i, r in enumerate(results) if i not in found] if found else None
+        set_match_keys(clean if clean is not None else [r.values for r in results])  # at once
         good: list[Row] = []
-        clean: list[int] = []  # the rows without a problem so far
-        found: list[list[RowProblem]] = []
-        for (number, raw, broken), result, i in zip(batch, results, range(len(batch)), strict=True):
-            problems: list[RowProblem] = []
-            if result.errors:
-                problems = [
-                    RowProblem(number, e.column, e.value, e.reason, e.allowed)
-                    for e in result.errors
-                ]
-            if limited:
-                problems += [
-                    RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
-                    for name, why in out_of_range(
-                        {n: result.values.get(n) for n in limited}, limits
-                    )
-                ]
-            if broken is not None:
-                reason, line = broken
-                problems.append(RowProblem(number, "CSV", preview(line), reason))
-            elif len(raw) > width and any(c.strip() for c in raw[width:]):
-                problems.append(
-                    RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
-                )
-            if not problems:
-                clean.append(i)
-            found.append(problems)
-        set_match_keys([results[i].values for i in clean])  # all at once
-        keyed = set(clean)
-        for i, ((number, raw, _), result, problems) in enumerate(
-            zip(batch, results, found, strict=True)
-        ):
-            if i in keyed:
+        first_by_key = self.first_by_key
+        for i, ((number, raw, _), result) in enumerate(zip(batch, results, strict=True)):
+            problems = found.get(i) if found else None
+            if problems is None:
                 v = result.values
                 key = _key(v)
-                first = self.first_by_key.setdefault(key_digest(key), number)
+                first = first_by_key.setdefault(key_digest(key), number)
                 if first == number:
                     good.append(Row(number, raw, v, key))
                     continue
-                problems.append(
+                problems = [
                     RowProblem(number, key[0], key[1], f"duplicate: same {key[0]} as row {first}")
-                )
+                ]
             self.problems.extend(problems)
             self.bad[number] = raw
         return good
+
+    def _problems(
+        self,
+        number: int,
+        raw: list[str],
+        broken: tuple[str, str] | None,
+        result: cols.RowResult,
+        limited: list[str],
+        columns: list[Sequence[str]],
+        i: int,
+    ) -> list[RowProblem]:
+        """The problems of row `i` of a batch: its cells', numbers beyond what
+        the database holds, and how it reads as CSV."""
+        width = self.width
+        problems = [
+            RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
+        ]
+        if limited:
+            where = {name: j for j, name in enumerate(self.fields.values())}
+            problems += [
+                RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
+                for name, why in out_of_range(
+                    {n: result.values.get(n) for n in limited}, self.limits
+                )
+            ]
+        if broken is not None:
+            reason, line = broken
+            problems.append(RowProblem(number, "CSV", preview(line), reason))
+        elif len(raw) > width and any(c.strip() for c in raw[width:]):
+            problems.append(
+                RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
+            )
+        return problems
 
     def chunks(
         self,

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -589,15 +590,17 @@ def ordered_ids(n: int) -> list[str]:
     global _last_ms
     # a later millisecond than the last call's (the counter restarts with each)
     ms = _last_ms = max(time.time_ns() // 1_000_000, _last_ms + 1 + n // 0x1000)
-    random = int.from_bytes(os.urandom(8 * n))
-    ids = []
-    for i in range(n):
-        low = (random >> (64 * i)) & RANDOM_62
-        at = ms - n // 0x1000 + i // 0x1000  # 4,096 ids a millisecond
-        value = (at << 80) | (0x7 << 76) | ((i & 0xFFF) << 64) | (0b10 << 62) | low
-        h = f"{value:032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
+    i = np.arange(n, dtype=np.uint64)
+    at = np.uint64(ms - n // 0x1000) + i // np.uint64(0x1000)  # 4,096 ids a millisecond
+    halves = np.empty((n, 2), dtype=">u8")  # each id's 16 bytes, most significant first
+    halves[:, 0] = (at << np.uint64(16)) | np.uint64(0x7000) | (i & np.uint64(0xFFF))
+    random = np.frombuffer(os.urandom(8 * n), dtype=np.uint64) & np.uint64(RANDOM_62)
+    halves[:, 1] = random | np.uint64(0b10 << 62)
+    h = halves.tobytes().hex()
+    return [
+        f"{h[k : k + 8]}-{h[k + 8 : k + 12]}-{h[k + 12 : k + 16]}-{h[k + 16 : k + 20]}-{h[k + 20 : k + 32]}"
+        for k in range(0, 32 * n, 32)
+    ]
 
 
 def _new_account(row: Row, present: frozenset[str], now: Any, fresh_id: str) -> dict[str, Any]:
