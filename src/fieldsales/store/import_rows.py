@@ -7,7 +7,9 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -221,6 +223,67 @@ class RowChecker:
         if progress is not None:
             progress("checking", self.rows, self.rows)
         yield good
+
+
+def read_ahead(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
+    """The chunks of `chunks`, the next one read and checked in a thread while
+    the caller writes this one (SQLite writes and file reads run without the
+    GIL, so they overlap with parsing). Two chunks are alive at most: the
+    thread starts the next only when the caller is done with the one before.
+    What the thread raises is raised here, in order; when the caller stops
+    early, the thread stops after the chunk it is checking."""
+    box: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+    slots = threading.Semaphore(2)  # chunks alive: being written, being checked
+    stop = threading.Event()
+
+    def produce() -> None:
+        source = iter(chunks)
+        while True:
+            while not slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            if stop.is_set():
+                return
+            try:
+                chunk = next(source)
+            except StopIteration:
+                box.put(("end", None))
+                return
+            except BaseException as exc:  # handed to the caller, raised there
+                box.put(("error", exc))
+                return
+            box.put(("chunk", chunk))
+            del chunk
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            del item
+            slots.release()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def locked(progress: Progress | None) -> Progress | None:
+    """`progress` callable from two threads (checking and writing), one call at a time."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+    call = progress
+
+    def report(phase: str, done: int, total: int) -> None:
+        with lock:
+            call(phase, done, total)
+
+    return report
 
 
 def key_digest(key: tuple[str, str]) -> bytes:

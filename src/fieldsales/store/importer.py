@@ -34,6 +34,8 @@ from fieldsales.store.import_rows import (
     RowChecker,
     RowProblem,
     integer_limits,
+    locked,
+    read_ahead,
     shift_dates,
     write_rejects,
 )
@@ -133,7 +135,9 @@ def import_accounts(
             with _bulk_cache(conn):
                 written = 0
                 shown = (0, 0)  # the last writing progress given
-                for good in checker.chunks(stream.rows, stream.lines, progress):
+                progress = locked(progress)  # called from the thread checking ahead too
+                checked = checker.chunks(stream.rows, stream.lines, progress)
+                for good in read_ahead(checked):
                     if checker.problems and not skip_invalid:
                         continue  # refused: the rest is only checked, to report every bad row
                     if shift_days:
@@ -379,8 +383,9 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
 
     On SQLite the statement is written once and each row becomes a tuple,
     passed through the columns' own bind processors where a column has one
-    (what SQLAlchemy does per row, at a fraction of its cost). Other databases
-    get Core's executemany.
+    (what SQLAlchemy does per row, at a fraction of its cost); the rows' values
+    of those columns are replaced by what is stored. Other databases get
+    Core's executemany.
     """
     if not rows:
         return
@@ -394,19 +399,18 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
         f"VALUES ({', '.join('?' for _ in names)})"
     )
     get = operator.itemgetter(*names)
-    converted = _bind_processors(conn.dialect, table, tuple(names))
+    for k, proc in _bind_processors(conn.dialect, table, tuple(names)):
+        # in the rows themselves, each distinct value once: dates, flags and
+        # the import's timestamp repeat down a column
+        name = names[k]
+        done = {v: proc(v) for v in {r[name] for r in rows} if v is not None}
+        done[None] = None
+        for r in rows:
+            r[name] = done[r[name]]
     if len(names) == 1:
         params: list[Any] = [(get(r),) for r in rows]
     else:
         params = list(map(get, rows))
-    if converted:
-        # a column at a time (zip transposes in C), each distinct value once:
-        # dates, flags and the import's timestamp repeat down a column
-        columns = list(zip(*params, strict=True))
-        for k, proc in converted:
-            done = {v: proc(v) for v in set(columns[k]) if v is not None}
-            columns[k] = tuple(None if v is None else done[v] for v in columns[k])
-        params = list(zip(*columns, strict=True))
     conn.exec_driver_sql(sql, params)
 
 
