@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
-BULK_CACHE_KIB = 65_536  # SQLite page cache while importing (KiB)
+BULK_CACHE_KIB = 32_768  # SQLite page cache while importing (KiB): 100,000 accounts' indexes
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
