@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
+from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,7 @@ NOT_NULL_DEFAULTS: dict[str, Any] = {
     },
 }
 GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
+KEY_FIELDS = ("id", "external_id", "match_key", "import_digest")  # what finds an account
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
 # Locates accounts (dicts with PLACE_FIELDS) in place: services.locating.ImportLocator.
@@ -220,11 +222,11 @@ def _existing(
     """Accounts already stored, indexed by every key these rows may use; and the
     account holding each of their match keys without an external id (unique).
 
-    Only the columns the file can change are read: a re-import of 100,000 rows
-    then holds a fraction of each stored account in memory.
+    Only their keys and import digest are read (KEY_FIELDS): a row whose digest
+    is the stored one is unchanged, and only the other accounts' fields are
+    read (_fields).
     """
-    names = present | set(GEO_FIELDS) | set(ADDRESS_FIELDS) | {"id", "external_id", "match_key"}
-    selected = [ACCOUNT.c[n] for n in sorted(names)]
+    selected = [ACCOUNT.c[n] for n in KEY_FIELDS]
     found: dict[tuple[str, str], dict[str, Any]] = {}
     wanted = {
         "id": {r.values["id"] for r in rows if r.values.get("id")},
@@ -253,9 +255,8 @@ def _look_up(
 ) -> None:
     if not keys:
         return
-    names = [c.name for c in selected]
     for chunk in _chunks(sorted(keys), LOOKUP_CHUNK):
-        for acc in _stored(conn, selected, names, column, chunk):
+        for acc in _stored(conn, selected, column, chunk):
             found.setdefault(("id", acc["id"]), acc)
             if acc["external_id"]:
                 found.setdefault(("external_id", acc["external_id"]), acc)
@@ -265,7 +266,7 @@ def _look_up(
 
 
 def _stored(
-    conn: Connection, selected: list[Any], names: list[str], column: str, keys: Sequence[str]
+    conn: Connection, selected: list[Any], column: str, keys: Sequence[str]
 ) -> list[dict[str, Any]]:
     """The stored accounts whose `column` is one of `keys`, oldest first, as
     dicts of the `selected` columns' values.
@@ -279,6 +280,7 @@ def _stored(
         stmt = sa.select(*selected).where(ACCOUNT.c[column].in_(keys))
         stmt = stmt.order_by(ACCOUNT.c.created_at, ACCOUNT.c.id)
         return [dict(rec) for rec in conn.execute(stmt).mappings()]
+    names = [c.name for c in selected]
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(ACCOUNT.name)} "
@@ -306,6 +308,24 @@ def _result_processors(dialect: sa.Dialect, names: tuple[str, ...]) -> list[tupl
         for k, n in enumerate(names)
     ]
     return [(k, proc) for k, proc in procs if proc is not None]
+
+
+def _fields(conn: Connection, ids: list[str], present: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """The stored fields a file with these columns may change, of these accounts."""
+    names = present | set(GEO_FIELDS) | set(ADDRESS_FIELDS) | set(KEY_FIELDS)
+    selected = [ACCOUNT.c[n] for n in sorted(names)]
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(ids), LOOKUP_CHUNK):
+        out.update((acc["id"], acc) for acc in _stored(conn, selected, "id", chunk))
+    return out
+
+
+def digest(values: dict[str, Any]) -> str:
+    """The digest kept on an account of the values an import wrote there
+    (_target_values without a stored account): the same row, read the same
+    way, gives the same digest."""
+    text = f"{'|'.join(values)}\x00{tuple(values.values())!r}"
+    return blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
@@ -489,6 +509,7 @@ class _Writer:
         moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
+        compare: list[tuple[Row, str, str]] = []  # (row, its account, digest) to compare
         for row in chunk:
             old = _find(row, existing)
             if old is not None and old["id"] in claimed:
@@ -515,6 +536,14 @@ class _Writer:
                 report.touched_ids.append(acc["id"])
                 continue
             claimed[old["id"]] = row.number
+            kept = digest(_target_values(row, present, None))
+            if old["import_digest"] == kept:
+                report.unchanged += 1  # as the last import wrote it, and nothing since
+                continue
+            compare.append((row, old["id"], kept))
+        stored = _fields(conn, [acc_id for _, acc_id, _ in compare], present) if compare else {}
+        for row, acc_id, kept in compare:
+            old = stored[acc_id]
             diff = {k: v for k, v in _target_values(row, present, old).items() if old[k] != v}
             if set(diff) <= {"match_key"}:
                 # A key spelled by other code (app, older version) is no change a user made.
@@ -536,6 +565,7 @@ class _Writer:
                 for name, val in diff.items()
                 if name != "match_key"
             )
+            diff["import_digest"] = kept
         if self.locate is not None and (inserts or moved):
             self._locate(inserts, moved)
         for old, diff in moved:
@@ -609,7 +639,9 @@ def ordered_ids(n: int) -> list[str]:
 
 def _new_account(row: Row, present: frozenset[str], now: Any, fresh_id: str) -> dict[str, Any]:
     acc = dict(_blank_account())
-    acc.update(_target_values(row, present, None))
+    values = _target_values(row, present, None)
+    acc.update(values)
+    acc["import_digest"] = digest(values)
     acc["id"] = row.values.get("id") or fresh_id
     acc["created_at"] = acc["updated_at"] = now
     return acc
