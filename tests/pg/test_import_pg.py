@@ -143,3 +143,27 @@ def test_accounts_are_located_as_written_on_postgres(pg_url: str, tmp_path: Path
             engine.dispose()
         assert found[0] == found[1]
         assert sum(1 for r in found[0] if r[3] == "town") > 200
+
+
+def test_a_change_since_the_import_is_compared_again_on_postgres(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The digest of what an import wrote is cleared by PostgreSQL's trigger
+    too when anything else changes the account, and kept when only its kept
+    scores are rewritten."""
+    path = _csv(tmp_path, "東和商事,港区芝1-1,3000000000,30", "山田工業,千代田区1-1,100,")
+    assert main(["--db", pg_url, "import", "--no-locate", path]) == 0
+    engine = open_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE account SET static_scores = NULL"))
+        conn.execute(sa.text("UPDATE account SET lifetime_revenue = 5 WHERE company = '山田工業'"))
+        kept = dict(conn.execute(sa.text("SELECT company, import_digest FROM account")).all())
+    assert kept["山田工業"] is None
+    assert kept["東和商事"] is not None
+    capsys.readouterr()
+    assert main(["--db", pg_url, "import", "--no-locate", path]) == 0
+    assert "0 created, 1 updated, 1 unchanged" in capsys.readouterr().out
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT company, lifetime_revenue FROM account")).all()
+    engine.dispose()
+    assert sorted(map(tuple, rows)) == [("山田工業", 100), ("東和商事", 3_000_000_000)]

@@ -560,27 +560,7 @@ class RowReader:
                 lists.append(_text_column(name, col.max_len, raws, errors))
                 continue
             split = self._split.get(name)
-            memo = self._memo.get(name)
-            seen = self._seen if name in self._closed else None
-            values: list[Any] = []
-            for i, raw in enumerate(raws):
-                known = memo.get(raw) if memo is not None else None
-                if known is None:
-                    blank = not raw or raw.isspace()
-                    known = _BLANK if blank else self._read(name, col, read, raw)
-                    if memo is not None and len(memo) < _MEMO_LIMIT:
-                        memo[raw] = known
-                value, problem, error = known
-                if error is not None:
-                    errors[i].append(replace(error))  # each row its own
-                    values.append(_MISSING)
-                    continue
-                if seen is not None and known is not _BLANK:
-                    seen[(name, raw)] += 1
-                if problem:
-                    errors[i].append(CellError(name, raw, problem))
-                    value = _MISSING
-                values.append(value)
+            values = self._column(name, col, read, raws, errors)
             if split:
                 for k, part in enumerate(split):
                     keys.append(part)
@@ -593,22 +573,92 @@ class RowReader:
         else:
             dicts = [{} for _ in range(n)]
         where = {name: j for j, name in enumerate(names)}
-        company = where.get("company")
+        by_key = dict(zip(keys, lists, strict=True))
+        nameless: set[int] = set()
+        if "company" in where:
+            nameless = {i for i, v in enumerate(by_key["company"]) if v is None}
+        odd = _crossing(by_key)  # the rows _cross_checks may find something in
         out: list[RowResult] = []
         for i, (values_i, errors_i) in enumerate(zip(dicts, errors, strict=True)):
             result = RowResult(values_i, errors_i)
             if errors_i:
                 for key in [k for k, v in values_i.items() if v is _MISSING]:
                     del values_i[key]
-            if (
-                company is not None
-                and values_i.get("company") is None
-                and not _has(result, "company")
-            ):
-                errors_i.append(CellError("company", columns[company][i], "company is required"))
-            _cross_checks(result, columns, where, i)
+            if i in nameless and not _has(result, "company"):
+                errors_i.append(
+                    CellError("company", columns[where["company"]][i], "company is required")
+                )
+            if i in odd:
+                _cross_checks(result, columns, where, i)
             out.append(result)
         return out
+
+    def _column(
+        self,
+        name: str,
+        col: Column,
+        read: Callable[[str], Any],
+        raws: Sequence[str],
+        errors: list[list[CellError]],
+    ) -> list[Any]:
+        """The values of one column's cells (_MISSING where a cell has an
+        error, added to that row's errors): each distinct cell read once."""
+        memo = self._memo.get(name)
+        local: dict[str, tuple[Any, str | None, CellError | None]] = {}
+        for raw in set(raws):
+            known = memo.get(raw) if memo is not None else None
+            if known is None:
+                blank = not raw or raw.isspace()
+                known = _BLANK if blank else self._read(name, col, read, raw)
+                if memo is not None and len(memo) < _MEMO_LIMIT:
+                    memo[raw] = known
+            local[raw] = known
+        if name in self._closed:  # closed vocabularies: count the cells read as each word
+            seen = self._seen
+            for raw, count in Counter(raws).items():
+                known = local[raw]
+                if known is not _BLANK and known[2] is None:
+                    seen[(name, raw)] += count
+        plain = {raw: k[0] for raw, k in local.items() if k[1] is None and k[2] is None}
+        if len(plain) == len(local):  # no cell with a problem: looked up in one go
+            return list(map(plain.__getitem__, raws))
+        values: list[Any] = []
+        for i, raw in enumerate(raws):
+            value, problem, error = local[raw]
+            if error is not None:
+                errors[i].append(replace(error))  # each row its own
+                values.append(_MISSING)
+                continue
+            if problem:
+                errors[i].append(CellError(name, raw, problem))
+                value = _MISSING
+            values.append(value)
+        return values
+
+
+def _crossing(by_key: Mapping[str, Sequence[Any]]) -> set[int]:
+    """The rows with both order dates, or with only one of lat and lon."""
+    odd: set[int] = set()
+    first, last = by_key.get("first_order_date"), by_key.get("last_order_date")
+    if first is not None and last is not None:
+        odd.update(
+            i
+            for i, (f, t) in enumerate(zip(first, last, strict=True))
+            if _given(f) and _given(t) and f > t
+        )
+    lat, lon = by_key.get("lat"), by_key.get("lon")
+    if lat is not None or lon is not None:
+        n = len(lat if lat is not None else lon or ())
+        lats = lat if lat is not None else [None] * n
+        lons = lon if lon is not None else [None] * n
+        odd.update(
+            i for i, (a, o) in enumerate(zip(lats, lons, strict=True)) if _given(a) != _given(o)
+        )
+    return odd
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not _MISSING
 
 
 _MISSING: Any = object()  # a cell not read (its error is reported instead)
@@ -620,7 +670,7 @@ def _text_column(
 ) -> list[Any]:
     """parse.clean_text and the length check of a whole column; an error for
     each cell too long (its value then _MISSING)."""
-    values: list[Any] = [raw.strip() or None for raw in raws]
+    values: list[Any] = [v or None for v in map(str.strip, raws)]
     if "'" in "".join(raws) and any(v is not None and v[0] == "'" for v in values):
         values = [parse.clean_text(raw) for raw in raws]
     if max_len is not None and max(map(len, filter(None, values)), default=0) > max_len:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from fieldsales.domain import criteria
@@ -407,3 +407,54 @@ def match_key(company: str, prefecture: str | None, city: str | None, address: s
     """The re-import key of an account without an external id."""
     key = f"{normalise_company(company)}|{normalise_address(prefecture, city, address)}"
     return key[:MATCH_KEY_MAX]
+
+
+_SEP = "\x00"  # joins a column's cells: no rule below matches it, NFKC leaves it alone
+
+
+def match_keys(
+    companies: Sequence[str],
+    prefectures: Sequence[str | None],
+    cities: Sequence[str | None],
+    addresses: Sequence[str | None],
+) -> list[str]:
+    """match_key of many accounts at once, equal to it item by item: each
+    rewriting runs once over a whole column joined by a character that none
+    of them matches or changes (NFKC, lower case, the regexes), instead of
+    once per cell."""
+    n = len(companies)
+    if not n:
+        return []
+    company_text = _SEP.join(companies)
+    address_text = _SEP.join(a or "" for a in addresses)
+    if company_text.count(_SEP) != n - 1 or address_text.count(_SEP) != n - 1:
+        return list(map(match_key, companies, prefectures, cities, addresses))
+    names = _many(company_text, lambda t: _KEY_JUNK.sub("", _COMPANY_FORMS.sub("", t.lower())))
+    texts = [t.strip() for t in unicodedata.normalize("NFKC", address_text).split(_SEP)]
+    for i, (text, prefecture, city) in enumerate(zip(texts, prefectures, cities, strict=True)):
+        for part in (city, prefecture):
+            p = _nfkc_part(part or "")
+            if p and not text.startswith(p):
+                text = p + text
+        texts[i] = text
+    joined = _SEP.join(texts)
+    if "丁目" in joined:
+        joined = _CHOME.sub(r"\1-", joined)
+    if "番" in joined:
+        joined = _BANCHI.sub(r"\1-", joined)
+    if "号" in joined:
+        joined = _GO.sub(r"\1", joined)
+    joined = _KEY_JUNK.sub("", _DASHES.sub("-", joined).lower())
+    if "--" in joined:
+        joined = _MANY_DASHES.sub("-", joined)
+    places = joined.split(_SEP)
+    return [
+        f"{name}|{place.strip('-')}"[:MATCH_KEY_MAX]
+        for name, place in zip(names, places, strict=True)
+    ]
+
+
+def _many(joined: str, rewrite: Callable[[str], str]) -> list[str]:
+    """NFKC-trimmed cells of a joined column, then `rewrite` over the whole of it."""
+    cells = [t.strip() for t in unicodedata.normalize("NFKC", joined).split(_SEP)]
+    return rewrite(_SEP.join(cells)).split(_SEP)

@@ -300,6 +300,7 @@ SCHEMA_COLUMNS: dict[str, tuple[str, ...]] = {
         "opens_at",
         "closes_at",
         "static_scores",
+        "import_digest",
         "created_at",
         "updated_at",
     ),

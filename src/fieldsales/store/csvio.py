@@ -126,7 +126,8 @@ def stream_csv(
             break
     else:
         raise CsvError(f"{path}: file is empty; expected a header row and {what}")
-    rows = ((n, r, b) for n, r, b in records if any(cell.strip() for cell in r))
+    # a row with some text (joined: one test per row, not one per cell)
+    rows = ((n, r, b) for n, r, b in records if not "".join(r).isspace() and any(r))
     first = next(rows, None)
     if first is None:
         raise CsvError(f"{path}: has a header row but no {what}")

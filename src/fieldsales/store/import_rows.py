@@ -7,7 +7,9 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fieldsales.domain import columns as cols
-from fieldsales.domain.parse import match_key
+from fieldsales.domain.parse import match_keys
 from fieldsales.store import csvio
 from fieldsales.store.models import Account
 
@@ -137,45 +139,67 @@ class RowChecker:
             if name not in MULTILINE_FIELDS and _HAS_BREAK.search("".join(columns[j])):
                 columns[j] = [cell(name, text) for text in columns[j]]
         results = self.reader.convert_many(names, columns)
-        where = {name: j for j, name in enumerate(names)}
         limited = [n for n in cols.stored_fields(names) if n in limits]
         if limited:  # only where a column holds a number beyond its limit are rows looked at
             limited = [n for n in limited if _beyond(results, n, limits[n])]
+        found: dict[int, list[RowProblem]] = {}  # the rows with a problem
+        for i, ((number, raw, broken), result) in enumerate(zip(batch, results, strict=True)):
+            if result.errors or broken is not None or len(raw) > width or limited:
+                listed = self._problems(number, raw, broken, result, limited, columns, i)
+                if listed:
+                    found[i] = listed
+        clean = [r.values for i, r in enumerate(results) if i not in found] if found else None
+        set_match_keys(clean if clean is not None else [r.values for r in results])  # at once
         good: list[Row] = []
-        for (number, raw, broken), result, i in zip(batch, results, range(len(batch)), strict=True):
-            problems: list[RowProblem] = []
-            if result.errors:
-                problems = [
-                    RowProblem(number, e.column, e.value, e.reason, e.allowed)
-                    for e in result.errors
-                ]
-            if limited:
-                problems += [
-                    RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
-                    for name, why in out_of_range(
-                        {n: result.values.get(n) for n in limited}, limits
-                    )
-                ]
-            if broken is not None:
-                reason, line = broken
-                problems.append(RowProblem(number, "CSV", preview(line), reason))
-            elif len(raw) > width and any(c.strip() for c in raw[width:]):
-                problems.append(
-                    RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
-                )
-            if not problems:
+        first_by_key = self.first_by_key
+        for i, ((number, raw, _), result) in enumerate(zip(batch, results, strict=True)):
+            problems = found.get(i) if found else None
+            if problems is None:
                 v = result.values
-                key = row_key(v)
-                first = self.first_by_key.setdefault(key_digest(key), number)
+                key = _key(v)
+                first = first_by_key.setdefault(key_digest(key), number)
                 if first == number:
                     good.append(Row(number, raw, v, key))
                     continue
-                problems.append(
+                problems = [
                     RowProblem(number, key[0], key[1], f"duplicate: same {key[0]} as row {first}")
-                )
+                ]
             self.problems.extend(problems)
             self.bad[number] = raw
         return good
+
+    def _problems(
+        self,
+        number: int,
+        raw: list[str],
+        broken: tuple[str, str] | None,
+        result: cols.RowResult,
+        limited: list[str],
+        columns: list[Sequence[str]],
+        i: int,
+    ) -> list[RowProblem]:
+        """The problems of row `i` of a batch: its cells', numbers beyond what
+        the database holds, and how it reads as CSV."""
+        width = self.width
+        problems = [
+            RowProblem(number, e.column, e.value, e.reason, e.allowed) for e in result.errors
+        ]
+        if limited:
+            where = {name: j for j, name in enumerate(self.fields.values())}
+            problems += [
+                RowProblem(number, name, columns[where[name]][i] if name in where else "", why)
+                for name, why in out_of_range(
+                    {n: result.values.get(n) for n in limited}, self.limits
+                )
+            ]
+        if broken is not None:
+            reason, line = broken
+            problems.append(RowProblem(number, "CSV", preview(line), reason))
+        elif len(raw) > width and any(c.strip() for c in raw[width:]):
+            problems.append(
+                RowProblem(number, f"column {width + 1}", raw[width], "more cells than headers")
+            )
+        return problems
 
     def chunks(
         self,
@@ -201,6 +225,67 @@ class RowChecker:
         yield good
 
 
+def read_ahead(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
+    """The chunks of `chunks`, the next one read and checked in a thread while
+    the caller writes this one (SQLite writes and file reads run without the
+    GIL, so they overlap with parsing). Two chunks are alive at most: the
+    thread starts the next only when the caller is done with the one before.
+    What the thread raises is raised here, in order; when the caller stops
+    early, the thread stops after the chunk it is checking."""
+    box: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+    slots = threading.Semaphore(2)  # chunks alive: being written, being checked
+    stop = threading.Event()
+
+    def produce() -> None:
+        source = iter(chunks)
+        while True:
+            while not slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            if stop.is_set():
+                return
+            try:
+                chunk = next(source)
+            except StopIteration:
+                box.put(("end", None))
+                return
+            except BaseException as exc:  # handed to the caller, raised there
+                box.put(("error", exc))
+                return
+            box.put(("chunk", chunk))
+            del chunk
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            del item
+            slots.release()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def locked(progress: Progress | None) -> Progress | None:
+    """`progress` callable from two threads (checking and writing), one call at a time."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+    call = progress
+
+    def report(phase: str, done: int, total: int) -> None:
+        with lock:
+            call(phase, done, total)
+
+    return report
+
+
 def key_digest(key: tuple[str, str]) -> bytes:
     """A row's key (kind, value) as 16 bytes: what duplicate detection keeps."""
     return blake2b(f"{key[0]}\x00{key[1]}".encode(), digest_size=16).digest()
@@ -223,8 +308,19 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def row_key(v: dict[str, Any]) -> tuple[str, str]:
-    v["match_key"] = match_key(v["company"], v.get("prefecture"), v.get("city"), v.get("address"))
+def set_match_keys(rows: list[dict[str, Any]]) -> None:
+    """Sets the match key of each row (its values), all at once."""
+    keys = match_keys(
+        [v["company"] for v in rows],
+        [v.get("prefecture") for v in rows],
+        [v.get("city") for v in rows],
+        [v.get("address") for v in rows],
+    )
+    for v, key in zip(rows, keys, strict=True):
+        v["match_key"] = key
+
+
+def _key(v: dict[str, Any]) -> tuple[str, str]:
     if v.get("id"):
         return ("id", v["id"])
     if v.get("external_id"):

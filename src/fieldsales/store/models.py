@@ -91,6 +91,9 @@ class Account(SQLModel, table=True):
     # the scores of the criteria that read only this account's fields, kept
     # current for the ranking (domain/score_cache.py); None: to be computed
     static_scores: str | None = Field(default=None, max_length=40)
+    # what the last import wrote here, digested (store/importer.py); cleared by a
+    # trigger when any other write changes a field (migration 0013)
+    import_digest: str | None = Field(default=None, max_length=32)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 

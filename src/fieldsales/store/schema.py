@@ -103,6 +103,7 @@ ACCOUNT = sa.Table(
     _text("opens_at", 5),
     _text("closes_at", 5),
     _text("static_scores", 40),
+    _text("import_digest", 32),
     _when("created_at"),
     _when("updated_at"),
 )

@@ -40,8 +40,11 @@ ACCOUNT_COLUMNS = [c.name for c in Account.__table__.columns]  # type: ignore[at
 OUTCOME_COLUMNS = [c.name for c in Outcome.__table__.columns]  # type: ignore[attr-defined]
 PUBLICATION_COLUMNS = [c.name for c in TeamPublication.__table__.columns]  # type: ignore[attr-defined]
 # server-maintained, never compared field by field
-# static_scores: kept per database from its own config (store/scores.py), never pulled
-_NOT_COMPARED = frozenset({"id", "match_key", "static_scores", "created_at", "updated_at"})
+# static_scores: kept per database from its own config (store/scores.py), never pulled;
+# import_digest: what an import wrote into this database (store/importer.py)
+_NOT_COMPARED = frozenset(
+    {"id", "match_key", "static_scores", "import_digest", "created_at", "updated_at"}
+)
 # ids per query when reading accounts by id
 _CHUNK = 5000
 
@@ -259,7 +262,8 @@ def apply_pulled_accounts(
     for row in rows:
         have = local.get(row["id"])
         if have is None:
-            new_rows.append(dict(row, static_scores=None))  # scored by the next ranking here
+            # scored by the next ranking here; compared field by field by the next import
+            new_rows.append(dict(row, static_scores=None, import_digest=None))
             continue
         skip = waiting.get(row["id"], set())
         diff = {
