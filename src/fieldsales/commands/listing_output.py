@@ -46,9 +46,10 @@ def _learned(items: Any, settings: Any) -> Any:
 
 
 def _values(
-    batch: Any, settings: Any, learned: Any, channel: str, future: list[Any] | None = None
-) -> list[int]:
-    """Expected gross profit of a contact per account, yen (docs/method.md#channel-fit).
+    batch: Any, settings: Any, learned: Any, future: list[Any] | None = None
+) -> tuple[list[int], list[int]]:
+    """Expected gross profit of a visit and of a phone call per account, yen
+    (docs/method.md#channel-fit).
 
     The deal is the account's average order, or its expected future value
     (BG/NBD x Gamma-Gamma) where config clv.deal_from_expected_value asks for it
@@ -62,19 +63,18 @@ def _values(
         expected = np.array(future, dtype=float)
         use = ~np.isnan(expected) & (expected > 0)
         deal = np.where(use, expected, deal)
-    ev = expected_values(
-        np.array(batch.ranks, dtype=str),
-        deal,
-        np.array(batch.detail["gross_margin"], dtype=float),
-        settings,
-        channel,
-        learned,
-    )
-    # round() of each value (half to even), as rint does, unless a value is
-    # no finite number or too large for an int64 (round() decides those)
-    if len(ev) and np.isfinite(ev).all() and float(np.abs(ev).max()) < 2.0**62:
-        return np.rint(ev).astype(np.int64).tolist()
-    return [round(v) for v in ev.tolist()]
+    ranks = np.array(batch.ranks, dtype=str)
+    margin = np.array(batch.detail["gross_margin"], dtype=float)
+    out = []
+    for channel in ("visit", "phone"):
+        ev = expected_values(ranks, deal, margin, settings, channel, learned)
+        # round() of each value (half to even), as rint does, unless a value is
+        # no finite number or too large for an int64 (round() decides those)
+        if len(ev) and np.isfinite(ev).all() and float(np.abs(ev).max()) < 2.0**62:
+            out.append(np.rint(ev).astype(np.int64).tolist())
+        else:
+            out.append([round(v) for v in ev.tolist()])
+    return out[0], out[1]
 
 
 def _encoder() -> Callable[[Any], str]:
@@ -131,6 +131,15 @@ def _lists(values: list[list[str]]) -> list[str]:
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
+def _plain(text: str) -> bool:
+    """Whether json writes `text` as is between quotes (nothing to escape).
+    Printable text holds no control character: only quotes and backslashes
+    are left to look for (two finds, faster than the pattern on every text)."""
+    if text.isprintable():
+        return '"' not in text and "\\" not in text
+    return _ESCAPED.search(text) is None
+
+
 def _slot(
     values: list[Any], dumps: Callable[[Any], str], kind: type | None = None
 ) -> tuple[str, list[Any] | None]:
@@ -142,7 +151,7 @@ def _slot(
     when the column is built so (spares looking at each)."""
     kinds = set(map(type, values)) if kind is None else {kind}
     if kinds == {str}:
-        if _ESCAPED.search("".join(values)) is None:
+        if _plain("".join(values)):
             return '"%s"', values
     elif kinds == {int}:
         return "%d", values
@@ -240,6 +249,7 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
         # the early-warning fields (churn signs, P(alive), expected value), a batch at once
         extra = fields(b.positions)
         future = extra["expected_future_value"]
+        visit, phone = _values(b, settings, learned, future)
         breakdown: list[tuple[list[Any], type | None]] = []
         for _, scores, _, points, raw in b.breakdown:
             breakdown += ((scores, None), (points, float), (raw, None))
@@ -256,8 +266,8 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
             *breakdown,
             (b.stages, str),
             ([r or "unknown" for r in b.text["main_reason"]], str),
-            (_values(b, settings, learned, "visit", future), int),
-            (_values(b, settings, learned, "phone", future), int),
+            (visit, int),
+            (phone, int),
             (b.distance_km, None),
             (b.geo_precision, str),
             (b.months_dormant, None),
@@ -374,6 +384,7 @@ def write_csv(out: IO[str], items: Any, settings: Any) -> None:
             writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
             header_done = True
         n = len(b)
+        visit, phone = _values(b, settings, learned)
         columns: list[tuple[list[Any], type | None]] = [
             (list(range(position + 1, position + n + 1)), int),
             (b.ids, None),
@@ -386,8 +397,8 @@ def write_csv(out: IO[str], items: Any, settings: Any) -> None:
             *((scores, None) for _, scores, _, _, _ in b.breakdown),
             (b.stages, None),
             ([r or "unknown" for r in b.text["main_reason"]], None),
-            (_values(b, settings, learned, "visit"), None),
-            (_values(b, settings, learned, "phone"), None),
+            (visit, int),
+            (phone, int),
             (b.distance_km, None),
             (b.geo_precision, None),
             (b.months_dormant, None),
