@@ -121,20 +121,29 @@ def encoded(values: list[Any], dumps: Callable[[Any], str]) -> list[str]:
     return list(map(fast, values))
 
 
-def float_texts(values: list[Any], none: str, text: Callable[[float], str]) -> list[str] | None:
-    """The text of each value of a column of floats and None (`none` for
-    None, text(value) for a float), text called once per distinct value (by
-    its bits: -0.0 is not 0.0): writing a float costs about half a
-    microsecond, and a listing's floats (points, totals, months, distances)
-    repeat. None when a NaN is among None (the caller goes value by value)."""
+def float_texts(
+    values: list[Any], none: str, other: Callable[[float], str] = float.__repr__
+) -> list[str] | None:
+    """The text of each value of a column of floats and None: `none` for None,
+    repr for a finite float, other(value) for NaN and infinities; each distinct
+    value (by its bits: -0.0 is not 0.0) written once: a float's repr costs
+    about half a microsecond, and a listing's floats (points, totals, months,
+    distances) repeat. None when a NaN is among None (the caller goes value by
+    value)."""
     import numpy as np
 
     array = np.array(values, dtype=float)  # None: NaN
     nones = values.count(None)
-    if nones and int(np.isnan(array).sum()) != nones:
+    finite = np.isfinite(array)
+    if nones and int(np.count_nonzero(np.isnan(array))) != nones:
         return None
     distinct, inverse = np.unique(array.view(np.int64), return_inverse=True)
-    texts = [none if nones and x != x else text(x) for x in distinct.view(np.float64).tolist()]
+    numbers = distinct.view(np.float64)
+    texts = list(map(float.__repr__, numbers.tolist()))
+    if not finite.all():
+        for k in np.flatnonzero(~np.isfinite(numbers)).tolist():
+            x = float(numbers[k])
+            texts[k] = none if nones and x != x else other(x)
     picked: list[str] = np.array(texts, dtype=object)[inverse.reshape(-1)].tolist()
     return picked
 
@@ -361,7 +370,7 @@ def _csv_slot(values: list[Any], field: _CsvField, kind: type | None = None) -> 
     elif kinds == {int}:
         return "%d", values
     elif float in kinds and kinds <= {float, _NONE}:
-        texts = float_texts(values, "", float.__repr__)  # csv writes repr(float)
+        texts = float_texts(values, "")  # csv writes repr(float), also of NaN
         if texts is not None:
             return "%s", texts
     elif kinds <= {_NONE}:
@@ -389,10 +398,6 @@ def _csv_lines(slots: list[tuple[str, Any]], n: int) -> list[str]:
     return [fmt % row for row in zip(*columns, strict=True)]
 
 
-def _general(value: float) -> str:
-    return f"{value:g}"
-
-
 def write_csv(out: IO[str], items: Any, settings: Any) -> None:
     """The listing as CSV, written a batch at a time: the score of each
     criterion in a column named after it (empty: not scorable). Each line is
@@ -418,7 +423,7 @@ def write_csv(out: IO[str], items: Any, settings: Any) -> None:
             (b.text["site"], None),
             (b.text["city"], None),
             (b.ranks, None),
-            (float_texts(b.totals, "", _general) or [f"{t:g}" for t in b.totals], str),
+            ([f"{t:g}" for t in b.totals], str),
             *((scores, None) for _, scores, _, _, _ in b.breakdown),
             (b.stages, None),
             ([r or "unknown" for r in b.text["main_reason"]], None),
