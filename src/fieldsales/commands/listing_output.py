@@ -302,7 +302,16 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
             (b.last_order_date, None),
             (b.next_followup, None),
         ]
-        slots = [_slot(values, dumps, kind) for values, kind in columns]
+        # a column shown twice (distance and months are also raw values of the
+        # breakdown: one list) is encoded once
+        made: dict[int, tuple[str, list[Any] | None]] = {}
+        slots = []
+        for values, kind in columns:
+            slot = made.get(id(values))
+            if slot is None:
+                slot = made[id(values)] = _slot(values, dumps, kind)
+            slots.append(slot)
+        del made
         signs = extra["signals"]  # lists of strings
         slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
         for name in ("p_alive", "expected_orders", "expected_order_value"):
