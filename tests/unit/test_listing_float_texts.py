@@ -12,7 +12,13 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldsales.commands.listing_output import _csv_slot, _CsvField, _slot, float_texts
+from fieldsales.commands.listing_output import (
+    _csv_slot,
+    _CsvField,
+    _slot,
+    float_texts,
+    float_texts_many,
+)
 
 VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -47,3 +53,14 @@ def test_each_value_as_json_and_csv_write_it(values: list[float | None]) -> None
     code, texts = _csv_slot(values, _CsvField())
     line = [code % t if texts is not None else code for t in (texts or [None] * len(values))]
     assert line == [_csv(v) for v in values]
+
+
+@given(st.lists(st.lists(VALUES, max_size=20), max_size=5))
+def test_columns_at_once_as_each_alone(columns: list[list[float | None]]) -> None:
+    """Several columns share one set of distinct values: a None of one column
+    is not a NaN of another, and each column is written as it is alone."""
+    got = float_texts_many(columns, "null", _json)
+    assert got == [float_texts(c, "null", _json) for c in columns]
+    for column, texts in zip(columns, got, strict=True):
+        if texts is not None:
+            assert texts == [_json(v) for v in column]
