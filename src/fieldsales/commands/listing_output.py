@@ -121,67 +121,6 @@ def encoded(values: list[Any], dumps: Callable[[Any], str]) -> list[str]:
     return list(map(fast, values))
 
 
-def float_texts(
-    values: list[Any], none: str, other: Callable[[float], str] = float.__repr__
-) -> list[str] | None:
-    """The text of each value of a column of floats and None: `none` for None,
-    repr for a finite float, other(value) for NaN and infinities; None when a
-    NaN is among None (the caller goes value by value). float_texts_many of
-    one column."""
-    return float_texts_many([values], none, other)[0]
-
-
-def float_texts_many(
-    columns: list[list[Any]], none: str, other: Callable[[float], str] = float.__repr__
-) -> list[list[str] | None]:
-    """float_texts of several columns, each distinct value of all of them (by
-    its bits: -0.0 is not 0.0) written once: a float's repr costs about half a
-    microsecond, and a listing's floats (points, totals, months, distances)
-    repeat within a column and across columns."""
-    import numpy as np
-
-    out: list[list[str] | None] = [None] * len(columns)
-    arrays, masks, kept = [], [], []
-    for k, values in enumerate(columns):
-        array = np.array(values, dtype=float)  # None: NaN
-        nones = values.count(None)
-        missing = np.isnan(array) if nones else np.zeros(len(array), dtype=bool)
-        if nones and int(np.count_nonzero(missing)) != nones:
-            continue  # a NaN among None
-        arrays.append(array)
-        masks.append(missing)
-        kept.append(k)
-    if not kept:
-        return out
-    bits = np.concatenate(arrays).view(np.int64)
-    mask = np.concatenate(masks)
-    some_none = bool(mask.any())
-    distinct, inverse = np.unique(bits[~mask] if some_none else bits, return_inverse=True)
-    numbers = distinct.view(np.float64)
-    texts = list(map(float.__repr__, numbers.tolist()))
-    for j in np.flatnonzero(~np.isfinite(numbers)).tolist():
-        texts[j] = other(float(numbers[j]))
-    texts.append(none)
-    index = inverse.reshape(-1)
-    if some_none:
-        index = np.full(len(bits), len(texts) - 1, dtype=np.intp)
-        index[~mask] = inverse.reshape(-1)
-    picked: list[str] = np.array(texts, dtype=object)[index].tolist()
-    start = 0
-    for k, array in zip(kept, arrays, strict=True):
-        out[k] = picked[start : start + len(array)]
-        start += len(array)
-    return out
-
-
-def _floaty(values: list[Any], kind: type | None) -> bool:
-    """Whether a column holds floats and maybe None, nothing else."""
-    if kind is not None:
-        return kind is float
-    kinds = set(map(type, values))
-    return float in kinds and kinds <= {float, _NONE}
-
-
 def _lists(values: list[list[str]]) -> list[str]:
     """JSON text of lists of strings (the churn signs)."""
     return ["[" + ", ".join(map(_quote, v)) + "]" if v else "[]" for v in values]
@@ -216,10 +155,9 @@ def _slot(
             return '"%s"', values
     elif kinds == {int}:
         return "%d", values
-    elif float in kinds and kinds <= {float, _NONE}:
-        texts = float_texts(values, "null", dumps)  # dumps: NaN, Infinity as json spells them
-        if texts is not None:
-            return "%s", texts
+    elif kinds == {float}:
+        if math.isfinite(sum(values)):
+            return "%r", values
     elif kinds == {_NONE}:
         return "null", None
     return "%s", encoded(values, dumps)
@@ -336,25 +274,21 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
             (b.last_order_date, None),
             (b.next_followup, None),
         ]
-        columns += [(extra[name], None) for name in ("p_alive", "expected_orders")]
-        columns += [(extra["expected_order_value"], None), (future, None)]
-        # the floats of every column at once (float_texts_many); a column
-        # shown twice (distance and months are also raw values of the
+        # a column shown twice (distance and months are also raw values of the
         # breakdown: one list) is encoded once
         made: dict[int, tuple[str, list[Any] | None]] = {}
-        floats = list({id(v): v for v, kind in columns if _floaty(v, kind)}.values())
-        for values, texts in zip(floats, float_texts_many(floats, "null", dumps), strict=True):
-            if texts is not None:
-                made[id(values)] = ("%s", texts)
         slots = []
         for values, kind in columns:
             slot = made.get(id(values))
             if slot is None:
                 slot = made[id(values)] = _slot(values, dumps, kind)
             slots.append(slot)
-        del made, floats
+        del made
         signs = extra["signals"]  # lists of strings
-        slots.insert(len(slots) - 4, ("%s", _lists(signs)) if any(signs) else ("[]", None))
+        slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
+        for name in ("p_alive", "expected_orders", "expected_order_value"):
+            slots.append(_slot(extra[name], dumps))
+        slots.append(_slot(future, dumps))
         n = len(b)
         del b, columns, extra, breakdown  # the batch is not held while the next one is read
         yield template.fill(slots, n)
@@ -416,10 +350,8 @@ def _csv_slot(values: list[Any], field: _CsvField, kind: type | None = None) -> 
             return "%s", values
     elif kinds == {int}:
         return "%d", values
-    elif float in kinds and kinds <= {float, _NONE}:
-        texts = float_texts(values, "")  # csv writes repr(float), also of NaN
-        if texts is not None:
-            return "%s", texts
+    elif kinds == {float}:
+        return "%r", values
     elif kinds <= {_NONE}:
         return "", None
 
