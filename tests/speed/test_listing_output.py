@@ -42,6 +42,8 @@ ODD = [
     "a,b",
     "😀",
     "\x7f\u2028",
+    "復帰\rと\x00ヌル",
+    "  前後に空白 ",
 ]
 
 
@@ -236,3 +238,27 @@ def test_expected_future_value_as_the_deal(generated: Engine, settings: Settings
     listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
     fresh = rank_accounts(generated, settings, origin=OFFICE, today=TODAY)
     assert out.getvalue() == _reference_json(fresh, settings, len(fresh))
+
+
+def test_listing_read_with_sqlite3_equals_the_reference(
+    generated: Engine, settings: Settings, db_path: Path
+) -> None:
+    """What `fieldsales rank --top 0` does on an up-to-date SQLite file: the
+    ranking, the listed fields and the whole order history (early warning)
+    read with sqlite3; the same text as the reference through SQLAlchemy."""
+    from fieldsales.store import lite
+
+    source = lite.open_file(db_path)
+    assert source is not None
+    try:
+        for view, filters in VIEWS.items():
+            items = rank_accounts(source, settings, origin=OFFICE, filters=filters, today=TODAY)
+            out = io.StringIO()
+            listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
+            fresh = rank_accounts(generated, settings, origin=OFFICE, filters=filters, today=TODAY)
+            assert out.getvalue() == _reference_json(fresh, settings, len(fresh)), view
+            out = io.StringIO()
+            listing_output.write_csv(out, items, settings)
+            assert out.getvalue() == _reference_csv(fresh, settings), view
+    finally:
+        source.close()

@@ -89,6 +89,9 @@ def test_rank_on_sqlite_never_imports_sqlalchemy_and_prints_the_same(
         ["--top", "20"],
         ["--json", "--top", "0", "--rank", "A,B,C"],
         ["--json", "--top", "5", "--prefecture", "東京都", "--within", "3"],
+        # every account's churn signs: the whole order history, read with sqlite3
+        ["--signals", "--top", "20"],
+        ["--signals", "--json", "--top", "0"],
     ):
         argv = ["--db", str(db_path), "rank", *args, *day]
         plain, full = _probe(argv), _probe(argv, full=True)

@@ -13,6 +13,7 @@ reference row by row).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -45,9 +46,10 @@ def _learned(items: Any, settings: Any) -> Any:
 
 
 def _values(
-    batch: Any, settings: Any, learned: Any, channel: str, future: list[Any] | None = None
-) -> list[int]:
-    """Expected gross profit of a contact per account, yen (docs/method.md#channel-fit).
+    batch: Any, settings: Any, learned: Any, future: list[Any] | None = None
+) -> tuple[list[int], list[int]]:
+    """Expected gross profit of a visit and of a phone call per account, yen
+    (docs/method.md#channel-fit).
 
     The deal is the account's average order, or its expected future value
     (BG/NBD x Gamma-Gamma) where config clv.deal_from_expected_value asks for it
@@ -61,19 +63,18 @@ def _values(
         expected = np.array(future, dtype=float)
         use = ~np.isnan(expected) & (expected > 0)
         deal = np.where(use, expected, deal)
-    ev = expected_values(
-        np.array(batch.ranks, dtype=str),
-        deal,
-        np.array(batch.detail["gross_margin"], dtype=float),
-        settings,
-        channel,
-        learned,
-    )
-    # round() of each value (half to even), as rint does, unless a value is
-    # no finite number or too large for an int64 (round() decides those)
-    if len(ev) and np.isfinite(ev).all() and float(np.abs(ev).max()) < 2.0**62:
-        return np.rint(ev).astype(np.int64).tolist()
-    return [round(v) for v in ev.tolist()]
+    ranks = np.array(batch.ranks, dtype=str)
+    margin = np.array(batch.detail["gross_margin"], dtype=float)
+    out = []
+    for channel in ("visit", "phone"):
+        ev = expected_values(ranks, deal, margin, settings, channel, learned)
+        # round() of each value (half to even), as rint does, unless a value is
+        # no finite number or too large for an int64 (round() decides those)
+        if len(ev) and np.isfinite(ev).all() and float(np.abs(ev).max()) < 2.0**62:
+            out.append(np.rint(ev).astype(np.int64).tolist())
+        else:
+            out.append([round(v) for v in ev.tolist()])
+    return out[0], out[1]
 
 
 def _encoder() -> Callable[[Any], str]:
@@ -130,6 +131,15 @@ def _lists(values: list[list[str]]) -> list[str]:
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 
+def _plain(text: str) -> bool:
+    """Whether json writes `text` as is between quotes (nothing to escape).
+    Printable text holds no control character: only quotes and backslashes
+    are left to look for (two finds, faster than the pattern on every text)."""
+    if text.isprintable():
+        return '"' not in text and "\\" not in text
+    return _ESCAPED.search(text) is None
+
+
 def _slot(
     values: list[Any], dumps: Callable[[Any], str], kind: type | None = None
 ) -> tuple[str, list[Any] | None]:
@@ -141,7 +151,7 @@ def _slot(
     when the column is built so (spares looking at each)."""
     kinds = set(map(type, values)) if kind is None else {kind}
     if kinds == {str}:
-        if _ESCAPED.search("".join(values)) is None:
+        if _plain("".join(values)):
             return '"%s"', values
     elif kinds == {int}:
         return "%d", values
@@ -239,6 +249,7 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
         # the early-warning fields (churn signs, P(alive), expected value), a batch at once
         extra = fields(b.positions)
         future = extra["expected_future_value"]
+        visit, phone = _values(b, settings, learned, future)
         breakdown: list[tuple[list[Any], type | None]] = []
         for _, scores, _, points, raw in b.breakdown:
             breakdown += ((scores, None), (points, float), (raw, None))
@@ -255,15 +266,24 @@ def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
             *breakdown,
             (b.stages, str),
             ([r or "unknown" for r in b.text["main_reason"]], str),
-            (_values(b, settings, learned, "visit", future), int),
-            (_values(b, settings, learned, "phone", future), int),
+            (visit, int),
+            (phone, int),
             (b.distance_km, None),
             (b.geo_precision, str),
             (b.months_dormant, None),
             (b.last_order_date, None),
             (b.next_followup, None),
         ]
-        slots = [_slot(values, dumps, kind) for values, kind in columns]
+        # a column shown twice (distance and months are also raw values of the
+        # breakdown: one list) is encoded once
+        made: dict[int, tuple[str, list[Any] | None]] = {}
+        slots = []
+        for values, kind in columns:
+            slot = made.get(id(values))
+            if slot is None:
+                slot = made[id(values)] = _slot(values, dumps, kind)
+            slots.append(slot)
+        del made
         signs = extra["signals"]  # lists of strings
         slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
         for name in ("p_alive", "expected_orders", "expected_order_value"):
@@ -299,10 +319,72 @@ def write_json(
     out.write("]\n}\n" if first else "\n  ]\n}\n")
 
 
+# characters that may make csv quote a field (it quotes `,`, `"` and line
+# breaks; NUL and carriage return differ between Python versions): a column
+# without any is written as is, its odd values as csv itself writes them
+_CSV_ODD = re.compile(r'[,"\r\n\x00]')
+
+
+class _CsvField:
+    """One value as csv.writer writes it within a row (QUOTE_MINIMAL)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def __call__(self, value: Any) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow((value, ""))  # a second field: a lone "" is quoted
+        return self._buffer.getvalue()[:-2]
+
+
+def _csv_slot(values: list[Any], field: _CsvField, kind: type | None = None) -> tuple[str, Any]:
+    """How a column fills its slot of a CSV line: (format, values), values
+    None when the format is the column's one text for every row. Text without
+    odd characters, ints and floats go in raw (%s, %d, %r: what csv writes for
+    them); None is empty; anything else is written value by value by csv."""
+    kinds = set(map(type, values)) if kind is None else {kind}
+    if kinds == {str}:
+        if _CSV_ODD.search("".join(values)) is None:
+            return "%s", values
+    elif kinds == {int}:
+        return "%d", values
+    elif kinds == {float}:
+        return "%r", values
+    elif kinds <= {_NONE}:
+        return "", None
+
+    def one(value: Any) -> str:
+        kind = type(value)
+        if value is None:
+            return ""
+        if kind is str and _CSV_ODD.search(value) is None:
+            return str(value)
+        if kind is int or kind is float:
+            return repr(value)
+        return field(value)
+
+    return "%s", [one(v) for v in values]
+
+
+def _csv_lines(slots: list[tuple[str, Any]], n: int) -> list[str]:
+    """The n lines of a batch (without line ends) from each column's slot."""
+    fmt = ",".join(code.replace("%", "%%") if values is None else code for code, values in slots)
+    columns = [values for _, values in slots if values is not None]
+    if not columns:
+        return [fmt % ()] * n
+    return [fmt % row for row in zip(*columns, strict=True)]
+
+
 def write_csv(out: IO[str], items: Any, settings: Any) -> None:
     """The listing as CSV, written a batch at a time: the score of each
-    criterion in a column named after it (empty: not scorable)."""
-    writer = csv.writer(out, lineterminator="\n")  # None is written empty
+    criterion in a column named after it (empty: not scorable). Each line is
+    filled from the batch's columns as csv.writer writes its fields (byte for
+    byte: tests/speed/test_listing_output.py writes the reference row by row
+    with csv.writer)."""
+    writer = csv.writer(out, lineterminator="\n")  # the header
+    field = _CsvField()
     learned = _learned(items, settings)
     header_done = False
     position = 0
@@ -310,28 +392,33 @@ def write_csv(out: IO[str], items: Any, settings: Any) -> None:
         if not header_done:
             writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
             header_done = True
-        columns = [
-            range(position + 1, position + len(b) + 1),
-            b.ids,
-            b.detail["external_id"],
-            [c or "" for c in b.text["company"]],
-            b.text["site"],
-            b.text["city"],
-            b.ranks,
-            [f"{t:g}" for t in b.totals],
-            *(scores for _, scores, _, _, _ in b.breakdown),
-            b.stages,
-            [r or "unknown" for r in b.text["main_reason"]],
-            _values(b, settings, learned, "visit"),
-            _values(b, settings, learned, "phone"),
-            b.distance_km,
-            b.geo_precision,
-            b.months_dormant,
-            b.last_order_date,
-            b.next_followup,
+        n = len(b)
+        visit, phone = _values(b, settings, learned)
+        columns: list[tuple[list[Any], type | None]] = [
+            (list(range(position + 1, position + n + 1)), int),
+            (b.ids, None),
+            (b.detail["external_id"], None),
+            ([c or "" for c in b.text["company"]], None),
+            (b.text["site"], None),
+            (b.text["city"], None),
+            (b.ranks, None),
+            ([f"{t:g}" for t in b.totals], str),
+            *((scores, None) for _, scores, _, _, _ in b.breakdown),
+            (b.stages, None),
+            ([r or "unknown" for r in b.text["main_reason"]], None),
+            (visit, int),
+            (phone, int),
+            (b.distance_km, None),
+            (b.geo_precision, None),
+            (b.months_dormant, None),
+            (b.last_order_date, None),
+            (b.next_followup, None),
         ]
-        writer.writerows(zip(*columns, strict=True))
-        position += len(b)
+        lines = _csv_lines([_csv_slot(values, field, kind) for values, kind in columns], n)
+        del b, columns  # the batch is not held while the next one is read
+        out.write("\n".join(lines) + "\n")  # one write a batch
+        position += n
+        del lines
     if not header_done:
         from fieldsales.domain import criteria
 

@@ -72,6 +72,24 @@ class Signs:
         return np.asarray(self.fired.any(axis=1), dtype=bool)
 
 
+def by_group_then_day(
+    group: npt.NDArray[np.intp], day: npt.NDArray[np.int64]
+) -> npt.NDArray[np.intp]:
+    """np.lexsort((day, group)): the order sorting by group, then day, ties kept
+    in their order; one stable sort of a combined key (group in the high bits),
+    several times faster on millions of orders, and nearly free when they come
+    sorted already."""
+    if not len(day):
+        return np.zeros(0, dtype=np.intp)
+    low = int(day.min())
+    span = int(day.max()) - low
+    if span >= 1 << 31 or int(group.min()) < 0 or int(group.max()) >= 1 << 31:
+        return np.lexsort((day, group)).astype(np.intp)  # beyond the key's room
+    key = group.astype(np.int64) << 32
+    key += day - low
+    return np.argsort(key, kind="stable").astype(np.intp)
+
+
 def _group_starts(group: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     if not len(group):
         return np.zeros(0, dtype=np.intp)

@@ -114,7 +114,7 @@ def _compute(base: RankBase, positions: npt.NDArray[np.intp] | None) -> Warnings
     # the whole base holds every account with orders: its histories are what a fit reads
     complete = whole and bool(keep.all())
     pos, day, amount = pos[keep], arrays.day[keep], arrays.amount[keep]
-    order = np.lexsort((day, pos))
+    order = churn.by_group_then_day(pos, day)
     pos, day, amount = pos[order], day[order], amount[order]
 
     events = base.outcomes

@@ -35,7 +35,8 @@ def batches(table: RankTable, size: int = BATCH) -> Iterator[Listing]:
     base = table.base
     index = table.indices
     fields = (*TEXT_FIELDS, *DETAIL_FIELDS)
-    rows = listing_store.listed_rows(base.engine, _picked(base.ids, index), fields, size)
+    picked = _picked(base.ids, index)
+    rows = listing_store.listed_rows(base.engine, picked, fields, size, (base.ids, index))
     k = len(TEXT_FIELDS)
     with _closing(rows):
         for start, chunk in zip(range(0, len(index), size), rows, strict=False):
@@ -78,9 +79,13 @@ def _days(values: npt.NDArray[np.datetime64]) -> list[str | None]:
 
 def _rounded(values: npt.NDArray[np.float64], digits: int) -> list[float]:
     """round(v, digits) of each value; whole numbers (points of whole weights,
-    the usual case) are their own rounding, which spares a call per value."""
-    if len(values) and bool(np.all(np.isfinite(values) & (values == np.floor(values)))):
+    the usual case) are their own rounding, and other finite ones are rounded
+    at once (round_many: value for value what round() gives)."""
+    finite = bool(np.all(np.isfinite(values)))
+    if len(values) and finite and bool(np.all(values == np.floor(values))):
         return values.tolist()
+    if finite:
+        return round_many(values, digits)
     return [round(v, digits) for v in values.tolist()]
 
 

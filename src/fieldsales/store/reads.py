@@ -139,6 +139,12 @@ def order_arrays(source: Source, account_ids: Sequence[str] | None = None) -> Or
         wanted = sorted(set(account_ids))
         if len(wanted) <= _SCAN_ABOVE:
             return _few_orders(source, wanted)
+    if isinstance(source, SqliteFile) and account_ids is None:
+        from fieldsales.store.order_scan import whole_order_arrays
+
+        got = whole_order_arrays(source)
+        if got is not None:
+            return got
     from fieldsales.store import orders, unit
 
     with unit.reading(as_engine(source)) as session:

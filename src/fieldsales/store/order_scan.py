@@ -1,0 +1,120 @@
+"""The whole order history read with the standard library's sqlite3: what
+store/orders.order_arrays gives for every account (None), without SQLAlchemy
+and without a Python object per order.
+
+A full listing with order histories computes the early-warning fields of
+every account from it (services/early_warning.warnings_for): 2,000,000 orders
+at 100,000 accounts. SQLite joins each column of the orders, in the order the
+SQLAlchemy read has them (account, then the account's unique order key: its
+index), into one text, which numpy cuts up; the accounts and their order
+counts come the same way. Equal to the SQLAlchemy read array for array
+(tests/store/test_order_scan.py).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fieldsales.domain.churn import by_group_then_day
+from fieldsales.store.columns import (
+    _SEP,
+    OrderArrays,
+    logged_days,
+    order_arrays_empty,
+)
+
+if TYPE_CHECKING:
+    from fieldsales.store.lite import SqliteFile
+
+# The accounts with an imported history, and how many orders each, by account id.
+_PER_ACCOUNT = (
+    "SELECT count(*), group_concat(account_id || ?, ?), group_concat(n, ',') FROM "
+    "(SELECT account_id, count(*) AS n FROM account_order GROUP BY account_id ORDER BY account_id)"
+)
+# Every order's day number (as orders._day_number) and amount, in that order;
+# `bad` counts values that are not whole numbers (the caller then reads rows).
+_ORDERS = (
+    "SELECT count(*), sum(typeof(d) != 'integer' OR typeof(amount) != 'integer'), "
+    "group_concat(d, ','), group_concat(amount, ',') FROM "
+    "(SELECT CAST(julianday(order_date) - 2440587.5 AS INTEGER) AS d, amount "
+    "FROM account_order ORDER BY account_id, order_key)"
+)
+
+
+def _integers(text: str | None, count: int) -> npt.NDArray[np.int64] | None:
+    """`count` whole numbers written with commas, as an array; None when the
+    text does not hold exactly that many."""
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    if text is None:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a number numpy cannot read: not the form
+        try:
+            values = np.fromstring(text, dtype=np.int64, sep=",")
+        except (ValueError, DeprecationWarning):
+            return None
+    return values if len(values) == count else None
+
+
+def whole_order_arrays(f: SqliteFile) -> OrderArrays | None:
+    """orders.order_arrays(session, None) read with sqlite3: every account with
+    an imported history, its orders imported and logged as outcomes, sorted by
+    account then day. None when a value does not have the form read here (an
+    order date SQLite cannot read, an amount that is not whole): the caller
+    reads through SQLAlchemy, which says what is wrong."""
+    m, joined_ids, joined_counts = f.rows(_PER_ACCOUNT, [_SEP, ""])[0]
+    if not m:
+        return order_arrays_empty()
+    ids: list[str] = joined_ids.split(_SEP)[:-1]
+    counts = _integers(joined_counts, m)
+    if len(ids) != m or counts is None:
+        return None
+    total, bad, joined_days, joined_amounts = f.rows(_ORDERS)[0]
+    if bad or total != int(counts.sum()):
+        return None
+    day = _integers(joined_days, total)
+    amount = _integers(joined_amounts, total)
+    if day is None or amount is None:
+        return None
+    del joined_days, joined_amounts
+    index = {a: k for k, a in enumerate(ids)}
+    group = np.repeat(np.arange(m, dtype=np.intp), counts)
+    return _with_logged(index, group, day, amount, _logged(f, index))
+
+
+def _with_logged(
+    index: dict[str, int],
+    group: npt.NDArray[np.intp],
+    day: npt.NDArray[np.int64],
+    amount: npt.NDArray[np.int64],
+    logged: list[tuple[str, int, int]],
+) -> OrderArrays:
+    """columns.with_logged, its sort by account then day one stable sort of a
+    combined key (churn.by_group_then_day) instead of np.lexsort."""
+    imported = np.ones(len(group), dtype=bool)
+    if logged:
+        lg, ld, la = zip(*logged, strict=True)
+        group = np.concatenate((group, np.array([index[a] for a in lg], dtype=np.intp)))
+        day = np.concatenate((day, np.array(ld, dtype=np.int64)))
+        amount = np.concatenate((amount, np.array(la, dtype=np.int64)))
+        imported = np.concatenate((imported, np.zeros(len(lg), dtype=bool)))
+    order = by_group_then_day(group, day)
+    return OrderArrays(list(index), group[order], day[order], amount[order], imported[order])
+
+
+def _logged(f: SqliteFile, index: dict[str, int]) -> list[tuple[str, int, int]]:
+    """orders._logged_orders of the accounts in `index`: (account id, day number,
+    amount) of the orders logged as outcomes, corrections applied."""
+    from fieldsales.store.lite import _IN_EFFECT, _utc
+
+    rows: list[tuple[Any, ...]] = f.rows(
+        "SELECT account_id, occurred_at, order_amount FROM outcome "
+        f"WHERE outcome.result = ? AND {_IN_EFFECT}",
+        ["order", "undo"],
+    )
+    return logged_days([(a, _utc(t), amount) for a, t, amount in rows if a in index])
