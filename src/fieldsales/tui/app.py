@@ -428,6 +428,17 @@ class FieldSalesApp(App[None]):
         self._broadcast("origin_changed")
         self.load_ranking()
 
+    # -- keys typed ahead ------------------------------------------------------
+    async def on_key(self, event: events.Key) -> None:
+        """A key that no widget took, back at the app. Textual checked the priority
+        bindings (a dialog's Ctrl+S) when the key came in; a key typed right after
+        one that opens a dialog came in before the dialog was there, so it went to
+        the screen below. It is checked against the dialog's priority bindings now,
+        or it would be lost (`l 2 Ctrl+S` typed in one go). App._on_key then
+        checks the other bindings, as always."""
+        if await self._check_bindings(event.key, priority=True):
+            event.prevent_default()
+
     # -- one error path for every worker --------------------------------------
     @on(Worker.StateChanged)
     def report_worker(self, event: Worker.StateChanged) -> None:
