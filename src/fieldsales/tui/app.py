@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.tui import ui_state
+from fieldsales.tui.collector import Collector
 from fieldsales.tui.i18n import (
     LANGUAGES,
     binding_description,
@@ -146,6 +147,7 @@ class FieldSalesApp(App[None]):
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
         self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
+        self.collector = Collector()  # full garbage collections between keys
 
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
@@ -160,12 +162,15 @@ class FieldSalesApp(App[None]):
         import gc
 
         gc.unfreeze()  # keep_objects: what the app kept is the collector's again
+        self.collector.stop()
         if self._solver is not None:
             self._solver.close()
         if self._romaji is not None:
             self._romaji.close()
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(self.collector.idle_seconds / 3, self.collector.tick)
         self.set_keymap(dict(self.settings.keymap))
         translate_bindings(self, self.language)
         from fieldsales.tui.screens.home import HomeScreen
@@ -450,6 +455,11 @@ class FieldSalesApp(App[None]):
         self.load_ranking()
 
     # -- keys typed ahead ------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.collector.input_seen()  # no full garbage collection while typing
+        await super().on_event(event)
+
     async def on_key(self, event: events.Key) -> None:
         """A key that no widget took, back at the app. Textual checked the priority
         bindings (a dialog's Ctrl+S) when the key came in; a key typed right after
