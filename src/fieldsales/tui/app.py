@@ -40,10 +40,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from fieldsales.config import Place, Settings
-    from fieldsales.context import Context
     from fieldsales.domain.scripts import TalkScripts
     from fieldsales.services.rank import RankedAccount, RankTable
-    from fieldsales.tui.early import EarlyRanking
+    from fieldsales.tui.early import EarlyRanking, EngineOpening
 
 
 class RankingLoaded(Message):
@@ -112,7 +111,7 @@ class FieldSalesApp(App[None]):
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
+        engine: Engine | EngineOpening,
         *,
         today: date | None = None,
         db_label: str = "",
@@ -126,15 +125,21 @@ class FieldSalesApp(App[None]):
         # asks for them at start (run_app: when `rep` is empty)
         self.ask_rep = ask_rep
         from fieldsales.services.published import in_effect
+        from fieldsales.tui.early import EngineOpening
 
         # the team's published talk scripts and campaign targets win over the files
-        self.settings = settings = in_effect(settings, engine)
-        self.engine = engine
+        # the engine, or (tui/launch.py) its opening in a thread: `engine` waits for it
+        self._engine_given = engine
+        self._engine: Any = engine
+        # (an opening is of a file already open with sqlite3: it reads the same)
+        self.settings = settings = in_effect(
+            settings, engine.source if isinstance(engine, EngineOpening) else engine
+        )
         self.today = today or today_in(settings.zone())  # the rep's day, config `timezone`
         if not db_label:  # the title never shows a password (user part or ?password=)
             from fieldsales.store.db import describe
 
-            db_label = describe(engine.url.render_as_string(hide_password=False))
+            db_label = describe(self.engine.url.render_as_string(hide_password=False))
         self.db_label = db_label
         self.language: str = ui_state.saved_language(settings.language)
         office = settings.office
@@ -149,6 +154,19 @@ class FieldSalesApp(App[None]):
         self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
         self.collector = Collector()  # full garbage collections between keys
 
+    @property
+    def engine(self) -> Engine:
+        """The database's engine (writes; the reads the first ranking does not do).
+        Opened in a thread while the app starts (tui/launch.py): asked for first in a
+        worker, which waits for it."""
+        from fieldsales.tui.early import EngineOpening
+
+        opening = self._engine
+        if isinstance(opening, EngineOpening):
+            self._engine = opening = opening.result()
+        engine: Engine = opening
+        return engine
+
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
         """The warm solver process (planning.worker), one for the app's life."""
@@ -162,6 +180,7 @@ class FieldSalesApp(App[None]):
         import gc
 
         gc.unfreeze()  # keep_objects: what the app kept is the collector's again
+        gc.enable()
         self.collector.stop()
         if self._solver is not None:
             self._solver.close()
@@ -215,7 +234,9 @@ class FieldSalesApp(App[None]):
 
         _, lat, lon = self.origin
         early, self._early = self._early, None
-        if early is not None and early.matches(self.engine, self.settings, (lat, lon), self.today):
+        if early is not None and early.matches(
+            self._engine_given, self.settings, (lat, lon), self.today
+        ):
             self.post_message(RankingLoaded(early.result()))
             return
         items = rank_accounts(
@@ -232,6 +253,9 @@ class FieldSalesApp(App[None]):
         self.ranked = message.items
         self.loaded = True
         if not self.ranked:
+            import gc
+
+            gc.enable()  # off during the start (tui/launch.py)
             self._empty_database_after_dialog()
             return
         base = getattr(self.ranked, "base", None)
@@ -260,6 +284,7 @@ class FieldSalesApp(App[None]):
             gc.unfreeze()
             gc.collect()
         gc.freeze()
+        gc.enable()  # off during the start (tui/launch.py)
 
     def _empty_database_after_dialog(self) -> None:
         """An empty database shows how to get accounts in, once the first-run
@@ -478,6 +503,10 @@ class FieldSalesApp(App[None]):
     def worker_failed(self, worker: Worker[Any]) -> None:
         if worker.state != WorkerState.ERROR or worker in self._reported:
             return
+        if worker.group == "rank":
+            import gc
+
+            gc.enable()  # off during the start (tui/launch.py), until a ranking is shown
         self._reported.add(worker)
         what = worker.name or "work"
         self.notify(
@@ -568,7 +597,7 @@ class FieldSalesApp(App[None]):
 
 def make_app(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | EngineOpening,
     *,
     today: date | None = None,
     db_label: str = "",
@@ -596,29 +625,3 @@ def first_run_target(settings: Settings, explicit: str | None) -> Path | None:
     from fieldsales.services.first_run import user_config_target
 
     return user_config_target(explicit)
-
-
-def run_app(ctx: Context) -> int:
-    from fieldsales.tui.early import EarlyRanking
-    from fieldsales.tui.keymap import check_keymap
-
-    check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
-    # an up-to-date SQLite file is read with sqlite3 (no SQLAlchemy to import first)
-    source = ctx.source
-    settings = ctx.settings  # with what the team published in this database
-    today = today_in(settings.zone())
-    # the list's ranking starts now, in a thread, and runs while the engine opens
-    # and the app starts
-    early = EarlyRanking(source, settings, (settings.office.lat, settings.office.lon), today)
-    engine = ctx.engine  # the same database (writes, and the reads the ranking does not do)
-    early.serves(engine)
-    app = make_app(
-        settings,
-        engine,
-        today=today,
-        db_label=ctx.db_description,
-        ask_rep=first_run_target(settings, ctx.config_path),
-        early=early,
-    )
-    app.run()
-    return int(app.return_code or 0)

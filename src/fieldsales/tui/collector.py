@@ -10,7 +10,8 @@ key is being handled: a save, a cursor move or a search took that much longer.
 `Collector` turns Python's own full collections off (the young generations
 are still collected as usual: a few milliseconds) and runs one when no key or
 click came for `idle_seconds`, or, if the rep never pauses, after
-`FORCED_AFTER` younger collections, so that memory stays bounded.
+`FORCED_AFTER` younger collections, so that memory stays bounded. As Python
+itself, it waits for `PENDING` middle collections before a full one.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from __future__ import annotations
 import gc
 import time
 
-# a full collection once no key or click came for this long (seconds)
+# a full collection once no key or click came for this long (seconds)...
 IDLE_SECONDS = 1.5
+# ...and at least this many collections of the middle generation happened since the
+# last full one (Python's own default)
+PENDING = 10
 # ...or after this many collections of the middle generation, whatever the keys
 FORCED_AFTER = 100
 # a third threshold that is never reached: no full collection of Python's own
@@ -53,7 +57,7 @@ class Collector:
     def tick(self) -> bool:
         """Called every so often on the event loop: collect if it is time (True)."""
         pending = gc.get_count()[2]  # middle collections since the last full one
-        if not pending:
+        if pending < PENDING:
             return False
         idle = time.monotonic() - self.last_input >= self.idle_seconds
         if not idle and pending < FORCED_AFTER:
