@@ -8,6 +8,8 @@ the command to the pane showing:
 - fieldsales: the first row of the ranked list (a company name of the
   generated base, ベンチ商事…株式会社), i.e. the ranking loaded and painted;
 - the bare app: a Textual App with a 10-row DataTable, its first row painted.
+The CPU time each used up to that moment (all its threads, from /proc) is printed
+next to the wall time: on a loaded machine the wall time inflates much more.
 "Painted" is seen by polling `tmux capture-pane -p`, every 10 ms, for that
 text, so both include the interpreter's start, the imports and Textual's
 first frames in the same terminal. Each app is then quit with Ctrl+Q and the
@@ -94,6 +96,9 @@ class Tmux:
     def dead(self) -> bool:
         return self._run("display-message", "-p", "-t", self.target, "#{pane_dead}").strip() == "1"
 
+    def pid(self) -> int:
+        return int(self._run("display-message", "-p", "-t", self.target, "#{pane_pid}").strip())
+
     def keys(self, *keys: str) -> None:
         self._run("send-keys", "-t", self.target, *keys)
 
@@ -101,12 +106,20 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_to_paint(
     tmux: Tmux, argv: list[str], env: dict[str, str], painted: re.Pattern[str]
-) -> float:
-    """Seconds from launching `argv` in the pane to `painted` showing in it; then quits it."""
+) -> tuple[float, float]:
+    """(seconds, CPU seconds) from launching `argv` in the pane to `painted` showing in
+    it; then quits it. `env` execs the command, so the pane's process is the app."""
     t0 = time.perf_counter()
     tmux.launch(argv, env)
+    pid = tmux.pid()
     while True:
         text = tmux.screen()
         elapsed = time.perf_counter() - t0
@@ -115,6 +128,7 @@ def time_to_paint(
         if tmux.dead() or elapsed > LIMIT:
             raise RuntimeError(f"{argv[-1]!r} never painted; the pane shows:\n{text}")
         time.sleep(POLL)
+    cpu = cpu_seconds(pid)
     time.sleep(0.3)  # let it settle before quitting (the background warm-up starts)
     tmux.keys("C-q")
     for _ in range(int(30 / POLL)):
@@ -123,7 +137,7 @@ def time_to_paint(
         time.sleep(POLL)
     else:
         raise RuntimeError(f"{argv[-1]!r} did not quit on Ctrl+Q")
-    return elapsed
+    return elapsed, cpu
 
 
 def build_db(path: Path, n: int) -> None:
@@ -188,9 +202,12 @@ def main() -> None:
             # a first launch of each, not counted: the files come into the page cache
             time_to_paint(tmux, fieldsales, env, FIELDSALES_PAINTED)
             time_to_paint(tmux, [sys.executable, str(bare)], env, BARE_PAINTED)
-            app_t: list[float] = []
-            bare_t: list[float] = []
+            app_t: list[tuple[float, float]] = []
+            bare_t: list[tuple[float, float]] = []
             print(f"# {db.name}, tmux {SIZE[0]}x{SIZE[1]}, {a.rounds} rounds (alternating)")
+            print(
+                f"# load average before: {os.getloadavg()[0]:.1f} (2-core machine; figures inflate)"
+            )
             for r in range(a.rounds):
                 first = r % 2 == 0  # alternate which one goes first
                 for which in ("app", "bare") if first else ("bare", "app"):
@@ -201,15 +218,23 @@ def main() -> None:
                             time_to_paint(tmux, [sys.executable, str(bare)], env, BARE_PAINTED)
                         )
                 print(
-                    f"round {r + 1}: fieldsales {app_t[-1]:.2f} s   bare Textual {bare_t[-1]:.2f} s"
+                    f"round {r + 1}: fieldsales {app_t[-1][0]:.2f} s (CPU {app_t[-1][1]:.2f} s)"
+                    f"   bare Textual {bare_t[-1][0]:.2f} s (CPU {bare_t[-1][1]:.2f} s)"
                 )
         finally:
             tmux.close()
-        m_app, m_bare = statistics.median(app_t), statistics.median(bare_t)
+        m_app = statistics.median(t for t, _ in app_t)
+        m_bare = statistics.median(t for t, _ in bare_t)
+        c_app = statistics.median(c for _, c in app_t)
+        c_bare = statistics.median(c for _, c in bare_t)
         ratio = m_app / m_bare
         verdict = "PASS" if ratio <= TARGET else "MISS"
-        print(f"median: fieldsales {m_app:.2f} s to the ranked list, bare Textual {m_bare:.2f} s")
-        print(f"ratio {ratio:.2f} (target <= {TARGET}): {verdict}")
+        print(
+            f"median: fieldsales {m_app:.2f} s (CPU {c_app:.2f} s) to the ranked list, "
+            f"bare Textual {m_bare:.2f} s (CPU {c_bare:.2f} s)"
+        )
+        print(f"ratio {ratio:.2f} (target <= {TARGET}): {verdict}; CPU ratio {c_app / c_bare:.2f}")
+        print(f"# load average after: {os.getloadavg()[0]:.1f}")
         h = help_time(env)
         print(
             f"fieldsales --help: median {statistics.median(h):.2f} s "

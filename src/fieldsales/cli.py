@@ -175,7 +175,7 @@ def _only_global_options(argv: Sequence[str] | None) -> argparse.Namespace | Non
 
 def _open_app(ctx: Context) -> int:
     try:
-        module = importlib.import_module("fieldsales.tui.app")
+        module = importlib.import_module("fieldsales.tui.launch")
     except ModuleNotFoundError:
         ctx.err.print("The app is not available in this build; try `fieldsales rank`.")
         return 2

@@ -94,7 +94,9 @@ def keep_orders(base: RankBase, version: int, orders: dict[str, Any], created: l
 def move_in_orders(base: RankBase, i: int) -> None:
     """Account i was re-scored and moved in base.order (its sort keys written already):
     put it in its place in each kept order. The others keep their order between
-    them, so one comparison pass finds the place, as in a stable sort."""
+    them (by the column, ties in ranking order), so a binary search over them finds
+    the place, as a stable sort would: a few comparisons, not a pass over every
+    account (~6 ms an order at 100,000, on the event loop, at every save)."""
     cached = base._columns
     cached[SPLICED] = spliced(base) + 1
     cached.pop(POSITION, None)
@@ -104,11 +106,32 @@ def move_in_orders(base: RankBase, i: int) -> None:
     where = _positions(base)
     for name in kept:
         key = base.sort_key(name.removeprefix(ORDER))
-        rest = cached[name][cached[name] != i]
-        k, mine = key[rest], key[i]
-        behind = where[rest] < where[i]
-        if key.dtype.kind == "M" and np.isnat(mine):  # no date: after every date
-            before = ~np.isnat(k) | (np.isnat(k) & behind)
+        order = cached[name]
+        rest = np.delete(order, np.flatnonzero(order == i))
+        cached[name] = np.insert(rest, place_among(rest, _sorts_before(key, where, i)), i)
+
+
+def _sorts_before(key: Any, where: Any, i: int) -> Any:
+    """A test of account j: does it sort before account i by `key` (no date after
+    every date), ties by place in the ranking?"""
+    mine, here = key[i], where[i]
+    if key.dtype.kind != "M":
+        return lambda j: key[j] < mine or (key[j] == mine and where[j] < here)
+    if np.isnat(mine):
+        return lambda j: not np.isnat(key[j]) or where[j] < here
+    return lambda j: (
+        not np.isnat(key[j]) and (key[j] < mine or (key[j] == mine and where[j] < here))
+    )
+
+
+def place_among(rest: npt.NDArray[np.intp], before: Any) -> int:
+    """How many of `rest` (in order; those for which `before` holds come first) sort
+    before: a binary search."""
+    lo, hi = 0, len(rest)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if before(int(rest[mid])):
+            lo = mid + 1
         else:
-            before = (k < mine) | ((k == mine) & behind)
-        cached[name] = np.insert(rest, int(before.sum()), i)
+            hi = mid
+    return lo

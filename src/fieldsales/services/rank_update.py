@@ -19,7 +19,7 @@ import numpy as np
 
 from fieldsales.config import Settings
 from fieldsales.services.rank_search import ROMAJI_PENDING
-from fieldsales.services.rank_sort import ORDER, SPLICED, move_in_orders
+from fieldsales.services.rank_sort import ORDER, SPLICED, move_in_orders, place_among
 from fieldsales.services.rank_table import RankBase
 from fieldsales.store import queries, unit
 
@@ -200,11 +200,18 @@ def _caches(base: RankBase, one: RankBase, i: int) -> None:
 def _reordered(base: RankBase, i: int) -> Any:
     """base.order with account i moved to where np.lexsort((distance, -total))
     puts it: by total, best first, then nearest, then position (lexsort is
-    stable). The rest keep their order, so one pass finds the place."""
+    stable). The rest keep their order, so a binary search finds the place."""
     order = base.order
-    rest = order[order != i]
-    neg = -base.totals
-    dist = np.nan_to_num(base.distance, nan=np.inf)
-    t, d = neg[rest], dist[rest]
-    before = (t < neg[i]) | ((t == neg[i]) & ((d < dist[i]) | ((d == dist[i]) & (rest < i))))
-    return np.insert(rest, int(before.sum()), i)
+    rest = np.delete(order, np.flatnonzero(order == i))
+    totals, distance = base.totals, base.distance
+
+    def far(j: int) -> float:  # no position: after every distance
+        d = float(distance[j])
+        return np.inf if np.isnan(d) else d
+
+    t, d = totals[i], far(i)
+
+    def before(j: int) -> bool:
+        return bool(totals[j] > t or (totals[j] == t and (far(j) < d or (far(j) == d and j < i))))
+
+    return np.insert(rest, place_among(rest, before), i)

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from fieldsales.domain.clock import today_in
 from fieldsales.errors import UserError
 from fieldsales.tui import ui_state
+from fieldsales.tui.collector import Collector
 from fieldsales.tui.i18n import (
     LANGUAGES,
     binding_description,
@@ -39,10 +40,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from fieldsales.config import Place, Settings
-    from fieldsales.context import Context
     from fieldsales.domain.scripts import TalkScripts
     from fieldsales.services.rank import RankedAccount, RankTable
-    from fieldsales.tui.early import EarlyRanking
+    from fieldsales.tui.early import EarlyRanking, EngineOpening
 
 
 class RankingLoaded(Message):
@@ -111,7 +111,7 @@ class FieldSalesApp(App[None]):
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
+        engine: Engine | EngineOpening,
         *,
         today: date | None = None,
         db_label: str = "",
@@ -125,15 +125,21 @@ class FieldSalesApp(App[None]):
         # asks for them at start (run_app: when `rep` is empty)
         self.ask_rep = ask_rep
         from fieldsales.services.published import in_effect
+        from fieldsales.tui.early import EngineOpening
 
         # the team's published talk scripts and campaign targets win over the files
-        self.settings = settings = in_effect(settings, engine)
-        self.engine = engine
+        # the engine, or (tui/launch.py) its opening in a thread: `engine` waits for it
+        self._engine_given = engine
+        self._engine: Any = engine
+        # (an opening is of a file already open with sqlite3: it reads the same)
+        self.settings = settings = in_effect(
+            settings, engine.source if isinstance(engine, EngineOpening) else engine
+        )
         self.today = today or today_in(settings.zone())  # the rep's day, config `timezone`
         if not db_label:  # the title never shows a password (user part or ?password=)
             from fieldsales.store.db import describe
 
-            db_label = describe(engine.url.render_as_string(hide_password=False))
+            db_label = describe(self.engine.url.render_as_string(hide_password=False))
         self.db_label = db_label
         self.language: str = ui_state.saved_language(settings.language)
         office = settings.office
@@ -146,6 +152,20 @@ class FieldSalesApp(App[None]):
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
         self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
+        self.collector = Collector()  # full garbage collections between keys
+
+    @property
+    def engine(self) -> Engine:
+        """The database's engine (writes; the reads the first ranking does not do).
+        Opened in a thread while the app starts (tui/launch.py): asked for first in a
+        worker, which waits for it."""
+        from fieldsales.tui.early import EngineOpening
+
+        opening = self._engine
+        if isinstance(opening, EngineOpening):
+            self._engine = opening = opening.result()
+        engine: Engine = opening
+        return engine
 
     # -- start-up -----------------------------------------------------------
     def solver(self) -> Any:
@@ -160,12 +180,16 @@ class FieldSalesApp(App[None]):
         import gc
 
         gc.unfreeze()  # keep_objects: what the app kept is the collector's again
+        gc.enable()
+        self.collector.stop()
         if self._solver is not None:
             self._solver.close()
         if self._romaji is not None:
             self._romaji.close()
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(self.collector.idle_seconds / 3, self.collector.tick)
         self.set_keymap(dict(self.settings.keymap))
         translate_bindings(self, self.language)
         from fieldsales.tui.screens.home import HomeScreen
@@ -210,7 +234,9 @@ class FieldSalesApp(App[None]):
 
         _, lat, lon = self.origin
         early, self._early = self._early, None
-        if early is not None and early.matches(self.engine, self.settings, (lat, lon), self.today):
+        if early is not None and early.matches(
+            self._engine_given, self.settings, (lat, lon), self.today
+        ):
             self.post_message(RankingLoaded(early.result()))
             return
         items = rank_accounts(
@@ -227,6 +253,9 @@ class FieldSalesApp(App[None]):
         self.ranked = message.items
         self.loaded = True
         if not self.ranked:
+            import gc
+
+            gc.enable()  # off during the start (tui/launch.py)
             self._empty_database_after_dialog()
             return
         base = getattr(self.ranked, "base", None)
@@ -255,6 +284,7 @@ class FieldSalesApp(App[None]):
             gc.unfreeze()
             gc.collect()
         gc.freeze()
+        gc.enable()  # off during the start (tui/launch.py)
 
     def _empty_database_after_dialog(self) -> None:
         """An empty database shows how to get accounts in, once the first-run
@@ -288,16 +318,20 @@ class FieldSalesApp(App[None]):
             return build_orders(base, [c.key for c in COLUMNS])
 
         self.solver().start()  # returns at once; the process imports the engines meanwhile
+        base = getattr(items, "base", None)
+        # what the first save would pay (`l`, a digit, Ctrl+S: often the first thing
+        # a rep does): the dialog's modules, the ORM set up, a re-score's queries
+        if base is not None and len(base.ids):
+            self.warm_saving(base)
+        if worker.is_cancelled:
+            return
         # the search keys, phone numbers included, as the arrays a search scans
         filter_ranked(items, RankFilter(show_all=True, search="0000"), self.today)
-        base = getattr(items, "base", None)
         # each step may take seconds on a busy machine: a quit does not wait for the rest
         steps: list[Callable[[], object]] = []
         if base is not None:
             steps.append(lambda: planning_columns(base))
         steps.append(lambda: learned_for(base, self.settings) if base is not None else None)
-        # what `l` opens (its first import would cost the first save ~0.5 s)
-        steps.append(lambda: importlib.import_module("fieldsales.tui.screens.log_outcome"))
         if base is not None:  # every account in each column's order: a sort key is a mask
             steps.append(lambda: self.post_message(SortOrdersBuilt(base, sort_orders(base))))
         for step in steps:
@@ -307,6 +341,23 @@ class FieldSalesApp(App[None]):
         self.post_message(WarmedUp())  # keep_objects: the search keys and columns just built
         if base is not None and not worker.is_cancelled:
             self.build_romaji(base)
+
+    def warm_saving(self, base: Any) -> None:
+        """Save nothing, but read what a save reads: at 100,000 accounts the first
+        save of a session took ~0.3 s of CPU more than the next ones (0.7-0.9 s on a
+        busy machine): the log dialog's modules imported, SQLAlchemy's ORM set up
+        and its queries compiled on first use. Done here, after the first paint,
+        with the account at the top of the list: its card (what the dialog shows)
+        and a re-score of it (what a save runs), both only read."""
+        from fieldsales.services.account_card import account_card
+        from fieldsales.services.rank_update import rescore
+
+        importlib.import_module("fieldsales.tui.screens.log_outcome")
+        importlib.import_module("fieldsales.services.outcomes")  # what the save runs
+        top = str(base.ids[int(base.order[0])]) if len(base.order) else str(base.ids[0])
+        account_card(self.engine, top)
+        _, lat, lon = self.origin
+        rescore(base, self.engine, self.settings, top, (lat, lon))
 
     def build_romaji(self, base: Any) -> None:
         """The romaji keys of every account (minutes of pykakasi at 100,000), in a
@@ -428,6 +479,22 @@ class FieldSalesApp(App[None]):
         self._broadcast("origin_changed")
         self.load_ranking()
 
+    # -- keys typed ahead ------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.collector.input_seen()  # no full garbage collection while typing
+        await super().on_event(event)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key that no widget took, back at the app. Textual checked the priority
+        bindings (a dialog's Ctrl+S) when the key came in; a key typed right after
+        one that opens a dialog came in before the dialog was there, so it went to
+        the screen below. It is checked against the dialog's priority bindings now,
+        or it would be lost (`l 2 Ctrl+S` typed in one go). App._on_key then
+        checks the other bindings, as always."""
+        if await self._check_bindings(event.key, priority=True):
+            event.prevent_default()
+
     # -- one error path for every worker --------------------------------------
     @on(Worker.StateChanged)
     def report_worker(self, event: Worker.StateChanged) -> None:
@@ -436,6 +503,10 @@ class FieldSalesApp(App[None]):
     def worker_failed(self, worker: Worker[Any]) -> None:
         if worker.state != WorkerState.ERROR or worker in self._reported:
             return
+        if worker.group == "rank":
+            import gc
+
+            gc.enable()  # off during the start (tui/launch.py), until a ranking is shown
         self._reported.add(worker)
         what = worker.name or "work"
         self.notify(
@@ -526,7 +597,7 @@ class FieldSalesApp(App[None]):
 
 def make_app(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | EngineOpening,
     *,
     today: date | None = None,
     db_label: str = "",
@@ -554,29 +625,3 @@ def first_run_target(settings: Settings, explicit: str | None) -> Path | None:
     from fieldsales.services.first_run import user_config_target
 
     return user_config_target(explicit)
-
-
-def run_app(ctx: Context) -> int:
-    from fieldsales.tui.early import EarlyRanking
-    from fieldsales.tui.keymap import check_keymap
-
-    check_keymap(ctx.settings)  # a mistyped binding id or key name: one line, before the UI
-    # an up-to-date SQLite file is read with sqlite3 (no SQLAlchemy to import first)
-    source = ctx.source
-    settings = ctx.settings  # with what the team published in this database
-    today = today_in(settings.zone())
-    # the list's ranking starts now, in a thread, and runs while the engine opens
-    # and the app starts
-    early = EarlyRanking(source, settings, (settings.office.lat, settings.office.lon), today)
-    engine = ctx.engine  # the same database (writes, and the reads the ranking does not do)
-    early.serves(engine)
-    app = make_app(
-        settings,
-        engine,
-        today=today,
-        db_label=ctx.db_description,
-        ask_rep=first_run_target(settings, ctx.config_path),
-        early=early,
-    )
-    app.run()
-    return int(app.return_code or 0)

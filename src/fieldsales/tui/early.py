@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from fieldsales.config import Settings
     from fieldsales.services.rank import RankTable
+    from fieldsales.store.lite import SqliteFile
     from fieldsales.store.reads import Source
 
 
@@ -55,12 +56,17 @@ class EarlyRanking:
         else:
             self._future.set_result(items)
 
-    def serves(self, engine: Engine) -> None:
-        """Say that `engine` is the same database as the source (the app's engine)."""
+    def serves(self, engine: Engine | EngineOpening) -> None:
+        """Say that `engine` (the app's engine, or its opening) is the same database
+        as the source."""
         self.engine = engine
 
     def matches(
-        self, engine: Engine, settings: Settings, origin: tuple[float, float], today: date
+        self,
+        engine: Engine | EngineOpening,
+        settings: Settings,
+        origin: tuple[float, float],
+        today: date,
     ) -> bool:
         """Whether this is the ranking the app asks for now."""
         return (
@@ -72,4 +78,27 @@ class EarlyRanking:
 
     def result(self) -> RankTable:
         """The ranking (waits for it); a failure is raised here, in the caller."""
+        return self._future.result()
+
+
+class EngineOpening:
+    """The SQLAlchemy engine of a SQLite file, opened in a thread: importing
+    SQLAlchemy and opening the engine took 0.2-0.6 s of the start, and the first
+    screen needs neither (the ranking reads the file with sqlite3). The app asks
+    for it (`result`) the first time it writes or reads more, in a worker."""
+
+    def __init__(self, source: SqliteFile) -> None:
+        self._future: Future[Engine] = Future()
+        self.source = source
+        threading.Thread(target=self._run, name="engine opening", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            engine = self.source.engine()
+        except BaseException as exc:  # raised where the engine is asked for
+            self._future.set_exception(exc)
+        else:
+            self._future.set_result(engine)
+
+    def result(self) -> Engine:
         return self._future.result()

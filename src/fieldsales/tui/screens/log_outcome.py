@@ -18,6 +18,7 @@ notification appears; a failure keeps the form open with everything typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -139,6 +140,10 @@ class LogOutcomeScreen(FormModal):
         self.refusal: ContactState | None = None
         self.card: AccountCard | None = None
         self.contact_shown = ""  # the contact the form was filled with
+        # keys typed before the dialog is mounted (`l 2 Ctrl+S` typed in one go, or
+        # while a busy machine draws the dialog): run in their order once it is
+        self._ready = False
+        self._typed_early: list[Callable[[], None]] = []
 
     def compose(self) -> ComposeResult:
         item = self.fs.item(self.account_id)
@@ -198,6 +203,18 @@ class LogOutcomeScreen(FormModal):
         self.sync_visibility()
         self.query_one("#result", RadioSet).focus()
         self.load_card()
+        self._ready = True
+        typed, self._typed_early = self._typed_early, []
+        for action in typed:
+            action()
+
+    def _not_ready(self, action: Callable[[], None]) -> bool:
+        """True when the dialog is not mounted yet: `action` (a key's) is then kept
+        and run once it is, after the keys typed before it."""
+        if self._ready:
+            return False
+        self._typed_early.append(action)
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="card", name="account")
     def load_card(self) -> None:
@@ -216,7 +233,7 @@ class LogOutcomeScreen(FormModal):
         """The whole account, on top of this dialog (what is typed here stays)."""
         from fieldsales.tui.screens.account_edit import AccountEditScreen
 
-        if self.card is None:
+        if self._not_ready(self.action_edit_account) or self.card is None:
             return
 
         def edited(changed: list[str] | None) -> None:
@@ -263,7 +280,12 @@ class LogOutcomeScreen(FormModal):
 
     @on(RadioSet.Changed, "#result")
     def result_changed(self, event: RadioSet.Changed) -> None:
-        self.result = event.pressed.name
+        self.choose_result(event.pressed.name)
+
+    def choose_result(self, result: str | None) -> None:
+        """The form with `result` picked (a click's RadioSet.Changed, or a digit key
+        at once: a Ctrl+S typed right after the digit saves it)."""
+        self.result = result
         if self.channel is None:  # the result says it happened: by the default channel
             self.channel = self.default_channel
             for button in self.query_one("#channel", RadioSet).query(RadioButton):
@@ -275,9 +297,12 @@ class LogOutcomeScreen(FormModal):
         self.sync_visibility()
 
     def action_pick_result(self, index: int) -> None:
+        if self._not_ready(lambda: self.action_pick_result(index)):
+            return
         buttons = list(self.query_one("#result", RadioSet).query(RadioButton))
         if 0 <= index < len(buttons):
             buttons[index].value = True
+            self.choose_result(buttons[index].name)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refusal", name="refusal check")
     def preview_refusal(self) -> None:
@@ -356,6 +381,8 @@ class LogOutcomeScreen(FormModal):
         return outcome_from_form(form, self.fs.today, now=clock, zone=zone)
 
     def action_save(self) -> None:
+        if self._not_ready(self.action_save):
+            return
         error = self.query_one("#form-error", Static)
         try:
             data = self.collect()
@@ -410,6 +437,10 @@ class LogOutcomeScreen(FormModal):
                 self.save(message.data, confirmed=True, changes=message.changes)
 
         self.app.push_screen(ConfirmPauseScreen(text), answered)
+
+    def action_cancel(self) -> None:
+        if not self._not_ready(self.action_cancel):
+            super().action_cancel()
 
     def on_saved(self, message: Saved) -> None:
         item = self.fs.item(self.account_id)
