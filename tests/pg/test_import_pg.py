@@ -157,7 +157,8 @@ def test_a_change_since_the_import_is_compared_again_on_postgres(
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE account SET static_scores = NULL"))
         conn.execute(sa.text("UPDATE account SET lifetime_revenue = 5 WHERE company = '山田工業'"))
-        kept = dict(conn.execute(sa.text("SELECT company, import_digest FROM account")).all())
+        found = conn.execute(sa.text("SELECT company, import_digest FROM account")).all()
+    kept: dict[str, str | None] = {r[0]: r[1] for r in found}
     assert kept["山田工業"] is None
     assert kept["東和商事"] is not None
     capsys.readouterr()
