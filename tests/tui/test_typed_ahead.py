@@ -91,3 +91,21 @@ async def test_escape_typed_before_the_dialog_is_ready_closes_it_and_saves_nothi
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert rows_of(engine, big) == []
+
+
+async def test_a_digit_and_ctrl_s_typed_while_the_dialog_mounts_save_in_that_order(
+    book, engine, new_app, settle, slow_dialog
+):
+    """The dialog is already the screen (not yet mounted) when `2` and Ctrl+S come:
+    Ctrl+S must not overtake the digit before it."""
+    app = new_app()
+    big = book["big"].id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        typed(app, "l")
+        await until(pilot, lambda: isinstance(app.screen, LogOutcomeScreen), lambda p: p.pause())
+        typed(app, "2", "ctrl+s")
+        await until(pilot, lambda: bool(rows_of(engine, big)), settle)
+        assert isinstance(app.screen, HomeScreen)
+        [row] = rows_of(engine, big)
+        assert (row.channel, row.result) == ("phone", "contacted")

@@ -42,16 +42,18 @@ def _run(ctx: Context) -> int:
     from fieldsales.store.lite import SqliteFile
     from fieldsales.tui.early import EarlyRanking, EngineOpening
 
+    if ctx.settings.keymap:  # a mistyped binding id or key name: one line, before the
+        from fieldsales.tui.keymap import check_keymap  # database is opened (or made)
+
+        check_keymap(ctx.settings)
     # an up-to-date SQLite file is read with sqlite3 (no SQLAlchemy to import first)
     source = ctx.source
     settings = ctx.settings  # with what the team published in this database
     today = today_in(settings.zone())
     early = EarlyRanking(source, settings, (settings.office.lat, settings.office.lon), today)
-    # Textual, the keymap check and the engine while the ranking runs
+    # Textual and the engine while the ranking runs
     from fieldsales.tui.app import first_run_target, make_app
-    from fieldsales.tui.keymap import check_keymap
 
-    check_keymap(settings)  # a mistyped binding id or key name: one line, before the UI
     # the same database for writes and the reads the ranking does not do; a file read
     # with sqlite3 gets its SQLAlchemy engine in a thread (the first screen needs none)
     engine: Engine | EngineOpening

@@ -114,7 +114,10 @@ class ConfirmPauseScreen(BaseModal):
 
 class LogOutcomeScreen(FormModal):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        # not a priority binding: a priority key is run as it comes in, ahead of a
+        # digit typed before it that is still on its way to the dialog (no widget
+        # here takes Ctrl+S, so it reaches the dialog's binding from any of them)
+        Binding("ctrl+s", "save", "Save", id="save"),
         Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+e", "edit_account", "Edit account", id="edit_from_log", priority=True),
         *[
