@@ -65,8 +65,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
-    else:
-        op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON account")
-        op.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+        # in place (SQLite >= 3.35): a batch rebuild of account would trip over
+        # 0012's triggers on outcome, which name the account table
+        op.execute("ALTER TABLE account DROP COLUMN import_digest")
+        return
+    op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON account")
+    op.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_column("import_digest")
