@@ -594,7 +594,8 @@ def with_logged(
     logged: Sequence[tuple[str, int, int]],
 ) -> OrderArrays:
     """The imported orders (group: position in `index`) and the orders logged as
-    outcomes (account id, day number, amount), sorted by account then day."""
+    outcomes (account id, day number, amount), sorted by account then day
+    (churn.by_group_then_day: np.lexsort((day, group)) as one stable sort)."""
     imported = np.ones(len(group), dtype=bool)
     if logged:
         lg, ld, la = zip(*logged, strict=True)
@@ -602,7 +603,9 @@ def with_logged(
         day = np.concatenate((day, np.array(ld, dtype=np.int64)))
         amount = np.concatenate((amount, np.array(la, dtype=np.int64)))
         imported = np.concatenate((imported, np.zeros(len(lg), dtype=bool)))
-    order = np.lexsort((day, group))
+    from fieldsales.domain.churn import by_group_then_day  # the config model: not for every ranking
+
+    order = by_group_then_day(group, day)
     return OrderArrays(list(index), group[order], day[order], amount[order], imported[order])
 
 

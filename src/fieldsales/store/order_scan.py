@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from fieldsales.domain.churn import by_group_then_day
 from fieldsales.store.columns import (
     _SEP,
     OrderArrays,
     logged_days,
     order_arrays_empty,
+    with_logged,
 )
 
 if TYPE_CHECKING:
@@ -84,27 +84,7 @@ def whole_order_arrays(f: SqliteFile) -> OrderArrays | None:
     del joined_days, joined_amounts
     index = {a: k for k, a in enumerate(ids)}
     group = np.repeat(np.arange(m, dtype=np.intp), counts)
-    return _with_logged(index, group, day, amount, _logged(f, index))
-
-
-def _with_logged(
-    index: dict[str, int],
-    group: npt.NDArray[np.intp],
-    day: npt.NDArray[np.int64],
-    amount: npt.NDArray[np.int64],
-    logged: list[tuple[str, int, int]],
-) -> OrderArrays:
-    """columns.with_logged, its sort by account then day one stable sort of a
-    combined key (churn.by_group_then_day) instead of np.lexsort."""
-    imported = np.ones(len(group), dtype=bool)
-    if logged:
-        lg, ld, la = zip(*logged, strict=True)
-        group = np.concatenate((group, np.array([index[a] for a in lg], dtype=np.intp)))
-        day = np.concatenate((day, np.array(ld, dtype=np.int64)))
-        amount = np.concatenate((amount, np.array(la, dtype=np.int64)))
-        imported = np.concatenate((imported, np.zeros(len(lg), dtype=bool)))
-    order = by_group_then_day(group, day)
-    return OrderArrays(list(index), group[order], day[order], amount[order], imported[order])
+    return with_logged(index, group, day, amount, _logged(f, index))
 
 
 def _logged(f: SqliteFile, index: dict[str, int]) -> list[tuple[str, int, int]]:
