@@ -165,7 +165,7 @@ def read(f: SqliteFile, cfg: Scoring) -> Kept | None:
     plan = _Plan(f, cfg, *fields)
     conn = f.connection
     try:
-        with _transaction(conn, immediate=False):
+        with _reading(conn):
             stale = plan.stale()
             if stale is None:
                 return None
@@ -213,13 +213,14 @@ def _keep(conn: sqlite3.Connection, plan: _Plan, built: dict[int, bytes]) -> Non
         conn.rollback()
 
 
-class _transaction:
-    def __init__(self, conn: sqlite3.Connection, *, immediate: bool) -> None:
+class _reading:
+    """One read transaction (a consistent view of the blocks and the tables)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.immediate = immediate
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+        self.conn.execute("BEGIN")
 
     def __exit__(self, *exc: object) -> None:
         self.conn.rollback()  # a read: nothing to keep
