@@ -104,7 +104,7 @@ def _compute(base: RankBase, positions: npt.NDArray[np.intp] | None) -> Warnings
     today = _day(np.datetime64(base.today, "D"))
     if base.engine is not None and n:
         wanted = None if whole else [base.ids[int(p)] for p in pos_all]
-        arrays = reads.order_arrays(base.engine, wanted)
+        arrays = reads.order_arrays(base.engine, wanted, by_id=False)  # found by id below
     else:
         arrays = order_arrays_empty()
     index = base.id_index() if whole else {base.ids[int(p)]: k for k, p in enumerate(pos_all)}
@@ -293,7 +293,10 @@ def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
         "p_alive": rounded(w.p_alive[rows], 3),
         "expected_orders": rounded(w.expected_orders[rows], 2),
         "expected_order_value": rounded(w.expected_order_value[rows], None),
-        "expected_future_value": rounded(w.expected_future_value[rows], None),
+        # of these rows only (the property multiplies every account's)
+        "expected_future_value": rounded(
+            w.expected_orders[rows] * w.expected_order_value[rows], None
+        ),
     }
 
 

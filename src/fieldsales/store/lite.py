@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NOT_OURS = "not a fieldsales database, or damaged; check the --db path or restore a backup"

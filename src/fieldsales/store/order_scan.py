@@ -13,12 +13,11 @@ counts come the same way. Equal to the SQLAlchemy read array for array
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
+from fieldsales.store import order_blocks
 from fieldsales.store.columns import (
     _SEP,
     OrderArrays,
@@ -26,6 +25,7 @@ from fieldsales.store.columns import (
     order_arrays_empty,
     with_logged,
 )
+from fieldsales.store.order_blocks import _integers
 
 if TYPE_CHECKING:
     from fieldsales.store.lite import SqliteFile
@@ -45,28 +45,34 @@ _ORDERS = (
 )
 
 
-def _integers(text: str | None, count: int) -> npt.NDArray[np.int64] | None:
-    """`count` whole numbers written with commas, as an array; None when the
-    text does not hold exactly that many."""
-    if not count:
-        return np.zeros(0, dtype=np.int64)
-    if text is None:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a number numpy cannot read: not the form
-        try:
-            values = np.fromstring(text, dtype=np.int64, sep=",")
-        except (ValueError, DeprecationWarning):
-            return None
-    return values if len(values) == count else None
-
-
-def whole_order_arrays(f: SqliteFile) -> OrderArrays | None:
+def whole_order_arrays(f: SqliteFile, by_id: bool = True) -> OrderArrays | None:
     """orders.order_arrays(session, None) read with sqlite3: every account with
     an imported history, its orders imported and logged as outcomes, sorted by
     account then day. None when a value does not have the form read here (an
     order date SQLite cannot read, an amount that is not whole): the caller
-    reads through SQLAlchemy, which says what is wrong."""
+    reads through SQLAlchemy, which says what is wrong.
+
+    `by_id` False: the accounts may come in any order (a caller that finds
+    each by its id); from the kept blocks they then come in rowid order, as a
+    ranking has them, and nothing is sorted but the logged orders in."""
+    packed = order_blocks.read(f)  # kept packed: no scan of the table
+    if packed is not None:
+        if not packed.ids:
+            return order_arrays_empty()
+        if by_id:
+            # the accounts by id, as the table's scan has them: each order takes
+            # its account's place in that order, and one stable sort by account
+            # then day (with the logged orders) puts the orders where the scan has them
+            order = np.argsort(np.array(packed.ids), kind="stable")
+            place = np.empty(len(order), dtype=np.intp)
+            place[order] = np.arange(len(order), dtype=np.intp)
+            ids = [packed.ids[k] for k in order.tolist()]
+        else:
+            place = np.arange(len(packed.ids), dtype=np.intp)
+            ids = packed.ids
+        index = {a: k for k, a in enumerate(ids)}
+        group = np.repeat(place, packed.counts)
+        return with_logged(index, group, packed.day, packed.amount, _logged(f, index))
     m, joined_ids, joined_counts = f.rows(_PER_ACCOUNT, [_SEP, ""])[0]
     if not m:
         return order_arrays_empty()

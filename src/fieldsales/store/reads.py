@@ -132,9 +132,12 @@ def latest_publications(source: Source) -> dict[str, Publication]:
     return publication.latest(source)
 
 
-def order_arrays(source: Source, account_ids: Sequence[str] | None = None) -> OrderArrays:
+def order_arrays(
+    source: Source, account_ids: Sequence[str] | None = None, by_id: bool = True
+) -> OrderArrays:
     """orders.order_arrays: the order history of these accounts (None: of every
-    account with an imported history)."""
+    account with an imported history). `by_id` False: every account's in any
+    order of the accounts (a SQLite file's kept blocks: in rowid order)."""
     if isinstance(source, SqliteFile) and account_ids is not None:
         wanted = sorted(set(account_ids))
         if len(wanted) <= _SCAN_ABOVE:
@@ -142,7 +145,7 @@ def order_arrays(source: Source, account_ids: Sequence[str] | None = None) -> Or
     if isinstance(source, SqliteFile) and account_ids is None:
         from fieldsales.store.order_scan import whole_order_arrays
 
-        got = whole_order_arrays(source)
+        got = whole_order_arrays(source, by_id)
         if got is not None:
             return got
     from fieldsales.store import orders, unit
