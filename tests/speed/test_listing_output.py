@@ -262,3 +262,69 @@ def test_listing_read_with_sqlite3_equals_the_reference(
             assert out.getvalue() == _reference_csv(fresh, settings), view
     finally:
         source.close()
+
+
+def _sqlite_listing(db_path: Path, settings: Settings, today: date) -> str:
+    """`rank --json --top 0` read with sqlite3: the order history from the
+    blocks kept in the file (migration 0014)."""
+    from fieldsales.store import lite, order_blocks
+
+    source = lite.open_file(db_path)
+    assert source is not None
+    try:
+        items = rank_accounts(source, settings, origin=OFFICE, today=today)
+        out = io.StringIO()
+        listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
+        assert order_blocks.read(source) is not None  # the blocks were read
+        return out.getvalue()
+    finally:
+        source.close()
+
+
+def test_listing_from_the_kept_orders_after_writes_days_and_config(
+    generated: Engine, settings: Settings, db_path: Path
+) -> None:
+    """The listing read from the kept order blocks equals the reference through
+    SQLAlchemy (which reads the order table): after a hand-written change of
+    orders, an order logged as an outcome, on later days (the signs' windows
+    move with the day) and with other churn settings."""
+    import sqlite3
+
+    from tests.conftest import _log
+
+    def reference(s: Settings, today: date) -> str:
+        fresh = rank_accounts(generated, s, origin=OFFICE, today=today)
+        return _reference_json(fresh, s, len(fresh))
+
+    assert _sqlite_listing(db_path, settings, TODAY) == reference(settings, TODAY)
+    conn = sqlite3.connect(db_path)
+    try:
+        first, second = (r[0] for r in conn.execute("SELECT id FROM account_order LIMIT 2"))
+        conn.execute("UPDATE account_order SET amount = amount * 7 WHERE id = ?", [first])
+        conn.execute("UPDATE account_order SET order_date = '2026-11-20' WHERE id = ?", [second])
+        conn.execute(
+            "DELETE FROM account_order WHERE account_id = "
+            "(SELECT account_id FROM account_order ORDER BY id DESC LIMIT 1)"
+        )
+        (owner,) = conn.execute("SELECT account_id FROM account_order LIMIT 1").fetchone()
+        conn.commit()
+    finally:
+        conn.close()
+    _log(generated, settings, owner, TODAY - timedelta(days=3), result="order", order_amount=77)
+    for later in (0, 1, 200, 400):
+        day = TODAY + timedelta(days=later)
+        assert _sqlite_listing(db_path, settings, day) == reference(settings, day), later
+    churn = settings.churn.model_copy(
+        update={
+            "recent_gaps": 2,
+            "min_earlier_gaps": 1,
+            "recent_orders": 1,
+            "min_earlier_orders": 1,
+            "amount_window_months": 3,
+            "amount_drop_ratio": 0.9,
+        }
+    )
+    other = settings.model_copy(update={"churn": churn})
+    text = _sqlite_listing(db_path, other, TODAY)
+    assert text == reference(other, TODAY)
+    assert text != _sqlite_listing(db_path, settings, TODAY)  # the settings matter
