@@ -40,36 +40,44 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Each trigger does nothing once nothing is kept (a bulk import empties the
+# table with its first orders, and its other rows cost one lookup each).
+_KEPT = "WHEN EXISTS (SELECT 1 FROM order_block)"
+
+
 def _of_order(row: str) -> str:
-    """The block of the account an order row belongs to, and the mark (block
-    -1: every order has its account) when there is no such account."""
+    """Delete the block of the account an order row belongs to, and the mark
+    (block -1: every order has its account) when there is no such account."""
     return (
-        f"SELECT rowid >> 12 FROM account WHERE id = {row}.account_id UNION ALL "
-        f"SELECT -1 WHERE NOT EXISTS (SELECT 1 FROM account WHERE id = {row}.account_id)"
+        "DELETE FROM order_block WHERE block = "
+        f"(SELECT rowid >> 12 FROM account WHERE id = {row}.account_id); "
+        "DELETE FROM order_block WHERE block = -1 AND NOT EXISTS "
+        f"(SELECT 1 FROM account WHERE id = {row}.account_id);"
     )
 
 
-def _left(row: str) -> str:
-    """The mark, when orders of an account that goes (or changes its id) remain."""
-    return f"SELECT -1 WHERE EXISTS (SELECT 1 FROM account_order WHERE account_id = {row}.id)"
+def _left(row: str, when: str = "") -> str:
+    """Delete the mark when orders of an account that goes (or changes its id) remain."""
+    return (
+        f"DELETE FROM order_block WHERE block = -1 AND {when}EXISTS "
+        f"(SELECT 1 FROM account_order WHERE account_id = {row}.id);"
+    )
 
 
 TRIGGERS = {
-    "order_block_order_insert": "AFTER INSERT ON account_order BEGIN "
-    f"DELETE FROM order_block WHERE block IN ({_of_order('NEW')}); END",
-    "order_block_order_update": "AFTER UPDATE ON account_order BEGIN "
-    f"DELETE FROM order_block WHERE block IN ({_of_order('OLD')} UNION ALL "
-    f"{_of_order('NEW')}); END",
-    "order_block_order_delete": "AFTER DELETE ON account_order BEGIN "
-    f"DELETE FROM order_block WHERE block IN ({_of_order('OLD')}); END",
-    "order_block_account_insert": "AFTER INSERT ON account BEGIN "
+    "order_block_order_insert": f"AFTER INSERT ON account_order {_KEPT} BEGIN "
+    f"{_of_order('NEW')} END",
+    "order_block_order_update": f"AFTER UPDATE ON account_order {_KEPT} BEGIN "
+    f"{_of_order('OLD')} {_of_order('NEW')} END",
+    "order_block_order_delete": f"AFTER DELETE ON account_order {_KEPT} BEGIN "
+    f"{_of_order('OLD')} END",
+    "order_block_account_insert": f"AFTER INSERT ON account {_KEPT} BEGIN "
     "DELETE FROM order_block WHERE block = NEW.rowid >> 12; END",
-    "order_block_account_update": "AFTER UPDATE OF rowid, id ON account BEGIN "
-    "DELETE FROM order_block WHERE block IN (OLD.rowid >> 12, NEW.rowid >> 12) "
-    f"OR (OLD.id != NEW.id AND block IN ({_left('OLD')})); END",
-    "order_block_account_delete": "AFTER DELETE ON account BEGIN "
-    "DELETE FROM order_block WHERE block IN "
-    f"(SELECT OLD.rowid >> 12 UNION ALL {_left('OLD')}); END",
+    "order_block_account_update": f"AFTER UPDATE OF rowid, id ON account {_KEPT} BEGIN "
+    "DELETE FROM order_block WHERE block IN (OLD.rowid >> 12, NEW.rowid >> 12); "
+    f"{_left('OLD', 'OLD.id != NEW.id AND ')} END",
+    "order_block_account_delete": f"AFTER DELETE ON account {_KEPT} BEGIN "
+    f"DELETE FROM order_block WHERE block = OLD.rowid >> 12; {_left('OLD')} END",
 }
 
 
