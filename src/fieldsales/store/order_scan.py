@@ -9,6 +9,10 @@ SQLAlchemy read has them (account, then the account's unique order key: its
 index), into one text, which numpy cuts up; the accounts and their order
 counts come the same way. Equal to the SQLAlchemy read array for array
 (tests/store/test_order_scan.py).
+
+A file with the packed blocks of migration 0014 (store/order_blocks.py) gives
+the imported orders from them instead, without that scan; the orders logged
+as outcomes are read and merged in the same way.
 """
 
 from __future__ import annotations
@@ -57,22 +61,7 @@ def whole_order_arrays(f: SqliteFile, by_id: bool = True) -> OrderArrays | None:
     ranking has them, and nothing is sorted but the logged orders in."""
     packed = order_blocks.read(f)  # kept packed: no scan of the table
     if packed is not None:
-        if not packed.ids:
-            return order_arrays_empty()
-        if by_id:
-            # the accounts by id, as the table's scan has them: each order takes
-            # its account's place in that order, and one stable sort by account
-            # then day (with the logged orders) puts the orders where the scan has them
-            order = np.argsort(np.array(packed.ids), kind="stable")
-            place = np.empty(len(order), dtype=np.intp)
-            place[order] = np.arange(len(order), dtype=np.intp)
-            ids = [packed.ids[k] for k in order.tolist()]
-        else:
-            place = np.arange(len(packed.ids), dtype=np.intp)
-            ids = packed.ids
-        index = {a: k for k, a in enumerate(ids)}
-        group = np.repeat(place, packed.counts)
-        return with_logged(index, group, packed.day, packed.amount, _logged(f, index))
+        return _from_blocks(f, packed, by_id)
     m, joined_ids, joined_counts = f.rows(_PER_ACCOUNT, [_SEP, ""])[0]
     if not m:
         return order_arrays_empty()
@@ -91,6 +80,26 @@ def whole_order_arrays(f: SqliteFile, by_id: bool = True) -> OrderArrays | None:
     index = {a: k for k, a in enumerate(ids)}
     group = np.repeat(np.arange(m, dtype=np.intp), counts)
     return with_logged(index, group, day, amount, _logged(f, index))
+
+
+def _from_blocks(f: SqliteFile, packed: order_blocks.Packed, by_id: bool) -> OrderArrays:
+    """The kept history (accounts in rowid order) with the logged orders."""
+    if not packed.ids:
+        return order_arrays_empty()
+    if by_id:
+        # the accounts by id, as the table's scan has them: each order takes its
+        # account's place in that order, and one stable sort by account then
+        # day (with the logged orders) puts the orders where the scan has them
+        order = np.argsort(np.array(packed.ids), kind="stable")
+        place = np.empty(len(order), dtype=np.intp)
+        place[order] = np.arange(len(order), dtype=np.intp)
+        ids = [packed.ids[k] for k in order.tolist()]
+    else:
+        place = np.arange(len(packed.ids), dtype=np.intp)
+        ids = packed.ids
+    index = {a: k for k, a in enumerate(ids)}
+    group = np.repeat(place, packed.counts)
+    return with_logged(index, group, packed.day, packed.amount, _logged(f, index))
 
 
 def _logged(f: SqliteFile, index: dict[str, int]) -> list[tuple[str, int, int]]:
