@@ -63,7 +63,14 @@ class _closing:
 
 
 def _picked(values: Sequence[Any], positions: npt.NDArray[np.intp]) -> list[Any]:
-    """values[p] for each position, in order (itemgetter: one C call)."""
+    """values[p] for each position, in order (itemgetter: one C call). Ids kept
+    packed (rank_blocks.IdColumn: fixed-width ASCII) are taken from the packed
+    array and decoded as one text, not one element at a time."""
+    raw = getattr(values, "raw", None)
+    if isinstance(raw, np.ndarray) and raw.dtype.kind == "S" and len(positions):
+        width = raw.dtype.itemsize
+        text = raw[positions].tobytes().decode()
+        return [text[k : k + width] for k in range(0, len(text), width)]
     where = positions.tolist()
     if not where:
         return []
