@@ -57,19 +57,15 @@ _DAY_BYTES = 4  # a day number: int32
 # the row that marks that every order belongs to an account (migration 0014)
 _MARK = -1
 
-# The accounts of a rowid range with an imported history: rowid, id, orders.
-_ACCOUNTS = (
-    "SELECT a.rowid, a.id, count(*) FROM account AS a "
-    "JOIN account_order AS o ON o.account_id = a.id "
-    "WHERE a.rowid >= ? AND a.rowid < ? GROUP BY a.rowid ORDER BY a.rowid"
-)
-# Their orders' day numbers (as order_scan reads them) and amounts, by account
-# rowid then order key; `bad` counts values that are not whole numbers.
+# The orders of the accounts of a rowid range: each order's account rowid, day
+# number (as order_scan reads it) and amount, by account rowid then order key;
+# `bad` counts values that are not whole numbers. (One pass: the accounts and
+# their counts come from the rowids, not from a second join.)
 _ORDERS = (
     "SELECT count(*), sum(typeof(d) != 'integer' OR typeof(amount) != 'integer'), "
-    "group_concat(d, ','), group_concat(amount, ',') FROM "
-    "(SELECT CAST(julianday(o.order_date) - 2440587.5 AS INTEGER) AS d, o.amount "
-    "FROM account AS a JOIN account_order AS o ON o.account_id = a.id "
+    "group_concat(r, ','), group_concat(d, ','), group_concat(amount, ',') FROM "
+    "(SELECT a.rowid AS r, CAST(julianday(o.order_date) - 2440587.5 AS INTEGER) AS d, "
+    "o.amount FROM account AS a JOIN account_order AS o ON o.account_id = a.id "
     "WHERE a.rowid >= ? AND a.rowid < ? ORDER BY a.rowid, o.order_key)"
 )
 
@@ -236,43 +232,43 @@ class _Plan:
 
     def _read_range(self, lo_b: int, hi_b: int) -> dict[int, _Block] | None:
         lo, hi = lo_b << BLOCK_SHIFT, (hi_b + 1) << BLOCK_SHIFT
-        sizes = {
-            int(b): (int(n), int(mx))
-            for b, n, mx in self.f.rows(
-                "SELECT rowid >> ?, count(*), max(rowid) FROM account "
-                "WHERE rowid >= ? AND rowid < ? GROUP BY 1",
-                [BLOCK_SHIFT, lo, hi],
-            )
-        }
-        accounts = self.f.rows(_ACCOUNTS, [lo, hi])
-        total, bad, joined_days, joined_amounts = self.f.rows(_ORDERS, [lo, hi])[0]
-        counts = np.array([c for _, _, c in accounts], dtype=np.int64)
-        if bad or total != int(counts.sum()):
+        id_of = dict(
+            self.f.rows("SELECT rowid, id FROM account WHERE rowid >= ? AND rowid < ?", [lo, hi])
+        )
+        total, bad, joined_rowids, joined_days, joined_amounts = self.f.rows(_ORDERS, [lo, hi])[0]
+        if bad:
             return None
+        order_rowid = _integers(joined_rowids, total)
         day = _integers(joined_days, total)
         amount = _integers(joined_amounts, total)
-        if day is None or amount is None:
+        if order_rowid is None or day is None or amount is None:
             return None
         if len(day) and (int(day.min()) < _INT32.min or int(day.max()) > _INT32.max):
             return None
-        rowid = np.array([r for r, _, _ in accounts], dtype=np.int64)
-        group = np.repeat(np.arange(len(accounts), dtype=np.intp), counts)
+        # the accounts with orders (their rowids ascending) and how many each
+        starts = np.flatnonzero(np.diff(order_rowid, prepend=np.int64(-1)))
+        rowid = order_rowid[starts]
+        counts = np.diff(np.append(starts, total)).astype(np.int64)
+        group = np.repeat(np.arange(len(rowid), dtype=np.intp), counts)
         from fieldsales.domain.churn import by_group_then_day  # not for every read
 
         order = by_group_then_day(group, day)  # each account's orders by day, ties kept
         day, amount = day[order], amount[order]
         ends = np.cumsum(counts)
+        ids = [id_of[r] for r in rowid.tolist()]
         block_of = rowid >> BLOCK_SHIFT
+        every = np.array(sorted(id_of), dtype=np.int64)
+        every_block = every >> BLOCK_SHIFT
         out: dict[int, _Block] = {}
         for b in range(lo_b, hi_b + 1):
-            first, last = np.searchsorted(block_of, [b, b + 1])
+            first, last = (int(k) for k in np.searchsorted(block_of, [b, b + 1]))
             o_lo = int(ends[first - 1]) if first else 0
             o_hi = int(ends[last - 1]) if last else 0
-            n, mx = sizes.get(b, (0, 0))
+            a_lo, a_hi = (int(k) for k in np.searchsorted(every_block, [b, b + 1]))
             out[b] = _Block(
-                n,
-                mx,
-                "".join(a + _SEP for _, a, _ in accounts[first:last]),
+                a_hi - a_lo,
+                int(every[a_hi - 1]) if a_hi > a_lo else 0,
+                "".join(a + _SEP for a in ids[first:last]),
                 counts[first:last].astype(np.int32).tobytes(),
                 day[o_lo:o_hi].astype(np.int32).tobytes(),
                 amount[o_lo:o_hi].astype(np.int64).tobytes(),
