@@ -189,3 +189,54 @@ def test_listing_memory_does_not_grow_with_the_listing(
         # lines a list: less than that is the text of a batch at a time, plus what
         # the ranking keeps of every account (early warning: its id index, stages)
         assert peak_big < written * 0.8
+
+
+def test_listing_with_orders_kept_packed_is_written_batch_by_batch(
+    seeded: Callable[..., list[str]],
+    engine: Any,
+    settings: Settings,
+    counted: list[int],
+    db_path: Any,
+) -> None:
+    """With an order history read from the blocks kept in the file (migration
+    0014): the early-warning fields come from the whole base at once, the
+    accounts' own fields still a batch at a time."""
+    from datetime import UTC, datetime, timedelta
+
+    from fieldsales.services.early_warning import SUBSET_AT_MOST
+    from fieldsales.store import lite, order_blocks
+    from fieldsales.store.schema import ORDER
+
+    n = SUBSET_AT_MOST + 2 * rank_listing.BATCH + 17  # the whole base's warnings
+    ids = seeded(n)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [
+        {
+            "account_id": a,
+            "order_date": TODAY - timedelta(days=30 * k + i % 29),
+            "amount": 10_000 * (k + 1) + i,
+            "order_key": f"k{k}",
+            "source": "test",
+            "created_at": now,
+        }
+        for i, a in enumerate(ids)
+        for k in range(1 + i % 6)
+    ]
+    with engine.begin() as conn:
+        conn.execute(ORDER.insert(), rows)
+    source = lite.open_file(db_path)
+    assert source is not None
+    try:
+        items = rank_accounts(source, settings, origin=OFFICE, today=TODAY)
+        out = _Recorder(counted)
+        listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
+        assert order_blocks.read(source) is not None  # the kept blocks were there to read
+    finally:
+        source.close()
+    assert max(counted) <= rank_listing.BATCH
+    assert sum(counted) == n
+    early = max(chars for read, chars in out.seen if read <= rank_listing.BATCH)
+    assert items.ids[rank_listing.BATCH - 1] in out.getvalue()[:early]
+    doc = json.loads(out.getvalue())
+    assert len(doc["accounts"]) == n
+    assert sum(a["p_alive"] is not None for a in doc["accounts"]) > n // 2
