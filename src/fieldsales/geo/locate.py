@@ -335,6 +335,20 @@ class GeoTable:
             return by_post
         return by_addr
 
+    def locate_many(
+        self,
+        postal_codes: Sequence[str | None],
+        prefectures: Sequence[str | None],
+        cities: Sequence[str | None],
+        addresses: Sequence[str | None],
+    ) -> list[Position | None]:
+        """locate() of many accounts (one value per account in each sequence)."""
+        locate = self.locate
+        return [
+            locate(p, pref, c, a)
+            for p, pref, c, a in zip(postal_codes, prefectures, cities, addresses, strict=True)
+        ]
+
 
 _UNSAFE = object()  # a municipality whose town names hold digits (北1条西)
 _NUMBER_CHAR = re.compile(r"[0-9\-]")
