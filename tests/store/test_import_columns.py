@@ -102,6 +102,15 @@ def test_digests_are_those_of_each_row(varied: Path, settings: Settings) -> None
     assert len(set(reference)) == len(reference)
     # a file without positions (no lat column) too
     plain = present - set(importer.GEO_FIELDS)
+    rows = [
+        Row(
+            r.number,
+            r.raw,
+            {k: v for k, v in r.values.items() if k in plain or k == "match_key"},
+            r.key,
+        )
+        for r in rows
+    ]
     reference = [importer.digest(importer._target_values(r, plain, None)) for r in rows]
     assert importer.digests([r.values for r in rows], plain) == reference
 
@@ -112,11 +121,16 @@ def test_new_accounts_as_columns_equal_the_rows_they_replace(
     rows, present = _rows(varied, settings)
     values = [r.values for r in rows]
     now, ids = utcnow(), importer.ordered_ids(len(rows))
-    kept = importer.digests(values, present)
-    columns = importer._new_columns(values, present, now, ids, kept, list(range(len(rows))))
+    targets = importer._target_columns(values, present)
+    kept = importer.digests(values, present, targets)
+    columns = importer._new_columns(targets, now, ids, kept, list(range(len(rows))))
     assert list(columns) == [c.name for c in importer.ACCOUNT.columns]
     reference = _reference(rows, present, now, ids)
     assert _as_rows(columns, len(rows)) == reference
+    # some rows of a chunk only (the others update stored accounts)
+    for some in ([0, 2, 4], [3]):
+        picked = importer._new_columns(targets, now, [ids[i] for i in some], kept, some)
+        assert _as_rows(picked, len(some)) == [reference[i] for i in some]
     # located and scored as columns: what the rows got
     ImportLocator()(columns)
     scores = kept_scores(columns, len(rows), settings.scoring)
@@ -131,8 +145,9 @@ def test_insert_columns_writes_what_insert_many_writes(
     rows, present = _rows(varied, settings)
     values = [r.values for r in rows]
     now, ids = utcnow(), importer.ordered_ids(len(rows))
-    kept = importer.digests(values, present)
-    columns = importer._new_columns(values, present, now, ids, kept, list(range(len(rows))))
+    targets = importer._target_columns(values, present)
+    kept = importer.digests(values, present, targets)
+    columns = importer._new_columns(targets, now, ids, kept, list(range(len(rows))))
     columns["static_scores"] = kept_scores(columns, len(rows), settings.scoring)
     reference = _as_rows(columns, len(rows))
     other_path = tmp_path / "other.db"

@@ -363,10 +363,16 @@ def digest(values: dict[str, Any]) -> str:
     return blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def digests(values: Sequence[dict[str, Any]], present: frozenset[str]) -> list[str]:
+Targets = tuple[tuple[str, ...], list[list[Any]], list[tuple[Any, ...] | None] | None]
+
+
+def digests(
+    values: Sequence[dict[str, Any]], present: frozenset[str], targets: Targets | None = None
+) -> list[str]:
     """digest(_target_values(row, present, None)) of each row's values, built
-    a column at a time (the same texts hashed: tests/store/test_import_columns.py)."""
-    names, columns, geo = _target_columns(values, present)
+    a column at a time (the same texts hashed: tests/store/test_import_columns.py).
+    `targets`: _target_columns(values, present), when the caller has them."""
+    names, columns, geo = targets or _target_columns(values, present)
     head = "|".join(names)
     if geo is None:
         texts = [f"{head}\x00{t!r}" for t in zip(*columns, strict=True)]
@@ -379,14 +385,12 @@ def digests(values: Sequence[dict[str, Any]], present: frozenset[str]) -> list[s
     return [blake2b(text.encode(), digest_size=16).hexdigest() for text in texts]
 
 
-def _target_columns(
-    values: Sequence[dict[str, Any]], present: frozenset[str]
-) -> tuple[tuple[str, ...], list[list[Any]], list[tuple[Any, ...] | None] | None]:
+def _target_columns(values: Sequence[dict[str, Any]], present: frozenset[str]) -> Targets:
     """_target_values of rows without a stored account, a column at a time:
     the names every row has (match_key, then the file's own columns), their
     values (defaults where NOT NULL and empty), and for each row the position
     it gives (lat, lon, precision, source; None without one), or None when
-    no row gives one."""
+    the file has no positions."""
     plain, defaults, _ = _plain(present)
     names = ("match_key", *plain)
     columns: list[list[Any]] = []
@@ -397,9 +401,9 @@ def _target_columns(
             columns.append([v.get(name) for v in values])
     for name, default in defaults:
         j = names.index(name)
-        if any(x is None for x in columns[j]):
+        if None in columns[j]:
             columns[j] = [default if x is None else x for x in columns[j]]
-    if all(v.get("lat") is None for v in values):
+    if "lat" not in present:  # the rows hold the file's fields: no position at all
         return names, columns, None
     geo = [
         None
@@ -416,18 +420,18 @@ def _target_columns(
 
 
 def _new_columns(
-    values: Sequence[dict[str, Any]],
-    present: frozenset[str],
-    now: Any,
-    ids: list[str],
-    kept_all: list[str],
-    rows: list[int],
+    targets: Targets, now: Any, ids: list[str], kept_all: list[str], rows: list[int]
 ) -> dict[str, Any]:
-    """The new accounts of these rows' values as columns, every column of the
-    table in its order: a list (one value per account) or one value for all.
-    `ids`: their ids; `kept_all[rows[k]]`: the digest of account k."""
+    """The new accounts of rows `rows` of a chunk as columns, every column of
+    the table in its order: a list (one value per account) or one value for
+    all. `targets`: _target_columns of the chunk; `ids`: the new accounts'
+    ids; `kept_all`: the chunk's digests."""
     out: dict[str, Any] = dict(_blank_account())
-    names, columns, geo = _target_columns(values, present)
+    names, columns, geo = targets
+    if len(rows) != len(columns[0]):  # not every row of the chunk: those rows
+        pick = operator.itemgetter(*rows)
+        columns = [[c[rows[0]]] if len(rows) == 1 else list(pick(c)) for c in columns]
+        geo = None if geo is None else [geo[i] for i in rows]
     out.update(zip(names, columns, strict=True))
     if geo is not None and any(g is not None for g in geo):
         for j, name in enumerate(GEO_FIELDS):
@@ -664,7 +668,9 @@ class _Writer:
         holders: dict[str, str] = {}  # match key -> account id or "row N", this chunk
         existing = _existing(conn, chunk, present, holders)
         fresh = ordered_ids(len(chunk))  # for the rows that create an account
-        kept_all = digests([row.values for row in chunk], present)
+        values = [row.values for row in chunk]
+        targets = _target_columns(values, present)
+        kept_all = digests(values, present, targets)
         new: list[int] = []  # the rows (of the chunk) that create an account
         new_ids: list[str] = []
         moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
@@ -728,11 +734,8 @@ class _Writer:
                 if name != "match_key"
             )
             diff["import_digest"] = kept
-        inserts = (
-            _new_columns([chunk[i].values for i in new], present, now, new_ids, kept_all, new)
-            if new
-            else None
-        )
+        inserts = _new_columns(targets, now, new_ids, kept_all, new) if new else None
+        del targets
         if self.locate is not None and (inserts is not None or moved):
             self._locate(inserts, moved)
         for old, diff in moved:
