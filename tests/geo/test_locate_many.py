@@ -83,7 +83,12 @@ def test_every_position_is_the_one_of_the_whole_address() -> None:
     table = offline.GeoTable.load()
     found = [table.locate(*r) for r in rows]  # the street parts remembered as it goes
     again = [table.locate(*r) for r in rows]  # all from what was remembered
+    postal, prefectures, cities, addresses = (list(c) for c in zip(*rows, strict=True))
+    many = table.locate_many(postal, prefectures, cities, addresses)  # an import's chunk
     expected = [reference(table, *r) for r in rows]
     assert found == expected
     assert again == expected
+    assert many == expected
+    fresh = offline.GeoTable.load()  # nothing remembered: the chunk alone
+    assert fresh.locate_many(postal, prefectures, cities, addresses) == expected
     assert sum(p is not None and p.precision == "town" for p in found) > len(rows) // 2

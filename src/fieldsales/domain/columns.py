@@ -505,6 +505,9 @@ class RowReader:
         self._units = {name: factor for name, (_, factor) in (units or {}).items()}
         self._closed = {c.name for c in COLUMNS if value_vocabulary(c)}
         self._seen: Counter[tuple[str, str]] = Counter()  # (field, cell) read -> rows
+        # the values of the last convert_many, field -> one per row (_MISSING
+        # where a cell had an error): read whole by checks of a column
+        self.last_columns: dict[str, list[Any]] = {}
         # cells read before, per field whose values are immutable and repeat
         # (dates, numbers, categories): a file of 100,000 rows reads each once
         self._memo: dict[str, dict[str, tuple[Any, str | None, CellError | None]]] = {
@@ -574,6 +577,7 @@ class RowReader:
             dicts = [{} for _ in range(n)]
         where = {name: j for j, name in enumerate(names)}
         by_key = dict(zip(keys, lists, strict=True))
+        self.last_columns = by_key
         nameless: set[int] = set()
         if "company" in where:
             nameless = {i for i, v in enumerate(by_key["company"]) if v is None}

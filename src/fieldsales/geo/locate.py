@@ -17,7 +17,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,18 @@ class _Town:
     lon: float | None = None
     chome: dict[int, tuple[float, float]] | None = None
     name: str = ""
+    # position() per chome asked: the same answer (one tuple) each time
+    seen: dict[int | None, tuple[float, float, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def position(self, chome: int | None) -> tuple[float, float, str]:
+        found = self.seen.get(chome)
+        if found is None:
+            found = self.seen[chome] = self._position(chome)
+        return found
+
+    def _position(self, chome: int | None) -> tuple[float, float, str]:
         if chome is not None and self.chome and chome in self.chome:
             lat, lon = self.chome[chome]
             return lat, lon, f"{self.name}{chome}丁目"
@@ -102,6 +112,7 @@ class GeoTable:
         self._heads: dict[tuple[str | None, str | None, str], tuple[int, str] | None] = {}
         self._postal_seen: dict[str | None, Position | None] = {}
         self._street_plans: dict[tuple[int, str], Any] = {}  # see _match_street
+        self._positions: dict[tuple[int, tuple[float, float, str] | None], Position] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> GeoTable:
@@ -254,10 +265,24 @@ class GeoTable:
             else:
                 hit = self._match_street(ci, rest, number)
             if hit is not None:
-                p, c, _, _ = self.munis[ci]
-                return Position(hit[0], hit[1], "town", "address", f"{p}{c}{hit[2]}")
-        p, c, lat, lon = self.munis[mi]
-        return Position(lat, lon, "city", "address", f"{p}{c}")
+                return self._position(ci, hit)
+        return self._position(mi, None)
+
+    def _position(self, mi: int, hit: tuple[float, float, str] | None) -> Position:
+        """The Position of a town `hit` in municipality `mi` (None: the
+        municipality itself), made once: many accounts share it."""
+        key = (mi, hit)
+        pos = self._positions.get(key)
+        if pos is None:
+            if len(self._positions) >= HEAD_CACHE:
+                self._positions.clear()
+            p, c, lat, lon = self.munis[mi]
+            if hit is None:
+                pos = Position(lat, lon, "city", "address", f"{p}{c}")
+            else:
+                pos = Position(hit[0], hit[1], "town", "address", f"{p}{c}{hit[2]}")
+            self._positions[key] = pos
+        return pos
 
     def _match_street(self, ci: int, head: str, number: str) -> tuple[float, float, str] | None:
         """_match_town(ci, head + number), where `number` is ASCII digits and
@@ -334,6 +359,20 @@ class GeoTable:
         if by_post is not None and (by_post.precision == "town" or by_addr is None):
             return by_post
         return by_addr
+
+    def locate_many(
+        self,
+        postal_codes: Sequence[str | None],
+        prefectures: Sequence[str | None],
+        cities: Sequence[str | None],
+        addresses: Sequence[str | None],
+    ) -> list[Position | None]:
+        """locate() of many accounts (one value per account in each sequence)."""
+        locate = self.locate
+        return [
+            locate(p, pref, c, a)
+            for p, pref, c, a in zip(postal_codes, prefectures, cities, addresses, strict=True)
+        ]
 
 
 _UNSAFE = object()  # a municipality whose town names hold digits (北1条西)

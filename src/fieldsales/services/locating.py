@@ -92,33 +92,34 @@ class ImportLocator:
     """Locates the accounts an import writes as each chunk is written (the
     importer's `locate`): what locate_missing(account_ids=...) did after the
     import, without reading the accounts back or writing them a second time.
-    The accounts are dicts with lat, lon, geo_precision, geo_source and the
-    address fields, changed in place where a position is found."""
+    The accounts come as columns (lat, lon, geo_precision, geo_source and the
+    address fields, one value per account), changed in place where a position
+    is found."""
 
     def __init__(self) -> None:
         self.summary = LocateSummary()
 
-    def __call__(self, accounts: Sequence[dict[str, Any]]) -> None:
-        summary, find = self.summary, offline.table().locate  # loaded on first use
-        summary.total += len(accounts)
-        for acc in accounts:
-            pos = find(acc["postal_code"], acc["prefecture"], acc["city"], acc["address"])
+    def __call__(self, columns: dict[str, list[Any]]) -> None:
+        summary = self.summary
+        found = offline.table().locate_many(  # the table is loaded on first use
+            columns["postal_code"], columns["prefecture"], columns["city"], columns["address"]
+        )
+        summary.total += len(found)
+        lat, lon = columns["lat"], columns["lon"]
+        precision, source = columns["geo_precision"], columns["geo_source"]
+        for k, pos in enumerate(found):
             if pos is None:
                 summary.not_found += 1
             elif should_replace(
-                acc["lat"],
-                acc["geo_precision"],
-                acc["geo_source"],
-                pos.precision,
-                recompute_offline=True,
+                lat[k], precision[k], source[k], pos.precision, recompute_offline=True
             ):
                 summary.located += 1
                 if pos.precision == "town":
                     summary.town += 1
                 else:
                     summary.city += 1
-                acc["lat"], acc["lon"] = pos.lat, pos.lon
-                acc["geo_precision"], acc["geo_source"] = pos.precision, pos.source
+                lat[k], lon[k] = pos.lat, pos.lon
+                precision[k], source[k] = pos.precision, pos.source
             else:
                 summary.unchanged += 1
 

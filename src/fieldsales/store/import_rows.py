@@ -141,7 +141,8 @@ class RowChecker:
         results = self.reader.convert_many(names, columns)
         limited = [n for n in cols.stored_fields(names) if n in limits]
         if limited:  # only where a column holds a number beyond its limit are rows looked at
-            limited = [n for n in limited if _beyond(results, n, limits[n])]
+            read = self.reader.last_columns
+            limited = [n for n in limited if _beyond(read.get(n, ()), limits[n])]
         found: dict[int, list[RowProblem]] = {}  # the rows with a problem
         for i, ((number, raw, broken), result) in enumerate(zip(batch, results, strict=True)):
             if result.errors or broken is not None or len(raw) > width or limited:
@@ -291,10 +292,13 @@ def key_digest(key: tuple[str, str]) -> bytes:
     return blake2b(f"{key[0]}\x00{key[1]}".encode(), digest_size=16).digest()
 
 
-def _beyond(results: Sequence[Any], name: str, limit: int) -> bool:
-    """Does any row of the batch read a whole number beyond `limit` in `name`?"""
-    values = [r.values.get(name) for r in results]
-    return any(isinstance(v, int) and abs(v) > limit for v in values if v is not None)
+def _beyond(values: Sequence[Any], limit: int) -> bool:
+    """Does a column of the batch (one value per row: a whole number, None,
+    or a marker of a cell with an error) hold a whole number beyond `limit`?"""
+    try:  # whole numbers and None only: the largest, without a Python step per value
+        return max(map(abs, filter(None, values)), default=0) > limit
+    except TypeError:  # a cell with an error (or another value) among them
+        return any(isinstance(v, int) and abs(v) > limit for v in values if v is not None)
 
 
 def cell(name: str, text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import operator
 import os
 import time
@@ -42,7 +43,7 @@ from fieldsales.store.import_rows import (
 )
 from fieldsales.store.models import Account, AccountChange, new_id, utcnow
 from fieldsales.store.orders import refresh_derived
-from fieldsales.store.scores import keep_scores, refresh_scores
+from fieldsales.store.scores import kept_scores, refresh_scores
 
 if TYPE_CHECKING:
     from fieldsales.config import Scoring
@@ -51,6 +52,8 @@ ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
 BULK_CACHE_KIB = 32_768  # SQLite page cache while importing (KiB): 100,000 accounts' indexes
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
+INSERT_TRIGGER = "rank_block_account_insert"  # migration 0012
+SQLITE_MAX_ROWID = 2**63 - 1
 LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
 NOT_NULL_DEFAULTS: dict[str, Any] = {
@@ -66,8 +69,9 @@ GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 KEY_FIELDS = ("id", "external_id", "match_key", "import_digest")  # what finds an account
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
-# Locates accounts (dicts with PLACE_FIELDS) in place: services.locating.ImportLocator.
-Locate = Callable[[Sequence[dict[str, Any]]], None]
+# Locates accounts given as columns (PLACE_FIELDS -> one value per account), the
+# GEO_FIELDS changed in place: services.locating.ImportLocator.
+Locate = Callable[[dict[str, list[Any]]], None]
 RANDOM_62 = (1 << 62) - 1  # the random bits of an ordered id
 _last_ms = 0  # the millisecond of the last ordered id given
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
@@ -134,7 +138,7 @@ def import_accounts(
             # checked and written CHUNK at a time in this one transaction; a bad
             # row (unless skipped) stops the writing and rolls all of it back.
             lock_for_writing(conn)
-            with _bulk_cache(conn):
+            with _bulk_cache(conn), _insert_trigger_held(conn):
                 written = 0
                 shown = (0, 0)  # the last writing progress given
                 progress = locked(progress)  # called from the thread checking ahead too
@@ -201,6 +205,37 @@ def _bulk_cache(conn: Connection) -> Iterator[None]:
     finally:
         with contextlib.suppress(sa.exc.DBAPIError):
             conn.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_DEFAULT_CACHE}")
+
+
+@contextlib.contextmanager
+def _insert_trigger_held(conn: Connection) -> Iterator[None]:
+    """SQLite: migration 0012's trigger on account inserts (it deletes the rank
+    block of each new row, one statement per row: about a third of inserting
+    100,000 accounts) is dropped for the import and made again from its own
+    stored text at the end, in the same transaction, after deleting once the
+    blocks the new rows went to (rowids above the highest before the import).
+
+    A failed import rolls the drop back with everything else. A file without
+    the trigger, or whose rowids are at SQLite's maximum (new rowids are then
+    chosen at random), keeps it as it is.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    stored = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+    ).scalar()
+    highest = conn.exec_driver_sql("SELECT max(rowid) FROM account").scalar()
+    if stored is None or (highest is not None and highest >= SQLITE_MAX_ROWID):
+        yield
+        return
+    from fieldsales.store.rank_blocks import BLOCK_SHIFT
+
+    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+    yield  # an exception: the transaction is rolled back, the trigger with it
+    first_block = ((highest or 0) + 1) >> BLOCK_SHIFT
+    conn.exec_driver_sql("DELETE FROM rank_block WHERE block >= ?", (first_block,))
+    conn.exec_driver_sql(stored)
 
 
 class _Abort(Exception):
@@ -326,6 +361,123 @@ def digest(values: dict[str, Any]) -> str:
     way, gives the same digest."""
     text = f"{'|'.join(values)}\x00{tuple(values.values())!r}"
     return blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+Targets = tuple[tuple[str, ...], list[list[Any]], list[tuple[Any, ...] | None] | None]
+
+
+def digests(
+    values: Sequence[dict[str, Any]], present: frozenset[str], targets: Targets | None = None
+) -> list[str]:
+    """digest(_target_values(row, present, None)) of each row's values, built
+    a column at a time (the same texts hashed: tests/store/test_import_columns.py).
+    `targets`: _target_columns(values, present), when the caller has them."""
+    names, columns, geo = targets or _target_columns(values, present)
+    head = "|".join(names)
+    if geo is None:
+        texts = [f"{head}\x00{t!r}" for t in zip(*columns, strict=True)]
+    else:
+        head_geo = "|".join((*names, *GEO_FIELDS))
+        texts = [
+            f"{head_geo}\x00{(*t, *g)!r}" if g is not None else f"{head}\x00{t!r}"
+            for t, g in zip(zip(*columns, strict=True), geo, strict=True)
+        ]
+    return [blake2b(text.encode(), digest_size=16).hexdigest() for text in texts]
+
+
+def _target_columns(values: Sequence[dict[str, Any]], present: frozenset[str]) -> Targets:
+    """_target_values of rows without a stored account, a column at a time:
+    the names every row has (match_key, then the file's own columns), their
+    values (defaults where NOT NULL and empty), and for each row the position
+    it gives (lat, lon, precision, source; None without one), or None when
+    the file has no positions."""
+    plain, defaults, _ = _plain(present)
+    names = ("match_key", *plain)
+    columns: list[list[Any]] = []
+    for name in names:
+        try:
+            columns.append(list(map(operator.itemgetter(name), values)))
+        except KeyError:  # a value missing: one by one
+            columns.append([v.get(name) for v in values])
+    for name, default in defaults:
+        j = names.index(name)
+        if None in columns[j]:
+            columns[j] = [default if x is None else x for x in columns[j]]
+    if "lat" not in present:  # the rows hold the file's fields: no position at all
+        return names, columns, None
+    geo = [
+        None
+        if v.get("lat") is None
+        else (
+            v["lat"],
+            v["lon"],
+            v.get("geo_precision") or IMPORT_PRECISION,
+            v.get("geo_source") or "import",
+        )
+        for v in values
+    ]
+    return names, columns, geo
+
+
+def _new_columns(
+    targets: Targets, now: Any, ids: list[str], kept_all: list[str], rows: list[int]
+) -> dict[str, Any]:
+    """The new accounts of rows `rows` of a chunk as columns, every column of
+    the table in its order: a list (one value per account) or one value for
+    all. `targets`: _target_columns of the chunk; `ids`: the new accounts'
+    ids; `kept_all`: the chunk's digests."""
+    out: dict[str, Any] = dict(_blank_account())
+    names, columns, geo = targets
+    if len(rows) != len(columns[0]):  # not every row of the chunk: those rows
+        pick = operator.itemgetter(*rows)
+        columns = [[c[rows[0]]] if len(rows) == 1 else list(pick(c)) for c in columns]
+        geo = None if geo is None else [geo[i] for i in rows]
+    out.update(zip(names, columns, strict=True))
+    if geo is not None and any(g is not None for g in geo):
+        for j, name in enumerate(GEO_FIELDS):
+            blank = out[name]
+            out[name] = [blank if g is None else g[j] for g in geo]
+    out["import_digest"] = [kept_all[i] for i in rows]
+    out["id"] = ids
+    out["created_at"] = out["updated_at"] = now
+    return out
+
+
+def insert_columns(conn: Connection, table: sa.Table, columns: dict[str, Any], n: int) -> None:
+    """INSERT n rows given as columns (name -> a list of n values, or one value
+    for every row) in one executemany, without a dict per row.
+
+    On SQLite the statement is written once, each column's distinct values go
+    through the column type's bind processor once (what SQLAlchemy does per
+    row and cell), and the rows are zipped from the columns. Other databases
+    get Core's executemany of dicts.
+    """
+    if not n:
+        return
+    names = list(columns)
+
+    def full(value: Any) -> Any:
+        return value if isinstance(value, list) else itertools.repeat(value, n)
+
+    if conn.dialect.name != "sqlite":
+        rows = zip(*(full(columns[name]) for name in names), strict=False)
+        conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    stored = dict(columns)
+    for k, proc in _bind_processors(conn.dialect, table, tuple(names)):
+        value = stored[names[k]]
+        if not isinstance(value, list):
+            stored[names[k]] = None if value is None else proc(value)
+            continue
+        done = {v: proc(v) for v in set(value) if v is not None}
+        done[None] = None
+        stored[names[k]] = list(map(done.__getitem__, value))
+    conn.exec_driver_sql(sql, list(zip(*(full(stored[name]) for name in names), strict=False)))
 
 
 def _find(row: Row, existing: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
@@ -480,19 +632,30 @@ class _Writer:
         self.bad: dict[int, list[str]] = {}
 
     def _locate(
-        self, inserts: list[dict[str, Any]], moved: list[tuple[dict[str, Any], dict[str, Any]]]
+        self,
+        inserts: dict[str, Any] | None,
+        moved: list[tuple[dict[str, Any], dict[str, Any]]],
     ) -> None:
         """Positions for the accounts of this chunk, written with them: the new
-        ones as they are inserted; the updated ones as they will be stored (a
-        position found goes with the update, without a history row, as the
-        locating after an import always did)."""
+        ones as they are inserted (their columns); the updated ones as they
+        will be stored (a position found goes with the update, without a
+        history row, as the locating after an import always did)."""
         assert self.locate is not None
-        after = [{n: diff[n] if n in diff else old[n] for n in PLACE_FIELDS} for old, diff in moved]
-        self.locate([*inserts, *after])
-        for (old, diff), placed in zip(moved, after, strict=True):
+        n = len(inserts["id"]) if inserts is not None else 0
+        places: dict[str, list[Any]] = {}
+        for name in PLACE_FIELDS:
+            column = inserts[name] if inserts is not None else []
+            column = list(column) if isinstance(column, list) else [column] * n
+            column.extend(diff[name] if name in diff else old[name] for old, diff in moved)
+            places[name] = column
+        self.locate(places)
+        if inserts is not None:
             for name in GEO_FIELDS:
-                if placed[name] != (diff[name] if name in diff else old[name]):
-                    diff[name] = placed[name]
+                inserts[name] = places[name][:n]
+        for k, (old, diff) in enumerate(moved, n):
+            for name in GEO_FIELDS:
+                if places[name][k] != (diff[name] if name in diff else old[name]):
+                    diff[name] = places[name][k]
 
     def _reject(self, row: Row, column: str, value: str, reason: str) -> None:
         self.problems.append(RowProblem(row.number, column, value, reason))
@@ -505,12 +668,16 @@ class _Writer:
         holders: dict[str, str] = {}  # match key -> account id or "row N", this chunk
         existing = _existing(conn, chunk, present, holders)
         fresh = ordered_ids(len(chunk))  # for the rows that create an account
-        inserts: list[dict[str, Any]] = []
+        values = [row.values for row in chunk]
+        targets = _target_columns(values, present)
+        kept_all = digests(values, present, targets)
+        new: list[int] = []  # the rows (of the chunk) that create an account
+        new_ids: list[str] = []
         moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
         updates: dict[frozenset[str], list[dict[str, Any]]] = {}
         changes: list[dict[str, Any]] = []
         compare: list[tuple[Row, str, str]] = []  # (row, its account, digest) to compare
-        for row in chunk:
+        for i, row in enumerate(chunk):
             old = _find(row, existing)
             if old is not None and old["id"] in claimed:
                 self._reject(
@@ -530,13 +697,14 @@ class _Writer:
                 )
                 continue
             if old is None:
-                acc = _new_account(row, present, now, fresh[len(inserts)])
-                inserts.append(acc)
-                claimed[acc["id"]] = row.number
-                report.touched_ids.append(acc["id"])
+                acc_id = row.values.get("id") or fresh[len(new)]
+                new.append(i)
+                new_ids.append(acc_id)
+                claimed[acc_id] = row.number
+                report.touched_ids.append(acc_id)
                 continue
             claimed[old["id"]] = row.number
-            kept = digest(_target_values(row, present, None))
+            kept = kept_all[i]
             if old["import_digest"] == kept:
                 report.unchanged += 1  # as the last import wrote it, and nothing since
                 continue
@@ -566,17 +734,19 @@ class _Writer:
                 if name != "match_key"
             )
             diff["import_digest"] = kept
-        if self.locate is not None and (inserts or moved):
+        inserts = _new_columns(targets, now, new_ids, kept_all, new) if new else None
+        del targets
+        if self.locate is not None and (inserts is not None or moved):
             self._locate(inserts, moved)
         for old, diff in moved:
             diff["updated_at"] = now
             params = {f"p_{k}": val for k, val in diff.items()}
             params["p_id"] = old["id"]
             updates.setdefault(frozenset(diff), []).append(params)
-        if inserts:
+        if inserts is not None:
             if self.scoring is not None:  # scored from the values at hand: no read back
-                keep_scores(inserts, self.scoring)
-            insert_many(conn, ACCOUNT, inserts)
+                inserts["static_scores"] = kept_scores(inserts, len(new), self.scoring)
+            insert_columns(conn, ACCOUNT, inserts, len(new))
         for names, batch in updates.items():
             stmt = (
                 ACCOUNT.update()
@@ -591,7 +761,7 @@ class _Writer:
         refresh_scores(
             conn, [p["p_id"] for batch in updates.values() for p in batch], scoring=self.scoring
         )
-        report.created += len(inserts)
+        report.created += len(new)
 
 
 def _key_clash(
@@ -635,16 +805,6 @@ def ordered_ids(n: int) -> list[str]:
         f"{h[k : k + 8]}-{h[k + 8 : k + 12]}-{h[k + 12 : k + 16]}-{h[k + 16 : k + 20]}-{h[k + 20 : k + 32]}"
         for k in range(0, 32 * n, 32)
     ]
-
-
-def _new_account(row: Row, present: frozenset[str], now: Any, fresh_id: str) -> dict[str, Any]:
-    acc = dict(_blank_account())
-    values = _target_values(row, present, None)
-    acc.update(values)
-    acc["import_digest"] = digest(values)
-    acc["id"] = row.values.get("id") or fresh_id
-    acc["created_at"] = acc["updated_at"] = now
-    return acc
 
 
 def vocabulary(settings: Any) -> cols.Vocabulary:

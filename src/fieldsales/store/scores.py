@@ -64,16 +64,20 @@ def refresh_scores(
         db.execute(stmt.where(ACCOUNT.c.id.in_(ids[k : k + _CHUNK])))
 
 
-def keep_scores(rows: Sequence[dict[str, Any]], scoring: Scoring) -> None:
-    """Set `static_scores` of account rows about to be inserted (full rows:
-    every column), from their own values."""
+def kept_scores(columns: Mapping[str, Any], n: int, scoring: Scoring) -> list[str | None] | None:
+    """The `static_scores` of n account rows about to be inserted, from their
+    own values: `columns` holds every column as a list of n values or one
+    value for all (store.importer's new accounts). None: no criterion is kept."""
     chosen = criteria.cached()
-    if not rows or not chosen:
-        return
-    cols = {n: [r[n] for r in rows] for n in score_cache.columns_read(chosen)}
+    if not n or not chosen:
+        return None
+    cols = {
+        name: value if isinstance(value, list) else [value] * n
+        for name in score_cache.columns_read(chosen)
+        for value in (columns[name],)
+    }
     _, texts = score_cache.score_columns(cols, scoring, chosen)
-    for r, text in zip(rows, texts, strict=True):
-        r["static_scores"] = text
+    return texts
 
 
 @contextmanager
