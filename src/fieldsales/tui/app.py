@@ -252,6 +252,7 @@ class FieldSalesApp(App[None]):
         replaced = bool(self.ranked)
         self.ranked = message.items
         self.loaded = True
+        self.call_after_refresh(self.open_engine)
         if not self.ranked:
             import gc
 
@@ -268,6 +269,14 @@ class FieldSalesApp(App[None]):
         # the interpreter while the first frame is drawn
         self.call_after_refresh(self.warm_planning, message.items)
         self.call_after_refresh(self.keep_objects, replaced)
+
+    def open_engine(self) -> None:
+        """Once the first ranking is on the screen: open SQLAlchemy's engine in a
+        thread (tui/early.py), so that it is ready for the first save."""
+        from fieldsales.tui.early import EngineOpening
+
+        if isinstance(self._engine, EngineOpening):
+            self._engine.start()
 
     def keep_objects(self, collect: bool = False) -> None:
         """Take what is alive now (the ranking's columns, keys and indexes: millions
