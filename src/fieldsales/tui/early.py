@@ -76,6 +76,10 @@ class EarlyRanking:
             and today == self.today
         )
 
+    def done(self) -> bool:
+        """Whether the ranking has ended without a failure (`result` will not wait)."""
+        return self._future.done() and self._future.exception() is None
+
     def result(self) -> RankTable:
         """The ranking (waits for it); a failure is raised here, in the caller."""
         return self._future.result()
