@@ -1,9 +1,10 @@
 """The ranking the app opens on, started before the app itself.
 
-At 100,000 accounts ranking takes longer than Textual's own start (the terminal
-set up, the screen composed and first drawn). `fieldsales` starts the ranking in
-a thread as soon as the database is open, then builds and runs the app; the
-app's ranking worker takes this result instead of ranking again. Much of
+At 100,000 accounts ranking is a good part of the start (reading the packed
+blocks, numpy). `fieldsales` starts the ranking in a thread as soon as the
+database is open, then imports Textual, builds and runs the app; the app takes
+this result instead of ranking again: at its mount when it is done (`done`: the
+list is then in the first frame), else in its ranking worker. Much of
 ranking runs without the interpreter lock (SQLite reading, numpy), so the two
 overlap. The result is used only for the very ranking it was asked for: the
 same database, settings, reference point and day (`matches`); anything else
