@@ -99,3 +99,47 @@ def test_fieldsales_paints_the_list_and_keeps_l_2_ctrl_s_typed_in_one_go(
         assert term.proc.returncode == 0
     finally:
         term.close()
+
+
+def test_fieldsales_applies_a_sort_a_move_and_a_log_typed_as_the_list_shows(
+    book: Any, engine: Any, tmp_path: Path
+) -> None:
+    """Keys typed the moment the list is painted, while what waits for the first
+    paint (SQLAlchemy's engine, the warm-up) starts: `s s s Down l 2 Ctrl+S` sorts
+    the list by company (the third sort), moves to its second account and logs a
+    call on it, in order."""
+    from fieldsales.config import default_settings
+    from fieldsales.services.rank import RankFilter, filter_ranked, rank_accounts
+    from fieldsales.tui.widgets.account_table import sort_rows
+
+    db = str(engine.url.database)
+    before = outcomes(db)
+    config = tmp_path / "config.yaml"
+    config.write_text("rep: Sato\n", encoding="utf-8")
+    settings = default_settings()
+    office = (settings.office.lat, settings.office.lon)
+    ranked = rank_accounts(engine, settings, origin=office, filters=RankFilter(show_all=True))
+    shown = filter_ranked(ranked, RankFilter(), ranked.base.today)
+    listed = sort_rows(shown, "company", False)
+    second = listed[1].id
+    assert second != shown[1].id  # a lost `s` would log on another account
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(src),
+        "FIELDSALES_HOME": str(tmp_path / "home"),
+        "FIELDSALES_CONFIG": str(config),
+        "TERM": "xterm-256color",
+    }
+    term = Terminal([sys.executable, "-m", "fieldsales", "--db", db], env)
+    try:
+        until(lambda: term.shows("丸の内精機"), "the ranked list", term)
+        term.type(b"sss\x1b[Bl2\x13")  # s s s, Down, l, 2, Ctrl+S in one go
+        until(lambda: len(outcomes(db)) > len(before), "the outcome saved", term)
+        [(account, channel, result)] = [r for r in outcomes(db) if r not in before]
+        assert (account, channel, result) == (second, "phone", "contacted")
+        term.type(b"\x11")
+        until(lambda: term.proc.poll() is not None, "the app quitting", term)
+        assert term.proc.returncode == 0
+    finally:
+        term.close()

@@ -18,7 +18,6 @@ import yaml
 from fieldsales import locations
 from fieldsales.config import Place, config_path
 from fieldsales.files import atomic_write, private_folder
-from fieldsales.geo import locate as offline
 
 
 def user_config_target(explicit: str | Path | None = None) -> Path:
@@ -29,6 +28,10 @@ def user_config_target(explicit: str | Path | None = None) -> Path:
 
 def locate_office(text: str) -> Place | None:
     """A postal code (100-0005, 〒1000005) or an address -> the office, located offline."""
+    # imported here: the app asks for user_config_target at every start, before the
+    # list is painted, and the locator's modules cost ~25 ms of it
+    from fieldsales.geo import locate as offline
+
     text = text.strip()
     if not text:
         return None

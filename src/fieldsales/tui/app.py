@@ -194,8 +194,14 @@ class FieldSalesApp(App[None]):
         translate_bindings(self, self.language)
         from fieldsales.tui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
-        self.load_ranking()
+        ready = self._early_ranking_ready()
+        if ready is not None:  # the list is in the screen's first frame, no "Loading"
+            self.ranked, self.loaded = ready, True
+            self._ranking_shown(ready, replaced=False, screens=False)
+            self.push_screen(HomeScreen())  # shows fs.ranked when mounted
+        else:
+            self.push_screen(HomeScreen())
+            self.load_ranking()
         if self.ask_rep is not None:
             from fieldsales.tui.screens.first_run import RepDialog
 
@@ -228,6 +234,21 @@ class FieldSalesApp(App[None]):
         return tr(key, self.language, **values)
 
     # -- ranking ------------------------------------------------------------
+    def _early_ranking_ready(self) -> RankTable | None:
+        """The ranking run_app started (tui/early.py), when it is done, has accounts
+        and is the one asked for now; else None (the worker takes it or ranks)."""
+        early = self._early
+        if early is None or not early.done():
+            return None
+        _, lat, lon = self.origin
+        if not early.matches(self._engine_given, self.settings, (lat, lon), self.today):
+            return None
+        items = early.result()
+        if not items:
+            return None  # an empty database: the worker's path (the first-run screen)
+        self._early = None
+        return items
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="rank", name="ranking")
     def load_ranking(self) -> None:
         from fieldsales.services.rank import RankFilter, rank_accounts
@@ -255,19 +276,38 @@ class FieldSalesApp(App[None]):
         if not self.ranked:
             import gc
 
+            self.call_after_refresh(self.open_engine)
             gc.enable()  # off during the start (tui/launch.py)
             self._empty_database_after_dialog()
             return
-        base = getattr(self.ranked, "base", None)
+        self._ranking_shown(message.items, replaced)
+
+    def _ranking_shown(
+        self, items: RankTable | list[RankedAccount], replaced: bool, screens: bool = True
+    ) -> None:
+        """A ranking with accounts is the app's now: the screens show it (`screens`:
+        those open; none is yet at the start), and what waits for the first paint
+        (the engine, the warm-up) starts after it."""
+        self.call_after_refresh(self.open_engine)
+        base = getattr(items, "base", None)
         if base is not None:
             from fieldsales.services.rank_search import defer_romaji
 
             defer_romaji(base)  # a latin search must not build them on a key press
-        self._broadcast("ranking_changed")
+        if screens:
+            self._broadcast("ranking_changed")
         # the warm-up starts once the list is on the screen: its imports would hold
         # the interpreter while the first frame is drawn
-        self.call_after_refresh(self.warm_planning, message.items)
+        self.call_after_refresh(self.warm_planning, items)
         self.call_after_refresh(self.keep_objects, replaced)
+
+    def open_engine(self) -> None:
+        """Once the first ranking is on the screen: open SQLAlchemy's engine in a
+        thread (tui/early.py), so that it is ready for the first save."""
+        from fieldsales.tui.early import EngineOpening
+
+        if isinstance(self._engine, EngineOpening):
+            self._engine.start()
 
     def keep_objects(self, collect: bool = False) -> None:
         """Take what is alive now (the ranking's columns, keys and indexes: millions

@@ -1,9 +1,10 @@
 """The ranking the app opens on, started before the app itself.
 
-At 100,000 accounts ranking takes longer than Textual's own start (the terminal
-set up, the screen composed and first drawn). `fieldsales` starts the ranking in
-a thread as soon as the database is open, then builds and runs the app; the
-app's ranking worker takes this result instead of ranking again. Much of
+At 100,000 accounts ranking is a good part of the start (reading the packed
+blocks, numpy). `fieldsales` starts the ranking in a thread as soon as the
+database is open, then imports Textual, builds and runs the app; the app takes
+this result instead of ranking again: at its mount when it is done (`done`: the
+list is then in the first frame), else in its ranking worker. Much of
 ranking runs without the interpreter lock (SQLite reading, numpy), so the two
 overlap. The result is used only for the very ranking it was asked for: the
 same database, settings, reference point and day (`matches`); anything else
@@ -76,6 +77,10 @@ class EarlyRanking:
             and today == self.today
         )
 
+    def done(self) -> bool:
+        """Whether the ranking has ended without a failure (`result` will not wait)."""
+        return self._future.done() and self._future.exception() is None
+
     def result(self) -> RankTable:
         """The ranking (waits for it); a failure is raised here, in the caller."""
         return self._future.result()
@@ -83,13 +88,25 @@ class EarlyRanking:
 
 class EngineOpening:
     """The SQLAlchemy engine of a SQLite file, opened in a thread: importing
-    SQLAlchemy and opening the engine took 0.2-0.6 s of the start, and the first
-    screen needs neither (the ranking reads the file with sqlite3). The app asks
-    for it (`result`) the first time it writes or reads more, in a worker."""
+    SQLAlchemy and opening the engine took 0.2-0.6 s, and the first screen needs
+    neither (the ranking reads the file with sqlite3). The thread starts once the
+    list is painted (`start`, from the app): started with the app, its imports held
+    the interpreter lock while Textual drew the first frames, and the first paint
+    came 0.2-0.3 s later. Whatever asks for the engine (`result`, in a worker)
+    before that opens it at once."""
 
     def __init__(self, source: SqliteFile) -> None:
         self._future: Future[Engine] = Future()
         self.source = source
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Open the engine in a thread (once; nothing if already under way)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
         threading.Thread(target=self._run, name="engine opening", daemon=True).start()
 
     def _run(self) -> None:
@@ -101,4 +118,10 @@ class EngineOpening:
             self._future.set_result(engine)
 
     def result(self) -> Engine:
+        """The engine (waits for it; opens it here when nothing has started it)."""
+        with self._lock:
+            mine = not self._started
+            self._started = True
+        if mine:
+            self._run()
         return self._future.result()

@@ -1,11 +1,18 @@
 """`fieldsales` with no command: the app, started so that its ranked list is on the
 screen as early as possible.
 
-The first useful screen waits for the ranking (about 0.7 s at 100,000
-accounts, more on a busy machine); Textual's own import and start take about
-0.4 s. So the ranking starts in a thread (tui/early.py) as soon as the settings
-are read and the database file is open, before Textual is imported, and the
-two overlap. This module imports nothing of Textual before that.
+The first useful screen waits for the ranking (about 0.1-0.3 s at 100,000
+accounts read from the packed blocks, more on a busy machine); Textual's own
+import and start take about 0.4 s. So the ranking starts in a thread
+(tui/early.py) as soon as the settings are read and the database file is open,
+before Textual is imported, and the two overlap. This module imports nothing of
+Textual before that. When the ranking is done by the time the app mounts (the
+usual case), the list is in the screen's first frame (FieldSalesApp.on_mount).
+
+SQLAlchemy's engine (writes, and the reads the plain sqlite3 path does not do) is
+opened in a thread only once the list is painted (EngineOpening.start): its
+imports hold the interpreter lock, and opened with the app they delayed the
+first paint by 0.2-0.3 s.
 
 The garbage collector stays off until the list is painted
 (FieldSalesApp.keep_objects turns it back on and freezes what the start made).
@@ -55,7 +62,8 @@ def _run(ctx: Context) -> int:
     from fieldsales.tui.app import first_run_target, make_app
 
     # the same database for writes and the reads the ranking does not do; a file read
-    # with sqlite3 gets its SQLAlchemy engine in a thread (the first screen needs none)
+    # with sqlite3 gets its SQLAlchemy engine in a thread once the list is painted
+    # (the first screen needs none)
     engine: Engine | EngineOpening
     if isinstance(source, SqliteFile):
         engine, label = EngineOpening(source), source.name

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
+from textual._context import active_app
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button
 from textual.worker import Worker
@@ -52,13 +53,50 @@ class AppScreenMixin:
             translate_bindings(widget, self.lang)
 
 
+def preset_breakpoints(screen: Screen[Any]) -> None:
+    """Give a new screen the size classes of the terminal (`-medium -tall`...: the
+    app's HORIZONTAL_BREAKPOINTS and VERTICAL_BREAKPOINTS) before it is styled.
+    Textual sets them at the screen's first resize, after its widgets are styled,
+    and styles every widget of the screen again: a screen's start paid its styling
+    twice (10-20 ms a screen, at the app's start twice: the list and the first-run
+    dialog). The first resize then finds them set and changes nothing."""
+    try:
+        app = active_app.get()
+    except LookupError:  # built outside a running app
+        return
+    width, height = app.size
+    horizontal = (
+        app.HORIZONTAL_BREAKPOINTS
+        if screen.HORIZONTAL_BREAKPOINTS is None
+        else screen.HORIZONTAL_BREAKPOINTS
+    ) or []
+    vertical = (
+        app.VERTICAL_BREAKPOINTS
+        if screen.VERTICAL_BREAKPOINTS is None
+        else screen.VERTICAL_BREAKPOINTS
+    ) or []
+    classes = {name: False for _, name in horizontal + vertical}
+    for dimension, points in ((width, horizontal), (height, vertical)):
+        for name in screen._get_breakpoint_classes(dimension, points):
+            classes[name] = True
+    screen.update_classes(classes, update=False)
+
+
 class BaseScreen(AppScreenMixin, Screen[Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        preset_breakpoints(self)
+
     def on_mount(self) -> None:
         self.translate()
         self.refresh_bindings()
 
 
 class BaseModal(AppScreenMixin, ModalScreen[Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        preset_breakpoints(self)
+
     def on_mount(self) -> None:
         self.translate()
         self.refresh_bindings()
