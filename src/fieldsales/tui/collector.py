@@ -18,8 +18,9 @@ itself, it waits for `PENDING` middle collections before a full one.
 What survives such a collection while only the list is on the screen (no
 dialog, no other screen that will be closed) is frozen (`gc.freeze`): it
 lives on (lines drawn, caches), so the next collection has only what was made
-since to scan, a few milliseconds instead of 60-200, and a key arriving
-meanwhile hardly waits. A frozen object still goes when nothing refers to it
+since to scan (at the end of a session of keys and saves: 17 ms instead of
+180 ms on a loaded machine; a closed dialog's garbage is still scanned once),
+and a key arriving meanwhile waits that much less. A frozen object still goes when nothing refers to it
 any more; only garbage in cycles that was alive when frozen (a toast shown at
 that moment, a dialog frozen by app.keep_objects) stays, until a deep
 collection: everything unfrozen, collected and frozen again. That walks every
