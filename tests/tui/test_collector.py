@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 import weakref
 from typing import Any
 
@@ -51,3 +52,59 @@ async def test_no_full_collection_while_keys_come_and_the_garbage_goes_after(
         # hold it until Textual forgets the worker)
         assert all(ref() is None for ref in closed[:-1])
     assert gc.get_threshold() == python_policy  # Python's own again on leaving
+
+
+class _Cycle:
+    """Garbage in a cycle: only a collection (not a reference count) frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+async def test_survivors_frozen_on_the_list_only_and_a_deep_collection_frees_them(
+    book: Any, new_app: Any, settle: Any
+) -> None:
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        collector = app.collector
+        collector.idle_seconds = 60.0  # the test says when to collect
+        await settle(pilot)
+        # a dialog open: a collection runs but freezes nothing (the dialog will go)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LogOutcomeScreen)
+        frozen = gc.get_freeze_count()
+        for _ in range(12):  # enough middle collections pending for a full one
+            gc.collect(1)
+        collector.last_input -= 120.0  # the rep paused
+        assert collector.tick()
+        assert gc.get_freeze_count() == frozen
+        assert collector.frozen_since_deep == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        app.workers.cancel_all()
+        await settle(pilot)
+        # only the list: the survivors are frozen
+        held = [_Cycle()]  # alive now, in a cycle: frozen with the rest
+        ref = weakref.ref(held[0])
+        for _ in range(12):
+            gc.collect(1)
+        collector.last_input = time.monotonic() - collector.idle_seconds
+        collector.deep_idle_seconds = 3600.0
+        assert collector.tick()
+        assert gc.get_freeze_count() > frozen
+        assert collector.frozen_since_deep == 1
+        held.clear()  # dead, but frozen: a full collection does not see it
+        for _ in range(12):
+            gc.collect(1)
+        collector.tick()
+        gc.collect()
+        assert ref() is not None
+        # a long pause: the deep collection scans everything and frees it
+        collector.deep_idle_seconds = 0.0
+        collector.last_input -= 120.0
+        assert collector.tick()
+        assert collector.deep_collections == 1
+        assert collector.frozen_since_deep == 0
+        assert ref() is None

@@ -152,7 +152,8 @@ class FieldSalesApp(App[None]):
         self._reported: weakref.WeakSet[Worker[Any]] = weakref.WeakSet()
         self._scripts = scripts
         self._romaji: Any = None  # the romaji keys' builder (services.rank_search)
-        self.collector = Collector()  # full garbage collections between keys
+        # full garbage collections between keys; what survives one on the list is frozen
+        self.collector = Collector(settled=self._only_the_list)
 
     @property
     def engine(self) -> Engine:
@@ -186,6 +187,17 @@ class FieldSalesApp(App[None]):
             self._solver.close()
         if self._romaji is not None:
             self._romaji.close()
+
+    def _only_the_list(self) -> bool:
+        """Only the list is open: what is alive now stays (tui/collector.py)."""
+        from textual.app import ScreenStackError
+
+        from fieldsales.tui.screens.home import HomeScreen
+
+        try:
+            return isinstance(self.screen, HomeScreen)
+        except ScreenStackError:  # no screen yet, or none any more
+            return False
 
     def on_mount(self) -> None:
         self.collector.start()

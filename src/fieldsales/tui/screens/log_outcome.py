@@ -296,8 +296,15 @@ class LogOutcomeScreen(FormModal):
                     button.value = True
         if self.result == Result.refused and self.refusal is None:
             self.preview_refusal()
-        self.query_one("#form-error", Static).update("")
+        self._clear_error()
         self.sync_visibility()
+
+    def _clear_error(self) -> None:
+        """No error line. Updating a line already empty would lay the dialog out and
+        draw it again, on each digit and before each save."""
+        error = self.query_one("#form-error", Static)
+        if str(error.content):
+            error.update("")
 
     def action_pick_result(self, index: int) -> None:
         if self._not_ready(lambda: self.action_pick_result(index)):
@@ -401,7 +408,7 @@ class LogOutcomeScreen(FormModal):
             error.update(text)
             self.notify(text, severity="warning")
             return
-        error.update("")
+        self._clear_error()
         self.save(data, changes=changes)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", name="saving")
@@ -459,7 +466,9 @@ class LogOutcomeScreen(FormModal):
         else:
             text = self.t("Outcome saved for {company}.", company=company)
         self.fs.account_changed(self.account_id, message.rescored)
-        self.notify(text)
+        # the toast after the frame that shows the list with the account in its new
+        # place: mounting it lays the screen out again, which that frame need not wait for
+        self.app.call_after_refresh(self.app.notify, text)
         self.dismiss(message.result.id)
 
     def apply_language(self) -> None:
