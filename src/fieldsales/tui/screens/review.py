@@ -221,9 +221,20 @@ class ReviewScreen(BaseScreen):
         self.data = message.data
         self.query_one("#rv-tabs").loading = False
         self.render_all()
+        self.call_after_refresh(self._underline_active_tab)
         # the loading indicator took the focus away from the table
         if self.focused is None and self.query_one(TabbedContent).active == "tab-kpi":
             self.query_one("#kpi-table").focus()
+
+    def _underline_active_tab(self) -> None:
+        """Place the tab underline under the active tab once the tabs are laid out
+        again. Textual's Tabs places it when the tabs mount or resize; while the
+        figures load, the tabs are under the loading indicator, and the place it
+        measured then (no width) stayed: the underline showed under no tab."""
+        from textual.widgets import Tabs
+
+        tabs = self.query_one(TabbedContent).query_one(Tabs)
+        tabs._highlight_active(animate=False)  # Textual's own placing of it
 
     def on_worker_state_changed(self, event: Any) -> None:
         super().on_worker_state_changed(event)
