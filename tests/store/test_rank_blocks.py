@@ -278,3 +278,31 @@ def test_the_best_n_are_the_first_n_of_the_whole_ranking(
             assert matching == len(whole)
             assert best.ids == whole[:top].ids
             assert len({a.total for a in whole}) < len(whole)  # there are ties
+
+
+def test_blocks_that_cannot_hold_a_file_leave_it_unlocked(
+    engine: Engine, settings: Settings, seeded: Any, db_path: Path
+) -> None:
+    """An id the blocks cannot pack (not the fixed width of the others, e.g. a
+    hand-written one): the ranking is read from the tables, and the file is left
+    as it was found, with no transaction open: the app's saves, through another
+    connection, are not held at 'database is locked'."""
+    seeded(12)
+    for f in _open(db_path):
+        _rank(f, settings)  # the blocks kept
+    with _plain(db_path) as conn:
+        conn.execute(
+            "UPDATE account SET id = 'hand-1' WHERE rowid = (SELECT max(rowid) FROM account)"
+        )
+    for f in _open(db_path):
+        assert rank_blocks.read(f, settings.scoring) is None
+        assert not f.connection.in_transaction
+        other = sqlite3.connect(db_path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # the write lock is free
+            other.rollback()
+        finally:
+            other.close()
+        ranked = _rank(f, settings)
+        assert "hand-1" in ranked.ids
+        assert ranked.ids == _rank(engine, settings).ids

@@ -189,10 +189,11 @@ def read(f: SqliteFile, cfg: Scoring) -> Kept | None:
                 blobs = built
             if writable:
                 _keep(conn, plan, built)
-            conn.rollback()  # a read only, or kept (committed) already
-        except BaseException:
-            conn.rollback()
-            raise
+        finally:
+            # a read only, kept (committed) already, or given up (None: the write
+            # lock must not stay taken for the rest of the process)
+            if conn.in_transaction:
+                conn.rollback()
         return plan.assemble(blobs)
     except sqlite3.Error as exc:
         raise lite.error_line(
