@@ -47,7 +47,7 @@ def batches(table: RankTable, size: int = BATCH) -> Iterator[Listing]:
 
 
 class _closing:
-    """Closes the reading generator (its cursor and temporary table) when the
+    """Closes the reading generator (its cursor) when the
     listing stops early, as well as at its end."""
 
     def __init__(self, gen: Iterator[Any]) -> None:
