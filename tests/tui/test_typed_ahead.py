@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.widgets import Input, TextArea
 
 from fieldsales.tui.screens import log_outcome
 from fieldsales.tui.screens.home import HomeScreen
 from fieldsales.tui.screens.log_outcome import LogOutcomeScreen
 
+from .test_account_edit import open_edit
 from .test_outcome_log import rows_of
 
 
@@ -109,3 +111,34 @@ async def test_a_digit_and_ctrl_s_typed_while_the_dialog_mounts_save_in_that_ord
         assert isinstance(app.screen, HomeScreen)
         [row] = rows_of(engine, big)
         assert (row.channel, row.result) == ("phone", "contacted")
+
+
+async def test_editing_keys_typed_in_one_go_apply_in_order_in_the_search(book, new_app, settle):
+    """Backspace and the arrows are bound keys; letters are typed by the box itself.
+    Arriving together (a busy list at 100,000 accounts, keys sent by tmux), each
+    applies where it was pressed: Textual alone left "ab" from a, b, Backspace, c
+    (the c typed, then deleted by the Backspace before it)."""
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        search = app.screen.query_one("#search", Input)
+        assert search.has_focus
+        typed(app, "a", "b", "backspace", "c", "left", "d", "home", "x", "end", "y")
+        await until(pilot, lambda: search.value == "xadcy", settle)
+        assert search.value == "xadcy"
+
+
+async def test_editing_keys_typed_in_one_go_apply_in_order_in_the_notes(book, new_app, settle):
+    app = new_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        modal = await open_edit(app, pilot, settle, book["big"].id)
+        notes = modal.query_one("#e-notes", TextArea)
+        notes.text = ""
+        notes.focus()
+        await settle(pilot)
+        typed(app, "a", "b", "backspace", "c", "left", "d")
+        await until(pilot, lambda: notes.text == "adc", settle)
+        assert notes.text == "adc"

@@ -26,6 +26,7 @@ from fieldsales.services.account_form import AccountEditError, AccountForm, allo
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.screens.hours import weekdays_text
+from fieldsales.tui.widgets.text_input import TextBox, TextInput
 
 if TYPE_CHECKING:
     from fieldsales.tui.app import AccountRescored
@@ -119,7 +120,7 @@ class AccountEditScreen(FormModal):
                 for widget_id in labels:
                     yield Label(labels[widget_id])
                     if widget_id in TEXT_INPUTS:
-                        yield Input(
+                        yield TextInput(
                             str(getattr(form, TEXT_INPUTS[widget_id])),
                             placeholder=placeholders.get(widget_id, ""),
                             id=widget_id,
@@ -143,7 +144,7 @@ class AccountEditScreen(FormModal):
                             compact=True,
                         )
                     else:
-                        yield TextArea(form.notes, id="e-notes", compact=True)
+                        yield TextBox(form.notes, id="e-notes", compact=True)
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(

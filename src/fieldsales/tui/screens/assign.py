@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Static
 
 from fieldsales.errors import UserError
 from fieldsales.tui.screens.base import FormModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 class Assigned(Message):
@@ -45,7 +46,9 @@ class AssignScreen(FormModal):
             yield Static(
                 self.t("Assign {company} to", company=self.company), classes="dialog-title"
             )
-            yield Input(self.owner or "", placeholder=self.t("rep's login name"), id="assign-rep")
+            yield TextInput(
+                self.owner or "", placeholder=self.t("rep's login name"), id="assign-rep"
+            )
             yield Static(self.t("Empty: nobody. The rep's next sync brings it."), classes="hint")
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 from fieldsales.config import Place
 from fieldsales.errors import UserError
 from fieldsales.tui.screens.base import FormModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 class RepDialog(FormModal):
@@ -33,9 +34,9 @@ class RepDialog(FormModal):
         with Vertical(id="rep-dialog", classes="dialog"):
             yield Static(self.t("Welcome: who are you?"), classes="dialog-title")
             yield Label(self.t("Your name (talk scripts and call sheets say it)"))
-            yield Input(id="rep-name")
+            yield TextInput(id="rep-name")
             yield Label(self.t("Your office: a postal code or an address (found offline)"))
-            yield Input(placeholder="100-0005", id="rep-office")
+            yield TextInput(placeholder="100-0005", id="rep-office")
             yield Static("", id="rep-status")
             yield Static(self.t("Saved in {path}", path=str(self.target)), classes="hint")
             with Horizontal(classes="buttons"):

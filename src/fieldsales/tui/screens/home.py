@@ -17,6 +17,7 @@ from fieldsales.services.rank import RankedAccount, RankFilter, filter_ranked
 from fieldsales.tui.screens.base import BaseScreen
 from fieldsales.tui.widgets.account_table import COLUMNS, AccountTable, TableHeader, sort_rows
 from fieldsales.tui.widgets.fit_footer import FitFooter
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 def _show(line: Static, text: str, *, layout: bool = False) -> None:
@@ -28,7 +29,7 @@ def _show(line: Static, text: str, *, layout: bool = False) -> None:
         line.update(text, layout=layout)
 
 
-class SearchInput(Input):
+class SearchInput(TextInput):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_table", "Down", show=False, id="search_to_table"),
         Binding("enter", "to_table", "Down", show=False, id="search_enter"),

@@ -27,6 +27,7 @@ from fieldsales.i18n import NP_
 from fieldsales.i18n.labels import WEEKDAYS
 from fieldsales.tui.i18n import tr
 from fieldsales.tui.screens.base import FormModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 def weekdays_text(closed_weekdays: str | None, lang: str) -> str:
@@ -72,13 +73,13 @@ class HoursScreen(FormModal):
             )
             with Grid(id="hours-fields"):
                 yield Label(self.t("Closed weekdays (定休日)"))
-                yield Input(
+                yield TextInput(
                     weekdays_text(closed, self.lang),
                     placeholder=self.t("e.g. Sat,Sun or 土日; empty: open every day"),
                     id="closed-days",
                 )
                 yield Label(self.t("Opening hours (受付時間)"))
-                yield Input(
+                yield TextInput(
                     format_hours(opens, closes) or "",
                     placeholder=self.t("e.g. 9:00-17:00; empty: any time"),
                     id="opening-hours",

@@ -23,6 +23,7 @@ from fieldsales.tui.i18n import geo_mark
 from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.screens.log_outcome import ConfirmPauseScreen
 from fieldsales.tui.widgets.route_map import RouteMap
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 class CandidateFound(Message):
@@ -69,11 +70,11 @@ class LocateScreen(FormModal):
             yield Static(self.t("Locate {company}", company=company), classes="dialog-title")
             with Horizontal(classes="locate-row"):
                 yield Label(self.t("LAT,LON"))
-                yield Input(placeholder="35.681236,139.767125", id="latlon")
+                yield TextInput(placeholder="35.681236,139.767125", id="latlon")
                 yield Button(self.t("Preview"), id="by-latlon")
             with Horizontal(classes="locate-row"):
                 yield Label("〒")
-                yield Input(placeholder="100-0005", id="postal")
+                yield TextInput(placeholder="100-0005", id="postal")
                 yield Button(self.t("By postal code"), id="by-postal")
                 yield Button(self.t("Ask the geocoder"), id="by-geocoder")
             yield RouteMap(id="locate-map")

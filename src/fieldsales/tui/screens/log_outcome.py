@@ -39,6 +39,7 @@ from fieldsales.services.outcome_form import OutcomeError, OutcomeForm, outcome_
 from fieldsales.services.outcomes import LoggedOutcome, OutcomeInput, TimelineEntry
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import BaseModal, FormModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from fieldsales.tui.app import AccountRescored
@@ -182,19 +183,19 @@ class LogOutcomeScreen(FormModal):
             yield Static("", id="refusal-note", classes="warning")
             with Grid(id="log-fields"):
                 yield Label(self.t("Next action"))
-                yield Input(id="next-action")
+                yield TextInput(id="next-action")
                 yield Label(self.t("Due (YYYY-MM-DD or +days)"))
-                yield Input(id="due", placeholder=self.t("e.g. {value}", value="+7"))
+                yield TextInput(id="due", placeholder=self.t("e.g. {value}", value="+7"))
                 yield Label(self.t("Order amount (yen)"))
-                yield Input(id="amount", placeholder=self.t("e.g. {value}", value="500000"))
+                yield TextInput(id="amount", placeholder=self.t("e.g. {value}", value="500000"))
                 yield Label(self.t("Cost (yen)"))
-                yield Input(id="cost", placeholder=self.t("e.g. {value}", value="3000"))
+                yield TextInput(id="cost", placeholder=self.t("e.g. {value}", value="3000"))
                 yield Label(self.t("Minutes"))
-                yield Input(id="minutes", placeholder=self.t("e.g. {value}", value="3"))
+                yield TextInput(id="minutes", placeholder=self.t("e.g. {value}", value="3"))
                 yield Label(self.t("Notes"))
-                yield Input(id="notes")
+                yield TextInput(id="notes")
                 yield Label(self.t("Contact person"))
-                yield Input(id="contact-met", placeholder=self.t("the person you talked to"))
+                yield TextInput(id="contact-met", placeholder=self.t("the person you talked to"))
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Save") + " (Ctrl+S)", variant="primary", id="save")

@@ -17,6 +17,7 @@ from fieldsales.i18n.labels import REASON_LABELS, STAGE_LABELS
 from fieldsales.services.rank import OriginError, RankedAccount, RankFilter
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -63,13 +64,13 @@ class FiltersScreen(BaseModal):
                     )
             with Grid(id="filter-fields"):
                 yield Label(self.t("Prefectures (comma-separated)"))
-                yield Input(", ".join(f.prefectures), id="f-prefs")
+                yield TextInput(", ".join(f.prefectures), id="f-prefs")
                 yield Label(self.t("Cities (comma-separated)"))
-                yield Input(", ".join(f.cities), id="f-cities")
+                yield TextInput(", ".join(f.cities), id="f-cities")
                 yield Label(self.t("Maximum distance (km)"))
-                yield Input("" if f.within_km is None else f"{f.within_km:g}", id="f-km")
+                yield TextInput("" if f.within_km is None else f"{f.within_km:g}", id="f-km")
                 yield Label(self.t("Owner"))
-                yield Input(f.owner or "", id="f-owner")
+                yield TextInput(f.owner or "", id="f-owner")
             yield Checkbox(self.t("Only follow-ups due"), f.due_followups, id="f-due")
             yield Checkbox(self.t("Do-not-contact and paused too"), f.show_all, id="f-all")
             yield Static("", id="form-error", classes="error")
@@ -152,7 +153,7 @@ class OriginScreen(BaseModal):
                 ),
                 classes="hint",
             )
-            yield Input(placeholder="〒100-0005 / 35.681236,139.767125", id="origin-spec")
+            yield TextInput(placeholder="〒100-0005 / 35.681236,139.767125", id="origin-spec")
             yield Static("", id="origin-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(self.t("Use"), variant="primary", id="use")

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Static
 from fieldsales.i18n import N_
 from fieldsales.services.outcome_form import OutcomeError, parse_day
 from fieldsales.tui.screens.base import BaseModal
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 class DayPickerScreen(BaseModal):
@@ -42,7 +43,9 @@ class DayPickerScreen(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.t("Day to plan"))
-            yield Input(value=self.current.isoformat(), placeholder="YYYY-MM-DD", id="pick-date")
+            yield TextInput(
+                value=self.current.isoformat(), placeholder="YYYY-MM-DD", id="pick-date"
+            )
             yield Static(
                 self.t("YYYY-MM-DD or +N (days from today), Enter · Esc cancels"), id="pick-hint"
             )

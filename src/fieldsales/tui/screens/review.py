@@ -48,6 +48,7 @@ from fieldsales.tui.widgets.kpi_view import (
     rates_table,
     targets_table,
 )
+from fieldsales.tui.widgets.text_input import TextInput
 
 
 class ReviewLoaded(Message):
@@ -66,7 +67,7 @@ class MonthModal(BaseModal):
         with Vertical(id="month-dialog", classes="dialog"):
             yield Static(self.t("Period: a month"), classes="dialog-title")
             yield Label(self.t("Type a month as YYYY-MM and press Enter."))
-            yield Input(placeholder="2026-11", id="month")
+            yield TextInput(placeholder="2026-11", id="month")
 
     def on_mount(self) -> None:
         super().on_mount()
