@@ -88,6 +88,9 @@ def is_finer(current_lat: float | None, current: str | None, new: str) -> bool:
     return current_lat is not None and rank(current) > rank(new)
 
 
+Found = tuple[float, float, str, str]  # an offline position: lat, lon, precision, source
+
+
 class ImportLocator:
     """Locates the accounts an import writes as each chunk is written (the
     importer's `locate`): what locate_missing(account_ids=...) did after the
@@ -99,27 +102,36 @@ class ImportLocator:
     def __init__(self) -> None:
         self.summary = LocateSummary()
 
-    def __call__(self, columns: dict[str, list[Any]]) -> None:
-        summary = self.summary
+    def find(self, columns: dict[str, list[Any]]) -> list[Found | None]:
+        """The offline position of each address (postal_code, prefecture, city,
+        address: one value per account) as (lat, lon, precision, source),
+        nothing changed: what __call__ would look up, done ahead (in the
+        importer's checking process, whence tuples travel faster)."""
         found = offline.table().locate_many(  # the table is loaded on first use
             columns["postal_code"], columns["prefecture"], columns["city"], columns["address"]
         )
+        return [None if p is None else (p.lat, p.lon, p.precision, p.source) for p in found]
+
+    def __call__(
+        self, columns: dict[str, list[Any]], found: list[Found | None] | None = None
+    ) -> None:
+        """`found`: find(columns) when done ahead."""
+        summary = self.summary
+        if found is None:
+            found = self.find(columns)
         summary.total += len(found)
         lat, lon = columns["lat"], columns["lon"]
         precision, source = columns["geo_precision"], columns["geo_source"]
         for k, pos in enumerate(found):
             if pos is None:
                 summary.not_found += 1
-            elif should_replace(
-                lat[k], precision[k], source[k], pos.precision, recompute_offline=True
-            ):
+            elif should_replace(lat[k], precision[k], source[k], pos[2], recompute_offline=True):
                 summary.located += 1
-                if pos.precision == "town":
+                if pos[2] == "town":
                     summary.town += 1
                 else:
                     summary.city += 1
-                lat[k], lon[k] = pos.lat, pos.lon
-                precision[k], source[k] = pos.precision, pos.source
+                lat[k], lon[k], precision[k], source[k] = pos
             else:
                 summary.unchanged += 1
 

@@ -7,15 +7,20 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 import queue
 import re
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -226,7 +231,10 @@ class RowChecker:
         yield good
 
 
-def read_ahead(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
+T = TypeVar("T")
+
+
+def read_ahead(chunks: Iterator[T]) -> Iterator[T]:
     """The chunks of `chunks`, the next one read and checked in a thread while
     the caller writes this one (SQLite writes and file reads run without the
     GIL, so they overlap with parsing). Two chunks are alive at most: the
@@ -271,6 +279,183 @@ def read_ahead(chunks: Iterator[list[Row]]) -> Iterator[list[Row]]:
     finally:
         stop.set()
         thread.join()
+
+
+FORK_MIN_LINES = 3 * CHUNK  # a smaller file is checked in a thread: no process to start
+FRAME = 8  # bytes of each message's length, before it on the pipe
+
+
+def can_check_apart(lines: int) -> bool:
+    """Check the rows in a process of their own? On Linux (fork), for files of
+    a few chunks and more."""
+    return sys.platform == "linux" and hasattr(os, "fork") and lines >= FORK_MIN_LINES
+
+
+class Checked:
+    """What the checking process found besides the good rows: its report's
+    counts, as they arrive (the rows read, the problems and the bad rows'
+    cells are also added to the checker in this process)."""
+
+    translated: dict[tuple[str, str, str], int]
+
+    def __init__(self) -> None:
+        self.translated = {}
+
+
+def check_apart(
+    checker: RowChecker,
+    rows: Iterator[tuple[int, list[str], tuple[str, str] | None]],
+    expected: int,
+    progress: Progress | None,
+    prepare: Callable[[list[Row]], Any],
+    checked: Checked,
+) -> Iterator[tuple[list[Row], Any]]:
+    """checker.chunks(rows, ...) run in a forked child process, each good chunk
+    with prepare(chunk) (what needs only the rows: digests, positions), sent
+    back through a pipe: reading and checking the file use the second core
+    while this process writes (threads share one, the GIL).
+
+    The child never touches the database (its connection is the parent's,
+    left alone) and leaves with os._exit. Here, the checker gets the child's
+    counts, problems and bad rows as they come; progress is called with the
+    child's. An error of the file (CsvError) is raised here after the chunks
+    before it, as in a thread; a child that dies without a word is an error
+    too. Stopping early (a bad row, an interrupt) ends the child."""
+    read_end, write_end = os.pipe()
+    gc.collect()
+    gc.freeze()  # the child's copy of this process's objects stays shared
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # pragma: no cover - the child: what it does arrives in the parent
+        os.close(read_end)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
+        _child(checker, rows, expected, prepare, write_end)
+    gc.unfreeze()
+    os.close(write_end)
+    return _received(pid, read_end, checker, progress, checked)
+
+
+def _child(
+    checker: RowChecker,
+    rows: Iterator[tuple[int, list[str], tuple[str, str] | None]],
+    expected: int,
+    prepare: Callable[[list[Row]], Any],
+    fd: int,
+) -> None:  # pragma: no cover - runs in the child process
+    code = 0
+    try:
+        out = os.fdopen(fd, "wb", buffering=1 << 20)
+
+        def send(message: tuple[Any, ...]) -> None:
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(len(data).to_bytes(FRAME, "little"))
+            out.write(data)
+
+        def report(phase: str, done: int, total: int) -> None:
+            send(("progress", phase, done, total))
+            out.flush()
+
+        for good in checker.chunks(rows, expected, report):
+            ahead = prepare(good)
+            # as tuples: a dataclass pickles and unpickles at a third of the speed
+            rows_sent = [(r.number, r.raw, r.values, r.key) for r in good]
+            send(("chunk", rows_sent, ahead, checker.rows, checker.problems, checker.bad))
+            out.flush()
+            checker.problems, checker.bad = [], {}  # sent: the parent keeps them
+            del good, ahead, rows_sent
+        send(("end", checker.rows, checker.reader.translated))
+        out.flush()
+    except BaseException as exc:
+        code = 1
+        try:
+            try:
+                send(("error", exc))
+            except Exception:  # an error that does not pickle: its message
+                send(("error", RuntimeError(str(exc) or type(exc).__name__)))
+            out.flush()
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _received(
+    pid: int,
+    fd: int,
+    checker: RowChecker,
+    progress: Progress | None,
+    checked: Checked,
+) -> Iterator[tuple[list[Row], Any]]:
+    """The child's messages, read off the pipe in a thread (reading waits
+    without the GIL, so the child is never held up by this process's writing)
+    and unpickled here, in the caller's thread: unpickled in the reading
+    thread, each chunk held the GIL for milliseconds while SQLite, which takes
+    it back after every row it inserts, waited for it."""
+    inp = os.fdopen(fd, "rb", buffering=1 << 20)
+    ended = False
+    try:
+        for data in read_ahead(_frames(inp)):
+            message = pickle.loads(data)
+            del data
+            kind = message[0]
+            if kind == "progress":
+                if progress is not None:
+                    progress(*message[1:])
+            elif kind == "chunk":
+                _, rows_sent, ahead, checker.rows, problems, bad = message
+                checker.problems.extend(problems)
+                checker.bad.update(bad)
+                good = [Row(*r) for r in rows_sent]
+                del message, problems, bad, rows_sent
+                yield good, ahead
+                del good, ahead
+            elif kind == "end":
+                _, checker.rows, checked.translated = message
+                os.waitpid(pid, 0)
+                ended = True
+                return
+            else:  # "error": raised here, as the thread would have
+                os.waitpid(pid, 0)
+                ended = True
+                raise message[1]
+        _, status = os.waitpid(pid, 0)  # the pipe closed without the last word
+        ended = True
+        raise csvio.CsvError(
+            f"checking the file stopped: its process ended ({_how(status)}); nothing was imported"
+        )
+    finally:
+        if not ended:  # stopped early: the child stops too
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        inp.close()
+
+
+def _frames(inp: Any) -> Iterator[bytes]:
+    """The messages on the pipe, each as its pickled bytes, until it closes
+    (a message cut short is dropped: what follows says how the child ended)."""
+    while True:
+        head = inp.read(FRAME)
+        if len(head) < FRAME:
+            return
+        size = int.from_bytes(head, "little")
+        data = inp.read(size)
+        if len(data) < size:  # cut short: the child died writing it
+            return
+        yield data
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 def locked(progress: Progress | None) -> Progress | None:

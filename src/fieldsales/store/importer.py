@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from hashlib import blake2b
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import sqlalchemy as sa
@@ -30,11 +30,14 @@ from fieldsales.domain import criteria
 from fieldsales.store import csvio
 from fieldsales.store.db import BUSY, StoreError, describe, is_busy, lock_for_writing
 from fieldsales.store.import_rows import (
+    Checked,
     ImportReport,
     Progress,
     Row,
     RowChecker,
     RowProblem,
+    can_check_apart,
+    check_apart,
     integer_limits,
     locked,
     read_ahead,
@@ -69,9 +72,19 @@ GEO_FIELDS = ("lat", "lon", "geo_precision", "geo_source")
 KEY_FIELDS = ("id", "external_id", "match_key", "import_digest")  # what finds an account
 ADDRESS_FIELDS = ("postal_code", "prefecture", "city", "address")
 PLACE_FIELDS = GEO_FIELDS + ADDRESS_FIELDS  # what locating reads and writes
-# Locates accounts given as columns (PLACE_FIELDS -> one value per account), the
-# GEO_FIELDS changed in place: services.locating.ImportLocator.
-Locate = Callable[[dict[str, list[Any]]], None]
+
+
+class Locate(Protocol):
+    """Locates accounts given as columns (PLACE_FIELDS -> one value per account),
+    the GEO_FIELDS changed in place: services.locating.ImportLocator."""
+
+    def find(self, columns: dict[str, list[Any]]) -> list[Any]:
+        """Each address's position (ADDRESS_FIELDS), nothing changed."""
+
+    def __call__(self, columns: dict[str, list[Any]], found: list[Any] | None = None) -> None:
+        """Locate the accounts; `found`: find(columns), when done ahead."""
+
+
 RANDOM_62 = (1 << 62) - 1  # the random bits of an ordered id
 _last_ms = 0  # the millisecond of the last ordered id given
 IMPORT_PRECISION = "street"  # imported coordinates, unless a precision column says otherwise
@@ -142,21 +155,31 @@ def import_accounts(
                 written = 0
                 shown = (0, 0)  # the last writing progress given
                 progress = locked(progress)  # called from the thread checking ahead too
-                checked = checker.chunks(stream.rows, stream.lines, progress)
-                for good in read_ahead(checked):
+                prepare = functools.partial(
+                    _prepare, present, shift_days, None if dry_run else locate
+                )
+                counts = Checked()
+                if can_check_apart(stream.lines):  # in a process of its own: another core
+                    checked = check_apart(
+                        checker, stream.rows, stream.lines, progress, prepare, counts
+                    )
+                else:  # in a thread (the next chunk while this one is written)
+                    checked = read_ahead(
+                        (good, prepare(good))
+                        for good in checker.chunks(stream.rows, stream.lines, progress)
+                    )
+                for good, ahead in checked:
                     if checker.problems and not skip_invalid:
                         continue  # refused: the rest is only checked, to report every bad row
-                    if shift_days:
-                        shift_dates(good, shift_days)
-                    writer.write(conn, good)
+                    writer.write(conn, good, ahead)
                     written += len(good)
-                    del good  # one chunk alive at a time
+                    del good, ahead  # one chunk alive at a time
                     if progress is not None:
                         # rows still to come: the file's remaining lines, until all are read
                         shown = (written, written + max(0, stream.lines - checker.rows - 1))
                         progress("writing", *shown)
                 report.rows = checker.rows
-                report.translated = checker.reader.translated
+                report.translated = counts.translated or checker.reader.translated
                 report.problems = checker.problems + writer.problems
                 report.rejected = len(checker.bad) + len(writer.problems)
                 if checker.problems and not skip_invalid:
@@ -236,6 +259,25 @@ def _insert_trigger_held(conn: Connection) -> Iterator[None]:
     first_block = ((highest or 0) + 1) >> BLOCK_SHIFT
     conn.exec_driver_sql("DELETE FROM rank_block WHERE block >= ?", (first_block,))
     conn.exec_driver_sql(stored)
+
+
+Ahead = tuple[list[str], list[Any] | None]  # a chunk's digests, and positions found
+
+
+def _prepare(
+    present: frozenset[str], shift_days: int, locate: Locate | None, chunk: list[Row]
+) -> Ahead:
+    """What writing a chunk needs of its rows alone, done as they are checked
+    (in the checking process when there is one): the dates moved by
+    `shift_days`, each row's digest as a new account, and the offline
+    position of each row's own address when the import locates."""
+    if shift_days:
+        shift_dates(chunk, shift_days)
+    values = [row.values for row in chunk]
+    kept = digests(values, present)
+    if locate is None:
+        return kept, None
+    return kept, locate.find({name: [v.get(name) for v in values] for name in ADDRESS_FIELDS})
 
 
 class _Abort(Exception):
@@ -635,6 +677,7 @@ class _Writer:
         self,
         inserts: dict[str, Any] | None,
         moved: list[tuple[dict[str, Any], dict[str, Any]]],
+        found: list[Any] | None = None,
     ) -> None:
         """Positions for the accounts of this chunk, written with them: the new
         ones as they are inserted (their columns); the updated ones as they
@@ -648,7 +691,9 @@ class _Writer:
             column = list(column) if isinstance(column, list) else [column] * n
             column.extend(diff[name] if name in diff else old[name] for old, diff in moved)
             places[name] = column
-        self.locate(places)
+        if found is not None and moved:  # found for the new accounts: the moved ones here
+            found = found + self.locate.find({k: places[k][n:] for k in ADDRESS_FIELDS})
+        self.locate(places, found)
         if inserts is not None:
             for name in GEO_FIELDS:
                 inserts[name] = places[name][:n]
@@ -661,7 +706,8 @@ class _Writer:
         self.problems.append(RowProblem(row.number, column, value, reason))
         self.bad[row.number] = row.raw
 
-    def write(self, conn: Connection, chunk: list[Row]) -> None:
+    def write(self, conn: Connection, chunk: list[Row], ahead: Ahead | None = None) -> None:
+        """`ahead`: _prepare(chunk), when done as the chunk was checked."""
         if not chunk:
             return
         report, present, now, claimed = self.report, self.present, self.now, self.claimed
@@ -670,7 +716,8 @@ class _Writer:
         fresh = ordered_ids(len(chunk))  # for the rows that create an account
         values = [row.values for row in chunk]
         targets = _target_columns(values, present)
-        kept_all = digests(values, present, targets)
+        kept_all = ahead[0] if ahead is not None else digests(values, present, targets)
+        found_all = ahead[1] if ahead is not None else None
         new: list[int] = []  # the rows (of the chunk) that create an account
         new_ids: list[str] = []
         moved: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (stored, changed fields)
@@ -737,7 +784,8 @@ class _Writer:
         inserts = _new_columns(targets, now, new_ids, kept_all, new) if new else None
         del targets
         if self.locate is not None and (inserts is not None or moved):
-            self._locate(inserts, moved)
+            found = None if found_all is None else [found_all[i] for i in new]
+            self._locate(inserts, moved, found)
         for old, diff in moved:
             diff["updated_at"] = now
             params = {f"p_{k}": val for k, val in diff.items()}
