@@ -5,6 +5,7 @@ clear line and nothing written; and no process is left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -33,13 +34,28 @@ SAME = (
 )
 
 
-def children() -> list[int]:
+def all_children() -> set[int]:
     """This process's child processes (Linux: /proc)."""
-    pids: list[int] = []
+    pids: set[int] = set()
     for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        text = Path(f"/proc/{os.getpid()}/task/{task}/children").read_text()
-        pids.extend(int(p) for p in text.split())
+        with contextlib.suppress(OSError):  # a thread that ended
+            text = Path(f"/proc/{os.getpid()}/task/{task}/children").read_text()
+            pids.update(int(p) for p in text.split())
     return pids
+
+
+BEFORE: set[int] = set()  # a test worker may have its own (a server other tests started)
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    BEFORE.clear()
+    BEFORE.update(all_children())
+
+
+def children() -> list[int]:
+    """The child processes started since the test began."""
+    return sorted(all_children() - BEFORE)
 
 
 def lines_with_faults(n: int) -> list[str]:
