@@ -278,3 +278,49 @@ def test_the_triggers_gone_read_the_table(
     got = whole_order_arrays(f)
     assert got is not None
     _assert_equal(got, want)
+
+
+def test_an_account_import_clears_only_the_blocks_its_new_accounts_went_to(
+    engine: Engine,
+    f: lite.SqliteFile,
+    db_path: Path,
+    accounts: list[str],
+    cli: CliRunner,
+    tmp_path: Path,
+) -> None:
+    """The import holds the insert trigger (a statement per row) and clears the
+    new accounts' blocks once at its end; the trigger is made again as it was."""
+    _same(f, engine)
+    kept = _blocks(db_path)
+    with _plain(db_path) as conn:
+        (top,) = conn.execute("SELECT max(rowid) FROM account").fetchone()
+        trigger = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'order_block_account_insert'"
+        ).fetchone()
+    assert trigger is not None
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "顧客コード,会社名,都道府県,市区町村,住所\n"
+        + "".join(f"N{i},新規商事{i},東京都,千代田区,丸の内1-{i}\n" for i in range(3)),
+        encoding="utf-8",
+    )
+    res = cli("--db", str(db_path), "import", "--no-locate", str(path))
+    assert res.returncode == 0, res.stderr
+    assert _blocks(db_path) == kept - {(top + 1) >> order_blocks.BLOCK_SHIFT}
+    with _plain(db_path) as conn:
+        again = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'order_block_account_insert'"
+        ).fetchone()
+    assert again == trigger
+    _same(f, engine)
+    # and it works as before: an account inserted by hand clears its block
+    kept = _blocks(db_path)
+    with _plain(db_path) as conn:
+        names = [r[1] for r in conn.execute("PRAGMA table_info(account)")]
+        own = {"id": "'hand'", "external_id": "'HAND'", "match_key": "'hand'"}
+        picked = ", ".join(own.get(n, n) for n in names)
+        conn.execute(
+            f"INSERT INTO account (rowid, {', '.join(names)}) SELECT 5, {picked} FROM account "
+            "LIMIT 1"
+        )
+    assert _blocks(db_path) == kept - {0}

@@ -55,7 +55,8 @@ ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 CHANGE = AccountChange.__table__  # type: ignore[attr-defined]
 BULK_CACHE_KIB = 32_768  # SQLite page cache while importing (KiB): 100,000 accounts' indexes
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
-INSERT_TRIGGER = "rank_block_account_insert"  # migration 0012
+# on account inserts: rank blocks (migration 0012), order blocks (0014)
+INSERT_TRIGGERS = ("rank_block_account_insert", "order_block_account_insert")
 SQLITE_MAX_ROWID = 2**63 - 1
 LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
@@ -155,9 +156,12 @@ def import_accounts(
                 written = 0
                 shown = (0, 0)  # the last writing progress given
                 progress = locked(progress)  # called from the thread checking ahead too
-                prepare = functools.partial(
-                    _prepare, present, shift_days, None if dry_run else locate
-                )
+                # Positions are found ahead for a file that mostly creates accounts
+                # (in a re-import most rows are unchanged: they need none)
+                ahead = None if dry_run or locate is None else locate
+                if ahead is not None and _stored_count(conn) >= stream.lines:
+                    ahead = None
+                prepare = functools.partial(_prepare, present, shift_days, ahead)
                 counts = Checked()
                 if can_check_apart(stream.lines):  # in a process of its own: another core
                     checked = check_apart(
@@ -232,36 +236,52 @@ def _bulk_cache(conn: Connection) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _insert_trigger_held(conn: Connection) -> Iterator[None]:
-    """SQLite: migration 0012's trigger on account inserts (it deletes the rank
-    block of each new row, one statement per row: about a third of inserting
-    100,000 accounts) is dropped for the import and made again from its own
-    stored text at the end, in the same transaction, after deleting once the
-    blocks the new rows went to (rowids above the highest before the import).
+    """SQLite: the triggers on account inserts of migrations 0012 (rank blocks)
+    and 0014 (order blocks), each a statement per row (about a third of
+    inserting 100,000 accounts), are dropped for the import and made again
+    from their own stored text at the end, in the same transaction, after
+    deleting once the blocks the new rows went to (rowids above the highest
+    before the import).
 
     A failed import rolls the drop back with everything else. A file without
-    the trigger, or whose rowids are at SQLite's maximum (new rowids are then
-    chosen at random), keeps it as it is.
+    the triggers, or whose rowids are at SQLite's maximum (new rowids are then
+    chosen at random), keeps them as they are.
     """
     if conn.dialect.name != "sqlite":
         yield
         return
-    stored = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
-    ).scalar()
+    stored: dict[str, str] = dict(
+        conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
+            INSERT_TRIGGERS,
+        ).all()
+    )
     highest = conn.exec_driver_sql("SELECT max(rowid) FROM account").scalar()
-    if stored is None or (highest is not None and highest >= SQLITE_MAX_ROWID):
+    if not stored or (highest is not None and highest >= SQLITE_MAX_ROWID):
         yield
         return
-    from fieldsales.store.rank_blocks import BLOCK_SHIFT
+    from fieldsales.store.order_blocks import BLOCK_SHIFT as ORDER_SHIFT
+    from fieldsales.store.rank_blocks import BLOCK_SHIFT as RANK_SHIFT
 
-    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
-    yield  # an exception: the transaction is rolled back, the trigger with it
-    first_block = ((highest or 0) + 1) >> BLOCK_SHIFT
-    conn.exec_driver_sql("DELETE FROM rank_block WHERE block >= ?", (first_block,))
-    conn.exec_driver_sql(stored)
+    for name in stored:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    yield  # an exception: the transaction is rolled back, the triggers with it
+    first = (highest or 0) + 1
+    for (name, table), shift in zip(
+        ((INSERT_TRIGGERS[0], "rank_block"), (INSERT_TRIGGERS[1], "order_block")),
+        (RANK_SHIFT, ORDER_SHIFT),
+        strict=True,
+    ):
+        if name in stored:
+            conn.exec_driver_sql(f"DELETE FROM {table} WHERE block >= ?", (first >> shift,))
+            conn.exec_driver_sql(stored[name])
 
 
 Ahead = tuple[list[str], list[Any] | None]  # a chunk's digests, and positions found
+
+
+def _stored_count(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(ACCOUNT)).scalar() or 0)
 
 
 def _prepare(
