@@ -232,3 +232,47 @@ def test_a_refused_import_or_a_dry_run_leaves_the_trigger_and_blocks(
     assert not report.written
     assert (_trigger(db_path), _blocks(db_path)) == (trigger, kept)
     assert len(_rowids(db_path)) == 20
+
+
+def _indexes(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as conn:
+        return dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'account' AND sql IS NOT NULL"
+            ).fetchall()
+        )
+
+
+@pytest.mark.parametrize("how", ["written", "refused", "dry run"])
+def test_an_import_of_more_rows_than_stored_makes_its_held_indexes_again(
+    engine: Engine, settings: Settings, db_path: Path, tmp_path: Path, how: str
+) -> None:
+    """A file of more rows than the accounts stored goes in without the indexes
+    no import reads by; they are there afterwards, as they were, and used."""
+    before = _indexes(db_path)
+    assert set(importer.HELD_INDEXES) <= set(before)
+    path = write(tmp_path / "new.csv", [HEADER, *ROWS])
+    if how == "written":
+        report = run_import(engine, settings, path, skip_invalid=True)
+        assert report.written and report.created == 5
+    elif how == "refused":
+        report = run_import(engine, settings, path)
+        assert report.rejected == 1 and not report.written
+    else:
+        report = run_import(engine, settings, path, dry_run=True, skip_invalid=True)
+        assert report.created == 5 and not report.written
+    assert _indexes(db_path) == before
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM account WHERE prefecture = '東京都'"
+        ).fetchall()
+        # every account in the index made again (read through it alone)
+        indexed = conn.execute(
+            "SELECT count(*) FROM account INDEXED BY ix_account_prefecture "
+            "WHERE prefecture IS NOT NULL OR prefecture IS NULL"
+        ).fetchone()
+        stored = conn.execute("SELECT count(*) FROM account").fetchone()
+    assert "ix_account_prefecture" in str(plan)
+    assert indexed == stored == ((5,) if how == "written" else (0,))
