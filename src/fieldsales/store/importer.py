@@ -465,16 +465,21 @@ def digests(
     a column at a time (the same texts hashed: tests/store/test_import_columns.py).
     `targets`: _target_columns(values, present), when the caller has them."""
     names, columns, geo = targets or _target_columns(values, present)
-    head = "|".join(names)
+    # the names hashed once: each row's hash goes on from a copy (the same digest)
+    head = blake2b(f"{'|'.join(names)}\x00".encode(), digest_size=16)
+
+    def digest(t: tuple[Any, ...], start: Any = head) -> str:
+        h = start.copy()
+        h.update(repr(t).encode())
+        return h.hexdigest()
+
     if geo is None:
-        texts = [f"{head}\x00{t!r}" for t in zip(*columns, strict=True)]
-    else:
-        head_geo = "|".join((*names, *GEO_FIELDS))
-        texts = [
-            f"{head_geo}\x00{(*t, *g)!r}" if g is not None else f"{head}\x00{t!r}"
-            for t, g in zip(zip(*columns, strict=True), geo, strict=True)
-        ]
-    return [blake2b(text.encode(), digest_size=16).hexdigest() for text in texts]
+        return [digest(t) for t in zip(*columns, strict=True)]
+    head_geo = blake2b(f"{'|'.join((*names, *GEO_FIELDS))}\x00".encode(), digest_size=16)
+    return [
+        digest((*t, *g), head_geo) if g is not None else digest(t)
+        for t, g in zip(zip(*columns, strict=True), geo, strict=True)
+    ]
 
 
 def _target_columns(values: Sequence[dict[str, Any]], present: frozenset[str]) -> Targets:
