@@ -78,6 +78,15 @@ def database(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[objec
     return accounts, [tuple(r) for r in history]
 
 
+def start_again(engine: Engine, monkeypatch: pytest.MonkeyPatch, apart: bool) -> None:
+    """No accounts stored; the next import of a big file is checked apart, or in a thread."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM account_change"))
+        conn.execute(sa.text("DELETE FROM account"))
+    monkeypatch.setattr(import_rows, "FORK_MIN_LINES", 3 * CHUNK if apart else 10**9)
+    assert import_rows.can_check_apart(4 * CHUNK) is apart
+
+
 def both_ways(
     engine: Engine, settings: Settings, path: Path, monkeypatch: pytest.MonkeyPatch, **kw: object
 ) -> list[tuple[Any, ...]]:
@@ -85,11 +94,7 @@ def both_ways(
     (the database emptied) checked in a thread."""
     seen: list[tuple[Any, ...]] = []
     for apart in (True, False):
-        with engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM account_change"))
-            conn.execute(sa.text("DELETE FROM account"))
-        monkeypatch.setattr(import_rows, "FORK_MIN_LINES", 3 * CHUNK if apart else 10**9)
-        assert import_rows.can_check_apart(4 * CHUNK) is apart
+        start_again(engine, monkeypatch, apart)
         locator = ImportLocator()
         report = run_import(engine, settings, path, locate=locator, **kw)
         rejects = report.rejects_file.read_text("utf-8") if report.rejects_file else None
@@ -142,10 +147,7 @@ def test_a_reimport_checked_apart_keeps_each_change_as_in_a_thread(
     )
     seen: list[tuple[Any, ...]] = []
     for apart in (True, False):
-        with engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM account_change"))
-            conn.execute(sa.text("DELETE FROM account"))
-        monkeypatch.setattr(import_rows, "FORK_MIN_LINES", 3 * CHUNK if apart else 10**9)
+        start_again(engine, monkeypatch, apart)
         run_import(engine, settings, first, locate=ImportLocator())
         report = run_import(engine, settings, second, locate=ImportLocator())
         seen.append(((report.created, report.updated, report.unchanged), database(engine)))
