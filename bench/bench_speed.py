@@ -34,6 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _bytecode import compile_sources
+
 CPU: list[float] = []
 BENCH_DIR = Path(os.environ.get("FIELDSALES_BENCH_DIR", "/tmp/fieldsales-bench"))
 
@@ -157,6 +159,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000, metavar="N")
     parser.add_argument("--listing-up-to", type=int, default=100_000, metavar="N")
     args = parser.parse_args()
+    compile_sources()  # as installed: bench/_bytecode.py
     print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machine shared; figures inflate)")
     for n in args.sizes:
         bench_base(f"{n:,}", base(n), n, n <= args.listing_up_to, orders=False)

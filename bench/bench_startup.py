@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bytecode import compile_sources
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 SIZE = (120, 40)
@@ -185,6 +187,7 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=10_000, help="accounts of the generated db")
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
+    compile_sources()  # as installed: bench/_bytecode.py
     db = a.db or default_db(a.accounts)
     if not db.exists():
         if a.db is not None:

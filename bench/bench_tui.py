@@ -52,6 +52,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from _bytecode import compile_sources
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 SIZE = (120, 40)
@@ -328,6 +330,7 @@ def main() -> None:
         "--typed-ahead", type=int, default=3, help="outcomes saved with l 2 Ctrl+S typed in one go"
     )
     a = ap.parse_args()
+    compile_sources()  # as installed: bench/_bytecode.py
     sys.path.insert(0, str(HERE))
     from bench_startup import build_db, default_db
 
