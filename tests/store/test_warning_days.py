@@ -243,6 +243,10 @@ def test_another_day_or_config_computes_them_afresh(
         ((key, _),) = _kept(db_path)
         keys.add(key)
     assert len(keys) == 7
+    # the same values read from a config file elsewhere: the kept figures hold
+    moved = other.model_copy(update={"source_files": ("/elsewhere/config.yaml",)})
+    assert _fields(db_path, moved) == _reference(base, other)
+    assert _kept(db_path) == [(key, 45)]
 
 
 def test_figures_computed_while_the_file_changed_are_not_kept(

@@ -8,7 +8,10 @@ Computed over the ranking's column arrays, separate from the ranking itself:
 such as `--signals` needs it), `warnings_at(base, positions)` only the
 accounts shown (the top 20 reads the orders of those 20). `listing_fields`
 gives the rank output its extra fields a batch at a time, from whichever of
-the two is cheaper for the view.
+the two is cheaper for the view; a long view takes every account's figures
+from `day_figures`, which a SQLite file keeps for the day and config
+(store/warning_days.py): the day's first full listing computes them, the
+next ones read them back.
 
 The models' parameters are fitted once per order data and `clv:` config and
 kept in the database (store/orders.keep_fit): a ranking reads them back and
@@ -347,7 +350,7 @@ def day_key(base: RankBase) -> str:
 
     from fieldsales import __version__
 
-    settings = base.settings.model_dump_json()
+    settings = base.settings.model_dump_json(exclude={"source_files"})  # values, not their file
     text = "|".join((KEPT_FORMAT, __version__, base.today.isoformat(), settings))
     return hashlib.sha1(text.encode()).hexdigest()
 
