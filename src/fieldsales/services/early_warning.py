@@ -8,7 +8,10 @@ Computed over the ranking's column arrays, separate from the ranking itself:
 such as `--signals` needs it), `warnings_at(base, positions)` only the
 accounts shown (the top 20 reads the orders of those 20). `listing_fields`
 gives the rank output its extra fields a batch at a time, from whichever of
-the two is cheaper for the view.
+the two is cheaper for the view; a long view takes every account's figures
+from `day_figures`, which a SQLite file keeps for the day and config
+(store/warning_days.py): the day's first full listing computes them, the
+next ones read them back.
 
 The models' parameters are fitted once per order data and `clv:` config and
 kept in the database (store/orders.keep_fit): a ranking reads them back and
@@ -30,8 +33,10 @@ from fieldsales.domain import churn, clv
 from fieldsales.domain.clock import utc_offset_minutes
 from fieldsales.domain.rounding import round_many
 from fieldsales.services.rank_table import RankBase, RankTable
-from fieldsales.store import reads
+from fieldsales.store import reads, warning_days
 from fieldsales.store.columns import order_arrays_empty
+from fieldsales.store.lite import SqliteFile
+from fieldsales.store.warning_days import Figures
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 # A view of more accounts than this computes the warnings of the whole base
@@ -53,6 +58,16 @@ class Warnings:
     order_day: npt.NDArray[np.int64]
     order_amount: npt.NDArray[np.int64]
     model: clv.Summary
+
+    def figures(self) -> Figures:
+        """What a listing shows of each account (columns_of)."""
+        return Figures(
+            self.signs.names,
+            self.signs.fired,
+            self.p_alive,
+            self.expected_orders,
+            self.expected_order_value,
+        )
 
     @property
     def expected_future_value(self) -> npt.NDArray[np.float64]:
@@ -274,11 +289,13 @@ def account_fields(table: RankTable, position: int) -> dict[str, Any]:
 FIELDS = ("signals", "p_alive", "expected_orders", "expected_order_value", "expected_future_value")
 
 
-def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
+def columns_of(w: Warnings | Figures, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
     """The early-warning fields (FIELDS) of rows `rows` of `w` (indices into
     w.positions) as columns, a whole batch at once."""
-    names = w.signs.names
-    fired = w.signs.fired[rows]
+    if isinstance(w, Warnings):
+        w = w.figures()
+    names = w.names
+    fired = w.fired[rows]
     signals: list[list[str]] = [[] for _ in range(len(rows))]
     for r, k in zip(*np.nonzero(fired), strict=True):
         signals[int(r)].append(names[int(k)])
@@ -300,7 +317,7 @@ def columns_of(w: Warnings, rows: npt.NDArray[np.intp]) -> dict[str, list[Any]]:
     }
 
 
-def fields_of(w: Warnings, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+def fields_of(w: Warnings | Figures, rows: npt.NDArray[np.intp]) -> list[dict[str, Any]]:
     """The same, one dict per row."""
     cols = columns_of(w, rows)
     return [dict(zip(FIELDS, values, strict=True)) for values in zip(*cols.values(), strict=True)]
@@ -312,12 +329,54 @@ def listing_fields(table: RankTable) -> Callable[[Sequence[int]], dict[str, list
     view (top 20) reads the orders of its own accounts only; a long one, or a
     base whose warnings are at hand already, uses the whole base's."""
     base = table.base
-    if len(table) > SUBSET_AT_MOST or "early_warning" in base.computed():
-        w = warnings_for(base)
+    if len(table) > SUBSET_AT_MOST or base.computed() & {"early_warning", "warning_figures"}:
+        w = day_figures(base)
         return lambda positions: columns_of(w, np.asarray(positions, dtype=np.intp))
     return lambda positions: columns_of(
         warnings_at(base, positions), np.arange(len(positions), dtype=np.intp)
     )
+
+
+# The form of what a SQLite file keeps of a day's figures (store/warning_days.py):
+# a new one, or a new version of the app, computes them afresh.
+KEPT_FORMAT = "1"
+
+
+def day_key(base: RankBase) -> str:
+    """What a day's figures were computed with beside the data: the day, every
+    setting (churn, clv, the time zone, what decides the stages, ...) and the
+    app's version. A change of any of them computes them afresh."""
+    import hashlib
+
+    from fieldsales import __version__
+
+    settings = base.settings.model_dump_json(exclude={"source_files"})  # values, not their file
+    text = "|".join((KEPT_FORMAT, __version__, base.today.isoformat(), settings))
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def day_figures(base: RankBase) -> Figures:
+    """Every account's early-warning figures for a listing: those a SQLite file
+    keeps for this day, config and accounts, else computed from the whole
+    base (warnings_for) and kept (the data they come from unchanged since:
+    store/warning_days.py). Cached on the ranking."""
+    return base.cached("warning_figures", lambda: _day_figures(base))
+
+
+def _day_figures(base: RankBase) -> Figures:
+    source = base.engine
+    if not isinstance(source, SqliteFile) or "early_warning" in base.computed():
+        return warnings_for(base).figures()
+    key = day_key(base)
+    digest = warning_days.ids_digest(base.ids)
+    kept = warning_days.read(source, key, base.n, digest)
+    if kept is not None:
+        return kept
+    keeping = warning_days.begin(source)
+    figures = warnings_for(base).figures()
+    if keeping:
+        warning_days.keep(source, key, digest, figures)
+    return figures
 
 
 def future_deals(base: RankBase) -> npt.NDArray[np.float64]:

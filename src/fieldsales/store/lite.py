@@ -13,6 +13,7 @@ store/reads.py chooses between them. Writes go through SQLAlchemy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 # The newest migration; tests check it matches the migrations folder so
 # opening an up-to-date database never has to import alembic (~0.2 s).
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NOT_OURS = "not a fieldsales database, or damaged; check the --db path or restore a backup"
@@ -105,6 +106,11 @@ class SqliteFile:
         self.name = str(path)  # as store.db.describe names it
         self._conn = conn
         self._engine: Engine | None = None
+        # what other connections had committed when the file was opened (None:
+        # not known, a locked file: as if changed since)
+        self._opened_version: int | None = None
+        with contextlib.suppress(sqlite3.Error):
+            self._opened_version = self.data_version()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query; a database error is a StoreError (one line)."""
@@ -118,6 +124,16 @@ class SqliteFile:
                 operational=isinstance(exc, sqlite3.OperationalError),
                 timeout_ms=BUSY_TIMEOUT_MS,
             ) from None
+
+    def data_version(self) -> int:
+        """SQLite's count of commits by other connections (PRAGMA data_version),
+        as this connection sees it."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_since_opened(self) -> bool:
+        """Whether another connection (another program, or this process's
+        SQLAlchemy engine) has committed to the file since it was opened."""
+        return self._opened_version is None or self.data_version() != self._opened_version
 
     @property
     def connection(self) -> sqlite3.Connection:
