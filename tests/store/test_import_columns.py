@@ -173,7 +173,7 @@ def _trigger(path: Path) -> str | None:
     with sqlite3.connect(path) as conn:
         row = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-            (importer.INSERT_TRIGGERS[0],),
+            ("rank_block_account_insert",),
         ).fetchone()
     return None if row is None else str(row[0])
 

@@ -154,7 +154,22 @@ def _writes(
         res = cli("--db", str(db_path), "import-orders", str(path))
         assert res.returncode == 0, res.stderr
 
+    def import_accounts(rows: str, name: str) -> None:
+        path = tmp_path / name
+        path.write_text("顧客コード,会社名,都道府県,市区町村,住所,最終取引日\n" + rows, "utf-8")
+        res = cli("--db", str(db_path), "import", "--no-locate", str(path))
+        assert res.returncode == 0, res.stderr
+
     return {
+        "an account file imported (new accounts)": lambda: import_accounts(
+            "".join(
+                f"Y{i},輸入商事{i},東京都,千代田区,丸の内1-{i},2025-0{i + 1}-10\n" for i in range(3)
+            ),
+            "new.csv",
+        ),
+        "an account file imported again, changed": lambda: import_accounts(
+            "Y1,輸入商事1,東京都,千代田区,丸の内1-1,2026-03-03\n", "changed.csv"
+        ),
         "an unanswered call": lambda: _log(
             base, settings, ids["H001"], TODAY - timedelta(days=1), result="no_answer"
         ),

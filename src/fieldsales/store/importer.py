@@ -57,8 +57,15 @@ BULK_CACHE_KIB = 32_768  # SQLite page cache while importing (KiB): 100,000 acco
 SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 # indexes on account that no import reads by: made once at the end of a big import
 HELD_INDEXES = ("ix_account_owner_rep", "ix_account_prefecture")
-# on account inserts: rank blocks (migration 0012), order blocks (0014)
-INSERT_TRIGGERS = ("rank_block_account_insert", "order_block_account_insert")
+# The triggers on account inserts, and what each does for all the rows inserted
+# from rowid :first on: rank blocks (migration 0012), order blocks (0014), a
+# day's early-warning figures (0015). Blocks hold 4,096 rowids (>> 12), as the
+# triggers' own text says (store/rank_blocks.py, store/order_blocks.py).
+INSERT_TRIGGERS = {
+    "rank_block_account_insert": "DELETE FROM rank_block WHERE block >= :first >> 12",
+    "order_block_account_insert": "DELETE FROM order_block WHERE block >= :first >> 12",
+    "warning_day_account_insert": "DELETE FROM warning_day",
+}
 SQLITE_MAX_ROWID = 2**63 - 1
 LOOKUP_CHUNK = 2000  # keys per IN (...): a chunk in one query, under every backend's limit
 # Without a value in the file, these columns are stored as their default.
@@ -242,12 +249,13 @@ def _bulk_cache(conn: Connection) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _insert_trigger_held(conn: Connection) -> Iterator[None]:
-    """SQLite: the triggers on account inserts of migrations 0012 (rank blocks)
-    and 0014 (order blocks), each a statement per row (about a third of
-    inserting 100,000 accounts), are dropped for the import and made again
-    from their own stored text at the end, in the same transaction, after
-    deleting once the blocks the new rows went to (rowids above the highest
-    before the import).
+    """SQLite: the triggers on account inserts (INSERT_TRIGGERS: rank blocks,
+    order blocks, kept early-warning figures), each a statement per row
+    (about a third of inserting 100,000 accounts), are dropped for the import
+    and made again from their own stored text at the end, in the same
+    transaction, after doing once what they would have done for the new rows
+    (rowids above the highest before the import): their blocks deleted, the
+    kept figures forgotten.
 
     A failed import rolls the drop back with everything else. A file without
     the triggers, or whose rowids are at SQLite's maximum (new rowids are then
@@ -256,31 +264,26 @@ def _insert_trigger_held(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
+    marks = ", ".join("?" * len(INSERT_TRIGGERS))
     stored: dict[str, str] = dict(
         conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
-            INSERT_TRIGGERS,
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+            tuple(INSERT_TRIGGERS),
         ).all()
     )
     highest = conn.exec_driver_sql("SELECT max(rowid) FROM account").scalar()
     if not stored or (highest is not None and highest >= SQLITE_MAX_ROWID):
         yield
         return
-    from fieldsales.store.order_blocks import BLOCK_SHIFT as ORDER_SHIFT
-    from fieldsales.store.rank_blocks import BLOCK_SHIFT as RANK_SHIFT
-
     for name in stored:
         conn.exec_driver_sql(f"DROP TRIGGER {name}")
     yield  # an exception: the transaction is rolled back, the triggers with it
     first = (highest or 0) + 1
-    for (name, table), shift in zip(
-        ((INSERT_TRIGGERS[0], "rank_block"), (INSERT_TRIGGERS[1], "order_block")),
-        (RANK_SHIFT, ORDER_SHIFT),
-        strict=True,
-    ):
-        if name in stored:
-            conn.exec_driver_sql(f"DELETE FROM {table} WHERE block >= ?", (first >> shift,))
-            conn.exec_driver_sql(stored[name])
+    added = conn.exec_driver_sql("SELECT 1 FROM account WHERE rowid >= ?", (first,)).first()
+    for name, sql in stored.items():
+        if added is not None:
+            conn.exec_driver_sql(INSERT_TRIGGERS[name], {"first": first})
+        conn.exec_driver_sql(sql)
 
 
 Ahead = tuple[list[str], list[Any] | None]  # a chunk's digests, and positions found
