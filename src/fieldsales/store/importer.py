@@ -59,11 +59,10 @@ SQLITE_DEFAULT_CACHE = -2000  # SQLite's own default (2 MB)
 HELD_INDEXES = ("ix_account_owner_rep", "ix_account_prefecture")
 # The triggers on account inserts, and what each does for all the rows inserted
 # from rowid :first on: rank blocks (migration 0012), order blocks (0014), a
-# day's early-warning figures (0015). Blocks hold 4,096 rowids (>> 12), as the
-# triggers' own text says (store/rank_blocks.py, store/order_blocks.py).
+# day's early-warning figures (0015); {rank} and {order}: each module's BLOCK_SHIFT.
 INSERT_TRIGGERS = {
-    "rank_block_account_insert": "DELETE FROM rank_block WHERE block >= :first >> 12",
-    "order_block_account_insert": "DELETE FROM order_block WHERE block >= :first >> 12",
+    "rank_block_account_insert": "DELETE FROM rank_block WHERE block >= :first >> {rank}",
+    "order_block_account_insert": "DELETE FROM order_block WHERE block >= :first >> {order}",
     "warning_day_account_insert": "DELETE FROM warning_day",
 }
 SQLITE_MAX_ROWID = 2**63 - 1
@@ -161,28 +160,24 @@ def import_accounts(
             # checked and written CHUNK at a time in this one transaction; a bad
             # row (unless skipped) stops the writing and rolls all of it back.
             lock_for_writing(conn)
-            with (
-                _bulk_cache(conn),
-                _insert_trigger_held(conn),
-                _indexes_held(conn, stream.lines),
-            ):
+            # a file of more rows than the accounts stored mostly creates accounts
+            creates = _stored_count(conn) < stream.lines
+            with _bulk_cache(conn), _insert_trigger_held(conn), _indexes_held(conn, creates):
                 written = 0
                 shown = (0, 0)  # the last writing progress given
                 progress = locked(progress)  # called from the thread checking ahead too
-                # Positions are found ahead for a file that mostly creates accounts
-                # (in a re-import most rows are unchanged: they need none)
-                ahead = None if dry_run or locate is None else locate
-                if ahead is not None and _stored_count(conn) >= stream.lines:
-                    ahead = None
-                prepare = functools.partial(_prepare, present, shift_days, ahead)
                 counts = Checked()
                 if can_check_apart(stream.lines):  # in a process of its own: another core
+                    # positions found there only for a file that mostly creates
+                    # accounts (in a re-import most rows are unchanged: they need none)
+                    finder = locate if creates and not dry_run else None
+                    prepare = functools.partial(_prepare, present, shift_days, finder)
                     checked = check_apart(
                         checker, stream.rows, stream.lines, progress, prepare, counts
                     )
                 else:  # in a thread (the next chunk while this one is written)
                     checked = read_ahead(
-                        (good, prepare(good))
+                        (_shifted(good, shift_days), None)
                         for good in checker.chunks(stream.rows, stream.lines, progress)
                     )
                 for good, ahead in checked:
@@ -275,6 +270,9 @@ def _insert_trigger_held(conn: Connection) -> Iterator[None]:
     if not stored or (highest is not None and highest >= SQLITE_MAX_ROWID):
         yield
         return
+    from fieldsales.store.order_blocks import BLOCK_SHIFT as ORDER_SHIFT
+    from fieldsales.store.rank_blocks import BLOCK_SHIFT as RANK_SHIFT
+
     for name in stored:
         conn.exec_driver_sql(f"DROP TRIGGER {name}")
     yield  # an exception: the transaction is rolled back, the triggers with it
@@ -282,7 +280,8 @@ def _insert_trigger_held(conn: Connection) -> Iterator[None]:
     added = conn.exec_driver_sql("SELECT 1 FROM account WHERE rowid >= ?", (first,)).first()
     for name, sql in stored.items():
         if added is not None:
-            conn.exec_driver_sql(INSERT_TRIGGERS[name], {"first": first})
+            done = INSERT_TRIGGERS[name].format(rank=RANK_SHIFT, order=ORDER_SHIFT)
+            conn.exec_driver_sql(done, {"first": first})
         conn.exec_driver_sql(sql)
 
 
@@ -293,16 +292,19 @@ def _stored_count(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(ACCOUNT)).scalar() or 0)
 
 
+def _shifted(chunk: list[Row], shift_days: int) -> list[Row]:
+    if shift_days:
+        shift_dates(chunk, shift_days)
+    return chunk
+
+
 def _prepare(
     present: frozenset[str], shift_days: int, locate: Locate | None, chunk: list[Row]
 ) -> Ahead:
-    """What writing a chunk needs of its rows alone, done as they are checked
-    (in the checking process when there is one): the dates moved by
-    `shift_days`, each row's digest as a new account, and the offline
-    position of each row's own address when the import locates."""
-    if shift_days:
-        shift_dates(chunk, shift_days)
-    values = [row.values for row in chunk]
+    """What writing a chunk needs of its rows alone, done in the checking
+    process: the dates moved by `shift_days`, each row's digest as a new
+    account, and the offline position of each row's own address when `locate`."""
+    values = [row.values for row in _shifted(chunk, shift_days)]
     kept = digests(values, present)
     if locate is None:
         return kept, None
@@ -310,14 +312,14 @@ def _prepare(
 
 
 @contextlib.contextmanager
-def _indexes_held(conn: Connection, lines: int) -> Iterator[None]:
-    """SQLite: a file of more lines than the accounts stored (a first import, a
-    new territory) goes in without the indexes the import never reads by
+def _indexes_held(conn: Connection, creates: bool) -> Iterator[None]:
+    """SQLite: a file that `creates` mostly (more rows than the accounts stored:
+    a first import, a new territory) goes in without the indexes the import never reads by
     (HELD_INDEXES), which are made again from their stored text at the end,
     in the same transaction: one sort of the whole table instead of a step
     into each index for every row (a fifth of inserting 100,000 accounts).
     A failed import rolls the drop back with everything else."""
-    if conn.dialect.name != "sqlite" or _stored_count(conn) >= lines:
+    if conn.dialect.name != "sqlite" or not creates:
         yield
         return
     marks = ", ".join("?" * len(HELD_INDEXES))
