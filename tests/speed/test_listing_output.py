@@ -240,12 +240,36 @@ def test_expected_future_value_as_the_deal(generated: Engine, settings: Settings
     assert out.getvalue() == _reference_json(fresh, settings, len(fresh))
 
 
+class _FileOut:
+    """A text output over a real file (its bytes reachable as stdout's are),
+    read back whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.out = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def text(self) -> str:
+        self.out.close()
+        with open(self.path, encoding="utf-8", newline="") as f:  # \r kept as written
+            return f.read()
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        pytest.param({}, id="as-decided"),
+        # batches of 97 accounts, every other one built by a forked child process,
+        # written to a StringIO (the child's text decoded) and to a file (its bytes)
+        pytest.param({"size": 97, "apart": True}, id="two-processes"),
+    ],
+)
 def test_listing_read_with_sqlite3_equals_the_reference(
-    generated: Engine, settings: Settings, db_path: Path
+    generated: Engine, settings: Settings, db_path: Path, tmp_path: Path, split: dict[str, Any]
 ) -> None:
     """What `fieldsales rank --top 0` does on an up-to-date SQLite file: the
     ranking, the listed fields and the whole order history (early warning)
-    read with sqlite3; the same text as the reference through SQLAlchemy."""
+    read with sqlite3; the same text as the reference through SQLAlchemy,
+    also when a child process builds every other batch."""
     from fieldsales.store import lite
 
     source = lite.open_file(db_path)
@@ -253,13 +277,24 @@ def test_listing_read_with_sqlite3_equals_the_reference(
     try:
         for view, filters in VIEWS.items():
             items = rank_accounts(source, settings, origin=OFFICE, filters=filters, today=TODAY)
-            out = io.StringIO()
-            listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings)
             fresh = rank_accounts(generated, settings, origin=OFFICE, filters=filters, today=TODAY)
-            assert out.getvalue() == _reference_json(fresh, settings, len(fresh)), view
+            expected_json = _reference_json(fresh, settings, len(fresh))
+            expected_csv = _reference_csv(fresh, settings)
             out = io.StringIO()
-            listing_output.write_csv(out, items, settings)
-            assert out.getvalue() == _reference_csv(fresh, settings), view
+            listing_output.write_json(out, items, "Office", *OFFICE, len(items), settings, **split)
+            assert out.getvalue() == expected_json, view
+            out = io.StringIO()
+            listing_output.write_csv(out, items, settings, **split)
+            assert out.getvalue() == expected_csv, view
+            if split:
+                file_out = _FileOut(tmp_path / "listing.json")
+                listing_output.write_json(
+                    file_out.out, items, "Office", *OFFICE, len(items), settings, **split
+                )
+                assert file_out.text() == expected_json, view
+                file_out = _FileOut(tmp_path / "listing.csv")
+                listing_output.write_csv(file_out.out, items, settings, **split)
+                assert file_out.text() == expected_csv, view
     finally:
         source.close()
 

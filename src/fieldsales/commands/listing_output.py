@@ -17,9 +17,12 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from json import encoder as json_encoder
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fieldsales.commands.listing_apart import Texts
 
 CSV_COLUMNS = ("position", "id", "external_id", "company", "site", "city", "rank", "total")
 CSV_TAIL = (
@@ -235,63 +238,101 @@ def _shape(weights: list[tuple[str, float]]) -> Callable[[Callable[[], str]], di
     return shape
 
 
-def _json_lines(items: Any, settings: Any) -> Iterator[list[str]]:
-    """Each batch of the view as its accounts' JSON lines."""
+def _json_texts(items: Any, settings: Any, size: int) -> Texts:
+    """texts(first, step): the JSON text of batches first, first + step, ... of
+    the view (listing_apart.Texts), each its accounts' lines after the
+    separator from the batch before. What every batch needs (the rates, the
+    early-warning figures) is worked out here, once, before any is built."""
     from fieldsales.services.early_warning import listing_fields
 
     dumps = _encoder()
     learned = _learned(items, settings)
     fields = listing_fields(items)
-    template: _Template | None = None
-    for b in items.batches():
-        if template is None:
-            template = _Template(_shape([(name, w) for name, _, w, _, _ in b.breakdown]), dumps)
-        # the early-warning fields (churn signs, P(alive), expected value), a batch at once
-        extra = fields(b.positions)
-        future = extra["expected_future_value"]
-        visit, phone = _values(b, settings, learned, future)
-        breakdown: list[tuple[list[Any], type | None]] = []
-        for _, scores, _, points, raw in b.breakdown:
-            breakdown += ((scores, None), (points, float), (raw, None))
-        # each column, with its one type where it is built so (None: look)
-        columns: list[tuple[list[Any], type | None]] = [
-            (b.ids, str),
-            (b.detail["external_id"], None),
-            ([c or "" for c in b.text["company"]], str),
-            (b.text["site"], None),
-            (b.text["city"], None),
-            (b.ranks, str),
-            (b.totals, float),
-            (b.no_location, bool),
-            *breakdown,
-            (b.stages, str),
-            ([r or "unknown" for r in b.text["main_reason"]], str),
-            (visit, int),
-            (phone, int),
-            (b.distance_km, None),
-            (b.geo_precision, str),
-            (b.months_dormant, None),
-            (b.last_order_date, None),
-            (b.next_followup, None),
-        ]
-        # a column shown twice (distance and months are also raw values of the
-        # breakdown: one list) is encoded once
-        made: dict[int, tuple[str, list[Any] | None]] = {}
-        slots = []
-        for values, kind in columns:
-            slot = made.get(id(values))
-            if slot is None:
-                slot = made[id(values)] = _slot(values, dumps, kind)
-            slots.append(slot)
-        del made
-        signs = extra["signals"]  # lists of strings
-        slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
-        for name in ("p_alive", "expected_orders", "expected_order_value"):
-            slots.append(_slot(extra[name], dumps))
-        slots.append(_slot(future, dumps))
-        n = len(b)
-        del b, columns, extra, breakdown  # the batch is not held while the next one is read
-        yield template.fill(slots, n)
+
+    def texts(first: int, step: int) -> Generator[str, None, None]:
+        template: _Template | None = None
+        number = first
+        for b in items.batches(size, first, step):
+            if template is None:
+                template = _Template(_shape([(n, w) for n, _, w, _, _ in b.breakdown]), dumps)
+            slots = _json_slots(b, fields, dumps, settings, learned)
+            n = len(b)
+            del b  # the batch is not held while its lines are filled, nor the next one read
+            lines = template.fill(slots, n)
+            del slots
+            # the separator from the batch before, then the lines: one text made once
+            lines[0] = ("\n    " if number == 0 else ",\n    ") + lines[0]
+            text = ",\n    ".join(lines)
+            del lines
+            yield text
+            del text
+            number += step
+
+    return texts
+
+
+def _json_slots(
+    b: Any, fields: Any, dumps: Any, settings: Any, learned: Any
+) -> list[tuple[str, list[Any] | None]]:
+    """How each value of a batch's accounts fills their JSON lines (_Template.fill)."""
+    # the early-warning fields (churn signs, P(alive), expected value), a batch at once
+    extra = fields(b.positions)
+    future = extra["expected_future_value"]
+    visit, phone = _values(b, settings, learned, future)
+    breakdown: list[tuple[list[Any], type | None]] = []
+    for _, scores, _, points, raw in b.breakdown:
+        breakdown += ((scores, None), (points, float), (raw, None))
+    # each column, with its one type where it is built so (None: look)
+    columns: list[tuple[list[Any], type | None]] = [
+        (b.ids, str),
+        (b.detail["external_id"], None),
+        ([c or "" for c in b.text["company"]], str),
+        (b.text["site"], None),
+        (b.text["city"], None),
+        (b.ranks, str),
+        (b.totals, float),
+        (b.no_location, bool),
+        *breakdown,
+        (b.stages, str),
+        ([r or "unknown" for r in b.text["main_reason"]], str),
+        (visit, int),
+        (phone, int),
+        (b.distance_km, None),
+        (b.geo_precision, str),
+        (b.months_dormant, None),
+        (b.last_order_date, None),
+        (b.next_followup, None),
+    ]
+    # a column shown twice (distance and months are also raw values of the
+    # breakdown: one list) is encoded once
+    made: dict[int, tuple[str, list[Any] | None]] = {}
+    slots = []
+    for values, kind in columns:
+        slot = made.get(id(values))
+        if slot is None:
+            slot = made[id(values)] = _slot(values, dumps, kind)
+        slots.append(slot)
+    del made
+    signs = extra["signals"]  # lists of strings
+    slots.append(("%s", _lists(signs)) if any(signs) else ("[]", None))
+    for name in ("p_alive", "expected_orders", "expected_order_value"):
+        slots.append(_slot(extra[name], dumps))
+    slots.append(_slot(future, dumps))
+    return slots
+
+
+def _batch_count(items: Any, size: int) -> int:
+    return -(-len(items) // size)
+
+
+def _apart(items: Any, size: int, apart: bool | None) -> bool:
+    """Build the batches with a child process (listing_apart)? None: when the
+    listing is long and its fields can be read in a child."""
+    from fieldsales.commands import listing_apart
+
+    if apart is None:
+        apart = listing_apart.can_split(_batch_count(items, size))
+    return apart and items.reads_apart()
 
 
 def write_json(
@@ -302,21 +343,29 @@ def write_json(
     lon: float,
     total: int,
     settings: Any,
+    *,
+    size: int = 0,
+    apart: bool | None = None,
 ) -> None:
     """The listing as JSON, written a batch at a time (one account a line),
-    never holding the whole list: a listing of every account streams."""
+    never holding the whole list: a listing of every account streams. `size`:
+    accounts a batch (0: rank_listing.BATCH); `apart`: build alternate batches
+    in a child process (None: for a long listing; listing_apart)."""
+    from fieldsales.commands.listing_apart import write_batches
+    from fieldsales.services.rank_listing import BATCH
+
+    size = size or BATCH
     origin = json.dumps({"label": label, "lat": lat, "lon": lon}, ensure_ascii=False)
     out.write(f'{{\n  "origin": {origin},\n  "matching": {total},\n  "accounts": [')
-    first = True
-    for lines in _json_lines(items, settings):
-        if not lines:
-            continue
-        # one write a batch: the output streams, bounded
-        out.write("\n    " if first else ",\n    ")
-        out.write(",\n    ".join(lines))
-        first = False
-        del lines  # not held while the next batch is built
-    out.write("]\n}\n" if first else "\n  ]\n}\n")
+    if not len(items):
+        out.write("]\n}\n")
+        return
+    texts = _json_texts(items, settings, size)
+    split = _apart(items, size, apart)
+    write_batches(
+        out, texts, _batch_count(items, size), apart=split, in_child=items.reopen_in_child
+    )
+    out.write("\n  ]\n}\n")
 
 
 # characters that may make csv quote a field (it quotes `,`, `"` and line
@@ -377,49 +426,73 @@ def _csv_lines(slots: list[tuple[str, Any]], n: int) -> list[str]:
     return [fmt % row for row in zip(*columns, strict=True)]
 
 
-def write_csv(out: IO[str], items: Any, settings: Any) -> None:
+def write_csv(
+    out: IO[str], items: Any, settings: Any, *, size: int = 0, apart: bool | None = None
+) -> None:
     """The listing as CSV, written a batch at a time: the score of each
     criterion in a column named after it (empty: not scorable). Each line is
     filled from the batch's columns as csv.writer writes its fields (byte for
     byte: tests/speed/test_listing_output.py writes the reference row by row
-    with csv.writer)."""
-    writer = csv.writer(out, lineterminator="\n")  # the header
-    field = _CsvField()
-    learned = _learned(items, settings)
-    header_done = False
-    position = 0
-    for b in items.batches():
-        if not header_done:
-            writer.writerow((*CSV_COLUMNS, *(c[0] for c in b.breakdown), *CSV_TAIL))
-            header_done = True
-        n = len(b)
-        visit, phone = _values(b, settings, learned)
-        columns: list[tuple[list[Any], type | None]] = [
-            (list(range(position + 1, position + n + 1)), int),
-            (b.ids, None),
-            (b.detail["external_id"], None),
-            ([c or "" for c in b.text["company"]], None),
-            (b.text["site"], None),
-            (b.text["city"], None),
-            (b.ranks, None),
-            ([f"{t:g}" for t in b.totals], str),
-            *((scores, None) for _, scores, _, _, _ in b.breakdown),
-            (b.stages, None),
-            ([r or "unknown" for r in b.text["main_reason"]], None),
-            (visit, int),
-            (phone, int),
-            (b.distance_km, None),
-            (b.geo_precision, None),
-            (b.months_dormant, None),
-            (b.last_order_date, None),
-            (b.next_followup, None),
-        ]
-        lines = _csv_lines([_csv_slot(values, field, kind) for values, kind in columns], n)
-        del b, columns  # the batch is not held while the next one is read
-        out.write("\n".join(lines) + "\n")  # one write a batch
-        position += n
-        del lines
-    if not header_done:
-        from fieldsales.domain import criteria
+    with csv.writer). `size`, `apart`: as write_json."""
+    from fieldsales.commands.listing_apart import write_batches
+    from fieldsales.domain import criteria
+    from fieldsales.services.rank_listing import BATCH
 
-        writer.writerow((*CSV_COLUMNS, *criteria.ids(), *CSV_TAIL))
+    size = size or BATCH
+    writer = csv.writer(out, lineterminator="\n")  # the header
+    names = [c.id for c in items.base.criteria] if len(items) else criteria.ids()
+    writer.writerow((*CSV_COLUMNS, *names, *CSV_TAIL))
+    if not len(items):
+        return
+    learned = _learned(items, settings)
+
+    def texts(first: int, step: int) -> Generator[str, None, None]:
+        field = _CsvField()
+        position = first * size
+        for b in items.batches(size, first, step):
+            slots = _csv_slots(b, position, field, settings, learned)
+            n = len(b)
+            del b  # the batch is not held while its lines are filled, nor the next one read
+            lines = _csv_lines(slots, n)
+            del slots
+            lines.append("")  # the last line's end
+            text = "\n".join(lines)
+            del lines
+            yield text
+            del text
+            position += step * size
+
+    split = _apart(items, size, apart)
+    write_batches(
+        out, texts, _batch_count(items, size), apart=split, in_child=items.reopen_in_child
+    )
+
+
+def _csv_slots(
+    b: Any, position: int, field: _CsvField, settings: Any, learned: Any
+) -> list[tuple[str, Any]]:
+    """How each column of a batch fills its lines (_csv_lines); its first
+    account is at `position` of the listing (0-based)."""
+    n = len(b)
+    visit, phone = _values(b, settings, learned)
+    columns: list[tuple[list[Any], type | None]] = [
+        (list(range(position + 1, position + n + 1)), int),
+        (b.ids, None),
+        (b.detail["external_id"], None),
+        ([c or "" for c in b.text["company"]], None),
+        (b.text["site"], None),
+        (b.text["city"], None),
+        (b.ranks, None),
+        ([f"{t:g}" for t in b.totals], str),
+        *((scores, None) for _, scores, _, _, _ in b.breakdown),
+        (b.stages, None),
+        ([r or "unknown" for r in b.text["main_reason"]], None),
+        (visit, int),
+        (phone, int),
+        (b.distance_km, None),
+        (b.geo_precision, None),
+        (b.months_dormant, None),
+        (b.last_order_date, None),
+        (b.next_followup, None),
+    ]
+    return [_csv_slot(values, field, kind) for values, kind in columns]

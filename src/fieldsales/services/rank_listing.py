@@ -29,17 +29,22 @@ TEXT_FIELDS = ("company", "site", "city", "geo_precision", "main_reason")
 DETAIL_FIELDS = ("external_id", "average_order", "gross_margin")
 
 
-def batches(table: RankTable, size: int = BATCH) -> Iterator[Listing]:
+def batches(
+    table: RankTable, size: int = BATCH, first: int = 0, step: int = 1
+) -> Iterator[Listing]:
     """The view in batches of `size` accounts, best first (Listing: columns of
-    plain values). Each batch's fields are read when it is built."""
+    plain values). Each batch's fields are read when it is built. `first`,
+    `step`: only batches first, first + step, ... (numbered from 0), e.g. every
+    other one, for two processes writing one listing."""
     base = table.base
     index = table.indices
     fields = (*TEXT_FIELDS, *DETAIL_FIELDS)
     picked = _picked(base.ids, index)
-    rows = listing_store.listed_rows(base.engine, picked, fields, size, (base.ids, index))
+    starts = range(first * size, len(index), step * size)
+    rows = listing_store.listed_rows(base.engine, picked, fields, size, (base.ids, index), starts)
     k = len(TEXT_FIELDS)
     with _closing(rows):
-        for start, chunk in zip(range(0, len(index), size), rows, strict=False):
+        for start, chunk in zip(starts, rows, strict=False):
             cols = list(zip(*chunk, strict=True))
             text = {name: list(cols[j]) for j, name in enumerate(TEXT_FIELDS)}
             detail = {name: list(cols[k + j]) for j, name in enumerate(DETAIL_FIELDS)}

@@ -631,12 +631,31 @@ class RankTable(Sequence[RankedAccount]):
             for j in chunk:
                 yield self._base.get(int(j))
 
-    def batches(self) -> Iterator[Listing]:
+    def batches(self, size: int = 0, first: int = 0, step: int = 1) -> Iterator[Listing]:
         """The view in batches of plain columns, best first: what a full listing
-        writes, without an object per account (services/rank_listing.py)."""
-        from fieldsales.services.rank_listing import batches
+        writes, without an object per account (services/rank_listing.py).
+        `size`: accounts a batch (0: rank_listing.BATCH); `first`, `step`: only
+        every step-th batch from the first (rank_listing.batches)."""
+        from fieldsales.services.rank_listing import BATCH, batches
 
-        return batches(self)
+        return batches(self, size or BATCH, first, step)
+
+    def reads_apart(self) -> bool:
+        """Whether a forked child process can read this view's fields on its own
+        (reopen_in_child): from a SQLite file read with sqlite3."""
+        from fieldsales.store.lite import SqliteFile
+
+        return isinstance(self._base.engine, SqliteFile)
+
+    def reopen_in_child(self) -> None:
+        """In a forked child: read the view's fields through a connection of the
+        child's own (store.lite.SqliteFile.reopen_in_child)."""
+        from fieldsales.store.lite import SqliteFile
+
+        engine = self._base.engine
+        if not isinstance(engine, SqliteFile):
+            raise TypeError("only a view read from a SQLite file reads in a child process")
+        engine.reopen_in_child()
 
     def stream(self) -> Iterator[RankedAccount]:
         """Every account of the view, best first, built in batches and not kept:

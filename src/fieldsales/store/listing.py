@@ -42,36 +42,48 @@ def listed_rows(
     fields: Sequence[str],
     chunk: int,
     among: Among | None = None,
+    starts: range | None = None,
 ) -> Iterator[Rows]:
     """`fields` of the accounts `ids`, in that order, `chunk` rows at a time
     (the last chunk shorter): one tuple per id, all None for an id no longer
     in the database. Lazy: a chunk is read when the next one is asked for.
-    `among`: where `ids` are among every account, if known (Among)."""
+    `among`: where `ids` are among every account, if known (Among). `starts`:
+    only the chunks that begin at these positions of `ids` (default: every
+    one, range(0, len(ids), chunk)), e.g. every other one for a listing
+    written by two processes."""
     if not ids:
         return
     columns = _names(fields)
     empty = (None,) * len(columns)
+    if starts is None:
+        starts = range(0, len(ids), chunk)
     if engine is None:
-        for start in range(0, len(ids), chunk):
+        for start in starts:
             yield [empty] * len(ids[start : start + chunk])
         return
     from fieldsales.store.lite import SqliteFile
 
     if isinstance(engine, SqliteFile):  # the plain sqlite3 path: no SQLAlchemy
-        yield from sqlite_rows(engine.connection, ids, columns, chunk, among)
+        yield from sqlite_rows(engine.connection, ids, columns, chunk, among, starts)
         return
     from fieldsales.store import unit
 
     with unit.reading(engine) as session:
         conn = session.connection()
         if conn.dialect.name == "sqlite":
-            yield from sqlite_rows(conn.connection.dbapi_connection, ids, columns, chunk, among)
+            dbapi = conn.connection.dbapi_connection
+            yield from sqlite_rows(dbapi, ids, columns, chunk, among, starts)
         else:
-            yield from _by_chunk(session, ids, columns, chunk)
+            yield from _by_chunk(session, ids, columns, chunk, starts)
 
 
 def sqlite_rows(
-    dbapi: Any, ids: Sequence[str], columns: list[str], chunk: int, among: Among | None = None
+    dbapi: Any,
+    ids: Sequence[str],
+    columns: list[str],
+    chunk: int,
+    among: Among | None = None,
+    starts: range | None = None,
 ) -> Generator[Rows, None, None]:
     """listed_rows on a sqlite3 connection (`columns` checked by _names).
 
@@ -84,9 +96,13 @@ def sqlite_rows(
     row's id is read with it and compared: a chunk where an account changed
     since the ranking (added, removed, renumbered) is read again by id. Else
     (or on a SQLite without JSON functions) a chunk is one IN (...) query by
-    id. Nothing is written, not even a temporary table."""
+    id. Nothing is written, not even a temporary table. `starts`: as in
+    listed_rows."""
+    if starts is None:
+        starts = range(0, len(ids), chunk)
     if len(ids) <= chunk:
-        yield _in_list(dbapi, ids, columns)
+        if len(starts):
+            yield _in_list(dbapi, ids, columns)
         return
     with closing(dbapi.cursor()) as cur:
         rowids = _rowids(cur, among) if among is not None else None
@@ -95,7 +111,7 @@ def sqlite_rows(
             f"SELECT a.id, {picked} FROM json_each(?) AS j "
             "LEFT JOIN account AS a ON a.rowid = j.value ORDER BY j.key"
         )
-        for start in range(0, len(ids), chunk):
+        for start in starts:
             wanted = ids[start : start + chunk]
             if rowids is not None:
                 try:
@@ -148,7 +164,9 @@ def _in_list(dbapi: Any, ids: Sequence[str], columns: list[str]) -> Rows:
     return [found.get(a, empty) for a in ids]
 
 
-def _by_chunk(session: Any, ids: Sequence[str], columns: list[str], chunk: int) -> Iterator[Rows]:
+def _by_chunk(
+    session: Any, ids: Sequence[str], columns: list[str], chunk: int, starts: range
+) -> Iterator[Rows]:
     """One IN (...) query a chunk through SQLAlchemy (PostgreSQL)."""
     import sqlalchemy as sa
 
@@ -156,7 +174,7 @@ def _by_chunk(session: Any, ids: Sequence[str], columns: list[str], chunk: int) 
 
     stmt = sa.select(ACCOUNT.c.id, *[ACCOUNT.c[c] for c in columns])
     empty = (None,) * len(columns)
-    for start in range(0, len(ids), chunk):
+    for start in starts:
         wanted = list(ids[start : start + chunk])
         result = session.execute(stmt.where(ACCOUNT.c.id.in_(wanted)))
         found = {row[0]: tuple(row[1:]) for row in result}

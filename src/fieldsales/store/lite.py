@@ -98,6 +98,10 @@ def keep_private(path: Path) -> None:
         pass  # not ours to change (a read-only place): the database still opens
 
 
+# connections a forked child inherited (SqliteFile.reopen_in_child): never collected
+_INHERITED: list[tuple[sqlite3.Connection, Engine | None]] = []
+
+
 class SqliteFile:
     """An up-to-date fieldsales SQLite file (open_file), read with sqlite3."""
 
@@ -151,6 +155,19 @@ class SqliteFile:
     def use_engine(self, engine: Engine) -> None:
         """Writes and other reads go through this engine (already open on the file)."""
         self._engine = engine
+
+    def reopen_in_child(self) -> None:
+        """In a child process just forked: read through a connection of its own
+        to the same file, read-only (a SQLite connection must not be used across
+        fork). The parent's connection and engine are kept referenced and never
+        used nor closed here (closing them could release or checkpoint what the
+        parent holds): a child that calls this leaves with os._exit."""
+        _INHERITED.append((self._conn, self._engine))
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
+        self._conn = conn
+        self._engine = None
 
     def close(self) -> None:
         self._conn.close()

@@ -1,0 +1,164 @@
+"""A long listing written by two processes: this one and a forked child build
+alternate batches (reading their fields, filling their lines), so building
+uses the second core; this process writes every batch, in order.
+
+The child builds batches 1, 3, 5, ... and sends each one's text, encoded as
+the output will be, through a pipe; this process builds 0, 2, 4, ... and,
+between two of its own, copies the child's next one to the output. The pipe
+holds about one batch, so the child stays at most a batch or two ahead and
+memory stays flat. A child that ends early (killed, an error) loses nothing:
+this process builds the batches it did not send, and an error they raise is
+raised here as it would be without the child. The child reads through a
+connection of its own, never writes, ignores Ctrl+C (this process stops it)
+and leaves with os._exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import signal
+import sys
+from collections.abc import Callable, Generator
+from typing import IO, Any
+
+APART_FROM = 8  # batches: a shorter listing is built by this process alone
+FRAME = 8  # bytes of each batch's length, before it on the pipe
+PIPE_BYTES = 1 << 20  # asked of the pipe (Linux): about one batch of JSON
+
+# texts(first, step): the text of batches first, first + step, ... in order
+Texts = Callable[[int, int], Generator[str, None, None]]
+
+
+def can_split(batches: int) -> bool:
+    """Build with a child process? On Linux (fork), for listings of a few batches."""
+    return sys.platform == "linux" and hasattr(os, "fork") and batches >= APART_FROM
+
+
+def write_batches(
+    out: IO[str],
+    texts: Texts,
+    count: int,
+    *,
+    apart: bool,
+    in_child: Callable[[], None] = lambda: None,
+) -> None:
+    """Write the `count` batches of texts(0, 1) to out, in order; with `apart`,
+    the odd ones built by a forked child (which first calls in_child(): its
+    own database connection)."""
+    if not apart or count < 2:
+        for text in texts(0, 1):
+            out.write(text)
+            del text  # not held while the next batch is built
+        return
+    binary = _binary(out)
+    encoding, errors = "utf-8", "strict"
+    if binary is not None:
+        encoding, errors = out.encoding, getattr(out, "errors", None) or "strict"  # type: ignore[attr-defined]
+    out.flush()  # nothing buffered is copied into the child
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):
+        import fcntl
+
+        fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    gc.collect()
+    gc.freeze()  # the child's copy of this process's objects stays shared
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        for text in texts(0, 1):  # no process to start: built here alone
+            out.write(text)
+            del text
+        return
+    if pid == 0:  # pragma: no cover - the child: what it does arrives in the parent
+        os.close(read_end)
+        _child(texts, in_child, write_end, encoding, errors)
+    gc.unfreeze()
+    os.close(write_end)
+    inp = os.fdopen(read_end, "rb", buffering=0)
+    own = texts(0, 2)
+    try:
+        for k in range(count):
+            if k % 2 == 0:
+                out.write(next(own))  # not held while the next batch is built
+                continue
+            data = _frame(inp)
+            if data is None:  # the child ended without batch k: built here, with the rest
+                _stop(pid)
+                own.close()
+                for text in texts(k, 1):
+                    out.write(text)
+                    del text
+                return
+            if binary is not None:
+                out.flush()
+                binary.write(data)
+            else:
+                out.write(data.decode(encoding, errors))
+            del data
+    finally:
+        own.close()
+        inp.close()
+        _stop(pid)
+
+
+def _binary(out: IO[str]) -> Any:
+    """The byte stream under a text output, when the child's bytes may go
+    there directly (encoded as the output encodes; no newline translation)."""
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or not isinstance(encoding, str) or os.linesep != "\n":
+        return None
+    return buffer
+
+
+def _child(
+    texts: Texts, in_child: Callable[[], None], fd: int, encoding: str, errors: str
+) -> None:  # pragma: no cover - runs in the child process
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
+        in_child()
+        with os.fdopen(fd, "wb", buffering=0) as pipe:
+            for text in texts(1, 2):
+                data = text.encode(encoding, errors)
+                del text
+                pipe.write(len(data).to_bytes(FRAME, "little"))
+                pipe.write(data)
+                del data
+    except BaseException:
+        code = 1  # the parent builds what was not sent, and names the error
+    finally:
+        os._exit(code)
+
+
+def _frame(inp: Any) -> bytes | None:
+    """The child's next batch, or None when it ended before sending it whole."""
+    head = _exactly(inp, FRAME)
+    if head is None:
+        return None
+    return _exactly(inp, int.from_bytes(head, "little"))
+
+
+def _exactly(inp: Any, size: int) -> bytes | None:
+    parts = []
+    while size:
+        part = inp.read(size)
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def _stop(pid: int) -> None:
+    """End the child (if it has not) and reap it: no process is left behind."""
+    with contextlib.suppress(ProcessLookupError, ChildProcessError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
