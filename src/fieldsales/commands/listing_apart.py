@@ -123,12 +123,15 @@ def _child(
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
         in_child()
-        with os.fdopen(fd, "wb", buffering=0) as pipe:
+        # buffered: it writes all of each frame (a raw write to a pipe may write
+        # part of it, when a signal interrupts it)
+        with os.fdopen(fd, "wb", buffering=1 << 16) as pipe:
             for text in texts(1, 2):
                 data = text.encode(encoding, errors)
                 del text
                 pipe.write(len(data).to_bytes(FRAME, "little"))
                 pipe.write(data)
+                pipe.flush()
                 del data
     except BaseException:
         code = 1  # the parent builds what was not sent, and names the error
