@@ -102,6 +102,22 @@ def test_a_child_that_ends_early_loses_nothing(at: int, how: str) -> None:
     assert out.text() == "".join(_batch(k) for k in range(40))
 
 
+def test_signals_in_the_child_while_it_writes_lose_nothing() -> None:
+    """Large batches written while a timer interrupts the child every half
+    millisecond (a write to a pipe can then write part of it)."""
+
+    def texts(first: int, step: int) -> Generator[str, None, None]:
+        if os.getpid() != PARENT:
+            signal.signal(signal.SIGALRM, lambda *_: None)
+            signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
+        for k in range(first, 12, step):
+            yield _batch(k) * 20_000  # about 1 MB
+
+    out = _Bytes()
+    listing_apart.write_batches(out, texts, 12, apart=True)
+    assert out.text() == "".join(_batch(k) * 20_000 for k in range(12))
+
+
 def test_an_error_of_a_batch_is_raised_here_after_the_batches_before() -> None:
     def texts(first: int, step: int) -> Generator[str, None, None]:
         for k in range(first, 20, step):

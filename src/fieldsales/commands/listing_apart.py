@@ -24,7 +24,8 @@ from collections.abc import Callable, Generator
 from typing import IO, Any
 
 APART_FROM = 8  # batches: a shorter listing is built by this process alone
-FRAME = 8  # bytes of each batch's length, before it on the pipe
+FRAME = 8  # bytes of each batch's number, then of its length, before it on the pipe
+MAX_BATCH_BYTES = 1 << 31  # a batch's text: anything longer is not the child's
 PIPE_BYTES = 1 << 20  # asked of the pipe (Linux): about one batch of JSON
 
 # texts(first, step): the text of batches first, first + step, ... in order
@@ -86,7 +87,7 @@ def write_batches(
             if k % 2 == 0:
                 out.write(next(own))  # not held while the next batch is built
                 continue
-            data = _frame(inp)
+            data = _frame(inp, k)
             if data is None:  # the child ended without batch k: built here, with the rest
                 _stop(pid)
                 own.close()
@@ -126,9 +127,10 @@ def _child(
         # buffered: it writes all of each frame (a raw write to a pipe may write
         # part of it, when a signal interrupts it)
         with os.fdopen(fd, "wb", buffering=1 << 16) as pipe:
-            for text in texts(1, 2):
+            for k, text in enumerate(texts(1, 2)):
                 data = text.encode(encoding, errors)
                 del text
+                pipe.write((2 * k + 1).to_bytes(FRAME, "little"))
                 pipe.write(len(data).to_bytes(FRAME, "little"))
                 pipe.write(data)
                 pipe.flush()
@@ -139,12 +141,16 @@ def _child(
         os._exit(code)
 
 
-def _frame(inp: Any) -> bytes | None:
-    """The child's next batch, or None when it ended before sending it whole."""
-    head = _exactly(inp, FRAME)
-    if head is None:
+def _frame(inp: Any, number: int) -> bytes | None:
+    """The child's batch `number`, or None when it ended before sending it
+    whole (or sent anything else: then it is not trusted either)."""
+    head = _exactly(inp, 2 * FRAME)
+    if head is None or int.from_bytes(head[:FRAME], "little") != number:
         return None
-    return _exactly(inp, int.from_bytes(head, "little"))
+    size = int.from_bytes(head[FRAME:], "little")
+    if size > MAX_BATCH_BYTES:
+        return None
+    return _exactly(inp, size)
 
 
 def _exactly(inp: Any, size: int) -> bytes | None:
