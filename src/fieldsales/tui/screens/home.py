@@ -121,19 +121,18 @@ class HomeScreen(BaseScreen):
         items = filter_ranked(ranked, self.filters, self.fs.today) if ranked else []
         self.shown = sort_rows(items, self.sort_column, self.sort_reverse)
         table.set_rows(self.shown, keep_id=current)
-        note = self.query_one("#empty-note", Static)
+        note = self.query_one("#empty-note", Static)  # "Loading accounts…"
         if self.fs.loaded:
-            _show(
-                note,
+            # in the table's own lines: it keeps its size, and the screen its layout
+            table.empty_text = (
                 self.t(
                     "No account matches. Press f to change the filters or Esc to clear the search."
                 )
                 if not self.shown
-                else "",
-                layout=True,
+                else ""
             )
-        if note.display != (not self.shown):
-            note.display = not self.shown
+            if note.display:
+                note.display = False
         self.update_title()
 
     def update_title(self) -> None:

@@ -32,6 +32,7 @@ from fieldsales.services.rank_search import text_loaded
 from fieldsales.services.rank_sort import kept_sorted
 from fieldsales.tui.i18n import geo_mark, tr
 
+NOTE_STYLE = Style(dim=True)  # the table's note when it has no rows
 RANK_STYLES = {
     "A": Style(bold=True, color="black", bgcolor="#e5484d"),
     "B": Style(bold=True, color="black", bgcolor="#f5a524"),
@@ -211,6 +212,11 @@ class AccountTable(ScrollView, can_focus=True):
         # again, and drawing one builds its score (forget_lines after a re-score)
         self._lines: dict[tuple[int, int, str], Strip] = {}
         self._lines_of: object = None
+        # what the table says when it has no rows (no account matches), drawn in
+        # its own lines: a note below it would resize it (a layout of the screen
+        # and a second frame at the key that empties or fills the list)
+        self._empty_text = ""
+        self._empty_lines: tuple[tuple[str, int], list[Strip]] | None = None
 
     def forget_lines(self, position: int | None = None) -> None:
         """Draw every line anew (the language changed, a new ranking), or only the
@@ -255,10 +261,43 @@ class AccountTable(ScrollView, can_focus=True):
             rows.base.prefetch(rows.indices[top : top + crop.height])
         return super().render_lines(crop)
 
+    @property
+    def empty_text(self) -> str:
+        """The note drawn in the table while it has no rows ("" for none)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            if not self.rows:
+                self.refresh()
+
+    def _note_lines(self, width: int) -> list[Strip]:
+        """empty_text wrapped to the table's width, a blank line and two cells
+        of margin around it (as the note's padding was)."""
+        key = (self._empty_text, width)
+        if self._empty_lines is None or self._empty_lines[0] != key:
+            from rich.text import Text
+
+            style = self.rich_style + NOTE_STYLE
+            text = Text(self._empty_text, style=style)
+            lines = text.wrap(self.app.console, max(1, width - 4))
+            strips = [Strip.blank(width, self.rich_style)]
+            for line in lines:
+                segments = [Segment("  ", self.rich_style), *line.render(self.app.console)]
+                strips.append(Strip(segments).adjust_cell_length(width, self.rich_style))
+            self._empty_lines = (key, strips)
+        return self._empty_lines[1]
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.row_width
         if index >= len(self.rows):
+            if not self.rows and self._empty_text:
+                note = self._note_lines(width)
+                if y < len(note):
+                    return note[y]
             return Strip.blank(width, self.rich_style)
         rows = self.rows
         if index == self.cursor or not isinstance(rows, RankTable):
