@@ -99,8 +99,8 @@ async def test_the_list_shows_the_right_rows_after_search_filter_sort_and_scroll
         await pilot.pause()
         assert len(table.rows) == 0
         # the note is drawn in the table's own lines (it keeps its size)
-        shown = " ".join(visible(table))
-        assert "No account matches" in shown and "Esc to clear the search" in shown
+        drawn = " ".join(visible(table))
+        assert "No account matches" in drawn and "Esc to clear the search" in drawn
         assert not home.query_one("#empty-note", Static).display  # "Loading…" is gone
         await pilot.press("d")  # every account again: the note goes
         await pilot.pause()
