@@ -194,3 +194,42 @@ def test_an_import_stopped_by_an_error_here_stops_the_checking_process(
     assert children() == []
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM account")).scalar() == 0
+
+
+def test_rows_cross_the_pipe_unchanged() -> None:
+    """What the checking process sends (its cells as one text, its values
+    without their names) unpacks to the same rows, cells and values: also a
+    cell that holds the separator, empty cells, and rows whose values differ
+    in their names (sent with them)."""
+    from datetime import date
+
+    from fieldsales.store.import_rows import CELL_SEP, Row, packed_rows, unpacked_rows
+
+    cells = [
+        ["C1", "ベンチ商事", "", "2024-01-02"],
+        ["C2", f"a{CELL_SEP}b", "x", ""],
+        ["", "", "", ""],
+    ]
+    values: list[dict[str, Any]] = [
+        {"external_id": "C1", "company": "ベンチ商事", "last_order_date": date(2024, 1, 2)},
+        {"external_id": "C2", "company": f"a{CELL_SEP}b", "last_order_date": None},
+        {"external_id": None, "company": "", "last_order_date": None},
+    ]
+    rows = [
+        Row(n, c, v, ("external_id", str(n)))
+        for n, (c, v) in enumerate(zip(cells, values, strict=True))
+    ]
+    names, sent = packed_rows(rows)
+    assert names == ("external_id", "company", "last_order_date")
+    assert isinstance(sent[0][1], str) and sent[1][1] == cells[1]  # the separator: as a list
+    back = unpacked_rows(names, sent)
+    assert [(r.number, r.cells(), r.values, r.key) for r in back] == [
+        (r.number, r.raw, r.values, r.key) for r in rows
+    ]
+    other = [*rows, Row(9, ["z"], {"company": "z", "external_id": "Z"}, ("external_id", "Z"))]
+    names, sent = packed_rows(other)
+    assert names is None
+    assert [(r.cells(), r.values) for r in unpacked_rows(names, sent)] == [
+        (r.raw, r.values) for r in other
+    ]
+    assert packed_rows([]) == ((), [])

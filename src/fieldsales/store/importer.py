@@ -764,7 +764,7 @@ class _Writer:
 
     def _reject(self, row: Row, column: str, value: str, reason: str) -> None:
         self.problems.append(RowProblem(row.number, column, value, reason))
-        self.bad[row.number] = row.raw
+        self.bad[row.number] = row.cells()
 
     def write(self, conn: Connection, chunk: list[Row], ahead: Ahead | None = None) -> None:
         """`ahead`: _prepare(chunk), when done as the chunk was checked."""
