@@ -26,7 +26,8 @@ from fieldsales.services.account_form import AccountEditError, AccountForm, allo
 from fieldsales.tui.i18n import error_text
 from fieldsales.tui.screens.base import FormModal
 from fieldsales.tui.screens.hours import weekdays_text
-from fieldsales.tui.widgets.text_input import TextBox, TextInput
+from fieldsales.tui.widgets.text_box import TextBox
+from fieldsales.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from fieldsales.tui.app import AccountRescored

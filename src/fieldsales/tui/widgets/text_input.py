@@ -11,6 +11,9 @@ arrives, as the app would have run them a moment later: the focused widget's
 bindings come first in the app's chain, so what runs is unchanged, only when.
 Keys bound elsewhere (Tab moves the focus: the app's) still run on arrival at
 the app: letters typed right after a Tab can still land in the box before it.
+
+TextBox (the TextArea) is in text_box.py: TextArea's modules (documents, syntax
+themes, tree-sitter) are not imported with the list's search box at start-up.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 
 class _InlineBindings:
@@ -40,7 +43,3 @@ class _InlineBindings:
 
 class TextInput(_InlineBindings, Input):
     """Input whose Backspace, arrows, Enter, ... keep their order with the typing."""
-
-
-class TextBox(_InlineBindings, TextArea):
-    """TextArea whose bound keys keep their order with the typing."""
