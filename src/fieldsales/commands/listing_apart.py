@@ -16,12 +16,13 @@ and leaves with os._exit.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import sys
 from collections.abc import Callable, Generator
 from typing import IO, Any
+
+from fieldsales.forking import fork_frozen
 
 APART_FROM = 8  # batches: a shorter listing is built by this process alone
 FRAME = 8  # bytes of each batch's number, then of its length, before it on the pipe
@@ -63,12 +64,9 @@ def write_batches(
         import fcntl
 
         fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-    gc.collect()
-    gc.freeze()  # the child's copy of this process's objects stays shared
     try:
-        pid = os.fork()
+        pid = fork_frozen()
     except OSError:
-        gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         for text in texts(0, 1):  # no process to start: built here alone
@@ -78,7 +76,6 @@ def write_batches(
     if pid == 0:  # pragma: no cover - the child: what it does arrives in the parent
         os.close(read_end)
         _child(texts, in_child, write_end, encoding, errors)
-    gc.unfreeze()
     os.close(write_end)
     inp = os.fdopen(read_end, "rb", buffering=0)
     own = texts(0, 2)

@@ -7,7 +7,6 @@ holds 64 bits in any integer column; PostgreSQL INTEGER 32, BIGINT 64).
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import queue
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 
 from fieldsales.domain import columns as cols
 from fieldsales.domain.parse import match_keys
+from fieldsales.forking import fork_frozen
 from fieldsales.store import csvio
 from fieldsales.store.models import Account
 
@@ -363,12 +363,9 @@ def check_apart(
     before it, as in a thread; a child that dies without a word is an error
     too. Stopping early (a bad row, an interrupt) ends the child."""
     read_end, write_end = os.pipe()
-    gc.collect()
-    gc.freeze()  # the child's copy of this process's objects stays shared
     try:
-        pid = os.fork()
+        pid = fork_frozen()  # the child's copy of this process's objects stays shared
     except OSError:
-        gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         raise
@@ -376,7 +373,6 @@ def check_apart(
         os.close(read_end)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
         _child(checker, rows, expected, prepare, write_end)
-    gc.unfreeze()
     os.close(write_end)
     return _received(pid, read_end, checker, progress, checked)
 
