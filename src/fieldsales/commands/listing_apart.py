@@ -50,9 +50,7 @@ def write_batches(
     the odd ones built by a forked child (which first calls in_child(): its
     own database connection)."""
     if not apart or count < 2:
-        for text in texts(0, 1):
-            out.write(text)
-            del text  # not held while the next batch is built
+        _write_all(out, texts(0, 1))
         return
     binary = _binary(out)
     encoding, errors = "utf-8", "strict"
@@ -69,15 +67,13 @@ def write_batches(
     except OSError:
         os.close(read_end)
         os.close(write_end)
-        for text in texts(0, 1):  # no process to start: built here alone
-            out.write(text)
-            del text
+        _write_all(out, texts(0, 1))  # no process to start: built here alone
         return
     if pid == 0:  # pragma: no cover - the child: what it does arrives in the parent
         os.close(read_end)
         _child(texts, in_child, write_end, encoding, errors)
     os.close(write_end)
-    inp = os.fdopen(read_end, "rb", buffering=0)
+    inp = os.fdopen(read_end, "rb")  # buffered: a read returns all it asks, or the end
     own = texts(0, 2)
     try:
         for k in range(count):
@@ -88,9 +84,7 @@ def write_batches(
             if data is None:  # the child ended without batch k: built here, with the rest
                 _stop(pid)
                 own.close()
-                for text in texts(k, 1):
-                    out.write(text)
-                    del text
+                _write_all(out, texts(k, 1))
                 return
             if binary is not None:
                 out.flush()
@@ -102,6 +96,12 @@ def write_batches(
         own.close()
         inp.close()
         _stop(pid)
+
+
+def _write_all(out: IO[str], texts: Generator[str, None, None]) -> None:
+    for text in texts:
+        out.write(text)
+        del text  # not held while the next batch is built
 
 
 def _binary(out: IO[str]) -> Any:
@@ -141,24 +141,14 @@ def _child(
 def _frame(inp: Any, number: int) -> bytes | None:
     """The child's batch `number`, or None when it ended before sending it
     whole (or sent anything else: then it is not trusted either)."""
-    head = _exactly(inp, 2 * FRAME)
-    if head is None or int.from_bytes(head[:FRAME], "little") != number:
+    head = inp.read(2 * FRAME)
+    if len(head) < 2 * FRAME or int.from_bytes(head[:FRAME], "little") != number:
         return None
     size = int.from_bytes(head[FRAME:], "little")
     if size > MAX_BATCH_BYTES:
         return None
-    return _exactly(inp, size)
-
-
-def _exactly(inp: Any, size: int) -> bytes | None:
-    parts = []
-    while size:
-        part = inp.read(size)
-        if not part:
-            return None
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
+    data: bytes = inp.read(size)
+    return data if len(data) == size else None
 
 
 def _stop(pid: int) -> None:

@@ -20,13 +20,13 @@ from fieldsales.tui.widgets.fit_footer import FitFooter
 from fieldsales.tui.widgets.text_input import TextInput
 
 
-def _show(line: Static, text: str, *, layout: bool = False) -> None:
+def _show(line: Static, text: str) -> None:
     """Put `text` in a Static when it changed. The title and filter lines are one
     line high, so a new text needs no new layout: a layout repaints the whole
     screen, which at each key typed would cost more than the search itself."""
     if getattr(line, "_shown", None) != text:
         line._shown = text  # type: ignore[attr-defined]
-        line.update(text, layout=layout)
+        line.update(text, layout=False)
 
 
 class SearchInput(TextInput):
