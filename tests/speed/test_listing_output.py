@@ -299,6 +299,21 @@ def test_listing_read_with_sqlite3_equals_the_reference(
         source.close()
 
 
+def sensitive_churn(settings: Settings) -> Any:
+    """Churn settings under which many more signs fire than by default: what a
+    listing computed with other settings must show."""
+    return settings.churn.model_copy(
+        update={
+            "recent_gaps": 2,
+            "min_earlier_gaps": 1,
+            "recent_orders": 1,
+            "min_earlier_orders": 1,
+            "amount_window_months": 3,
+            "amount_drop_ratio": 0.9,
+        }
+    )
+
+
 def _sqlite_listing(db_path: Path, settings: Settings, today: date) -> str:
     """`rank --json --top 0` read with sqlite3: the order history from the
     blocks kept in the file (migration 0014)."""
@@ -349,16 +364,7 @@ def test_listing_from_the_kept_orders_after_writes_days_and_config(
     for later in (0, 1, 200, 400):
         day = TODAY + timedelta(days=later)
         assert _sqlite_listing(db_path, settings, day) == reference(settings, day), later
-    churn = settings.churn.model_copy(
-        update={
-            "recent_gaps": 2,
-            "min_earlier_gaps": 1,
-            "recent_orders": 1,
-            "min_earlier_orders": 1,
-            "amount_window_months": 3,
-            "amount_drop_ratio": 0.9,
-        }
-    )
+    churn = sensitive_churn(settings)
     other = settings.model_copy(update={"churn": churn})
     text = _sqlite_listing(db_path, other, TODAY)
     assert text == reference(other, TODAY)

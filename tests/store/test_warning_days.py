@@ -32,6 +32,7 @@ from fieldsales.services.rank import rank_accounts
 from fieldsales.store import lite
 from tests.conftest import AccountFactory, CliRunner, _log
 from tests.speed.test_kept_fit import _accounts, _base, _orders_file
+from tests.speed.test_listing_output import sensitive_churn
 
 TODAY = date(2026, 11, 30)
 OFFICE = (35.681236, 139.767125)
@@ -236,16 +237,7 @@ def test_another_day_or_config_computes_them_afresh(
         assert _fields(db_path, settings, day) == _reference(base, settings, day), later
         ((key, _),) = _kept(db_path)
         keys.add(key)
-    churn = settings.churn.model_copy(
-        update={
-            "recent_gaps": 2,
-            "min_earlier_gaps": 1,
-            "recent_orders": 1,
-            "min_earlier_orders": 1,
-            "amount_window_months": 3,
-            "amount_drop_ratio": 0.9,
-        }
-    )
+    churn = sensitive_churn(settings)
     clv = settings.clv.model_copy(update={"horizon_days": 30})
     for other, matters in (
         (settings.model_copy(update={"churn": churn}), True),
