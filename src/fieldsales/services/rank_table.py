@@ -232,6 +232,31 @@ class RankBase:
         self._objects: dict[int, RankedAccount] = {}
         self._pending: list[RankedAccount] = []
 
+    # What belongs to the process a ranking was made in: not handed to another
+    # one (portable), given anew there (adopt).
+    _PROCESS_BOUND = ("criteria", "engine", "settings", "_max_points_of", "_max_points")
+
+    def portable(self) -> dict[str, Any]:
+        """This ranking's columns, arrays and caches, for another process to
+        adopt: all but what belongs to this one (the database connection, the
+        criteria's functions, the settings object)."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._PROCESS_BOUND}
+
+    @classmethod
+    def adopt(cls, state: dict[str, Any], settings: Settings, engine: Source | None) -> RankBase:
+        """A ranking made in another process (its `portable()`), for these
+        settings (the values it was made with) and this process's engine."""
+        base = cls.__new__(cls)
+        base.__dict__.update(state)
+        base.criteria = criteria.active()
+        base.engine = engine
+        base.settings = settings
+        base._max_points = None
+        base._max_points_of = lambda: weighted_parts(base.matrix, settings.scoring, base.criteria)[
+            2
+        ]()
+        return base
+
     @property
     def max_points(self) -> npt.NDArray[np.float64]:
         """Each criterion's most points per account (built when first asked)."""

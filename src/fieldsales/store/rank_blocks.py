@@ -155,6 +155,19 @@ def available(f: SqliteFile) -> bool:
     return "rank_block" in have and all(t in have for t in TRIGGERS)
 
 
+def needs_keeping(f: SqliteFile, cfg: Scoring) -> bool:
+    """Whether read() would rebuild blocks and keep them (write to the file):
+    some are missing or stale. A reader that must not write (a child process
+    with a read-only connection) leaves the ranking to one that can."""
+    fields = kept_fields()
+    if fields is None or not available(f):
+        return False  # read() reads the tables: nothing to keep
+    plan = _Plan(f, cfg, *fields)
+    with _reading(f.connection):
+        stale = plan.stale()
+    return stale is None or bool(stale)
+
+
 def read(f: SqliteFile, cfg: Scoring) -> Kept | None:
     """Every account's ranking inputs from the blocks, the missing or stale ones
     rebuilt from the tables (and kept, when the file can be written); None when

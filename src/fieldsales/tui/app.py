@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from fieldsales.services.rank import RankedAccount, RankTable
     from fieldsales.tui.early import EarlyRanking, EngineOpening
 
+# How long the app's mount waits for a first ranking a child process is making
+# (tui/early.py): at 100,000 accounts it ends 0-30 ms after the mount.
+EARLY_WAIT_SECONDS = 0.1
+
 
 class RankingLoaded(Message):
     def __init__(self, items: RankTable) -> None:
@@ -206,6 +210,12 @@ class FieldSalesApp(App[None]):
         translate_bindings(self, self.language)
         from fieldsales.tui.screens.home import HomeScreen
 
+        if self._early is not None and self._early.apart:
+            # a child process ranks on the other core, usually done within a few ms
+            # of this: waiting that long puts the list in the first frame, instead of
+            # "Loading" and the list ~70 ms later (the wait is bounded: a big base
+            # shows "Loading" at once, its worker takes the ranking when it is done)
+            self._early.wait(EARLY_WAIT_SECONDS)
         ready = self._early_ranking_ready()
         if ready is not None:  # the list is in the screen's first frame, no "Loading"
             self.ranked, self.loaded = ready, True
@@ -215,8 +225,14 @@ class FieldSalesApp(App[None]):
             self.push_screen(HomeScreen())
             self.load_ranking()
         if self.ask_rep is not None:
-            from fieldsales.tui.screens.first_run import RepDialog
+            # after the list's first frame: the list is what the rep sees at once
+            self.call_after_refresh(self._ask_rep)
 
+    def _ask_rep(self) -> None:
+        """The first-run dialog (who is the rep, where the day starts), over the list."""
+        from fieldsales.tui.screens.first_run import RepDialog
+
+        if self.ask_rep is not None:
             self.push_screen(RepDialog(self.ask_rep), self._rep_given)
 
     def _rep_given(self, answer: tuple[str, Place] | None) -> None:

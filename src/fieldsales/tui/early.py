@@ -1,27 +1,37 @@
 """The ranking the app opens on, started before the app itself.
 
 At 100,000 accounts ranking is a good part of the start (reading the packed
-blocks, numpy). `fieldsales` starts the ranking in a thread as soon as the
-database is open, then imports Textual, builds and runs the app; the app takes
-this result instead of ranking again: at its mount when it is done (`done`: the
-list is then in the first frame), else in its ranking worker. Much of
-ranking runs without the interpreter lock (SQLite reading, numpy), so the two
-overlap. The result is used only for the very ranking it was asked for: the
-same database, settings, reference point and day (`matches`); anything else
-ranks anew.
+blocks, numpy). `fieldsales` starts the ranking as soon as the database is
+open, then imports Textual, builds and runs the app; the app takes this result
+instead of ranking again: at its mount when it is done (`done`: the list is then
+in the first frame), else in its ranking worker. The result is used only for the
+very ranking it was asked for: the same database, settings, reference point and
+day (`matches`); anything else ranks anew.
+
+Where it can (Linux, a SQLite file), a forked child process ranks
+(forking.ForkedValue): on the other core, it does not compete with Textual's
+imports and first frames for the interpreter lock. In a thread, the ranking
+took ~0.3 s at 100,000 accounts instead of its ~0.1 s alone, and the list came
+a frame after "Loading". The child's arrays come back through shared memory
+(RankBase.portable / adopt, ~8 ms here). The child only reads: when the file's
+ranking blocks must be written first (after an import or edit), or the child
+fails, this process ranks in a thread, as it always did elsewhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from fieldsales.config import Settings
+    from fieldsales.forking import ForkedValue
     from fieldsales.services.rank import RankTable
     from fieldsales.store.lite import SqliteFile
     from fieldsales.store.reads import Source
@@ -39,23 +49,74 @@ class EarlyRanking:
         # engine of the same database when the source is the plain sqlite3 file
         self.engine: object = source
         self._future: Future[RankTable] = Future()
-        threading.Thread(target=self._run, name="early ranking", daemon=True).start()
+        child = self._child()
+        self.apart = child is not None  # a child process was started to rank
+        self.ranked_by_child = False  # and its ranking is the one taken
+        threading.Thread(target=self._run, args=(child,), name="early ranking", daemon=True).start()
 
-    def _run(self) -> None:
+    def _child(self) -> ForkedValue | None:
+        """A child process ranking a SQLite file on the other core, when one can
+        be started here (Linux, nothing but this thread running yet)."""
+        from fieldsales.forking import ForkedValue, can_fork_values
+        from fieldsales.store.lite import SqliteFile
+
+        if not isinstance(self.source, SqliteFile) or not can_fork_values():
+            return None
         try:
-            from fieldsales.services.rank import RankFilter, rank_accounts
+            return ForkedValue(self._rank_in_child)
+        except OSError:
+            return None
 
-            items = rank_accounts(
-                self.source,
-                self.settings,
-                origin=self.origin,
-                filters=RankFilter(show_all=True),
-                today=self.today,
-            )
+    def _rank_in_child(self) -> tuple[dict[str, Any], Any] | None:  # pragma: no cover - child
+        """In the child: the ranking as arrays to hand over (RankBase.portable),
+        or None when the file's ranking blocks must be written first (the
+        child reads only; this process then ranks and keeps them)."""
+        from fieldsales.store import rank_blocks
+        from fieldsales.store.lite import SqliteFile
+
+        source = self.source
+        assert isinstance(source, SqliteFile)
+        source.reopen_in_child()
+        if rank_blocks.needs_keeping(source, self.settings.scoring):
+            return None
+        items = self._ranked()
+        return items.base.portable(), items.indices
+
+    def _ranked(self) -> RankTable:
+        from fieldsales.services.rank import RankFilter, rank_accounts
+
+        return rank_accounts(
+            self.source,
+            self.settings,
+            origin=self.origin,
+            filters=RankFilter(show_all=True),
+            today=self.today,
+        )
+
+    def _run(self, child: ForkedValue | None) -> None:
+        try:
+            items = self._adopted(child.result()) if child is not None else None
+            self.ranked_by_child = items is not None
+            if items is None:  # no child, or it ranked nothing: rank here
+                items = self._ranked()
         except BaseException as exc:  # handed to the app's worker, which reports it
             self._future.set_exception(exc)
         else:
             self._future.set_result(items)
+
+    def _adopted(self, got: tuple[dict[str, Any], Any] | None) -> RankTable | None:
+        if got is None:
+            return None
+        from fieldsales.services.rank_table import RankBase, RankTable
+
+        state, indices = got
+        return RankTable(RankBase.adopt(state, self.settings, self.source), indices)
+
+    def wait(self, seconds: float) -> bool:
+        """Wait at most `seconds` for the ranking to end: whether it is done (see done)."""
+        with contextlib.suppress(FutureTimeout, Exception):
+            self._future.exception(timeout=seconds)
+        return self.done()
 
     def serves(self, engine: Engine | EngineOpening) -> None:
         """Say that `engine` (the app's engine, or its opening) is the same database
