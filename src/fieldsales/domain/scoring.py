@@ -136,13 +136,7 @@ def weighted_parts(
 ) -> tuple[FloatArray, FloatArray, Callable[[], FloatArray]]:
     """weighted(), with max_points computed only when called (a ranking of a
     million accounts shows a few of them)."""
-    chosen = registry.active() if chosen is None else chosen
-    w = np.array([c.weight(cfg) for c in chosen], dtype=float)
-    known = ~np.isnan(matrix)
-    weight_sum = (known * w).sum(axis=1)
-    scale = np.divide(
-        cfg.max_total, 10 * weight_sum, out=np.zeros_like(weight_sum), where=weight_sum > 0
-    )
+    w, known, scale = _weighing(matrix, cfg, chosen)
     points = matrix * w  # matrix * w * scale, in place: the same operations in the same order
     points *= scale[:, None]
     points[~known] = 0.0
@@ -152,6 +146,29 @@ def weighted_parts(
         return np.where(known, 10 * w * scale[:, None], 0.0)
 
     return totals, points, max_points
+
+
+def max_points_of(
+    matrix: FloatArray, cfg: Scoring, chosen: Sequence[Criterion] | None = None
+) -> FloatArray:
+    """weighted()'s max_points alone (a ranking made in another process)."""
+    w, known, scale = _weighing(matrix, cfg, chosen)
+    return np.where(known, 10 * w * scale[:, None], 0.0)
+
+
+def _weighing(
+    matrix: FloatArray, cfg: Scoring, chosen: Sequence[Criterion] | None
+) -> tuple[FloatArray, npt.NDArray[np.bool_], FloatArray]:
+    """The criteria's weights, which scores are known, and each account's scale
+    (its known weights' share of config scoring.max_total)."""
+    chosen = registry.active() if chosen is None else chosen
+    w = np.array([c.weight(cfg) for c in chosen], dtype=float)
+    known = ~np.isnan(matrix)
+    weight_sum = (known * w).sum(axis=1)
+    scale = np.divide(
+        cfg.max_total, 10 * weight_sum, out=np.zeros_like(weight_sum), where=weight_sum > 0
+    )
+    return w, known, scale
 
 
 def rank_of(total: float, cfg: Scoring) -> str:

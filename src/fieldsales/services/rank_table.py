@@ -23,6 +23,7 @@ from fieldsales.domain.contact import contact_many
 from fieldsales.domain.dormancy import DAYS_PER_MONTH, stages_many
 from fieldsales.domain.scoring import (
     ScoreResult,
+    max_points_of,
     ranks_of,
     result_from_row,
     score_matrix,
@@ -252,9 +253,7 @@ class RankBase:
         base.engine = engine
         base.settings = settings
         base._max_points = None
-        base._max_points_of = lambda: weighted_parts(base.matrix, settings.scoring, base.criteria)[
-            2
-        ]()
+        base._max_points_of = lambda: max_points_of(base.matrix, settings.scoring, base.criteria)
         return base
 
     @property
