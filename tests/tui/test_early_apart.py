@@ -38,8 +38,23 @@ def _start(engine: Any, app_settings: Any, seeded: Any, keep_blocks: bool = True
     settings = in_effect(app_settings, engine)
     if keep_blocks:
         _fresh(source, settings)  # the first ranking keeps the blocks; the child reads them
-    assert rank_blocks.needs_keeping(source, settings.scoring) is not keep_blocks
+    assert _needs_keeping(source, settings) is not keep_blocks
     return source, settings
+
+
+def _needs_keeping(source: Any, settings: Any) -> bool:
+    """Whether the file's ranking blocks must be rebuilt and kept: a reader that
+    must not write is told so (rank_blocks.MustKeep)."""
+    probe = open_file(source.path)
+    assert probe is not None
+    probe.reads_only = True
+    try:
+        rank_blocks.read(probe, settings.scoring)
+    except rank_blocks.MustKeep:
+        return True
+    finally:
+        probe.close()
+    return False
 
 
 def _fresh(source: Any, settings: Any) -> Any:
@@ -95,7 +110,7 @@ def test_blocks_to_write_are_ranked_and_kept_here(
     assert early.apart
     got = early.result()
     assert not early.ranked_by_child  # the child only reads: it left the ranking here
-    assert not rank_blocks.needs_keeping(source, settings.scoring)  # kept by this process
+    assert not _needs_keeping(source, settings)  # kept by this process
     _same_ranking(got, _fresh(source, settings))
 
 

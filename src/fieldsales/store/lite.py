@@ -110,6 +110,7 @@ class SqliteFile:
         self.name = str(path)  # as store.db.describe names it
         self._conn = conn
         self._engine: Engine | None = None
+        self.reads_only = False  # a child's own connection (reopen_in_child): never writes
         # what other connections had committed when the file was opened (None:
         # not known, a locked file: as if changed since)
         self._opened_version: int | None = None
@@ -167,6 +168,7 @@ class SqliteFile:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA query_only = ON")
         self._conn = conn
+        self.reads_only = True
         self._engine = None
 
     def close(self) -> None:

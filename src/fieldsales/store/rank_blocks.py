@@ -155,17 +155,10 @@ def available(f: SqliteFile) -> bool:
     return "rank_block" in have and all(t in have for t in TRIGGERS)
 
 
-def needs_keeping(f: SqliteFile, cfg: Scoring) -> bool:
-    """Whether read() would rebuild blocks and keep them (write to the file):
-    some are missing or stale. A reader that must not write (a child process
-    with a read-only connection) leaves the ranking to one that can."""
-    fields = kept_fields()
-    if fields is None or not available(f):
-        return False  # read() reads the tables: nothing to keep
-    plan = _Plan(f, cfg, *fields)
-    with _reading(f.connection):
-        stale = plan.stale()
-    return stale is None or bool(stale)
+class MustKeep(Exception):
+    """Blocks are missing or stale, and this reader must not write them (a
+    child process reading only: SqliteFile.reopen_in_child); a reader that
+    can write ranks instead."""
 
 
 def read(f: SqliteFile, cfg: Scoring) -> Kept | None:
@@ -184,6 +177,8 @@ def read(f: SqliteFile, cfg: Scoring) -> Kept | None:
                 return None
             if not stale:
                 return plan.assemble(plan.stored_blobs())
+            if f.reads_only:
+                raise MustKeep(f"{len(stale)} ranking blocks to rebuild and keep")
         writable = _begin_immediate(conn)
         try:
             if not writable:

@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from fieldsales.services.rank import RankedAccount, RankTable
     from fieldsales.tui.early import EarlyRanking, EngineOpening
 
-# How long the app's mount waits for a first ranking a child process is making
-# (tui/early.py): at 100,000 accounts it ends 0-30 ms after the mount.
+# How long the home screen's mount waits for a first ranking a child process is
+# making (tui/early.py, take_early_ranking): at 100,000 accounts it is done then,
+# or within ~20 ms.
 EARLY_WAIT_SECONDS = 0.1
 
 
@@ -210,17 +211,14 @@ class FieldSalesApp(App[None]):
         translate_bindings(self, self.language)
         from fieldsales.tui.screens.home import HomeScreen
 
-        if self._early is not None and self._early.apart:
-            # a child process ranks on the other core, usually done within a few ms
-            # of this: waiting that long puts the list in the first frame, instead of
-            # "Loading" and the list ~70 ms later (the wait is bounded: a big base
-            # shows "Loading" at once, its worker takes the ranking when it is done)
-            self._early.wait(EARLY_WAIT_SECONDS)
         ready = self._early_ranking_ready()
         if ready is not None:  # the list is in the screen's first frame, no "Loading"
-            self.ranked, self.loaded = ready, True
-            self._ranking_shown(ready, replaced=False, screens=False)
+            self._take_ranking(ready)
             self.push_screen(HomeScreen())  # shows fs.ranked when mounted
+        elif self._early is not None and self._early.apart:
+            # a child process ranks on the other core, usually done while the home
+            # screen composes: the screen takes it at its mount (take_early_ranking)
+            self.push_screen(HomeScreen())
         else:
             self.push_screen(HomeScreen())
             self.load_ranking()
@@ -262,6 +260,26 @@ class FieldSalesApp(App[None]):
         return tr(key, self.language, **values)
 
     # -- ranking ------------------------------------------------------------
+    def take_early_ranking(self) -> None:
+        """The home screen, mounted before its first frame, takes the ranking a
+        child process was still making at the app's mount. It waits for it a
+        moment (EARLY_WAIT_SECONDS; it usually ends while the screen composes):
+        the list is then in the first frame, instead of "Loading" and the list
+        ~70 ms later. A ranking not done by then comes through the worker."""
+        early = self._early
+        if self.loaded or early is None or not early.apart:
+            return  # taken at the app's mount, or a worker takes it (load_ranking)
+        early.wait(EARLY_WAIT_SECONDS)
+        ready = self._early_ranking_ready()
+        if ready is not None:
+            self._take_ranking(ready)
+        else:
+            self.load_ranking()
+
+    def _take_ranking(self, ready: RankTable) -> None:
+        self.ranked, self.loaded = ready, True
+        self._ranking_shown(ready, replaced=False, screens=False)
+
     def _early_ranking_ready(self) -> RankTable | None:
         """The ranking run_app started (tui/early.py), when it is done, has accounts
         and is the one asked for now; else None (the worker takes it or ranks)."""

@@ -71,15 +71,16 @@ class EarlyRanking:
         """In the child: the ranking as arrays to hand over (RankBase.portable),
         or None when the file's ranking blocks must be written first (the
         child reads only; this process then ranks and keeps them)."""
-        from fieldsales.store import rank_blocks
         from fieldsales.store.lite import SqliteFile
+        from fieldsales.store.rank_blocks import MustKeep
 
         source = self.source
         assert isinstance(source, SqliteFile)
         source.reopen_in_child()
-        if rank_blocks.needs_keeping(source, self.settings.scoring):
+        try:
+            items = self._ranked()
+        except MustKeep:
             return None
-        items = self._ranked()
         return items.base.portable(), items.indices
 
     def _ranked(self) -> RankTable:

@@ -92,6 +92,8 @@ class HomeScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.query_one(AccountTable).focus()
+        if not self.fs.loaded:
+            self.fs.take_early_ranking()  # the start's ranking, when it is at hand
         self.update_title()
         if self.fs.loaded:
             self.ranking_changed()
