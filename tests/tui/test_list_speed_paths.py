@@ -10,6 +10,7 @@ import weakref
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Select
 from textual.widgets._footer import FooterKey
 
@@ -201,11 +202,16 @@ async def test_the_ranking_is_kept_from_the_collector_and_a_replaced_one_is_free
     assert gc.get_freeze_count() == 0  # the app gave its objects back on leaving
 
 
+@pytest.mark.parametrize("blocks_kept", [False, True])
 async def test_the_ranking_read_with_sqlite3_is_shown_and_an_outcome_saves_onto_it(
-    engine: Any, app_settings: Any, seeded: Any, settle: Any
+    engine: Any, app_settings: Any, seeded: Any, settle: Any, blocks_kept: bool
 ) -> None:
     """As `fieldsales` opens the app: the first ranking read from the file with the
-    standard library's sqlite3 while the engine opens, then an outcome logged."""
+    standard library's sqlite3 while the engine opens, then an outcome logged.
+    With the ranking blocks kept (every start but the first after an import), a
+    child process makes that ranking on Linux (tui/early.py), and the save
+    re-scores the account in the arrays it handed over."""
+    from fieldsales.forking import can_fork_values
     from fieldsales.store.lite import SqliteFile, open_file
 
     seeded(N, spread=0.3)
@@ -213,7 +219,13 @@ async def test_the_ranking_read_with_sqlite3_is_shown_and_an_outcome_saves_onto_
     assert isinstance(source, SqliteFile)
     settings = in_effect(app_settings, engine)
     office = (settings.office.lat, settings.office.lon)
+    if blocks_kept:
+        rank_accounts(source, settings, origin=office, today=TODAY)  # keeps them
+    forks = can_fork_values()
     early = EarlyRanking(source, settings, office, TODAY)
+    assert early.apart is forks
+    early.result()
+    assert early.ranked_by_child is (forks and blocks_kept)
     early.serves(engine)
     app: Any = make_app(settings, engine, today=TODAY, db_label="test.db", early=early)
     try:
