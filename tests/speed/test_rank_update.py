@@ -63,7 +63,7 @@ def _view(table: RankTable) -> list[tuple[Any, ...]]:
     return [
         (a.id, a.company, a.score.total, a.score.rank, a.stage, a.next_followup, a.paused_until,
          a.last_contact, a.months_dormant, a.distance_km, a.last_order_date,
-         tuple((c.name, c.score, c.points) for c in a.score.criteria), a.phone)
+         tuple((c.name, c.score, c.points, c.max_points) for c in a.score.criteria), a.phone)
         for a in table
     ]  # fmt: skip
 
@@ -73,6 +73,8 @@ def assert_same(updated: RankTable, full: RankTable) -> None:
     ub, fb = updated.base, full.base
     assert ub.ids == fb.ids  # the same rows, so the arrays compare position by position
     np.testing.assert_array_equal(ub.totals, fb.totals)
+    # built now from the scores as they are (a later splice then writes its row)
+    np.testing.assert_array_equal(ub.max_points, fb.max_points)
     np.testing.assert_array_equal(ub.matrix, fb.matrix)
     np.testing.assert_array_equal(ub.contact.refusals, fb.contact.refusals)
     assert list(ub.stage) == list(fb.stage)

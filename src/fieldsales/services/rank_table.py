@@ -223,9 +223,7 @@ class RankBase:
             criteria.DISTANCE_KM: dist,
         }
         self.matrix = self._score_matrix(columns, scfg)
-        self.totals, self.points, self._max_points_of = weighted_parts(
-            self.matrix, scfg, self.criteria
-        )
+        self.totals, self.points, _ = weighted_parts(self.matrix, scfg, self.criteria)
         self._max_points: npt.NDArray[np.float64] | None = None
         self.ranks = ranks_of(self.totals, scfg)
         self._order: npt.NDArray[np.intp] | None = None  # built on first use (order)
@@ -235,7 +233,7 @@ class RankBase:
 
     # What belongs to the process a ranking was made in: not handed to another
     # one (portable), given anew there (adopt).
-    _PROCESS_BOUND = ("criteria", "engine", "settings", "_max_points_of", "_max_points")
+    _PROCESS_BOUND = ("criteria", "engine", "settings", "_max_points")
 
     def portable(self) -> dict[str, Any]:
         """This ranking's columns, arrays and caches, for another process to
@@ -253,15 +251,27 @@ class RankBase:
         base.engine = engine
         base.settings = settings
         base._max_points = None
-        base._max_points_of = lambda: max_points_of(base.matrix, settings.scoring, base.criteria)
         return base
 
     @property
     def max_points(self) -> npt.NDArray[np.float64]:
         """Each criterion's most points per account (built when first asked)."""
-        if self._max_points is None:
-            self._max_points = self._max_points_of()
+        if self._max_points is None:  # from the scores as they are now (splice)
+            self._max_points = max_points_of(self.matrix, self.settings.scoring, self.criteria)
         return self._max_points
+
+    def rescored_max_points(self, i: int, one: RankBase) -> None:
+        """Account i re-scored as `one` (a base of it alone; rank_update.splice).
+        An array not built yet is built from the scores when first asked."""
+        if self._max_points is not None:
+            self._max_points[i, :] = one.max_points[0, :]
+
+    def max_points_at(self, i: int) -> npt.NDArray[np.float64]:
+        """max_points[i], without building every account's for a few rows (the
+        first screen's rows: ~10 ms at 100,000 accounts for the whole array)."""
+        if self._max_points is not None:
+            return self._max_points[i]
+        return max_points_of(self.matrix[i : i + 1], self.settings.scoring, self.criteria)[0]
 
     @property
     def order(self) -> npt.NDArray[np.intp]:
@@ -539,7 +549,7 @@ class RankBase:
         lo = self.last_order[i]
         raw = {c.id: c.raw(self.facts, i) for c in self.criteria if c.raw is not None}
         score = result_from_row(
-            self.matrix[i], self.points[i], self.max_points[i], float(self.totals[i]),
+            self.matrix[i], self.points[i], self.max_points_at(i), float(self.totals[i]),
             self.settings.scoring, raw, self.criteria,
         )  # fmt: skip
         company, kana, site, prefecture, city, precision, owner, reason = self._list_row(i)

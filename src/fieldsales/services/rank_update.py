@@ -83,8 +83,9 @@ def splice(base: RankBase, rescored: Rescored) -> int | None:
         getattr(base, name)[i] = getattr(one, name)[0]
     for name in ("positive", "totals", "ranks"):
         _put(base, name, i, getattr(one, name)[0])
-    for name in ("matrix", "points", "max_points"):
+    for name in ("matrix", "points"):
         getattr(base, name)[i, :] = getattr(one, name)[0, :]
+    base.rescored_max_points(i, one)
     _put(base, "stage", i, one.stage[0])
     for name in ("last_contact", "next_followup", "refusals", "paused_until"):
         getattr(base.contact, name)[i] = getattr(one.contact, name)[0]

@@ -62,6 +62,10 @@ class EarlyRanking:
 
         if not isinstance(self.source, SqliteFile) or not can_fork_values():
             return None
+        # the ranking's modules, imported once before the fork: this process needs
+        # them for the ranking it takes back, and the child then starts ranking at once
+        import fieldsales.services.rank  # noqa: F401
+
         try:
             return ForkedValue(self._rank_in_child)
         except OSError:
