@@ -239,7 +239,9 @@ class RankBase:
         """This ranking's columns, arrays and caches, for another process to
         adopt: all but what belongs to this one (the database connection, the
         criteria's functions, the settings object)."""
-        return {k: v for k, v in self.__dict__.items() if k not in self._PROCESS_BOUND}
+        state = {k: v for k, v in self.__dict__.items() if k not in self._PROCESS_BOUND}
+        state["_kept_scores"] = None  # read by __init__ only (the matrix holds them now)
+        return state
 
     @classmethod
     def adopt(cls, state: dict[str, Any], settings: Settings, engine: Source | None) -> RankBase:

@@ -100,6 +100,11 @@ class IdColumn(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.as_list())
 
+    def __getstate__(self) -> dict[str, Any]:
+        # handed to another process (the app's first ranking): the ids alone; the
+        # list of str is made there when it is first needed, not unpickled at once
+        return {"raw": self.raw, "_list": None}
+
     def as_list(self) -> list[str]:
         if self._list is None:
             text = self.raw.tobytes().decode()
