@@ -101,8 +101,10 @@ async def test_a_ranking_done_before_the_app_mounts_is_in_the_first_frame(
 async def test_a_ranking_still_running_at_mount_is_shown_when_done(
     engine: Any, app_settings: Any, seeded: Any, settle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The early ranking is not done when the app mounts: the app does not wait for
-    it on the event loop; its worker takes it (the list shows "Loading" meanwhile)."""
+    """The early ranking (in a thread: the engine is no file read with sqlite3) is
+    not done when the app mounts: the app does not wait for it on the event loop;
+    its worker takes it (the list shows "Loading" meanwhile). A child process's
+    ranking is waited for a bounded moment: test_early_apart.py."""
     seeded(N, spread=0.3)
     settings = in_effect(app_settings, engine)
     office = (settings.office.lat, settings.office.lon)
