@@ -39,10 +39,11 @@ def fork_frozen() -> int:
     return pid
 
 
-# What a child sends through its pipe: a head, then the value's pickle (its
-# arrays' bytes go through shared memory, not the pipe).
-_HEAD = struct.Struct("<4sQQ")  # magic, pickle bytes, shared bytes
-_MAGIC = b"FSv1"
+# What a child sends through its pipe: a head, once everything is in the
+# shared memory (the arrays' bytes, where they are, the value's pickle).
+# magic, the arrays' bytes, then the bytes of where they are and of the pickle
+_HEAD = struct.Struct("<4sQQQ")
+_MAGIC = b"FSv2"
 _ALIGN = 64  # each array's bytes start at a multiple of this (numpy's alignment)
 DECLINED = 3  # the child's exit code when it computed nothing (compute returned None)
 
@@ -112,16 +113,14 @@ class ForkedValue:
     def _receive(self) -> Any:
         with os.fdopen(os.dup(self._pipe), "rb") as pipe:
             head = pipe.read(_HEAD.size)  # a buffered read: all it asks, or the end
-            if len(head) < _HEAD.size:
-                return None
-            magic, size, shared = _HEAD.unpack(head)
-            if magic != _MAGIC:
-                return None
-            data = pipe.read(size)
-            layout = pipe.read()
-        if len(data) != size or _exit_code(self.pid) != 0:
+            rest = pipe.read()
+        if len(head) < _HEAD.size or rest:
             return None
-        spans = [tuple(s) for s in pickle.loads(layout)] if layout else []
+        magic, shared, spans_size, data_size = _HEAD.unpack(head)
+        if magic != _MAGIC or _exit_code(self.pid) != 0:
+            return None
+        spans = [tuple(s) for s in pickle.loads(_read_at(self._memory, spans_size, shared))]
+        data = _read_at(self._memory, data_size, shared + spans_size)
         # (arrays of no bytes only: no memory to map, each gets a buffer of its own)
         view = memoryview(mmap.mmap(self._memory, shared) if shared else bytearray(0))
         buffers = [view[start : start + length] for start, length in spans]
@@ -130,7 +129,10 @@ class ForkedValue:
 
 def _send(compute: Callable[[], Any], fd: int, memory: int) -> None:  # pragma: no cover
     """In the child: compute, send, and leave (os._exit, nothing of the parent's
-    runs here: no atexit, no buffered output flushed twice)."""
+    runs here: no atexit, no buffered output flushed twice). Everything goes
+    into the shared memory, the arrays first (mapped there), then where they
+    are and the pickle (read there once); the pipe carries the head alone, last:
+    a head says the rest was written whole."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent is the one stopped
@@ -145,19 +147,29 @@ def _send(compute: Callable[[], Any], fd: int, memory: int) -> None:  # pragma: 
             for raw in raws:
                 spans.append((end, raw.nbytes))
                 end += -(-raw.nbytes // _ALIGN) * _ALIGN
-            if end:
-                os.ftruncate(memory, end)
-                for (start, _length), raw in zip(spans, raws, strict=True):
-                    _write_at(memory, raw, start)
-            with os.fdopen(fd, "wb") as pipe:
-                pipe.write(_HEAD.pack(_MAGIC, len(data), end))
-                pipe.write(data)
-                pipe.write(pickle.dumps(spans))
+            where = pickle.dumps(spans)
+            os.ftruncate(memory, end + len(where) + len(data))
+            for (start, _length), raw in zip(spans, raws, strict=True):
+                _write_at(memory, raw, start)
+            _write_at(memory, memoryview(where), end)
+            _write_at(memory, memoryview(data), end + len(where))
+            os.write(fd, _HEAD.pack(_MAGIC, end, len(where), len(data)))  # a pipe takes it whole
             code = 0
     except BaseException:
         code = 1  # the parent computes it itself
     finally:
         os._exit(code)
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    parts, done = [], 0
+    while done < size:
+        part = os.pread(fd, size - done, offset + done)
+        if not part:
+            break
+        parts.append(part)
+        done += len(part)
+    return b"".join(parts)
 
 
 def _write_at(fd: int, data: memoryview, offset: int) -> None:  # pragma: no cover - child
