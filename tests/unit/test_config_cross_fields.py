@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 import typing
 from pathlib import Path
@@ -133,3 +134,15 @@ def test_the_app_refuses_a_bad_keymap_before_it_starts(
     err = capsys.readouterr().err
     assert "keymap.serach" in err and len(err.strip().splitlines()) == 1
     assert not db.exists()
+    assert gc.isenabled()  # off while the app starts (cli.main), on again when it cannot
+
+
+def test_a_config_that_does_not_parse_stops_the_app_with_the_collector_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "mine.yaml"
+    cfg.write_text("scoring: [unclosed\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "--db", str(tmp_path / "x.db")]) == 2
+    err = capsys.readouterr().err
+    assert "mine.yaml" in err and "Traceback" not in err
+    assert gc.isenabled()

@@ -16,8 +16,9 @@ opened in a thread only once the list is painted (EngineOpening.start): its
 imports hold the interpreter lock, and opened with the app they delayed the
 first paint by 0.2-0.3 s.
 
-The garbage collector stays off until the list is painted
-(FieldSalesApp.keep_objects turns it back on and freezes what the start made).
+The garbage collector stays off until the list is painted (cli.main turns it
+off before the settings are read; FieldSalesApp.keep_objects turns it back on
+and freezes what the start made).
 The start makes hundreds of thousands of objects that live for the whole
 session (modules, the ranking); each full collection during the start walked
 them all again: 130-170 ms each, 0.3-0.5 s in all on a busy machine.
