@@ -107,7 +107,7 @@ class ForkedValue:
                     self._done = True
                     os.close(self._pipe)
                     os.close(self._memory)
-                    _reap(self.pid)
+                    stop_child(self.pid)
             return self._value
 
     def _receive(self) -> Any:
@@ -187,7 +187,8 @@ def _exit_code(pid: int) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-def _reap(pid: int) -> None:
+def stop_child(pid: int) -> None:
+    """End the child (if it has not) and reap it: no process is left behind."""
     with contextlib.suppress(ChildProcessError, ProcessLookupError):
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done == 0:

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Generator
 from typing import IO, Any
 
-from fieldsales.forking import fork_frozen
+from fieldsales.forking import fork_frozen, stop_child
 
 APART_FROM = 8  # batches: a shorter listing is built by this process alone
 FRAME = 8  # bytes of each batch's number, then of its length, before it on the pipe
@@ -82,7 +82,7 @@ def write_batches(
                 continue
             data = _frame(inp, k)
             if data is None:  # the child ended without batch k: built here, with the rest
-                _stop(pid)
+                stop_child(pid)
                 own.close()
                 _write_all(out, texts(k, 1))
                 return
@@ -95,7 +95,7 @@ def write_batches(
     finally:
         own.close()
         inp.close()
-        _stop(pid)
+        stop_child(pid)
 
 
 def _write_all(out: IO[str], texts: Generator[str, None, None]) -> None:
@@ -149,12 +149,3 @@ def _frame(inp: Any, number: int) -> bytes | None:
         return None
     data: bytes = inp.read(size)
     return data if len(data) == size else None
-
-
-def _stop(pid: int) -> None:
-    """End the child (if it has not) and reap it: no process is left behind."""
-    with contextlib.suppress(ProcessLookupError, ChildProcessError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == 0:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
