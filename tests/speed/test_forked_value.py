@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from fieldsales.forking import ForkedValue, can_fork_values
-from tests.speed.test_listing_apart import _children, no_child_left  # noqa: F401
+from tests.speed.test_listing_apart import no_child_left  # noqa: F401  (autouse here)
 
 pytestmark = pytest.mark.skipif(not can_fork_values(), reason="fork and memfd: Linux")
 

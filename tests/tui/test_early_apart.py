@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from fieldsales.services.rank import RankFilter, rank_accounts
 from fieldsales.store import rank_blocks
 from fieldsales.store.lite import SqliteFile, open_file
 from fieldsales.tui.early import EarlyRanking
-from tests.speed.test_listing_apart import _children, no_child_left  # noqa: F401
+from tests.speed.test_listing_apart import no_child_left  # noqa: F401  (autouse here)
 
 pytestmark = pytest.mark.skipif(not can_fork_values(), reason="fork and memfd: Linux")
 
@@ -123,19 +124,13 @@ def test_a_child_that_fails_is_ranked_here(
     def broken(self: EarlyRanking) -> Any:
         if how == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
-        raise sqlite3_error()
+        raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(EarlyRanking, "_rank_in_child", broken)
     early = _early(source, settings)
     got = early.result()
     assert early.apart and not early.ranked_by_child
     _same_ranking(got, _fresh(source, settings))
-
-
-def sqlite3_error() -> Exception:
-    import sqlite3
-
-    return sqlite3.OperationalError("disk I/O error")
 
 
 def test_the_wait_is_bounded(
@@ -158,3 +153,20 @@ def test_the_wait_is_bounded(
     assert early.wait(30) is True
     assert early.ranked_by_child
     _same_ranking(early.result(), _fresh(source, settings))
+
+
+def test_a_ranking_whose_rows_were_built_is_handed_over_whole(
+    engine: Any, app_settings: Any, seeded: Any
+) -> None:
+    """Rows already built (as when the child's ranking is read before it is sent)
+    belong to that process's base: the other one builds its own."""
+    import pickle
+
+    from fieldsales.services.rank_table import RankBase, RankTable
+
+    source, settings = _start(engine, app_settings, seeded)
+    made = _fresh(source, settings)
+    assert made[0].company and made[5].company  # rows built in this "process"
+    state = pickle.loads(pickle.dumps((made.base.portable(), made.indices), protocol=5))
+    adopted = RankTable(RankBase.adopt(state[0], settings, source), state[1])
+    _same_ranking(adopted, _fresh(source, settings))

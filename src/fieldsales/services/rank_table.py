@@ -241,6 +241,8 @@ class RankBase:
         criteria's functions, the settings object)."""
         state = {k: v for k, v in self.__dict__.items() if k not in self._PROCESS_BOUND}
         state["_kept_scores"] = None  # read by __init__ only (the matrix holds them now)
+        # rows built here are this base's objects: the other process builds its own
+        state["_objects"], state["_pending"] = {}, []
         return state
 
     @classmethod

@@ -3,8 +3,9 @@
 At 100,000 accounts ranking is a good part of the start (reading the packed
 blocks, numpy). `fieldsales` starts the ranking as soon as the database is
 open, then imports Textual, builds and runs the app; the app takes this result
-instead of ranking again: at its mount when it is done (`done`: the list is then
-in the first frame), else in its ranking worker. The result is used only for the
+instead of ranking again: when it is done by the app's mount (`done`), or by the
+home screen's for a child's (`wait`, a moment), the list is in the first frame;
+else its ranking worker takes it. The result is used only for the
 very ranking it was asked for: the same database, settings, reference point and
 day (`matches`); anything else ranks anew.
 
@@ -119,7 +120,7 @@ class EarlyRanking:
 
     def wait(self, seconds: float) -> bool:
         """Wait at most `seconds` for the ranking to end: whether it is done (see done)."""
-        with contextlib.suppress(FutureTimeout, Exception):
+        with contextlib.suppress(FutureTimeout):
             self._future.exception(timeout=seconds)
         return self.done()
 

@@ -7,9 +7,10 @@ import and start take about 0.2-0.4 s. So the ranking starts (tui/early.py: in
 a child process on Linux, else in a thread) as soon as the settings are read and
 the database file is open, before Textual is imported, and the two overlap. This
 module imports nothing of Textual before that, and starts no thread before the
-child is forked. When the ranking is done by the time the app mounts (the usual
-case; the mount waits a moment for a child), the list is in the screen's first
-frame (FieldSalesApp.on_mount), and the first-run dialog comes after that frame.
+child is forked. When the ranking is done by the time the app mounts, or a
+child's by the home screen's mount (which waits a moment for it:
+FieldSalesApp.take_early_ranking), the list is in the screen's first frame, and
+the first-run dialog comes after that frame.
 
 SQLAlchemy's engine (writes, and the reads the plain sqlite3 path does not do) is
 opened in a thread only once the list is painted (EngineOpening.start): its
